@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'artifacts/', 'src/sandbox/web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // The emulator is Discord, not the bot: it must never import the bot's code.
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/shared/**', '**/http/**', '**/gateway/**'] }],
+    },
+  },
+  {
+    // Services hold the rules; they never see HTTP or WebSocket types.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['fastify', '@discordjs/ws', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'] }],
+    },
+  },
+);

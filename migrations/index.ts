@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as guildConfig from './2026-11-23-001-guild-config.js';
+
+/**
+ * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
+ * from TypeScript under vitest/tsx and from the compiled `dist/`. Append only.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23-001-guild-config': guildConfig,
+};

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what rollcall needs from Debian that npm cannot ship: speech (espeak-ng) and audio
+# (ffmpeg) for the voice greeting, Chromium for the sandbox page's end-to-end tests, Caddy for
+# serving, and an ssh server for the admin tool's remote-action tests. Needs root (or sudo).
+set -euo pipefail
+PACKAGES=(espeak-ng ffmpeg chromium caddy openssh-server openssh-client sqlite3)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+echo "system packages ready: ${PACKAGES[*]}"

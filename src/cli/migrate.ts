@@ -1,0 +1,17 @@
+import { openDatabase } from '../shared/db/database.js';
+import { migrateToLatest } from '../shared/db/migrate.js';
+import { DEFAULTS } from '../shared/config.js';
+
+/** `npm run migrate`: apply pending migrations to DATABASE_PATH (needs no Discord credentials). */
+const path = process.env.DATABASE_PATH?.trim() || DEFAULTS.DATABASE_PATH;
+const database = openDatabase(path);
+try {
+  const result = await migrateToLatest(database.db);
+  const applied = result.results ?? [];
+  console.log(applied.length ? applied.map((r) => `applied ${r.migrationName}`).join('\n') : `${path} is up to date.`);
+} catch (error) {
+  console.error(`rollcall: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

@@ -1,0 +1,91 @@
+import type { REST } from '@discordjs/rest';
+import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
+import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * Exactly the intents rollcall needs, none privileged: guilds (channels, roles, AFK channel and
+ * the voice states in GUILD_CREATE), reactions on the daily message, and voice states.
+ * @see https://discord.com/developers/docs/events/gateway#gateway-intents
+ */
+export const INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessageReactions | GatewayIntentBits.GuildVoiceStates;
+
+export type DispatchHandler = (payload: GatewayDispatchPayload) => void | Promise<void>;
+
+export interface ShardHooks {
+  /** Every dispatch, in order. Errors are logged, never thrown back into the socket loop. */
+  dispatch: DispatchHandler;
+  /** A fresh session (IDENTIFY → READY): events may have been missed, so state must be re-read. */
+  onFreshSession?: () => void | Promise<void>;
+}
+
+export interface GatewayStatus {
+  state: 'idle' | 'connecting' | 'ready' | 'resumed' | 'closed';
+  sessions: number;
+  resumes: number;
+  lastEventAt: number | null;
+}
+
+export interface ShardOptions {
+  token: string;
+  rest: REST;
+  log: Logger;
+  clock: Clock;
+  hooks: ShardHooks;
+  /** Tests and the sandbox pass a no-op; Discord's max_concurrency throttle otherwise. */
+  identifyThrottler?: IIdentifyThrottler;
+}
+
+/** The gateway sidecar: one @discordjs/ws shard that turns dispatches into service calls. */
+export class GatewayShard {
+  readonly manager: WebSocketManager;
+  readonly status: GatewayStatus = { state: 'idle', sessions: 0, resumes: 0, lastEventAt: null };
+
+  constructor(private readonly options: ShardOptions) {
+    const throttler = options.identifyThrottler;
+    this.manager = new WebSocketManager({
+      token: options.token,
+      intents: INTENTS,
+      rest: options.rest,
+      compression: null,
+      ...(throttler ? { buildIdentifyThrottler: () => throttler } : {}),
+    });
+    const log = options.log;
+    this.manager.on(WebSocketShardEvents.Ready, () => {
+      this.status.state = 'ready';
+      this.status.sessions += 1;
+      log.info({ sessions: this.status.sessions }, 'gateway ready (new session)');
+      void this.safely('fresh session', () => options.hooks.onFreshSession?.());
+    });
+    this.manager.on(WebSocketShardEvents.Resumed, () => {
+      this.status.state = 'resumed';
+      this.status.resumes += 1;
+      log.info('gateway resumed');
+    });
+    this.manager.on(WebSocketShardEvents.Closed, (code) => log.warn({ code }, 'gateway closed'));
+    this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
+    this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
+      this.status.lastEventAt = options.clock.now();
+      void this.safely(payload.t, () => options.hooks.dispatch(payload));
+    });
+  }
+
+  async connect(): Promise<void> {
+    this.status.state = 'connecting';
+    await this.manager.connect();
+  }
+
+  async destroy(): Promise<void> {
+    this.status.state = 'closed';
+    await this.manager.destroy();
+  }
+
+  private async safely(what: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.options.log.error({ err: error, event: what }, 'gateway handler failed');
+    }
+  }
+}

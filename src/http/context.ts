@@ -1,0 +1,131 @@
+import {
+  ApplicationCommandOptionType,
+  PermissionFlagsBits,
+  type APIApplicationCommandInteractionDataOption,
+  type APIChatInputApplicationCommandInteraction,
+  type APIInteractionDataResolvedChannel,
+  type APIInteractionGuildMember,
+  type APIRole,
+  type APIUser,
+  type APIMessageComponentInteraction,
+  type APIApplicationCommandAutocompleteInteraction,
+} from 'discord-api-types/v10';
+import type { App } from '../shared/app.js';
+import type { Logger } from '../shared/logger.js';
+
+type AnyInteraction =
+  | APIChatInputApplicationCommandInteraction
+  | APIMessageComponentInteraction
+  | APIApplicationCommandAutocompleteInteraction;
+
+/** Who is acting, read from the interaction payload (no REST call needed). */
+export interface Actor {
+  userId: string;
+  displayName: string;
+  roleIds: string[];
+  /** Administrator or Manage Guild, from `member.permissions` (computed by Discord with overwrites). */
+  isAdmin: boolean;
+  isBot: boolean;
+}
+
+export function actorOf(interaction: AnyInteraction): Actor {
+  const member: APIInteractionGuildMember | undefined = interaction.member;
+  const user: APIUser | undefined = member?.user ?? interaction.user;
+  const permissions = BigInt(member?.permissions ?? '0');
+  const admin = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild;
+  return {
+    userId: user?.id ?? '0',
+    displayName: member?.nick ?? user?.global_name ?? user?.username ?? 'someone',
+    roleIds: member?.roles ?? [],
+    isAdmin: (permissions & admin) !== 0n,
+    isBot: user?.bot === true,
+  };
+}
+
+/** What every handler gets. */
+export interface BaseContext {
+  app: App;
+  log: Logger;
+  guildId: string | null;
+  channelId: string | null;
+  actor: Actor;
+}
+
+type LeafOption = Exclude<
+  APIApplicationCommandInteractionDataOption,
+  { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup }
+>;
+
+/** Reads a slash command's options: the subcommand path, then leaf values by name. */
+export class CommandOptions {
+  readonly group: string | null = null;
+  readonly subcommand: string | null = null;
+  private readonly leaves = new Map<string, LeafOption>();
+
+  constructor(private readonly interaction: APIChatInputApplicationCommandInteraction | APIApplicationCommandAutocompleteInteraction) {
+    let options = interaction.data.options ?? [];
+    const first = options[0];
+    if (first?.type === ApplicationCommandOptionType.SubcommandGroup) {
+      this.group = first.name;
+      const sub = first.options[0];
+      this.subcommand = sub?.name ?? null;
+      options = sub?.options ?? [];
+    } else if (first?.type === ApplicationCommandOptionType.Subcommand) {
+      this.subcommand = first.name;
+      options = first.options ?? [];
+    }
+    for (const option of options) this.leaves.set(option.name, option as LeafOption);
+  }
+
+  string(name: string): string | undefined {
+    const o = this.leaves.get(name);
+    return o && o.type === ApplicationCommandOptionType.String ? o.value : undefined;
+  }
+
+  integer(name: string): number | undefined {
+    const o = this.leaves.get(name);
+    if (!o || (o.type !== ApplicationCommandOptionType.Integer && o.type !== ApplicationCommandOptionType.Number)) return undefined;
+    // Autocomplete sends the half-typed value as a string.
+    const value = Number(o.value);
+    return Number.isFinite(value) ? value : undefined;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const o = this.leaves.get(name);
+    return o && o.type === ApplicationCommandOptionType.Boolean ? o.value : undefined;
+  }
+
+  /** A channel option with what Discord resolved about it. */
+  channel(name: string): APIInteractionDataResolvedChannel | undefined {
+    const o = this.leaves.get(name);
+    if (!o || o.type !== ApplicationCommandOptionType.Channel) return undefined;
+    return this.interaction.data.resolved && 'channels' in this.interaction.data.resolved
+      ? this.interaction.data.resolved.channels?.[o.value]
+      : undefined;
+  }
+
+  /** A user option: the id, plus the resolved user and member when Discord sent them. */
+  user(name: string): { id: string; user?: APIUser; member?: { nick?: string | null; roles: string[] } } | undefined {
+    const o = this.leaves.get(name);
+    if (!o || o.type !== ApplicationCommandOptionType.User) return undefined;
+    const resolved = this.interaction.data.resolved as
+      | { users?: Record<string, APIUser>; members?: Record<string, { nick?: string | null; roles: string[] }> }
+      | undefined;
+    return { id: o.value, user: resolved?.users?.[o.value], member: resolved?.members?.[o.value] };
+  }
+
+  role(name: string): { id: string; role?: APIRole } | undefined {
+    const o = this.leaves.get(name);
+    if (!o || o.type !== ApplicationCommandOptionType.Role) return undefined;
+    const resolved = this.interaction.data.resolved as { roles?: Record<string, APIRole> } | undefined;
+    return { id: o.value, role: resolved?.roles?.[o.value] };
+  }
+
+  /** For autocomplete: the option the member is typing in. */
+  focused(): { name: string; value: string } | undefined {
+    for (const o of this.leaves.values()) {
+      if ('focused' in o && o.focused) return { name: o.name, value: String(o.value) };
+    }
+    return undefined;
+  }
+}

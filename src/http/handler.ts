@@ -1,0 +1,65 @@
+import type {
+  APIActionRowComponent,
+  APIComponentInMessageActionRow,
+  APIApplicationCommandOptionChoice,
+  APIChatInputApplicationCommandInteraction,
+  APIMessageComponentInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import type { FileAttachment } from '../shared/discord/rest.js';
+import type { BaseContext, CommandOptions } from './context.js';
+
+/** What a handler answers; the router turns it into Discord's interaction response. */
+export interface Reply {
+  content: string;
+  /** Only the member who asked sees it. Default: true — rollcall's replies are personal. */
+  ephemeral?: boolean;
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  files?: FileAttachment[];
+  /** For components: edit the message the component is on instead of sending a new one. */
+  update?: boolean;
+}
+
+export interface CommandContext extends BaseContext {
+  interaction: APIChatInputApplicationCommandInteraction;
+  options: CommandOptions;
+}
+
+export interface ComponentContext extends BaseContext {
+  interaction: APIMessageComponentInteraction;
+  /** The part of `custom_id` after `key:`. */
+  payload: string;
+  /** Picked values of a select menu; empty for buttons. */
+  values: string[];
+  messageId: string;
+}
+
+export interface AutocompleteContext extends BaseContext {
+  options: CommandOptions;
+  focused: { name: string; value: string };
+}
+
+/** One slash command: its registration payload and its handler, side by side. */
+export interface CommandHandler {
+  definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(ctx: CommandContext): Promise<Reply>;
+  autocomplete?(ctx: AutocompleteContext): Promise<APIApplicationCommandOptionChoice[]>;
+  /** Whether a deferred answer is ephemeral; must be decided before the handler finishes. Default true. */
+  ephemeral?: boolean;
+}
+
+/**
+ * A message component, found by the `key` before the first `:` of its `custom_id`. The payload
+ * after it carries everything the handler needs, so components keep working after a restart.
+ */
+export interface ComponentHandler {
+  key: string;
+  execute(ctx: ComponentContext): Promise<Reply>;
+}
+
+/** Builds a `custom_id` the router can route: `key:payload`, at most 100 characters (Discord's limit). */
+export function customId(key: string, payload: string): string {
+  const id = `${key}:${payload}`;
+  if (id.length > 100) throw new Error(`custom_id longer than 100 characters: ${id}`);
+  return id;
+}

@@ -1,0 +1,85 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { APIInteraction } from 'discord-api-types/v10';
+import type { App } from '../shared/app.js';
+import { databaseIsHealthy } from '../shared/db/database.js';
+import { appVersion } from '../shared/version.js';
+import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
+import type { CommandHandler, ComponentHandler } from './handler.js';
+import { InteractionRouter } from './router.js';
+import { InteractionVerifier } from './verify.js';
+
+/** Discord's interaction payloads are small; anything larger is refused before it is read whole. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface ServerOptions {
+  commands?: readonly CommandHandler[];
+  components?: readonly ComponentHandler[];
+  deferAfterMs?: number;
+  /** Extra fields for /healthz (gateway state, last event…), supplied by whoever runs the gateway. */
+  health?: () => Record<string, unknown>;
+}
+
+export interface InteractionServer {
+  fastify: FastifyInstance;
+  router: InteractionRouter;
+}
+
+/**
+ * The webhook Discord calls: `POST /interactions` (signature checked on the raw bytes before any
+ * parsing) and `GET /healthz`.
+ * @see https://discord.com/developers/docs/interactions/overview#configuring-an-interactions-endpoint-url
+ */
+export function buildServer(app: App, options: ServerOptions = {}): InteractionServer {
+  const fastify = Fastify({
+    loggerInstance: app.log as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // One line per request at 500 req/s drowns the Pi's SD card; handlers log what matters.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  const verifier = new InteractionVerifier(app.config.publicKey, () => app.clock.now());
+  const router = new InteractionRouter(app, {
+    commands: options.commands ?? defaultCommands,
+    components: options.components ?? defaultComponents,
+    deferAfterMs: options.deferAfterMs,
+  });
+
+  // Keep every body as raw bytes: the signature covers the exact bytes Discord sent.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+
+  fastify.post('/interactions', async (request, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const failure = await verifier.verify(
+      request.headers['x-signature-ed25519'] as string | undefined,
+      request.headers['x-signature-timestamp'] as string | undefined,
+      raw,
+    );
+    if (failure) {
+      request.log.warn({ reason: failure, ip: request.ip }, 'interaction refused');
+      return reply.code(401).send({ error: 'invalid request signature' });
+    }
+    let interaction: APIInteraction;
+    try {
+      interaction = JSON.parse(raw.toString('utf8')) as APIInteraction;
+      if (typeof interaction !== 'object' || interaction === null || typeof interaction.type !== 'number') throw new Error('not an interaction');
+    } catch {
+      return reply.code(400).send({ error: 'body is not an interaction JSON object' });
+    }
+    return reply.send(await router.handle(interaction));
+  });
+
+  fastify.get('/healthz', async (_request, reply) => {
+    const dbOk = databaseIsHealthy(app.sqlite);
+    return reply.code(dbOk ? 200 : 503).send({ status: dbOk ? 'ok' : 'degraded', version: appVersion(), db: dbOk, ...options.health?.() });
+  });
+
+  fastify.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({ error: status === 413 ? 'body too large' : status === 500 ? 'internal error' : error.message });
+  });
+
+  fastify.addHook('onClose', async () => router.settle());
+  return { fastify, router };
+}

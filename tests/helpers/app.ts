@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App, type AppOptions } from '../../src/shared/app.js';
+import type { Config } from '../../src/shared/config.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { APPLICATION_ID } from './interactions.js';
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey' | 'databasePath'>): Config {
+  return {
+    applicationId: APPLICATION_ID,
+    token: 'test-token-0123456789abcdef',
+    apiUrl: 'http://127.0.0.1:9/api',
+    guildId: undefined,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
+
+/** A real app on a real SQLite file; the logger is silent unless LOG_LEVEL is set for the test run. */
+export async function testApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const level = (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent';
+  return createApp(config, { logger: createLogger(level), ...options });
+}
