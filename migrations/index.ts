@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as guildConfig from './2026-11-23-001-guild-config.js';
+import * as dailyMessage from './2026-11-23-002-daily-message.js';
+import * as voice from './2026-11-23-003-voice.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -7,4 +9,6 @@ import * as guildConfig from './2026-11-23-001-guild-config.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-23-001-guild-config': guildConfig,
+  '2026-11-23-002-daily-message': dailyMessage,
+  '2026-11-23-003-voice': voice,
 };

@@ -6,6 +6,19 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
  */
 export interface Database {
   guild_config: GuildConfigTable;
+  daily_posts: DailyPostTable;
+  availability: AvailabilityTable;
+  schedules: ScheduleTable;
+  message_edits: MessageEditTable;
+  rate_buckets: RateBucketTable;
+  member_notices: MemberNoticeTable;
+  voice_stays: VoiceStayTable;
+  voice_flag_intervals: VoiceFlagIntervalTable;
+  heartbeats: HeartbeatTable;
+  member_timezones: MemberTimezoneTable;
+  members: MemberTable;
+  guilds: GuildTable;
+  rank_emoji: RankEmojiTable;
 }
 
 export interface GuildConfigTable {
@@ -27,3 +40,133 @@ export interface GuildConfigTable {
 export type GuildConfigRow = Selectable<GuildConfigTable>;
 export type NewGuildConfig = Insertable<GuildConfigTable>;
 export type GuildConfigUpdate = Updateable<GuildConfigTable>;
+
+/** `date` is the guild-local calendar date `YYYY-MM-DD` the message is for. */
+export interface DailyPostTable {
+  guild_id: string;
+  date: string;
+  channel_id: string;
+  /** Sent as `nonce` with `enforce_nonce`, so a retried create returns the first message. */
+  nonce: string;
+  /** planned → posted (message exists) → reacted (slot reactions added); failed = gave up (e.g. no access). */
+  state: 'planned' | 'posted' | 'reacted' | 'failed';
+  message_id: string | null;
+  /** The zone and hours the message was made with, so later config changes don't reshape it. */
+  timezone: string;
+  first_hour: number;
+  last_hour: number;
+  error: string | null;
+  created_at: number;
+  posted_at: number | null;
+}
+
+export type Declared = 'schedule' | 'reaction' | 'out';
+
+export interface AvailabilityTable {
+  guild_id: string;
+  date: string;
+  user_id: string;
+  /** Local hour of the slot (guild zone of the post). */
+  hour: number;
+  declared: Declared | null;
+  seen_in_voice: Generated<number>;
+  updated_at: number;
+}
+
+export interface ScheduleTable {
+  guild_id: string;
+  user_id: string;
+  /** ISO weekday, 1 = Monday … 7 = Sunday, in guild time. */
+  weekday: number;
+  hour: number;
+  created_at: number;
+}
+
+export interface MessageEditTable {
+  message_id: string;
+  channel_id: string;
+  /** Bumped by every change to what the message should say. */
+  dirty_version: Generated<number>;
+  /** The dirty_version the last successful edit rendered. */
+  edited_version: Generated<number>;
+  lease_owner: string | null;
+  lease_until: Generated<number>;
+}
+
+export interface RateBucketTable {
+  bucket: string;
+  tokens: number;
+  updated_at: number;
+}
+
+export interface MemberNoticeTable {
+  guild_id: string;
+  user_id: string;
+  reason: string;
+  date: string;
+  sent_at: number;
+}
+
+export interface VoiceStayTable {
+  id: Generated<number>;
+  guild_id: string;
+  channel_id: string;
+  user_id: string;
+  started_at: number;
+  /** Null while the member is still in the channel. */
+  ended_at: number | null;
+  /** 1 when closed at the bot's last heartbeat after a crash rather than at a real leave. */
+  end_estimated: Generated<number>;
+  /** 1 in the guild's AFK channel: tracked, never counted as playing time. */
+  afk: Generated<number>;
+}
+
+export interface VoiceFlagIntervalTable {
+  id: Generated<number>;
+  stay_id: number;
+  kind: 'mute' | 'deaf';
+  started_at: number;
+  ended_at: number | null;
+}
+
+export interface HeartbeatTable {
+  process: string;
+  beat_at: number;
+  started_at: number;
+}
+
+export interface MemberTimezoneTable {
+  guild_id: string;
+  user_id: string;
+  timezone: string;
+  updated_at: number;
+}
+
+export interface MemberTable {
+  guild_id: string;
+  user_id: string;
+  display_name: string;
+  avatar: string | null;
+  /** JSON array of role ids. */
+  roles: Generated<string>;
+  bot: Generated<number>;
+  fetched_at: number;
+}
+
+export interface GuildTable {
+  guild_id: string;
+  name: Generated<string>;
+  afk_channel_id: string | null;
+  /** JSON array of `{ id, name, position }`. */
+  roles: Generated<string>;
+  /** JSON array of `{ id, name, type }`. */
+  channels: Generated<string>;
+  updated_at: number;
+}
+
+export interface RankEmojiTable {
+  guild_id: string;
+  role_id: string;
+  emoji: string;
+  created_at: number;
+}
