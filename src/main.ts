@@ -1,13 +1,15 @@
 import { createApp } from './shared/app.js';
 import { loadConfigOrExit } from './shared/config.js';
 import { createGateway } from './gateway/gateway.js';
+import { trackGatewayHealth } from './gateway/health.js';
 import { buildServer } from './http/server.js';
 
 /** `npm start`: the interactions server and the gateway sidecar in one process (the Pi default). */
 const config = loadConfigOrExit();
 const app = await createApp(config);
 const gateway = createGateway(app);
-const { fastify } = buildServer(app, { health: () => ({ gateway: gateway.status }) });
+const gatewayHealth = trackGatewayHealth(gateway, app.clock);
+const { fastify } = buildServer(app, { health: () => ({ gateway: gatewayHealth() }) });
 await fastify.listen({ host: config.httpHost, port: config.httpPort });
 gateway.connect().catch((error: unknown) => app.log.error({ err: error }, 'gateway could not connect'));
 

@@ -3,6 +3,8 @@ import type { APIInteraction } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { appVersion } from '../shared/version.js';
+import { appRevision } from '../shared/revision.js';
+import { noteInteraction, registerOperationsRoutes } from './metrics.js';
 import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
@@ -66,13 +68,23 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     } catch {
       return reply.code(400).send({ error: 'body is not an interaction JSON object' });
     }
-    return reply.send(await router.handle(interaction));
+    const response = await router.handle(interaction);
+    noteInteraction(request, interaction, response);
+    return reply.send(response);
   });
 
   fastify.get('/healthz', async (_request, reply) => {
     const dbOk = databaseIsHealthy(app.sqlite);
-    return reply.code(dbOk ? 200 : 503).send({ status: dbOk ? 'ok' : 'degraded', version: appVersion(), db: dbOk, ...options.health?.() });
+    return reply.code(dbOk ? 200 : 503).send({
+      status: dbOk ? 'ok' : 'degraded',
+      version: appVersion(),
+      revision: appRevision(),
+      uptimeSeconds: Math.round(process.uptime()),
+      db: dbOk,
+      ...options.health?.(),
+    });
   });
+  registerOperationsRoutes(fastify, app, options.health);
 
   fastify.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InteractionResponseType, InteractionType, type APIInteraction, type APIInteractionResponse } from 'discord-api-types/v10';
+import type { App } from '../shared/app.js';
+import { databaseIsHealthy } from '../shared/db/database.js';
+import { metrics, registry } from '../shared/metrics.js';
+import { appRevision } from '../shared/revision.js';
+import { appVersion } from '../shared/version.js';
+import { gatewayFrom, readiness } from './readiness.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Headers a reverse proxy adds: a request carrying one came through Caddy, not from the Pi itself. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'via'];
+
+const gauges = {
+  up: registry.gauge('rollcall_up', 'Always 1 while the process answers; labelled with version and revision.'),
+  uptime: registry.gauge('rollcall_uptime_seconds', 'Seconds since the process started.'),
+  dbOk: registry.gauge('rollcall_database_ok', '1 when SELECT 1 on the SQLite file succeeds.'),
+  ready: registry.gauge('rollcall_ready', '1 when /readyz would answer 200.'),
+  gatewayConnected: registry.gauge('rollcall_gateway_connected', '1 while the gateway socket is connected (READY or RESUMED).'),
+  gatewaySilence: registry.gauge('rollcall_gateway_seconds_since_last_event', 'Seconds since the last gateway dispatch or heartbeat ACK.'),
+  gatewayLatency: registry.gauge('rollcall_gateway_heartbeat_latency_seconds', 'Round trip of the last gateway heartbeat.'),
+};
+
+/** How an answered interaction is labelled, remembered per request until the response is sent. */
+const noted = new WeakMap<FastifyRequest, { type: string; outcome: string }>();
+
+function typeLabel(interaction: APIInteraction): string {
+  switch (interaction.type) {
+    case InteractionType.Ping:
+      return 'ping';
+    case InteractionType.ApplicationCommand:
+      return `command:${interaction.data.name}`;
+    case InteractionType.ApplicationCommandAutocomplete:
+      return `autocomplete:${interaction.data.name}`;
+    case InteractionType.MessageComponent:
+      return `component:${interaction.data.custom_id.split(':')[0]}`;
+    case InteractionType.ModalSubmit:
+      return `modal:${interaction.data.custom_id.split(':')[0]}`;
+    default:
+      return 'other';
+  }
+}
+
+/** Called by the `/interactions` route with what it answered, so `/metrics` can count it by type. */
+export function noteInteraction(request: FastifyRequest, interaction: APIInteraction, response: APIInteractionResponse): void {
+  const deferred = response.type === InteractionResponseType.DeferredChannelMessageWithSource || response.type === InteractionResponseType.DeferredMessageUpdate;
+  noted.set(request, { type: typeLabel(interaction), outcome: deferred ? 'deferred' : 'answered' });
+}
+
+function outcomeOfStatus(status: number): string {
+  if (status === 401) return 'bad_signature';
+  if (status === 400) return 'malformed';
+  if (status === 413) return 'too_large';
+  if (status >= 500) return 'error';
+  return `http_${status}`;
+}
+
+/** True when the request was made on this machine directly (not relayed by a proxy). */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  const remote = request.socket.remoteAddress ?? '';
+  return LOOPBACK.has(remote) && !FORWARDING_HEADERS.some((h) => request.headers[h] !== undefined);
+}
+
+/**
+ * Adds `GET /readyz` (gateway connected and heard from recently), `GET /metrics` (Prometheus text,
+ * loopback clients only, 404 to anyone else) and the hook that counts and times interactions.
+ */
+export function registerOperationsRoutes(fastify: FastifyInstance, app: App, health?: () => Record<string, unknown>): void {
+  const check = () => {
+    const dbOk = databaseIsHealthy(app.sqlite);
+    const extra = health?.();
+    return { dbOk, extra, ...readiness({ dbOk, gateway: gatewayFrom(extra), now: app.clock.now() }) };
+  };
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url !== '/interactions') return;
+    const note = noted.get(request) ?? { type: 'unknown', outcome: outcomeOfStatus(reply.statusCode) };
+    metrics.interactions.inc(note);
+    metrics.interactionSeconds.observe(reply.elapsedTime / 1000, { type: note.type });
+  });
+
+  fastify.get('/readyz', async (_request, reply) => {
+    const { ready, reasons, extra } = check();
+    return reply.code(ready ? 200 : 503).send({ ready, reasons, ...extra });
+  });
+
+  fastify.get('/metrics', async (request, reply) => {
+    if (!isLocalRequest(request)) return reply.callNotFound();
+    const { dbOk, ready, extra } = check();
+    gauges.up.set(1, { version: appVersion(), revision: appRevision() ?? 'unknown' });
+    gauges.uptime.set(Math.round(process.uptime()));
+    gauges.dbOk.set(dbOk ? 1 : 0);
+    gauges.ready.set(ready ? 1 : 0);
+    const gateway = gatewayFrom(extra);
+    if (gateway) {
+      const g = gateway as typeof gateway & { latencyMs?: number | null };
+      const connected = gateway.connected ?? (gateway.state === 'ready' || gateway.state === 'resumed');
+      gauges.gatewayConnected.set(connected ? 1 : 0);
+      const last = Math.max(gateway.lastEventAt ?? -Infinity, gateway.lastHeartbeatAt ?? -Infinity);
+      if (last !== -Infinity) gauges.gatewaySilence.set(Math.max(0, (app.clock.now() - last) / 1000));
+      if (typeof g.latencyMs === 'number') gauges.gatewayLatency.set(g.latencyMs / 1000);
+    }
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(registry.render());
+  });
+}
