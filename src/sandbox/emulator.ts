@@ -1,0 +1,531 @@
+/**
+ * The emulator: one HTTP server on 127.0.0.1 with REST (`/api/v10`), the gateway (`/gateway`), the
+ * control API (`/control`) and attachment downloads — and the typed API tests drive it with.
+ * It plays Discord and the guild's members; it imports nothing from the bot.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ComponentType, InteractionType, PermissionFlagsBits } from 'discord-api-types/v10';
+import { DiscordError, unknownMessage } from './errors.js';
+import { describeFixture, resolveFixtureInput, type Fixture, type FixtureInput } from './fixture.js';
+import { GatewayServer, type VoiceOp } from './gateway/server.js';
+import { applicationFlagsFor } from './gateway/intents.js';
+import { InteractionClient, type InteractionResult } from './interactions/client.js';
+import { commandData, componentData, findComponent, type CommandOptionInput } from './interactions/payloads.js';
+import { InteractionSigner } from './interactions/signing.js';
+import { InteractionStore } from './interactions/store.js';
+import { has } from './permissions.js';
+import { FaultInjector, type FaultSpec } from './rest/faults.js';
+import { RateLimiter } from './rest/rate-limits.js';
+import { apiPath, buildRouter, handleRest, type RestServerParts } from './rest/server.js';
+import { commandJson } from './rest/routes/commands.js';
+import { resolveEmoji } from './rest/routes/reactions.js';
+import { handleControl } from './control.js';
+import { createMessage, sweepNonces } from './state/messages.js';
+import { addReaction, removeReaction } from './state/reactions.js';
+import { viewMessage, type EmulatedMessage } from './state/view.js';
+import { setVoiceState } from './state/voice.js';
+import { voiceStateJson } from './state/serialize.js';
+import { World, type CommandRecord, type MessageRecord } from './state/world.js';
+import { WireLog, type CountersSnapshot, type WireEvent } from './wire.js';
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1 (default 0: a free one). */
+  port?: number;
+  /** Where interactions are POSTed (the bot's `/interactions`); can be set later. */
+  interactionsUrl?: string;
+  /** Enforce rate limits and send their headers (default true). */
+  rateLimits?: boolean;
+  /** HELLO's heartbeat_interval (default 41250 ms, like Discord). */
+  heartbeatIntervalMs?: number;
+  /** Privileged intents enabled for the app (bits of GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT; default none). */
+  privilegedIntents?: number;
+  /** Replace parts of the default fixture. */
+  fixture?: Partial<FixtureInput>;
+  /** Print every wire event to stdout. */
+  logRequests?: boolean;
+  /** How long the bot has to answer an interaction over HTTP (default 3000 ms). */
+  interactionTimeoutMs?: number;
+  /** How long the callback endpoint accepts the initial response (default 3000 ms). */
+  interactionCallbackWindowMs?: number;
+  /** How long interaction tokens work for follow-ups and edits (default 15 min). */
+  interactionTokenTtlMs?: number;
+  /** How long a disconnected gateway session can be resumed (default 5 min). */
+  sessionTtlMs?: number;
+}
+
+export interface RunOptions {
+  /** Channel the interaction happens in (default: the fixture's #tonight, else the first text channel). */
+  channelId?: string;
+}
+
+export interface VoiceFlags {
+  selfMute?: boolean;
+  selfDeaf?: boolean;
+}
+
+export class Emulator {
+  readonly world: World;
+  readonly fixture: Fixture;
+  readonly publicKey: string;
+  readonly #server: Server;
+  readonly #log: WireLog;
+  readonly #gateway: GatewayServer;
+  readonly #interactions: InteractionClient;
+  readonly #store: InteractionStore;
+  readonly #limiter: RateLimiter;
+  readonly #faults = new FaultInjector();
+  readonly #sweeper: NodeJS.Timeout;
+  #privilegedIntents: number;
+  #port = 0;
+
+  private constructor(options: EmulatorOptions) {
+    const input = resolveFixtureInput(options.fixture);
+    this.world = new World(input);
+    this.fixture = describeFixture(input);
+    this.#privilegedIntents = options.privilegedIntents ?? 0;
+    this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);
+    this.#log = new WireLog(2000, options.logRequests ?? false);
+    const signer = new InteractionSigner();
+    this.publicKey = signer.publicKey;
+    this.#store = new InteractionStore(this.world, {
+      callbackWindowMs: options.interactionCallbackWindowMs ?? 3000,
+      tokenTtlMs: options.interactionTokenTtlMs ?? 15 * 60_000,
+    });
+    this.#interactions = new InteractionClient(this.world, this.#store, signer, this.#log, options.interactionTimeoutMs ?? 3000);
+    this.#interactions.url = options.interactionsUrl ?? null;
+    this.#limiter = new RateLimiter(options.rateLimits ?? true);
+    this.#gateway = new GatewayServer({
+      world: this.world,
+      log: this.#log,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      privilegedIntents: () => this.#privilegedIntents,
+      sessionTtlMs: options.sessionTtlMs ?? 5 * 60_000,
+      url: () => this.gatewayUrl,
+      voiceEndpoint: () => `127.0.0.1:${this.#port}/voice`,
+    });
+    const rest: RestServerParts = {
+      deps: {
+        world: this.world,
+        interactions: this.#store,
+        gatewayUrl: () => this.gatewayUrl,
+        privilegedIntents: () => this.#privilegedIntents,
+        privilegedIntentFlags: () => this.world.application.flags,
+        interactionsUrl: () => this.#interactions.url,
+      },
+      limiter: this.#limiter,
+      faults: this.#faults,
+      log: this.#log,
+    };
+    const router = buildRouter();
+    this.#server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const api = apiPath(url.pathname);
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      };
+      let work: Promise<void>;
+      if (api !== null) work = handleRest(rest, router, req, res, api, url.searchParams);
+      else if (url.pathname === '/control' || url.pathname.startsWith('/control/')) work = handleControl(this, this.#log, req, res, url);
+      else if (url.pathname.startsWith('/attachments/')) work = Promise.resolve(this.#serveAttachment(url.pathname, res));
+      else work = Promise.resolve(reply(404, { message: '404: Not Found', code: 0 }));
+      work.catch((e: unknown) => {
+        console.error('[emulator] request failed', e);
+        if (!res.headersSent) reply(500, { message: '500: Internal Server Error', code: 0 });
+      });
+    });
+    this.#server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname.replace(/\/+$/, '') !== '/gateway') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.#gateway.handleUpgrade(req, socket, head, url.searchParams);
+    });
+    this.#sweeper = setInterval(() => sweepNonces(this.world), 60_000).unref();
+  }
+
+  /** Starts an emulator and resolves once it listens. */
+  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    const emu = new Emulator(options);
+    await new Promise<void>((resolve, reject) => {
+      emu.#server.once('error', reject);
+      emu.#server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    emu.#port = (emu.#server.address() as AddressInfo).port;
+    emu.world.baseUrl = `http://127.0.0.1:${emu.#port}`;
+    return emu;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+  /** REST base for @discordjs/rest's `api` option (it appends `/v10`). */
+  get api(): string {
+    return `http://127.0.0.1:${this.#port}/api`;
+  }
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.#port}/gateway`;
+  }
+  get controlUrl(): string {
+    return `http://127.0.0.1:${this.#port}/control`;
+  }
+  /** The bot token REST and the gateway accept. */
+  get token(): string {
+    return this.world.application.token;
+  }
+  get applicationId(): string {
+    return this.world.application.id;
+  }
+  get interactionsUrl(): string | null {
+    return this.#interactions.url;
+  }
+
+  /** Where interactions go from now on (the bot's `/interactions` URL). */
+  setInteractionsUrl(url: string | null): void {
+    this.#interactions.url = url;
+  }
+
+  /** Enables or disables privileged intents for the app (affects the next IDENTIFY). */
+  setPrivilegedIntents(bits: number): void {
+    this.#privilegedIntents = bits;
+    this.world.application.flags = applicationFlagsFor(bits);
+  }
+
+  /** Turns rate limiting on or off at runtime. */
+  setRateLimits(enabled: boolean): void {
+    this.#limiter.enabled = enabled;
+  }
+
+  // ── members acting ─────────────────────────────────────────────────────────
+
+  #visibleMessage(channelId: string, messageId: string, userId: string): MessageRecord {
+    const message = this.world.message(channelId, messageId);
+    if (message.ephemeralFor && message.ephemeralFor !== userId) throw unknownMessage();
+    return message;
+  }
+
+  /**
+   * A member adds a reaction (`'🕘'` or `'name:id'`): stored, and MESSAGE_REACTION_ADD dispatched
+   * with `member`. Reacting twice does nothing, like Discord.
+   * @see https://discord.com/developers/docs/topics/gateway-events#message-reaction-add
+   */
+  async react(userId: string, channelId: string, messageId: string, emoji: string): Promise<void> {
+    const message = this.#visibleMessage(channelId, messageId, userId);
+    if (message.ephemeralFor) throw new DiscordError(400, 50083, 'Cannot react to an ephemeral message');
+    addReaction(this.world, message, userId, resolveEmoji(this.world, message, emoji, true));
+  }
+
+  /**
+   * A member removes their reaction: MESSAGE_REACTION_REMOVE, without `member`.
+   * @see https://discord.com/developers/docs/topics/gateway-events#message-reaction-remove
+   */
+  async unreact(userId: string, channelId: string, messageId: string, emoji: string): Promise<void> {
+    const message = this.#visibleMessage(channelId, messageId, userId);
+    removeReaction(this.world, message, userId, resolveEmoji(this.world, message, emoji, true));
+  }
+
+  /** A member posts a message (MESSAGE_CREATE only reaches sessions with GUILD_MESSAGES). */
+  async say(userId: string, channelId: string, content: string): Promise<EmulatedMessage> {
+    const perms = this.world.permissionsIn(channelId, userId);
+    if (!has(perms, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages)) throw new DiscordError(403, 50013, 'Missing Permissions');
+    const { message } = createMessage(this.world, { channelId, authorId: userId, input: { content } });
+    return viewMessage(this.world, message, userId);
+  }
+
+  #guildOfVoice(userId: string, guildId?: string): string {
+    if (guildId) return guildId;
+    for (const g of this.world.guilds.values()) if (g.voice.has(userId)) return g.id;
+    return this.fixture.guildId;
+  }
+
+  /**
+   * A member joins (or moves to) a voice channel: VOICE_STATE_UPDATE with the member.
+   * @see https://discord.com/developers/docs/topics/gateway-events#voice-state-update
+   */
+  async joinVoice(userId: string, channelId: string, flags: VoiceFlags = {}): Promise<void> {
+    const guildId = this.world.channel(channelId).guildId;
+    if (!guildId) throw new DiscordError(400, 50024, 'Cannot execute action on this channel type');
+    setVoiceState(this.world, guildId, userId, { channelId, ...flags });
+  }
+
+  /** A member leaves voice (VOICE_STATE_UPDATE with `channel_id: null`). */
+  async leaveVoice(userId: string, guildId?: string): Promise<void> {
+    setVoiceState(this.world, this.#guildOfVoice(userId, guildId), userId, { channelId: null });
+  }
+
+  /** A member mutes/deafens themselves (deafening also mutes, as in the Discord client). */
+  async setVoiceFlags(userId: string, flags: VoiceFlags, guildId?: string): Promise<void> {
+    const g = this.#guildOfVoice(userId, guildId);
+    if (!this.world.guild(g).voice.has(userId)) throw new Error(`member ${userId} is not in voice`);
+    const change = { ...flags };
+    if (flags.selfDeaf === true && flags.selfMute === undefined) change.selfMute = true;
+    setVoiceState(this.world, g, userId, change);
+  }
+
+  /** Current voice states of a guild (default: the fixture guild), as Discord's voice state objects. */
+  voiceStates(guildId = this.fixture.guildId) {
+    const guild = this.world.guild(guildId);
+    return [...guild.voice.values()].map((v) => voiceStateJson(this.world, guildId, v, { withGuild: true, withMember: false }));
+  }
+
+  #defaultChannel(options: RunOptions): string {
+    return options.channelId ?? this.fixture.channels.tonight ?? [...this.world.channels.values()].find((c) => c.type === 0)?.id ?? '';
+  }
+
+  /** The registered command a member would see in this channel (guild commands first). */
+  #command(userId: string, name: string, channelId: string): CommandRecord {
+    const guildId = this.world.channel(channelId).guildId;
+    const scopes = guildId ? [guildId, 'global'] : ['global'];
+    for (const scope of scopes) {
+      const found = (this.world.commands.get(scope) ?? []).find((c) => c.body.name === name && (c.body.type ?? 1) === 1);
+      if (!found) continue;
+      const required = (found.body as { default_member_permissions?: string | null }).default_member_permissions;
+      if (guildId && required !== undefined && required !== null && !has(this.world.permissionsIn(channelId, userId), BigInt(required))) {
+        throw new Error(`member ${userId} cannot use /${name}: default_member_permissions ${required} not met`);
+      }
+      return found;
+    }
+    throw new Error(`/${name} is not registered for this guild or globally (register it with PUT /applications/${this.applicationId}/commands first)`);
+  }
+
+  /**
+   * A member runs a slash command. `options` are nested exactly as Discord nests them
+   * (`[{ type: 1, name: 'show', options: [] }]`); `type` may be omitted, it is taken from the
+   * registered definition. The command must be registered.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-application-command-data-structure
+   */
+  async runCommand(userId: string, name: string, options: CommandOptionInput[] = [], run: RunOptions = {}): Promise<InteractionResult> {
+    const channelId = this.#defaultChannel(run);
+    const command = this.#command(userId, name, channelId);
+    return this.#interactions.send({
+      type: InteractionType.ApplicationCommand,
+      channelId,
+      userId,
+      name,
+      commandType: 1,
+      data: commandData(this.world, command, name, options, channelId, userId),
+    });
+  }
+
+  /**
+   * A member types into an autocomplete option (mark it `focused: true`); resolves with the choices
+   * the bot returned.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+   */
+  async autocomplete(userId: string, name: string, options: CommandOptionInput[], run: RunOptions = {}): Promise<{ name: string; value: string | number }[]> {
+    const channelId = this.#defaultChannel(run);
+    const command = this.#command(userId, name, channelId);
+    const hasFocus = (list: CommandOptionInput[]): boolean => list.some((o) => o.focused || hasFocus(o.options ?? []));
+    if (!hasFocus(options)) throw new Error('autocomplete needs one option with focused: true');
+    const result = await this.#interactions.send({
+      type: InteractionType.ApplicationCommandAutocomplete,
+      channelId,
+      userId,
+      name,
+      commandType: 1,
+      data: commandData(this.world, command, name, options, channelId, userId),
+    });
+    if (result.error) throw new Error(`autocomplete failed: ${result.error}`);
+    return ((result.response as { data?: { choices?: { name: string; value: string | number }[] } }).data?.choices ?? []);
+  }
+
+  #component(userId: string, messageId: string, customId: string, kind: 'select' | 'button') {
+    const message = this.world.findMessage(messageId);
+    if (message.ephemeralFor && message.ephemeralFor !== userId) throw unknownMessage();
+    const component = findComponent(message.components, customId);
+    if (!component) throw new Error(`message ${messageId} has no component with custom_id "${customId}"`);
+    if (component.disabled) throw new Error(`component "${customId}" is disabled`);
+    const isSelect = [ComponentType.StringSelect, ComponentType.UserSelect, ComponentType.RoleSelect, ComponentType.MentionableSelect, ComponentType.ChannelSelect].includes(component.type);
+    if (kind === 'select' && !isSelect) throw new Error(`component "${customId}" is not a select menu`);
+    if (kind === 'button' && component.type !== ComponentType.Button) throw new Error(`component "${customId}" is not a button`);
+    return { message, component };
+  }
+
+  /**
+   * A member picks values in a select menu on a message.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-message-component-data-structure
+   */
+  async selectMenu(userId: string, messageId: string, customId: string, values: string[]): Promise<InteractionResult> {
+    const { message, component } = this.#component(userId, messageId, customId, 'select');
+    const c = component as { type: number; options?: { value: string }[]; min_values?: number; max_values?: number };
+    if (c.type === ComponentType.StringSelect) {
+      const allowed = new Set((c.options ?? []).map((o) => o.value));
+      const bad = values.filter((v) => !allowed.has(v));
+      if (bad.length > 0) throw new Error(`values ${bad.join(', ')} are not options of "${customId}"`);
+    }
+    if (values.length < (c.min_values ?? 1) || values.length > (c.max_values ?? 1)) {
+      throw new Error(`"${customId}" takes between ${c.min_values ?? 1} and ${c.max_values ?? 1} values, got ${values.length}`);
+    }
+    const { data, message: messageJson } = componentData(this.world, message.id, customId, c.type, values, userId);
+    return this.#interactions.send({ type: InteractionType.MessageComponent, channelId: message.channelId, userId, data, message: messageJson, customId, componentMessageId: message.id });
+  }
+
+  /** A member presses a button on a message. */
+  async pressButton(userId: string, messageId: string, customId: string): Promise<InteractionResult> {
+    const { message } = this.#component(userId, messageId, customId, 'button');
+    const { data, message: messageJson } = componentData(this.world, message.id, customId, ComponentType.Button, undefined, userId);
+    return this.#interactions.send({ type: InteractionType.MessageComponent, channelId: message.channelId, userId, data, message: messageJson, customId, componentMessageId: message.id });
+  }
+
+  /**
+   * A member submits a modal the bot showed (text inputs by custom_id).
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-modal-submit-data-structure
+   */
+  async submitModal(userId: string, customId: string, fields: Record<string, string>, run: RunOptions & { messageId?: string } = {}): Promise<InteractionResult> {
+    const channelId = run.messageId ? this.world.findMessage(run.messageId).channelId : this.#defaultChannel(run);
+    const data = {
+      custom_id: customId,
+      components: Object.entries(fields).map(([id, value]) => ({ type: 1, components: [{ type: ComponentType.TextInput, custom_id: id, value }] })),
+    };
+    return this.#interactions.send({
+      type: InteractionType.ModalSubmit,
+      channelId,
+      userId,
+      data,
+      customId,
+      ...(run.messageId ? { componentMessageId: run.messageId, message: viewMessage(this.world, this.world.findMessage(run.messageId)) } : {}),
+    });
+  }
+
+  /** Checks the interactions endpoint like the Developer Portal (signed PING → PONG, bad signature → 401). */
+  verifyInteractionsEndpoint() {
+    return this.#interactions.verifyEndpoint();
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────
+
+  /**
+   * Messages of a channel, oldest first. Without `as`, ephemeral messages are left out (what the
+   * channel shows everyone); with `as: userId`, that member's ephemeral messages are included and
+   * `reactions[].me` is from their point of view. `all: true` includes every ephemeral message.
+   */
+  messages(channelId: string, opts: { as?: string; all?: boolean } = {}): EmulatedMessage[] {
+    this.world.channel(channelId);
+    return this.world
+      .messagesOf(channelId)
+      .filter((m) => !m.ephemeralFor || opts.all || m.ephemeralFor === opts.as)
+      .map((m) => viewMessage(this.world, m, opts.as ?? this.world.botUserId));
+  }
+
+  /** One message (ephemeral ones included), or undefined. */
+  message(channelId: string, messageId: string): EmulatedMessage | undefined {
+    const m = this.world.messages.get(messageId);
+    return m && m.channelId === channelId ? viewMessage(this.world, m) : undefined;
+  }
+
+  /** Registered commands: global, or of a guild. */
+  commands(guildId?: string): Record<string, unknown>[] {
+    return (this.world.commands.get(guildId ?? 'global') ?? []).map((c) => commandJson(this.world, c));
+  }
+
+  /** Every 429 sent, requests per route, edits, messages, dispatches, interactions. */
+  get counters(): CountersSnapshot {
+    return this.world.counters.snapshot();
+  }
+
+  resetCounters(): void {
+    this.world.counters.reset();
+  }
+
+  /** The op 4 payloads the bot sent over the gateway, in order. */
+  get voiceOps(): VoiceOp[] {
+    return [...this.#gateway.voiceOps];
+  }
+
+  /** Live and resumable gateway sessions. */
+  get gatewaySessions(): { id: string; seq: number; intents: number; connected: boolean; invalidated: boolean }[] {
+    return [...this.#gateway.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, intents: s.intents, connected: s.socket !== null, invalidated: s.invalidated }));
+  }
+
+  // ── faults ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Drops the gateway connection(s). `resumable: false` invalidates the session first, so the
+   * client's RESUME gets op 9 INVALID_SESSION (d: false) and it must IDENTIFY again. Without `code`
+   * the TCP connection is cut (the client sees 1006); with `code` (e.g. 4000) it is closed cleanly.
+   */
+  dropGateway(opts: { resumable?: boolean; code?: number } = {}): number {
+    return this.#gateway.drop(opts);
+  }
+
+  /** Sends op 7 RECONNECT: the client should reconnect and resume. */
+  requestReconnect(): void {
+    this.#gateway.requestReconnect();
+  }
+
+  /** Sends op 1: the gateway asks for an immediate heartbeat. */
+  requestHeartbeat(): void {
+    this.#gateway.requestHeartbeat();
+  }
+
+  /** Sends op 9 INVALID_SESSION on live connections (`resumable` = its `d`). */
+  invalidateSession(resumable = false): void {
+    this.#gateway.sendInvalidSession(resumable);
+  }
+
+  /** Next `count` requests matching method + route answer 429/5xx or are delayed. */
+  injectFault(spec: FaultSpec): void {
+    this.#faults.add(spec);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  // ── wire log ───────────────────────────────────────────────────────────────
+
+  /** Every REST call, gateway frame and interaction (the same stream as `GET /control/events`). */
+  on(event: 'event', listener: (e: WireEvent) => void): this {
+    this.#log.on(event, listener);
+    return this;
+  }
+
+  off(event: 'event', listener: (e: WireEvent) => void): this {
+    this.#log.off(event, listener);
+    return this;
+  }
+
+  /** The most recent wire events (bounded). */
+  get events(): readonly WireEvent[] {
+    return this.#log.recent;
+  }
+
+  /** Resolves with the first wire event (from now on) matching `predicate`. */
+  waitForEvent(predicate: (e: WireEvent) => boolean, timeoutMs = 10_000): Promise<WireEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#log.off('event', listener);
+        reject(new Error(`no matching wire event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (e: WireEvent) => {
+        if (!predicate(e)) return;
+        clearTimeout(timer);
+        this.#log.off('event', listener);
+        resolve(e);
+      };
+      this.#log.on('event', listener);
+    });
+  }
+
+  #serveAttachment(pathname: string, res: ServerResponse): void {
+    const [, , channelId, id] = pathname.split('/');
+    const attachment = [...(this.world.channelMessages.get(channelId ?? '') ?? [])].flatMap((m) => m.attachments).find((a) => a.id === id);
+    if (!attachment) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': attachment.contentType ?? 'application/octet-stream', 'Content-Length': attachment.size }).end(attachment.bytes);
+  }
+
+  /** Stops everything: gateway sockets, HTTP server. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await this.#gateway.close();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}
+

@@ -1,0 +1,348 @@
+/**
+ * The gateway at `/gateway?v=10&encoding=json`: HELLO, heartbeats, IDENTIFY (with Discord's close
+ * codes for bad tokens and intents), READY + one GUILD_CREATE per guild, intent-filtered
+ * dispatches with sequence numbers, RESUME with replay, RECONNECT / INVALID_SESSION / drops on
+ * demand, and voice state updates (op 4) from the bot.
+ * @see https://discord.com/developers/docs/events/gateway
+ * @see https://discord.com/developers/docs/events/gateway-events
+ * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { memberJson } from '../state/serialize.js';
+import { setVoiceState } from '../state/voice.js';
+import type { DispatchEvent, World } from '../state/world.js';
+import type { WireLog } from '../wire.js';
+import { ALL_INTENTS, PRIVILEGED_INTENTS, applicationFlagsFor } from './intents.js';
+import { buildGuildCreate, buildReady } from './payloads.js';
+import { GatewaySession } from './session.js';
+
+export interface GatewayOptions {
+  world: World;
+  log: WireLog;
+  heartbeatIntervalMs: number;
+  /** Privileged intents enabled for the application. */
+  privilegedIntents: () => number;
+  /** How long a disconnected session stays resumable. */
+  sessionTtlMs: number;
+  /** `ws://127.0.0.1:PORT/gateway`, also sent as `resume_gateway_url`. */
+  url: () => string;
+  /** `127.0.0.1:PORT/voice`, sent in VOICE_SERVER_UPDATE. */
+  voiceEndpoint: () => string;
+}
+
+/** An op 4 the bot sent, as received. */
+export interface VoiceOp {
+  at: number;
+  sessionId: string;
+  guild_id: string;
+  channel_id: string | null;
+  self_mute: boolean;
+  self_deaf: boolean;
+}
+
+interface Connection {
+  session: GatewaySession | null;
+  /** Timestamps of received payloads (send limit: 120 per 60 s). */
+  received: number[];
+  closingByServer: boolean;
+}
+
+const SEND_LIMIT = 120;
+const SEND_WINDOW_MS = 60_000;
+
+export class GatewayServer {
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #connections = new Map<WebSocket, Connection>();
+  readonly sessions = new Map<string, GatewaySession>();
+  readonly voiceOps: VoiceOp[] = [];
+
+  constructor(private readonly o: GatewayOptions) {
+    o.world.dispatch = (event) => this.deliver(event);
+  }
+
+  /** Takes over an HTTP upgrade for `/gateway`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, query));
+  }
+
+  #onConnection(ws: WebSocket, query: URLSearchParams): void {
+    const conn: Connection = { session: null, received: [], closingByServer: false };
+    this.#connections.set(ws, conn);
+    ws.on('message', (data, isBinary) => this.#onMessage(ws, conn, data as Buffer, isBinary));
+    ws.on('close', (code, reason) => this.#onClose(ws, conn, code, reason.toString()));
+    ws.on('error', () => {});
+    const version = query.get('v');
+    if (version !== null && version !== '10' && version !== '9') return this.#close(ws, conn, GatewayCloseCodes.InvalidAPIVersion, 'Invalid API version');
+    const encoding = query.get('encoding') ?? 'json';
+    if (encoding !== 'json') return this.#close(ws, conn, GatewayCloseCodes.DecodeError, `Encoding ${encoding} is not supported by the emulator`);
+    if (query.get('compress')) return this.#close(ws, conn, GatewayCloseCodes.DecodeError, 'Transport compression is not supported by the emulator (use compression: null)');
+    this.#send(ws, conn.session, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.o.heartbeatIntervalMs, _trace: ['["rollcall-emulator",{"micros":0}]'] }, s: null, t: null });
+  }
+
+  #send(ws: WebSocket, session: GatewaySession | null, payload: { op: number; d: unknown; s: number | null; t: string | null }): void {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(JSON.stringify(payload));
+    const heavy = payload.t === 'READY' || payload.t === 'GUILD_CREATE';
+    this.o.log.push({
+      kind: 'gateway',
+      direction: 'out',
+      sessionId: session?.id ?? null,
+      op: payload.op,
+      t: payload.t,
+      s: payload.s,
+      d: heavy ? { summary: `${payload.t} (${JSON.stringify(payload.d).length} bytes)` } : payload.d,
+    });
+  }
+
+  #close(ws: WebSocket, conn: Connection, code: number, reason: string): void {
+    conn.closingByServer = true;
+    this.o.log.push({ kind: 'gateway-close', sessionId: conn.session?.id ?? null, code, reason, by: 'server' });
+    ws.close(code, reason);
+  }
+
+  #onMessage(ws: WebSocket, conn: Connection, data: Buffer, isBinary: boolean): void {
+    const now = Date.now();
+    conn.received = conn.received.filter((t) => now - t < SEND_WINDOW_MS);
+    conn.received.push(now);
+    if (conn.received.length > SEND_LIMIT) return this.#close(ws, conn, GatewayCloseCodes.RateLimited, 'You are being rate limited.');
+    let payload: { op?: unknown; d?: any };
+    try {
+      if (isBinary) throw new Error('binary');
+      payload = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.#close(ws, conn, GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
+    }
+    this.o.log.push({ kind: 'gateway', direction: 'in', sessionId: conn.session?.id ?? null, op: Number(payload.op), d: payload.op === GatewayOpcodes.Identify || payload.op === GatewayOpcodes.Resume ? { ...payload.d, token: '<redacted>' } : payload.d });
+    switch (payload.op) {
+      case GatewayOpcodes.Heartbeat:
+        return this.#send(ws, conn.session, { op: GatewayOpcodes.HeartbeatAck, d: null, s: null, t: null });
+      case GatewayOpcodes.Identify:
+        return this.#identify(ws, conn, payload.d);
+      case GatewayOpcodes.Resume:
+        return this.#resume(ws, conn, payload.d);
+    }
+    if (!conn.session) return this.#close(ws, conn, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
+    switch (payload.op) {
+      case GatewayOpcodes.PresenceUpdate:
+        return;
+      case GatewayOpcodes.VoiceStateUpdate:
+        return this.#voiceStateUpdate(conn.session, payload.d);
+      case GatewayOpcodes.RequestGuildMembers:
+        return this.#requestGuildMembers(ws, conn, payload.d);
+      default:
+        return this.#close(ws, conn, GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
+    }
+  }
+
+  #tokenOk(token: unknown): boolean {
+    const expected = this.o.world.application.token;
+    return token === expected || token === `Bot ${expected}`;
+  }
+
+  #identify(ws: WebSocket, conn: Connection, d: any): void {
+    if (conn.session) return this.#close(ws, conn, GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
+    if (!this.#tokenOk(d?.token)) return this.#close(ws, conn, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+    const intents = d?.intents;
+    if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || (intents & ~ALL_INTENTS) !== 0) {
+      return this.#close(ws, conn, GatewayCloseCodes.InvalidIntents, 'Invalid intent(s).');
+    }
+    if ((intents & PRIVILEGED_INTENTS & ~this.o.privilegedIntents()) !== 0) {
+      return this.#close(ws, conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
+    }
+    const shard: unknown = d?.shard ?? [0, 1];
+    if (!Array.isArray(shard) || shard.length !== 2 || !Number.isInteger(shard[0]) || !Number.isInteger(shard[1]) || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+      return this.#close(ws, conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+    }
+    this.#sweepSessions();
+    const session = new GatewaySession(intents, [shard[0], shard[1]], (socket, payload, s) => this.#send(socket, s, payload as never));
+    session.socket = ws;
+    conn.session = session;
+    this.sessions.set(session.id, session);
+    const { world } = this.o;
+    const guildIds = [...world.guilds.values()].filter((g) => g.members.has(world.botUserId) && session.coversGuild(g.id)).map((g) => g.id);
+    this.#dispatch(session, 'READY', buildReady(world, { sessionId: session.id, resumeUrl: this.o.url(), shard: session.shard, guildIds, applicationFlags: applicationFlagsFor(this.o.privilegedIntents()) }));
+    for (const id of guildIds) this.#dispatch(session, 'GUILD_CREATE', buildGuildCreate(world, id, session.intents));
+  }
+
+  #resume(ws: WebSocket, conn: Connection, d: any): void {
+    if (conn.session) return this.#close(ws, conn, GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
+    if (!this.#tokenOk(d?.token)) return this.#close(ws, conn, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+    this.#sweepSessions();
+    const session = typeof d?.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    const missed = session && !session.invalidated && typeof d?.seq === 'number' ? session.missedSince(d.seq) : null;
+    if (!session || !missed) {
+      if (session) session.invalidated = true;
+      return this.#send(ws, null, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+    }
+    if (session.socket && session.socket !== ws) {
+      const old = session.socket;
+      const oldConn = this.#connections.get(old);
+      if (oldConn) oldConn.session = null;
+      old.close(GatewayCloseCodes.UnknownError, 'Session resumed elsewhere');
+    }
+    session.socket = ws;
+    session.disconnectedAt = null;
+    conn.session = session;
+    for (const e of missed) this.#send(ws, session, { op: GatewayOpcodes.Dispatch, d: e.d, s: e.s, t: e.t });
+    this.#dispatch(session, 'RESUMED', { _trace: ['["rollcall-emulator",{"micros":0}]'] });
+  }
+
+  #dispatch(session: GatewaySession, t: string, d: unknown): void {
+    session.dispatch(t, d);
+    this.o.world.counters.dispatches += 1;
+  }
+
+  /** Routes a world event to every session whose intents and shard want it. */
+  deliver(event: DispatchEvent): void {
+    for (const session of this.sessions.values()) {
+      if (session.invalidated) continue;
+      if (event.sessionId && event.sessionId !== session.id) continue;
+      if (event.intent !== undefined && (session.intents & event.intent) === 0) continue;
+      if (!session.coversGuild(event.guildId)) continue;
+      this.#dispatch(session, event.t, event.d);
+    }
+  }
+
+  #voiceStateUpdate(session: GatewaySession, d: any): void {
+    const { world } = this.o;
+    const op: VoiceOp = {
+      at: Date.now(),
+      sessionId: session.id,
+      guild_id: String(d?.guild_id),
+      channel_id: d?.channel_id ?? null,
+      self_mute: Boolean(d?.self_mute),
+      self_deaf: Boolean(d?.self_deaf),
+    };
+    this.voiceOps.push(op);
+    const guild = world.guilds.get(op.guild_id);
+    if (!guild || !guild.members.has(world.botUserId) || !session.coversGuild(guild.id)) return;
+    const before = guild.voice.get(world.botUserId)?.channelId ?? null;
+    try {
+      setVoiceState(world, guild.id, world.botUserId, { channelId: op.channel_id, selfMute: op.self_mute, selfDeaf: op.self_deaf, sessionId: session.id });
+    } catch {
+      // Discord silently ignores a join it refuses (no permission, not a voice channel).
+      return;
+    }
+    if (op.channel_id !== null && op.channel_id !== before) {
+      world.dispatch({
+        t: 'VOICE_SERVER_UPDATE',
+        d: { token: randomBytes(8).toString('hex'), guild_id: guild.id, endpoint: this.o.voiceEndpoint() },
+        guildId: guild.id,
+        sessionId: session.id,
+      });
+    }
+  }
+
+  #requestGuildMembers(ws: WebSocket, conn: Connection, d: any): void {
+    const session = conn.session as GatewaySession;
+    const { world } = this.o;
+    const guild = world.guilds.get(String(d?.guild_id));
+    const wantsAll = typeof d?.query === 'string' && d.query === '' && !d?.user_ids;
+    if (wantsAll && !(session.intents & GatewayIntentBits.GuildMembers)) return this.#close(ws, conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
+    if (!guild) return;
+    const limit = typeof d?.limit === 'number' && d.limit > 0 ? d.limit : Infinity;
+    const ids: string[] = Array.isArray(d?.user_ids)
+      ? d.user_ids.filter((id: unknown) => typeof id === 'string' && guild.members.has(id))
+      : [...guild.members.values()]
+          .filter((m) => {
+            const q = String(d?.query ?? '').toLowerCase();
+            const u = world.user(m.userId);
+            return [u.username, u.globalName, m.nick].some((n) => n?.toLowerCase().startsWith(q));
+          })
+          .map((m) => m.userId)
+          .slice(0, limit);
+    const notFound = Array.isArray(d?.user_ids) ? d.user_ids.filter((id: unknown) => !ids.includes(id as string)) : undefined;
+    this.#dispatch(session, 'GUILD_MEMBERS_CHUNK', {
+      guild_id: guild.id,
+      members: ids.map((id) => memberJson(world, guild.id, id)),
+      chunk_index: 0,
+      chunk_count: 1,
+      ...(notFound && notFound.length > 0 ? { not_found: notFound } : {}),
+      ...(d?.nonce ? { nonce: d.nonce } : {}),
+    });
+  }
+
+  #onClose(ws: WebSocket, conn: Connection, code: number, reason: string): void {
+    this.#connections.delete(ws);
+    if (!conn.closingByServer) this.o.log.push({ kind: 'gateway-close', sessionId: conn.session?.id ?? null, code, reason, by: 'client' });
+    const session = conn.session;
+    if (!session || session.socket !== ws) return;
+    session.socket = null;
+    session.disconnectedAt = Date.now();
+    // A client closing with 1000/1001 ends its session (Discord: it cannot be resumed).
+    if (!conn.closingByServer && (code === 1000 || code === 1001)) session.invalidated = true;
+  }
+
+  #sweepSessions(): void {
+    const now = Date.now();
+    for (const [id, s] of this.sessions) {
+      if (s.socket) continue;
+      if (s.invalidated || (s.disconnectedAt !== null && now - s.disconnectedAt > this.o.sessionTtlMs)) {
+        s.invalidated = true;
+        this.sessions.delete(id);
+      }
+    }
+  }
+
+  /** Sessions with a live socket. */
+  get connected(): GatewaySession[] {
+    return [...this.sessions.values()].filter((s) => s.socket !== null);
+  }
+
+  /**
+   * Drops every live connection. `resumable: false` invalidates the sessions first, so the client's
+   * RESUME gets INVALID_SESSION (d: false). Without `code` the socket is cut (like a network drop,
+   * the client sees 1006); with `code` it is closed with that code (e.g. 4000).
+   */
+  drop({ resumable = true, code }: { resumable?: boolean; code?: number } = {}): number {
+    let dropped = 0;
+    for (const [ws, conn] of this.#connections) {
+      if (conn.session && !resumable) conn.session.invalidated = true;
+      dropped += 1;
+      if (code === undefined) {
+        conn.closingByServer = true;
+        this.o.log.push({ kind: 'gateway-close', sessionId: conn.session?.id ?? null, code: 1006, reason: 'dropped by emulator', by: 'server' });
+        ws.terminate();
+      } else this.#close(ws, conn, code, 'closed by emulator');
+    }
+    return dropped;
+  }
+
+  /** Makes every resumable session unresumable (their next RESUME gets INVALID_SESSION). */
+  invalidateSessions(): void {
+    for (const s of this.sessions.values()) s.invalidated = true;
+  }
+
+  /** Sends op 7 RECONNECT to every live connection. */
+  requestReconnect(): void {
+    for (const [ws, conn] of this.#connections) if (conn.session) this.#send(ws, conn.session, { op: GatewayOpcodes.Reconnect, d: null, s: null, t: null });
+  }
+
+  /** Sends op 1 HEARTBEAT (the gateway asking for an immediate heartbeat). */
+  requestHeartbeat(): void {
+    for (const [ws, conn] of this.#connections) this.#send(ws, conn.session, { op: GatewayOpcodes.Heartbeat, d: null, s: null, t: null });
+  }
+
+  /** Sends op 9 INVALID_SESSION to live connections (`resumable` is its `d`). */
+  sendInvalidSession(resumable: boolean): void {
+    for (const [ws, conn] of this.#connections) {
+      if (!conn.session) continue;
+      if (!resumable) conn.session.invalidated = true;
+      const session = conn.session;
+      conn.session = null;
+      session.socket = null;
+      session.disconnectedAt = Date.now();
+      this.#send(ws, session, { op: GatewayOpcodes.InvalidSession, d: resumable, s: null, t: null });
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.#connections.keys()) ws.terminate();
+    this.#connections.clear();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The REST route table: a route is a method, a path template, its rate-limit bucket and a handler.
+ * Matching prefers literal segments (`@me`, `@original`) over parameters, like Discord's router.
+ */
+import type { UploadedFile } from '../state/validate.js';
+import type { World } from '../state/world.js';
+import type { InteractionStore } from '../interactions/store.js';
+import { normalizeRoute } from './faults.js';
+import type { BucketSpec } from './rate-limits.js';
+
+/** What route handlers may use. */
+export interface RestDeps {
+  world: World;
+  interactions: InteractionStore;
+  /** `ws://127.0.0.1:PORT/gateway` */
+  gatewayUrl: () => string;
+  /** Privileged intents enabled for the application (GUILD_MEMBERS gates member listing). */
+  privilegedIntents: () => number;
+  /** The application flags matching those intents. */
+  privilegedIntentFlags: () => number;
+  /** Where interactions are sent (null until set). */
+  interactionsUrl: () => string | null;
+}
+
+export interface RouteContext {
+  deps: RestDeps;
+  world: World;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  files: UploadedFile[];
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** e.g. `/channels/:channel_id/messages/:message_id` */
+  path: string;
+  /** `none` for webhook/interaction-token routes, which Discord does not authenticate by bot token. */
+  auth?: 'bot' | 'none';
+  /** Bucket; defaults to 50 per second for this route. */
+  bucket?: BucketSpec;
+  /** Interaction endpoints are not bound to the global rate limit. */
+  globalExempt?: boolean;
+  handler: (ctx: RouteContext) => Reply | Promise<Reply>;
+}
+
+export const json = (body: unknown, status = 200): Reply => ({ status, body });
+export const noContent = (): Reply => ({ status: 204 });
+
+export interface RouteMatch {
+  route: RouteDef;
+  params: Record<string, string>;
+  /** `PATCH /channels/:id/messages/:id` — the key counters and faults use. */
+  key: string;
+}
+
+export class Router {
+  readonly #routes: { def: RouteDef; segments: string[]; literals: number }[] = [];
+
+  add(...defs: RouteDef[]): this {
+    for (const def of defs) {
+      const segments = def.path.split('/').filter(Boolean);
+      this.#routes.push({ def, segments, literals: segments.filter((s) => !s.startsWith(':')).length });
+    }
+    return this;
+  }
+
+  /** The best route for a path: a match, `405` when only the method differs, or `404`. */
+  match(method: string, path: string): RouteMatch | 405 | 404 {
+    const parts = path.split('/').filter(Boolean);
+    let best: { def: RouteDef; params: Record<string, string>; literals: number } | undefined;
+    let pathMatched = false;
+    for (const r of this.#routes) {
+      if (r.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length && ok; i++) {
+        const seg = r.segments[i] as string;
+        const part = parts[i] as string;
+        if (seg.startsWith(':')) {
+          try {
+            params[seg.slice(1)] = decodeURIComponent(part);
+          } catch {
+            ok = false;
+          }
+        } else ok = seg === part;
+      }
+      if (!ok) continue;
+      pathMatched = true;
+      if (r.def.method !== method) continue;
+      if (!best || r.literals > best.literals) best = { def: r.def, params, literals: r.literals };
+    }
+    if (!best) return pathMatched ? 405 : 404;
+    return { route: best.def, params: best.params, key: `${best.def.method} ${normalizeRoute(best.def.path)}` };
+  }
+}
+
+/** The top-level resource of a request for rate limiting: channel, guild, or webhook id + token. */
+export function majorParameter(params: Record<string, string>): string {
+  if (params.channel_id) return `c${params.channel_id}`;
+  if (params.guild_id) return `g${params.guild_id}`;
+  if (params.webhook_id) return `w${params.webhook_id}:${params.token ?? ''}`;
+  if (params.interaction_id) return `i${params.interaction_id}:${params.token ?? ''}`;
+  return '';
+}
