@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   interactionsUrl?: string;
   /** Enforce rate limits and send their headers (default true). */
   rateLimits?: boolean;
+  /** Multiplies every rate-limit window (default 1; 0.1 for fast tests of limit handling). */
+  rateLimitWindowScale?: number;
   /** HELLO's heartbeat_interval (default 41250 ms, like Discord). */
   heartbeatIntervalMs?: number;
   /** Privileged intents enabled for the app (bits of GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT; default none). */
@@ -94,7 +96,7 @@ export class Emulator {
     });
     this.#interactions = new InteractionClient(this.world, this.#store, signer, this.#log, options.interactionTimeoutMs ?? 3000);
     this.#interactions.url = options.interactionsUrl ?? null;
-    this.#limiter = new RateLimiter(options.rateLimits ?? true);
+    this.#limiter = new RateLimiter(options.rateLimits ?? true, options.rateLimitWindowScale ?? 1);
     this.#gateway = new GatewayServer({
       world: this.world,
       log: this.#log,

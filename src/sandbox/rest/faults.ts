@@ -52,8 +52,8 @@ export class FaultInjector {
   }
 
   /** The fault for this request (consuming one of its uses), if any. */
-  take(method: string, routeKey: string): ActiveFault | undefined {
-    const index = this.#faults.findIndex((f) => (f.method === '*' || f.method === method) && (f.route === '*' || f.route === routeKey));
+  take(method: string, template: string): ActiveFault | undefined {
+    const index = this.#faults.findIndex((f) => (f.method === '*' || f.method === method) && (f.route === '*' || f.route === template));
     if (index < 0) return undefined;
     const fault = this.#faults[index] as ActiveFault;
     fault.count -= 1;

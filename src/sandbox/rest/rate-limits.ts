@@ -56,19 +56,24 @@ export class RateLimiter {
   #globalWindowStart = 0;
   #globalCount = 0;
 
-  constructor(public enabled: boolean, private readonly now: () => number = Date.now) {}
+  /**
+   * @param windowScale multiplies every window (0.1 makes 5 per 5 s into 5 per 0.5 s) so tests of
+   *   limit handling run fast; headers report the scaled numbers.
+   */
+  constructor(public enabled: boolean, private readonly windowScale = 1, private readonly now: () => number = Date.now) {}
 
   /** Decides one request. `major` is the top-level resource ('' when none). */
   check(spec: BucketSpec, major: string, exemptFromGlobal: boolean): RateLimitDecision {
     if (!this.enabled) return { headers: {} };
     const now = this.now();
     if (!exemptFromGlobal) {
-      if (now - this.#globalWindowStart >= 1000) {
+      const globalWindow = 1000 * this.windowScale;
+      if (now - this.#globalWindowStart >= globalWindow) {
         this.#globalWindowStart = now;
         this.#globalCount = 0;
       }
       if (this.#globalCount >= GLOBAL_LIMIT_PER_SECOND) {
-        const retryAfterMs = this.#globalWindowStart + 1000 - now;
+        const retryAfterMs = this.#globalWindowStart + globalWindow - now;
         return {
           headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)), 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' },
           limited: { body: { message: 'You are being rate limited.', retry_after: Number(seconds(retryAfterMs)), global: true }, scope: 'global' },
@@ -79,7 +84,7 @@ export class RateLimiter {
     const key = `${spec.name}|${major}`;
     let state = this.#buckets.get(key);
     if (!state || now >= state.resetAt) {
-      state = { remaining: spec.limit, resetAt: now + spec.windowMs };
+      state = { remaining: spec.limit, resetAt: now + spec.windowMs * this.windowScale };
       this.#buckets.set(key, state);
     }
     const headers: Record<string, string> = {

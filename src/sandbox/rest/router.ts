@@ -55,8 +55,10 @@ export const noContent = (): Reply => ({ status: 204 });
 export interface RouteMatch {
   route: RouteDef;
   params: Record<string, string>;
-  /** `PATCH /channels/:id/messages/:id` — the key counters and faults use. */
+  /** `PATCH /channels/:id/messages/:id` — the key counters use. */
   key: string;
+  /** `/channels/:id/messages/:id` — what faults match. */
+  template: string;
 }
 
 export class Router {
@@ -96,7 +98,8 @@ export class Router {
       if (!best || r.literals > best.literals) best = { def: r.def, params, literals: r.literals };
     }
     if (!best) return pathMatched ? 405 : 404;
-    return { route: best.def, params: best.params, key: `${best.def.method} ${normalizeRoute(best.def.path)}` };
+    const template = normalizeRoute(best.def.path);
+    return { route: best.def, params: best.params, key: `${best.def.method} ${template}`, template };
   }
 }
 

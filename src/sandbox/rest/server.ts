@@ -72,7 +72,7 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
     if ((match.route.auth ?? 'bot') === 'bot' && auth !== `Bot ${world.application.token}`) throw unauthorized();
     world.counters.request(routeKey);
 
-    const injected = faults.take(method, routeKey);
+    const injected = faults.take(method, match.template);
     if (injected) {
       if (injected.latencyMs > 0) await sleep(injected.latencyMs);
       if (injected.status === 429) {
