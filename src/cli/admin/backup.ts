@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { AdminError, messageOf } from './errors.js';
+import type { Progress } from './progress.js';
+
+/** What a finished backup is; printed as JSON by `backup --json` (the remote download reads it). */
+export interface BackupReport {
+  path: string;
+  bytes: number;
+  sha256: string;
+  pages: number;
+  /** Times a writer changed the database mid-copy and SQLite started the copy over. */
+  restarts: number;
+  integrity: 'ok';
+  /** Rows per table in the copy. */
+  tables: Record<string, number>;
+  seconds: number;
+}
+
+/** Pages per backup step: about 50 steps for the bar, at least 100 pages (400 KiB) each. */
+function stepSize(totalPages: number): number {
+  return Math.max(100, Math.ceil(totalPages / 50));
+}
+
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * `PRAGMA integrity_check` and row counts on a database file, opened read-only. Throws an
+ * {@link AdminError} naming the first problem SQLite reports.
+ * @see https://www.sqlite.org/pragma.html#pragma_integrity_check
+ */
+export function checkDatabaseFile(path: string): { tables: Record<string, number> } {
+  let db: SQLite.Database;
+  try {
+    db = new SQLite(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new AdminError(`cannot open ${path}: ${messageOf(error)}`);
+  }
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    if (rows.length !== 1 || rows[0]?.integrity_check !== 'ok') {
+      throw new AdminError(`integrity check failed on ${path}: ${rows.map((r) => r.integrity_check).slice(0, 3).join('; ')}`);
+    }
+    const names = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
+    const tables: Record<string, number> = {};
+    for (const name of names) tables[name] = db.prepare(`select count(*) from "${name.replace(/"/g, '""')}"`).pluck().get() as number;
+    return { tables };
+  } catch (error) {
+    if (error instanceof AdminError) throw error;
+    throw new AdminError(`integrity check could not run on ${path}: ${messageOf(error)}`);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Copies the live database with SQLite's online backup API while the bot keeps writing, then runs
+ * an integrity check on the copy. The copy is written next to `out` and renamed only when it
+ * passed, so `out` is never a half-written file. If writers keep restarting the copy, the rest is
+ * copied in one step (holding a read lock briefly) so it always finishes.
+ * @see https://www.sqlite.org/backup.html
+ */
+export async function backupDatabase(source: string, out: string, options: { progress?: Progress; overwrite?: boolean } = {}): Promise<BackupReport> {
+  const started = Date.now();
+  const target = resolve(out);
+  if (!existsSync(source)) throw new AdminError(`no database at ${source} (set DATABASE_PATH or pass --database)`);
+  if (resolve(source) === target) throw new AdminError('--out must not be the live database itself');
+  if (existsSync(target) && !options.overwrite) throw new AdminError(`${out} already exists; choose another --out or pass --force`);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (error) {
+    throw new AdminError(`cannot create ${dirname(target)}: ${messageOf(error)}`);
+  }
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+
+  let live: SQLite.Database;
+  try {
+    live = new SQLite(source, { fileMustExist: true });
+    live.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new AdminError(`cannot open ${source}: ${messageOf(error)}`);
+  }
+  let restarts = 0;
+  let pages = 0;
+  try {
+    let lastRemaining = Infinity;
+    let allAtOnce = false;
+    const result = await live.backup(partial, {
+      progress: ({ totalPages, remainingPages }) => {
+        if (remainingPages > lastRemaining) {
+          restarts += 1;
+          allAtOnce = true;
+        }
+        lastRemaining = remainingPages;
+        options.progress?.update(totalPages - remainingPages, totalPages);
+        return allAtOnce ? 0x7fffffff : stepSize(totalPages);
+      },
+    });
+    pages = result.totalPages;
+    options.progress?.update(pages, pages);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new AdminError(`backup of ${source} failed: ${messageOf(error)}`);
+  } finally {
+    live.close();
+  }
+
+  try {
+    // The copy inherits WAL mode from the live file; a backup should be one self-contained file.
+    const copy = new SQLite(partial);
+    copy.pragma('journal_mode = DELETE');
+    copy.close();
+    const { tables } = checkDatabaseFile(partial);
+    renameSync(partial, target);
+    const report: BackupReport = {
+      path: target,
+      bytes: statSync(target).size,
+      sha256: await sha256Of(target),
+      pages,
+      restarts,
+      integrity: 'ok',
+      tables,
+      seconds: (Date.now() - started) / 1000,
+    };
+    options.progress?.done(`${target} (${report.bytes} bytes, integrity ok)`);
+    return report;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    rmSync(`${partial}-journal`, { force: true });
+    throw error instanceof AdminError ? error : new AdminError(`checking the backup failed: ${messageOf(error)}`);
+  }
+}

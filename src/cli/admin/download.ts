@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { checkDatabaseFile, sha256Of, type BackupReport } from './backup.js';
+import { AdminError, messageOf } from './errors.js';
+import { progressBar } from './progress.js';
+import { runRemoteScript, sshRun, type SshTarget } from './ssh.js';
+
+/**
+ * `download`: a fresh online backup on the host (deploy/backup.sh, integrity-checked there), copied
+ * here over ssh with a progress bar, checked again (sha256 and integrity) and only then renamed to
+ * `out`. The temporary copy on the host is removed either way.
+ */
+export async function downloadBackup(target: SshTarget, out: string, options: { overwrite?: boolean; quiet?: boolean } = {}): Promise<BackupReport> {
+  const local = resolve(out);
+  if (existsSync(local) && !options.overwrite) throw new AdminError(`${out} already exists; choose another --out or pass --force`);
+  mkdirSync(dirname(local), { recursive: true });
+  const remote = `/tmp/rollcall-download-${randomBytes(6).toString('hex')}.sqlite`;
+  const partial = `${local}.partial`;
+  try {
+    if (!options.quiet) process.stderr.write(`taking a backup on ${target.host}…\n`);
+    const { stdout } = await runRemoteScript(target, 'backup.sh', ['--out', remote], { captureStdout: true });
+    const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+    let report: BackupReport;
+    try {
+      report = JSON.parse(lastLine) as BackupReport;
+    } catch {
+      throw new AdminError(`the backup on ${target.host} did not report its result (got: ${lastLine.slice(0, 120) || 'nothing'})`);
+    }
+
+    const bar = progressBar(`downloading ${target.host}:${remote}`, { unit: 'bytes', quiet: options.quiet });
+    const file = createWriteStream(partial);
+    let received = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        bar.update(received, report.bytes);
+        file.write(chunk, callback);
+      },
+    });
+    await sshRun(target, ['cat', '--', remote], { stdout: sink });
+    await new Promise<void>((done, fail) => file.end((error?: Error | null) => (error ? fail(error) : done())));
+    if (received !== report.bytes) throw new AdminError(`download incomplete: got ${received} of ${report.bytes} bytes`);
+    const sha256 = await sha256Of(partial);
+    if (sha256 !== report.sha256) throw new AdminError('the downloaded file differs from the backup on the host (sha256 mismatch); try again');
+    const { tables } = checkDatabaseFile(partial);
+    renameSync(partial, local);
+    bar.done(`${local} (${received} bytes, sha256 and integrity ok)`);
+    return { ...report, path: local, tables };
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error instanceof AdminError ? error : new AdminError(`download failed: ${messageOf(error)}`);
+  } finally {
+    await sshRun(target, ['rm', '-f', '--', remote], { captureStdout: true }).catch(() => undefined);
+  }
+}

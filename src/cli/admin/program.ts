@@ -1,0 +1,143 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { backupDatabase } from './backup.js';
+import { downloadBackup } from './download.js';
+import { AdminError } from './errors.js';
+import { localLogs, migrateAction, registerAction, statsAction, testAction } from './local.js';
+import { databasePath, localBotUrl } from './paths.js';
+import { progressBar } from './progress.js';
+import { runRemoteScript, type SshTarget } from './ssh.js';
+import { fetchStatus, formatStatus } from './status.js';
+
+const DEFAULT_ROOT = '/opt/rollcall';
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(value);
+}
+
+interface SshOptions {
+  host?: string;
+  port?: number;
+  identity?: string;
+  sshConfig?: string;
+  root: string;
+}
+
+/** The ssh options every remote action takes. `requireHost` makes --host mandatory. */
+function withSsh(command: Command, requireHost: boolean): Command {
+  const host = new Option('--host <user@host>', 'the Pi, as ssh knows it (user@host or a Host alias from ~/.ssh/config)').env('ROLLCALL_SSH_HOST');
+  if (requireHost) host.makeOptionMandatory();
+  return command
+    .addOption(host)
+    .option('--port <port>', 'ssh port, if not 22 or set in ~/.ssh/config', positiveInt)
+    .option('--identity <file>', 'private key for ssh (default: your agent and ~/.ssh keys)')
+    .option('--ssh-config <file>', 'ssh config file to use instead of ~/.ssh/config')
+    .option('--root <dir>', 'rollcall’s folder on the Pi', DEFAULT_ROOT);
+}
+
+function targetOf(options: SshOptions): SshTarget {
+  if (!options.host) throw new AdminError('--host is required for this action');
+  return { host: options.host, port: options.port, identity: options.identity, config: options.sshConfig, root: options.root };
+}
+
+/**
+ * `npm run admin -- <action>`: the operator's actions for scripts and cron. Every action prints
+ * what it does, exits non-zero on failure and ends with one line saying why.
+ */
+export function buildProgram(): Command {
+  const program = new Command('npm run admin --')
+    .usage('<action> [options]   (run with no action in a terminal for a menu)')
+    .description('Operate rollcall: back up, deploy, watch. Remote actions use your own ssh.')
+    .exitOverride()
+    .showSuggestionAfterError();
+
+  program
+    .command('register')
+    .description('register the slash commands with Discord (global, or one server with --guild)')
+    .option('--guild <id>', 'register in this server only (instant); default DISCORD_GUILD_ID')
+    .action(async (o: { guild?: string }) => registerAction(o.guild));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (the bot also does this at start)')
+    .option('--database <file>', 'SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+    .action(async (o: { database?: string }) => migrateAction(databasePath(o.database)));
+
+  program
+    .command('backup')
+    .description('online backup of the live database (the bot keeps running), integrity-checked')
+    .requiredOption('--out <file>', 'where to write the copy')
+    .option('--database <file>', 'SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--json', 'print the result as one JSON line')
+    .option('--quiet', 'no progress bar')
+    .action(async (o: { out: string; database?: string; force?: boolean; json?: boolean; quiet?: boolean }) => {
+      const source = databasePath(o.database);
+      const bar = progressBar(`backup ${source}`, { unit: 'pages', quiet: o.quiet });
+      const report = await backupDatabase(source, o.out, { progress: bar, overwrite: o.force });
+      if (o.json) console.log(JSON.stringify(report));
+      else if (!o.quiet) console.log(`backup written: ${report.path} (${report.bytes} bytes, sha256 ${report.sha256.slice(0, 16)}…, ${Object.keys(report.tables).length} tables)`);
+    });
+
+  withSsh(program.command('download'), true)
+    .description('take a fresh backup on the Pi and copy it here (checked on both ends)')
+    .requiredOption('--out <file>', 'where to write the copy here')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: SshOptions & { out: string; force?: boolean; json?: boolean }) => {
+      const report = await downloadBackup(targetOf(o), o.out, { overwrite: o.force });
+      console.log(o.json ? JSON.stringify(report) : `downloaded ${report.path} (${report.bytes} bytes, integrity ok)`);
+    });
+
+  withSsh(program.command('deploy'), true)
+    .description('on the Pi: fetch a git ref, npm ci, build, migrate, restart, wait for /healthz; roll back if it fails')
+    .option('--ref <ref>', 'branch, tag or commit (default: DEFAULT_REF in deploy.conf, usually main)')
+    .option('--force', 'redeploy even if the ref is already running')
+    .action(async (o: SshOptions & { ref?: string; force?: boolean }) => {
+      const target = targetOf(o);
+      const { stdout } = await runRemoteScript(target, 'deploy.sh', [...(o.force ? ['--force'] : []), ...(o.ref ? [o.ref] : [])], { captureStdout: true });
+      process.stdout.write(stdout);
+    });
+
+  withSsh(program.command('status'), false)
+    .description('health, version, uptime, gateway state and last event (here, or on --host)')
+    .option('--url <url>', 'the bot’s local address (default: from HTTP_HOST and HTTP_PORT)')
+    .option('--json', 'print the result as JSON')
+    .addOption(new Option('--release <sha>').hideHelp())
+    .action(async (o: SshOptions & { url?: string; json?: boolean; release?: string }) => {
+      if (o.host) {
+        await runRemoteScript(targetOf(o), 'status.sh', o.json ? ['--json'] : []);
+        return;
+      }
+      const report = await fetchStatus(o.url ?? localBotUrl(), o.release);
+      console.log(o.json ? JSON.stringify(report) : formatStatus(report));
+      if (!report.healthy) throw new AdminError(`the bot at ${report.url} is not healthy`);
+    });
+
+  withSsh(program.command('logs'), false)
+    .description('the bot’s log from journald (here, or on --host)')
+    .option('-n, --lines <n>', 'how many lines', positiveInt, 100)
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--unit <name>', 'systemd unit (local only; remote uses SERVICE in deploy.conf)', 'rollcall')
+    .action(async (o: SshOptions & { lines: number; follow?: boolean; unit: string }) => {
+      if (o.host) await runRemoteScript(targetOf(o), 'logs.sh', ['--lines', String(o.lines), ...(o.follow ? ['--follow'] : [])]);
+      else await localLogs(o.unit, o.lines, o.follow === true);
+    });
+
+  program
+    .command('test')
+    .description('run the test suite (extra arguments go to vitest, e.g. a folder)')
+    .argument('[vitest-args...]')
+    .allowUnknownOption()
+    .action(async (args: string[]) => testAction(args));
+
+  program
+    .command('stats')
+    .description('charts and statistics (hands over to npm run stats)')
+    .argument('[stats-args...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => statsAction(args));
+
+  return program;
+}

@@ -1,0 +1,94 @@
+import { AdminError } from './errors.js';
+
+interface GatewayView {
+  state?: string;
+  connected?: boolean;
+  sessions?: number;
+  resumes?: number;
+  reconnects?: number;
+  latencyMs?: number | null;
+  lastEventAt?: number | null;
+  lastHeartbeatAt?: number | null;
+}
+
+/** What `status` shows, gathered from `/healthz` and `/readyz`. */
+export interface StatusReport {
+  url: string;
+  healthy: boolean;
+  version: string;
+  revision: string | null;
+  release?: string;
+  uptimeSeconds: number | null;
+  db: boolean;
+  gateway: GatewayView | null;
+  ready: boolean;
+  reasons: string[];
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  return { status: res.status, body };
+}
+
+/** Asks the bot at `url` (e.g. http://127.0.0.1:8787) how it is. Throws if nothing answers. */
+export async function fetchStatus(url: string, release?: string): Promise<StatusReport> {
+  const base = url.replace(/\/+$/, '');
+  let health: Awaited<ReturnType<typeof getJson>>;
+  try {
+    health = await getJson(`${base}/healthz`);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new AdminError(`no answer from ${base}/healthz (${why}); is the bot running?`);
+  }
+  const ready = await getJson(`${base}/readyz`).catch(() => ({ status: 0, body: { reasons: ['/readyz did not answer'] } }));
+  const h = health.body;
+  return {
+    url: base,
+    healthy: health.status === 200,
+    version: typeof h.version === 'string' ? h.version : 'unknown',
+    revision: typeof h.revision === 'string' ? h.revision : null,
+    ...(release && release !== 'none' ? { release } : {}),
+    uptimeSeconds: typeof h.uptimeSeconds === 'number' ? h.uptimeSeconds : null,
+    db: h.db === true,
+    gateway: h.gateway && typeof h.gateway === 'object' ? (h.gateway as GatewayView) : null,
+    ready: ready.status === 200,
+    reasons: Array.isArray(ready.body.reasons) ? (ready.body.reasons as string[]) : [],
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
+}
+
+const ago = (at: number | null | undefined, now: number) => (typeof at === 'number' ? `${formatDuration((now - at) / 1000)} ago` : 'never');
+
+/** The report as a few aligned lines for a person. */
+export function formatStatus(r: StatusReport, now = Date.now()): string {
+  const rows: [string, string][] = [
+    ['health', `${r.healthy ? 'ok' : 'FAILING'} (database ${r.db ? 'ok' : 'not answering'})`],
+    ['version', `${r.version}${r.revision ? ` (revision ${r.revision.slice(0, 12)})` : ''}`],
+  ];
+  if (r.release) rows.push(['release', r.release.slice(0, 12)]);
+  rows.push(['uptime', r.uptimeSeconds === null ? 'unknown' : formatDuration(r.uptimeSeconds)]);
+  const g = r.gateway;
+  if (g) {
+    const parts = [g.state ?? 'unknown', g.connected === false ? 'disconnected' : g.connected ? 'connected' : ''];
+    if (g.sessions !== undefined) parts.push(`${g.sessions} session(s)`);
+    if (g.reconnects !== undefined) parts.push(`${g.reconnects} reconnect(s)`);
+    if (typeof g.latencyMs === 'number') parts.push(`heartbeat ${g.latencyMs} ms`);
+    rows.push(['gateway', parts.filter(Boolean).join(', ')]);
+    rows.push(['last event', ago(g.lastEventAt, now)]);
+    rows.push(['heartbeat', ago(g.lastHeartbeatAt, now)]);
+  } else {
+    rows.push(['gateway', 'not in this process']);
+  }
+  rows.push(['ready', r.ready ? 'yes' : `no: ${r.reasons.join('; ') || 'unknown'}`]);
+  return [`rollcall at ${r.url}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`)].join('\n');
+}
