@@ -1,0 +1,36 @@
+import type { GatewayGuildCreateDispatch } from 'discord-api-types/v10';
+import type { EventHandler } from './index.js';
+import { toMemberInfo, toVoiceState } from './voice-translate.js';
+
+/**
+ * GUILD_CREATE, at connect and whenever a guild becomes available: remembers the guild (AFK
+ * channel, roles, channels) and the members it carries (those in voice, without the privileged
+ * members intent), then repairs the voice stays against `voice_states` both ways.
+ * @see https://discord.com/developers/docs/events/gateway-events#guild-create
+ */
+export const guildCreate: EventHandler<GatewayGuildCreateDispatch> = {
+  event: 'GUILD_CREATE',
+  async handle(app, { d }) {
+    if (d.unavailable) return;
+    const at = app.clock.now();
+    const bots = new Set<string>();
+    for (const m of d.members ?? []) if (m.user.bot) bots.add(m.user.id);
+    const states = (d.voice_states ?? []).map((s) => toVoiceState(s, bots.has(s.user_id) || s.member?.user.bot === true));
+    // Queued before anything is awaited: a VOICE_STATE_UPDATE right behind this event must not overtake it.
+    const guildStored = app.guilds.remember({
+      guildId: d.id,
+      name: d.name,
+      afkChannelId: d.afk_channel_id,
+      roles: d.roles.map((r) => ({ id: r.id, name: r.name, position: r.position })),
+      channels: (d.channels ?? []).map((c) => ({ id: c.id, name: c.name ?? '', type: c.type })),
+    });
+    const reconciled = app.voice.reconcile(d.id, states, at, { after: guildStored });
+    await guildStored;
+    for (const m of d.members ?? []) {
+      const member = toMemberInfo(m);
+      if (member) await app.members.remember(d.id, member);
+    }
+    const { opened, closed } = await reconciled;
+    if (opened + closed > 0) app.log.info({ guildId: d.id, opened, closed }, 'voice stays reconciled');
+  },
+};

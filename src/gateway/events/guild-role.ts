@@ -1,0 +1,23 @@
+import type { GatewayGuildRoleCreateDispatch, GatewayGuildRoleDeleteDispatch, GatewayGuildRoleUpdateDispatch } from 'discord-api-types/v10';
+import type { EventHandler } from './index.js';
+
+/**
+ * Role changes keep the rank order (role positions) of the guild cache current.
+ * @see https://discord.com/developers/docs/events/gateway-events#guild-role-create
+ */
+export const guildRoleCreate: EventHandler<GatewayGuildRoleCreateDispatch> = {
+  event: 'GUILD_ROLE_CREATE',
+  handle: (app, { d }) => app.guilds.putRole(d.guild_id, { id: d.role.id, name: d.role.name, position: d.role.position }),
+};
+
+/** @see https://discord.com/developers/docs/events/gateway-events#guild-role-update */
+export const guildRoleUpdate: EventHandler<GatewayGuildRoleUpdateDispatch> = {
+  event: 'GUILD_ROLE_UPDATE',
+  handle: (app, { d }) => app.guilds.putRole(d.guild_id, { id: d.role.id, name: d.role.name, position: d.role.position }),
+};
+
+/** @see https://discord.com/developers/docs/events/gateway-events#guild-role-delete */
+export const guildRoleDelete: EventHandler<GatewayGuildRoleDeleteDispatch> = {
+  event: 'GUILD_ROLE_DELETE',
+  handle: (app, { d }) => app.guilds.deleteRole(d.guild_id, d.role_id),
+};

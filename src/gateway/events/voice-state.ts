@@ -1,0 +1,21 @@
+import type { GatewayVoiceStateUpdateDispatch } from 'discord-api-types/v10';
+import type { EventHandler } from './index.js';
+import { toMemberInfo, toVoiceState } from './voice-translate.js';
+
+/**
+ * VOICE_STATE_UPDATE: a member joined, moved, left, or (un)muted/deafened. The `member` it carries
+ * also refreshes the member cache for free.
+ * @see https://discord.com/developers/docs/events/gateway-events#voice-state-update
+ */
+export const voiceStateUpdate: EventHandler<GatewayVoiceStateUpdateDispatch> = {
+  event: 'VOICE_STATE_UPDATE',
+  async handle(app, { d }) {
+    if (!d.guild_id) return;
+    const at = app.clock.now();
+    const member = toMemberInfo(d.member);
+    // Queued before anything is awaited, so events of one guild are applied in arrival order.
+    const applied = app.voice.update(d.guild_id, toVoiceState(d, member?.bot ?? false), at);
+    if (member) await app.members.remember(d.guild_id, member);
+    await applied;
+  },
+};

@@ -1,0 +1,39 @@
+import type { Clock } from '../clock.js';
+
+/**
+ * A size-bounded map whose entries expire: the least recently used entry goes first when full,
+ * and an entry older than `ttlMs` reads as absent. A Map keeps insertion order, so re-inserting on
+ * read keeps the oldest-used entry first.
+ */
+export class LruCache<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+
+  constructor(private readonly options: { max: number; ttlMs: number; clock: Clock }) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (this.options.clock.now() - entry.at >= this.options.ttlMs) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Stores `value` as fetched at `at` (default now), evicting the least recently used entry when full. */
+  set(key: string, value: V, at = this.options.clock.now()): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, at });
+    while (this.entries.size > this.options.max) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
