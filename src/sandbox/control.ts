@@ -105,6 +105,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function streamEvents(log: WireLog, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Access-Control-Allow-Origin': '*' });
+  res.write(': connected\n\n');
   const write = (e: WireEvent) => res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
   const replay = Number(query.get('replay') ?? '100');
   for (const e of log.recent.slice(-Math.max(0, replay))) write(e);
