@@ -41,6 +41,8 @@ export interface ShardOptions {
 export class GatewayShard {
   readonly manager: WebSocketManager;
   readonly status: GatewayStatus = { state: 'idle', sessions: 0, resumes: 0, lastEventAt: null };
+  /** Dispatches are handled one at a time, in gateway order: an add then a remove must land in that order. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ShardOptions) {
     const throttler = options.identifyThrottler;
@@ -56,7 +58,7 @@ export class GatewayShard {
       this.status.state = 'ready';
       this.status.sessions += 1;
       log.info({ sessions: this.status.sessions }, 'gateway ready (new session)');
-      void this.safely('fresh session', () => options.hooks.onFreshSession?.());
+      this.enqueue('fresh session', () => options.hooks.onFreshSession?.());
     });
     this.manager.on(WebSocketShardEvents.Resumed, () => {
       this.status.state = 'resumed';
@@ -67,7 +69,7 @@ export class GatewayShard {
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
     this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
       this.status.lastEventAt = options.clock.now();
-      void this.safely(payload.t, () => options.hooks.dispatch(payload));
+      this.enqueue(payload.t, () => options.hooks.dispatch(payload));
     });
   }
 
@@ -79,6 +81,19 @@ export class GatewayShard {
   async destroy(): Promise<void> {
     this.status.state = 'closed';
     await this.manager.destroy();
+  }
+
+  /** Resolves once every dispatch received so far has been handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    let seen: Promise<void> | undefined;
+    while (seen !== this.queue) {
+      seen = this.queue;
+      await seen;
+    }
+  }
+
+  private enqueue(what: string, fn: () => unknown): void {
+    this.queue = this.queue.then(() => this.safely(what, fn));
   }
 
   private async safely(what: string, fn: () => unknown): Promise<void> {

@@ -39,7 +39,9 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
-  const verifier = new InteractionVerifier(app.config.publicKey, () => app.clock.now());
+  // The replay window is about transport, so it uses the wall clock even when the bot's clock is
+  // injected (tests, the sandbox's time travel).
+  const verifier = new InteractionVerifier(app.config.publicKey);
   const router = new InteractionRouter(app, {
     commands: options.commands ?? defaultCommands,
     components: options.components ?? defaultComponents,

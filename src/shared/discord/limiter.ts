@@ -1,6 +1,7 @@
+import type SQLite from 'better-sqlite3';
+
 /**
- * Token buckets keyed by a string (a channel id, say): `capacity` tokens, refilled continuously at
- * `capacity / periodMs`. `take(key)` resolves when a token was spent, waiting if none is left.
+ * A token bucket: `capacity` tokens, refilled continuously at `capacity / periodMs`.
  * Sized below Discord's published limits so the bot never earns a 429 in normal use.
  */
 export interface BucketSpec {
@@ -8,67 +9,68 @@ export interface BucketSpec {
   periodMs: number;
 }
 
+/**
+ * Rollcall's own limits, per channel, each below Discord's so the bot never earns a 429 — not even
+ * the one @discordjs/rest earns when it first learns a bucket's hash and starts a fresh queue.
+ * - edit: Discord allows 5 edits per 5 s per channel; one per 1.25 s keeps any 5-second window at
+ *   4 however two processes interleave, and still shows the last click of a burst within ~1.3 s.
+ * - reaction: adding/removing reactions is 1 per 0.25 s per channel; we use 0.3 s.
+ * - create: 5 messages per 5 s per channel; we use one per 1.1 s.
+ * @see https://discord.com/developers/docs/topics/rate-limits
+ */
+export const BUCKETS = {
+  edit: { capacity: 1, periodMs: 1_250 },
+  reaction: { capacity: 1, periodMs: 300 },
+  create: { capacity: 1, periodMs: 1_100 },
+} as const satisfies Record<string, BucketSpec>;
+
+export type BucketKind = keyof typeof BUCKETS;
+
+/** Waits for and spends one token of bucket `kind` for `id` (a channel id). */
 export interface RateBudget {
-  /** Waits until `key` has a token and spends it. */
-  take(key: string): Promise<void>;
-  /** How long `take(key)` would wait now, in ms (0 when a token is ready). */
-  waitMs(key: string): number;
+  take(kind: BucketKind, id: string): Promise<void>;
 }
 
-interface BucketState {
-  tokens: number;
-  updatedAt: number;
-  queue: Promise<void>;
-}
-
-export class TokenBuckets implements RateBudget {
-  private readonly buckets = new Map<string, BucketState>();
+/**
+ * Token buckets whose state lives in SQLite (`rate_buckets`), so the HTTP and gateway processes
+ * sharing one database file share one budget. Each take is one `BEGIN IMMEDIATE` transaction:
+ * two processes can never spend the same token.
+ */
+export class SqliteRateBudget implements RateBudget {
+  private readonly read: SQLite.Statement<[string], { tokens: number; updated_at: number }>;
+  private readonly write: SQLite.Statement<[string, number, number]>;
+  private readonly attempt: (key: string, spec: BucketSpec, now: number) => number;
 
   constructor(
-    private readonly spec: BucketSpec,
+    sqlite: SQLite.Database,
     private readonly now: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
-
-  waitMs(key: string): number {
-    const state = this.refill(key);
-    return state.tokens >= 1 ? 0 : Math.ceil((1 - state.tokens) * this.msPerToken());
-  }
-
-  take(key: string): Promise<void> {
-    const state = this.refill(key);
-    // Serialise takers per key so they are served in arrival order.
-    const turn = state.queue.then(async () => {
-      const wait = this.waitMs(key);
-      if (wait > 0) await this.sleep(wait);
-      this.refill(key).tokens -= 1;
+  ) {
+    this.read = sqlite.prepare('select tokens, updated_at from rate_buckets where bucket = ?');
+    this.write = sqlite.prepare(
+      'insert into rate_buckets (bucket, tokens, updated_at) values (?, ?, ?) on conflict(bucket) do update set tokens = excluded.tokens, updated_at = excluded.updated_at',
+    );
+    // Returns 0 when a token was spent, else how long to wait for one.
+    const spend = sqlite.transaction((key: string, spec: BucketSpec, now: number): number => {
+      const msPerToken = spec.periodMs / spec.capacity;
+      const row = this.read.get(key);
+      const elapsed = row ? Math.max(0, now - row.updated_at) : Infinity;
+      const tokens = Math.min(spec.capacity, (row?.tokens ?? spec.capacity) + elapsed / msPerToken);
+      if (tokens >= 1) {
+        this.write.run(key, tokens - 1, now);
+        return 0;
+      }
+      this.write.run(key, tokens, now);
+      return Math.ceil((1 - tokens) * msPerToken);
     });
-    state.queue = turn.catch(() => undefined);
-    return turn;
+    this.attempt = (key, spec, now) => spend.immediate(key, spec, now);
   }
 
-  private msPerToken(): number {
-    return this.spec.periodMs / this.spec.capacity;
-  }
-
-  private refill(key: string): BucketState {
-    const now = this.now();
-    let state = this.buckets.get(key);
-    if (!state) {
-      state = { tokens: this.spec.capacity, updatedAt: now, queue: Promise.resolve() };
-      this.buckets.set(key, state);
-      if (this.buckets.size > 10_000) this.evictFull(now);
-      return state;
-    }
-    state.tokens = Math.min(this.spec.capacity, state.tokens + (now - state.updatedAt) / this.msPerToken());
-    state.updatedAt = now;
-    return state;
-  }
-
-  /** Buckets that are full again carry no information; drop them so the map stays small. */
-  private evictFull(now: number): void {
-    for (const [key, state] of this.buckets) {
-      if (state.tokens + (now - state.updatedAt) / this.msPerToken() >= this.spec.capacity) this.buckets.delete(key);
+  async take(kind: BucketKind, id: string): Promise<void> {
+    for (;;) {
+      const wait = this.attempt(`${kind}:${id}`, BUCKETS[kind], this.now());
+      if (wait === 0) return;
+      await this.sleep(wait);
     }
   }
 }

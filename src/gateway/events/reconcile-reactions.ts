@@ -1,0 +1,16 @@
+import type { App } from '../../shared/app.js';
+
+/**
+ * After a session that could not resume (and at start) reactions may have been missed: re-read
+ * each current daily message's reactions over REST and rebuild availability from them.
+ */
+export async function reconcileReactions(app: App): Promise<void> {
+  const guilds = await app.db.selectFrom('daily_posts').select('guild_id').distinct().where('message_id', 'is not', null).execute();
+  for (const { guild_id } of guilds) {
+    try {
+      await app.availability.reconcile(guild_id);
+    } catch (error) {
+      app.log.warn({ err: error, guild: guild_id }, 'could not reconcile reactions');
+    }
+  }
+}

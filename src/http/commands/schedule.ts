@@ -1,0 +1,178 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  ButtonStyle,
+  ComponentType,
+  InteractionContextType,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+} from 'discord-api-types/v10';
+import { UserError } from '../../shared/errors.js';
+import { localDate, slotsFor } from '../../shared/time/slots.js';
+import { WEEKDAY_NAMES, type Schedule } from '../../shared/services/schedules.js';
+import type { GuildSettings } from '../../shared/services/guild-config.js';
+import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply } from '../handler.js';
+import type { BaseContext } from '../context.js';
+
+/**
+ * The picks travel in the components' `custom_id` (`key:<days>.<hours>` as base-36 bit masks), so
+ * a half-finished menu still works after the bot restarts and nothing is stored until Save.
+ */
+export function encodePicks(p: Schedule): string {
+  const mask = (values: number[], offset: number) => values.reduce((m, v) => m | (1 << (v - offset)), 0).toString(36);
+  return `${mask(p.weekdays, 1)}.${mask(p.hours, 0)}`;
+}
+
+export function decodePicks(payload: string): Schedule {
+  const match = /^([0-9a-z]{1,3})\.([0-9a-z]{1,6})$/.exec(payload);
+  if (!match) throw new UserError('This menu is out of date. Run `/schedule set` again.');
+  const bits = (text: string, size: number, offset: number) => {
+    const n = parseInt(text, 36);
+    return Array.from({ length: size }, (_, i) => i).filter((i) => n & (1 << i)).map((i) => i + offset);
+  };
+  const days = parseInt(match[1]!, 36);
+  const hours = parseInt(match[2]!, 36);
+  if (days >= 1 << 7 || hours >= 1 << 24) throw new UserError('This menu is out of date. Run `/schedule set` again.');
+  return { weekdays: bits(match[1]!, 7, 1), hours: bits(match[2]!, 24, 0) };
+}
+
+const pad = (h: number) => `${String(h).padStart(2, '0')}:00`;
+
+function listDays(days: number[]): string {
+  return days.length ? days.map((d) => WEEKDAY_NAMES[d - 1]).join(', ') : '—';
+}
+
+function listHours(hours: number[], order: number[]): string {
+  const sorted = order.filter((h) => hours.includes(h));
+  return sorted.length ? sorted.map(pad).join(', ') : '—';
+}
+
+/** Slot hours of the guild in evening order (20, 21, …, 1), the order members think in. */
+function eveningHours(settings: GuildSettings, now: number): number[] {
+  return slotsFor(localDate(now, settings.timezone), settings.timezone, settings.firstHour, settings.lastHour).map((s) => s.hour);
+}
+
+async function configured(ctx: BaseContext): Promise<GuildSettings> {
+  const settings = await ctx.app.guildConfig.get(ctx.guildId!);
+  if (!settings.channelId) {
+    throw new UserError("rollcall isn't set up in this server yet: an admin needs to pick a channel with `/config channel` first.");
+  }
+  return settings;
+}
+
+/** The ephemeral editor: two multi-selects and a Save button, all carrying the current picks. */
+function editor(picks: Schedule, settings: GuildSettings, now: number, note = ''): Reply {
+  const hours = eveningHours(settings, now);
+  const payload = encodePicks(picks);
+  const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: customId('sched-days', payload),
+          placeholder: 'Which evenings?',
+          min_values: 0,
+          max_values: 7,
+          options: WEEKDAY_NAMES.map((name, i) => ({ label: name, value: String(i + 1), default: picks.weekdays.includes(i + 1) })),
+        },
+      ],
+    },
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: customId('sched-hours', payload),
+          placeholder: 'Which hours?',
+          min_values: 0,
+          max_values: hours.length,
+          options: hours.map((h) => ({ label: pad(h), value: String(h), default: picks.hours.includes(h) })),
+        },
+      ],
+    },
+    {
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.Button, style: ButtonStyle.Success, label: 'Save', custom_id: customId('sched-save', payload) }],
+    },
+  ];
+  const content = [
+    '**Your weekly schedule** — pick the evenings and hours you usually play, then **Save**.',
+    `Evenings: ${listDays(picks.weekdays)}`,
+    `Hours: ${listHours(picks.hours, hours)} (${settings.timezone}; 1 am after a Tuesday evening counts as Tuesday)`,
+    ...(note ? ['', note] : []),
+  ].join('\n');
+  return { content, components, update: true };
+}
+
+function describe(schedule: Schedule, settings: GuildSettings, now: number): string {
+  if (schedule.weekdays.length === 0) return "You have no schedule. Set one with `/schedule set`.";
+  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, eveningHours(settings, now))}** (${settings.timezone}).`;
+}
+
+/**
+ * `/schedule set|show|clear` — a member's recurring availability. Each member only ever touches
+ * their own schedule.
+ */
+export const scheduleCommand: CommandHandler = {
+  definition: {
+    name: 'schedule',
+    description: 'Your weekly schedule: the evenings and hours you usually play',
+    contexts: [InteractionContextType.Guild],
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    options: [
+      { type: ApplicationCommandOptionType.Subcommand, name: 'set', description: 'Pick your evenings and hours' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show your schedule' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'clear', description: 'Remove your schedule' },
+    ],
+  },
+  async execute(ctx) {
+    const settings = await configured(ctx);
+    const guildId = ctx.guildId!;
+    const me = ctx.actor.userId;
+    const now = ctx.app.clock.now();
+    switch (ctx.options.subcommand) {
+      case 'set':
+        return { ...editor(await ctx.app.schedules.get(guildId, me), settings, now), update: false };
+      case 'clear': {
+        const removed = await ctx.app.schedules.clear(guildId, me);
+        return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };
+      }
+      default:
+        return { content: describe(await ctx.app.schedules.get(guildId, me), settings, now) };
+    }
+  },
+};
+
+function picker(key: 'sched-days' | 'sched-hours'): ComponentHandler {
+  return {
+    key,
+    async execute(ctx: ComponentContext) {
+      const settings = await configured(ctx);
+      const picks = decodePicks(ctx.payload);
+      const values = ctx.values.map(Number);
+      const valid = key === 'sched-days' ? values.every((v) => Number.isInteger(v) && v >= 1 && v <= 7) : values.every((v) => Number.isInteger(v) && v >= 0 && v <= 23);
+      if (!valid) throw new UserError('Those choices are not valid. Run `/schedule set` again.');
+      const next = key === 'sched-days' ? { ...picks, weekdays: values } : { ...picks, hours: values };
+      const note = values.length === 0 ? (key === 'sched-days' ? 'No evenings picked.' : 'No hours picked.') : '';
+      return editor(next, settings, ctx.app.clock.now(), note);
+    },
+  };
+}
+
+export const scheduleDays = picker('sched-days');
+export const scheduleHours = picker('sched-hours');
+
+export const scheduleSave: ComponentHandler = {
+  key: 'sched-save',
+  async execute(ctx) {
+    const settings = await configured(ctx);
+    const picks = decodePicks(ctx.payload);
+    const now = ctx.app.clock.now();
+    if (picks.weekdays.length === 0 || picks.hours.length === 0) {
+      return editor(picks, settings, now, '⚠️ Pick at least one evening and one hour before saving.');
+    }
+    const saved = await ctx.app.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
+    return { content: `✅ Saved. ${describe(saved, settings, now)}\nIt applies from today's hours still ahead. Change it any time with \`/schedule set\`.`, components: [], update: true };
+  },
+};

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { DiscordAPIError } from '@discordjs/rest';
+import type SQLite from 'better-sqlite3';
+import type { RESTPatchAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import type { Logger } from '../logger.js';
+import type { RateBudget } from './limiter.js';
+import type { DiscordApi } from './rest.js';
+
+/** Renders what a message should say *now*; null when it no longer exists for us. */
+export type MessageRenderer = (messageId: string) => Promise<RESTPatchAPIChannelMessageJSONBody | null>;
+
+/** How long a process may hold a message's edit lease before another may take over. */
+const LEASE_MS = 15_000;
+/** Transient failures (5xx, network) are retried this many times before the edit waits for the next change. */
+const MAX_ATTEMPTS = 4;
+
+export interface EditorStats {
+  /** Edits sent to Discord. */
+  edits: number;
+  /** Changes that did not need an edit of their own because a later edit covered them. */
+  coalesced: number;
+  /** Edits that failed for good. */
+  failed: number;
+}
+
+interface EditRow {
+  channel_id: string;
+  dirty_version: number;
+  edited_version: number;
+}
+
+/**
+ * Coalesces message edits. Callers say "this message changed" ({@link markDirty}); the editor keeps
+ * at most one edit in flight per message and, when the rate budget allows, renders the *current*
+ * state, so a burst of ten clicks costs one or two edits whose last one is right.
+ *
+ * Works across processes sharing the SQLite file: the dirty/edited versions and a lease per message
+ * live in `message_edits`, so only the lease holder edits; the budget ({@link RateBudget}) is shared
+ * too. A change made by a process that does not hold the lease is picked up by the holder's next
+ * loop, or by this process once the lease expires.
+ */
+export class MessageEditor {
+  readonly stats: EditorStats = { edits: 0, coalesced: 0, failed: 0 };
+  private readonly owner = randomUUID();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly stmt: {
+    bump: SQLite.Statement<[string, string]>;
+    get: SQLite.Statement<[string], EditRow>;
+    acquire: SQLite.Statement<[string, number, string, number, string]>;
+    release: SQLite.Statement<[string, string]>;
+    done: SQLite.Statement<[number, string]>;
+    leaseUntil: SQLite.Statement<[string], { lease_until: number }>;
+  };
+  private closed = false;
+
+  constructor(
+    private readonly deps: {
+      sqlite: SQLite.Database;
+      discord: DiscordApi;
+      budget: RateBudget;
+      render: MessageRenderer;
+      log: Logger;
+      now?: () => number;
+    },
+  ) {
+    const db = deps.sqlite;
+    this.stmt = {
+      bump: db.prepare(
+        'insert into message_edits (message_id, channel_id, dirty_version) values (?, ?, 1) on conflict(message_id) do update set dirty_version = dirty_version + 1',
+      ),
+      get: db.prepare('select channel_id, dirty_version, edited_version from message_edits where message_id = ?'),
+      acquire: db.prepare(
+        'update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and (lease_owner is null or lease_until < ? or lease_owner = ?)',
+      ),
+      release: db.prepare('update message_edits set lease_owner = null, lease_until = 0 where message_id = ? and lease_owner = ?'),
+      done: db.prepare('update message_edits set edited_version = max(edited_version, ?) where message_id = ?'),
+      leaseUntil: db.prepare('select lease_until from message_edits where message_id = ?'),
+    };
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Records that `messageId` must show new content, and makes sure an edit will follow. */
+  markDirty(channelId: string, messageId: string): void {
+    this.stmt.bump.run(messageId, channelId);
+    this.kick(messageId);
+  }
+
+  /** Starts the edit loop for a message unless this process already runs one. */
+  kick(messageId: string): void {
+    if (this.closed || this.running.has(messageId)) return;
+    const loop = this.loop(messageId)
+      .catch((error: unknown) => this.deps.log.error({ err: error, messageId }, 'message edit loop failed'))
+      .finally(() => this.running.delete(messageId));
+    this.running.set(messageId, loop);
+  }
+
+  /** Resolves when this process has no edit in flight or pending (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    await this.settle();
+  }
+
+  private acquire(messageId: string): boolean {
+    const now = this.now();
+    return this.stmt.acquire.run(this.owner, now + LEASE_MS, messageId, now, this.owner).changes === 1;
+  }
+
+  private async loop(messageId: string): Promise<void> {
+    let attempts = 0;
+    for (;;) {
+      if (!this.acquire(messageId)) {
+        this.retryAfterLease(messageId);
+        return;
+      }
+      const before = this.stmt.get.get(messageId);
+      if (!before || before.dirty_version <= before.edited_version) {
+        this.stmt.release.run(messageId, this.owner);
+        // A change may have landed between the check and the release; look once more.
+        const after = this.stmt.get.get(messageId);
+        if (after && after.dirty_version > after.edited_version) continue;
+        return;
+      }
+      await this.deps.budget.take('edit', before.channel_id);
+      this.acquire(messageId); // renew: the wait may have been long
+      // Read the version *after* waiting: everything marked until now is in this render.
+      const version = this.stmt.get.get(messageId)!.dirty_version;
+      try {
+        const body = await this.deps.render(messageId);
+        if (body) {
+          await this.deps.discord.editMessage(before.channel_id, messageId, body);
+          this.stats.edits += 1;
+          this.stats.coalesced += Math.max(0, version - before.edited_version - 1);
+        }
+        this.stmt.done.run(version, messageId);
+        attempts = 0;
+      } catch (error) {
+        attempts += 1;
+        const permanent = error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+        if (permanent || attempts >= MAX_ATTEMPTS) {
+          // e.g. the message was deleted (10008) or access was removed (50001): stop trying this version.
+          this.stats.failed += 1;
+          this.deps.log.warn({ err: error, messageId }, 'message edit failed; giving up on this version');
+          this.stmt.done.run(version, messageId);
+        } else {
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempts));
+        }
+      }
+    }
+  }
+
+  /** Another process holds the lease: if it dies, take over once the lease has expired. */
+  private retryAfterLease(messageId: string): void {
+    if (this.retryTimers.has(messageId)) return;
+    const until = this.stmt.leaseUntil.get(messageId)?.lease_until ?? 0;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(messageId);
+      const row = this.stmt.get.get(messageId);
+      if (row && row.dirty_version > row.edited_version) this.kick(messageId);
+    }, Math.max(50, until - this.now() + 50));
+    timer.unref();
+    this.retryTimers.set(messageId, timer);
+  }
+}

@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database, Declared } from '../db/schema.js';
+import type { DiscordApi } from '../discord/rest.js';
+import type { Logger } from '../logger.js';
+import { localDate, slotAt } from '../time/slots.js';
+import { messageLink, slotsOfPost, type DailyPost, type DailyPostService } from './daily-post.js';
+
+/** A reaction as the service sees it: plain ids, no gateway payload. */
+export interface ReactionEvent {
+  guildId: string;
+  channelId: string;
+  messageId: string;
+  userId: string;
+  /** Unicode emoji, or the custom emoji's name. */
+  emojiName: string | null;
+  /** Set for custom emoji. */
+  emojiId: string | null;
+  isBot: boolean;
+}
+
+export type ReactionOutcome =
+  | 'marked'
+  | 'unmarked'
+  | 'removed-foreign-emoji'
+  | 'removed-old-message'
+  | 'ignored';
+
+const NOTICES = {
+  'foreign-emoji': (post: DailyPost) =>
+    `Only the clock reactions count on rollcall's daily message, so I removed the other one. Pick the hours you'll play: ${messageLink(post)}`,
+  'old-message': (post: DailyPost) =>
+    `Votes are for today only, so I removed your reaction on an older rollcall message. Today's is here: ${messageLink(post)}`,
+} as const;
+
+/**
+ * Who is coming when: reactions on today's message, schedules seeded into it, and members seen in
+ * voice. Every change marks the message dirty; the editor decides when to edit.
+ */
+export class AvailabilityService {
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      discord: DiscordApi;
+      clock: Clock;
+      log: Logger;
+      posts: DailyPostService;
+    },
+  ) {}
+
+  async reactionAdded(event: ReactionEvent): Promise<ReactionOutcome> {
+    if (event.isBot) return 'ignored';
+    const post = await this.deps.posts.byMessage(event.messageId);
+    if (!post || post.guild_id !== event.guildId) return 'ignored';
+    const current = await this.deps.posts.current(post.guild_id);
+    const emoji = event.emojiId ? `${event.emojiName}:${event.emojiId}` : (event.emojiName ?? '');
+    if (current?.message_id !== post.message_id) {
+      await this.removeReaction(post, emoji, event.userId);
+      await this.notify(current ?? post, event.userId, 'old-message');
+      return 'removed-old-message';
+    }
+    const slot = event.emojiId ? undefined : slotsOfPost(post).find((s) => s.emoji === event.emojiName);
+    if (!slot) {
+      await this.removeReaction(post, emoji, event.userId);
+      await this.notify(post, event.userId, 'foreign-emoji');
+      return 'removed-foreign-emoji';
+    }
+    await this.declare(post, event.userId, slot.hour, 'reaction');
+    return 'marked';
+  }
+
+  async reactionRemoved(event: ReactionEvent): Promise<ReactionOutcome> {
+    if (event.isBot || event.emojiId) return 'ignored';
+    const post = await this.deps.posts.current(event.guildId);
+    if (!post || post.message_id !== event.messageId) return 'ignored';
+    const slot = slotsOfPost(post).find((s) => s.emoji === event.emojiName);
+    if (!slot) return 'ignored';
+    // Our own removal of a stray reaction also arrives here; 'out' on a slot emoji is right anyway.
+    await this.declare(post, event.userId, slot.hour, 'out');
+    return 'unmarked';
+  }
+
+  /**
+   * Marks a member "seen in voice" in the slot of the guild's current message containing `at`.
+   * Idempotent; false when there is no message or `at` is outside its slots.
+   */
+  async markSeen(guildId: string, userId: string, at: number): Promise<boolean> {
+    const post = await this.deps.posts.current(guildId);
+    if (!post) return false;
+    const slot = slotAt(slotsOfPost(post), at, post.timezone);
+    if (!slot) return false;
+    const result = await this.deps.db
+      .insertInto('availability')
+      .values({ guild_id: guildId, date: post.date, user_id: userId, hour: slot.hour, declared: null, seen_in_voice: 1, updated_at: this.deps.clock.now() })
+      .onConflict((oc) => oc.columns(['guild_id', 'date', 'user_id', 'hour']).doUpdateSet({ seen_in_voice: 1 }).where('availability.seen_in_voice', '=', 0))
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) this.deps.posts.touch(post);
+    return true;
+  }
+
+  /**
+   * Rebuilds reaction-declared availability of the guild's current message from the reactions
+   * Discord has (paged), for when the gateway may have missed events. Schedules and voice marks
+   * are kept; a reaction seen on Discord wins; a 'reaction' row with no reaction becomes 'out'.
+   */
+  async reconcile(guildId: string): Promise<{ added: number; removed: number }> {
+    const post = await this.deps.posts.current(guildId);
+    if (!post?.message_id) return { added: 0, removed: 0 };
+    const botId = this.deps.discord.applicationId;
+    const onDiscord = new Map<number, Set<string>>();
+    for (const slot of slotsOfPost(post)) {
+      const users = await this.deps.discord.getAllReactionUsers(post.channel_id, post.message_id, slot.emoji);
+      onDiscord.set(slot.hour, new Set(users.filter((u) => u.id !== botId && !u.bot).map((u) => u.id)));
+    }
+    const rows = await this.deps.db
+      .selectFrom('availability')
+      .select(['user_id', 'hour', 'declared'])
+      .where('guild_id', '=', guildId)
+      .where('date', '=', post.date)
+      .execute();
+    const stored = new Map(rows.map((r) => [`${r.hour}:${r.user_id}`, r.declared]));
+    let added = 0;
+    let removed = 0;
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction().execute(async (tx) => {
+      for (const [hour, users] of onDiscord) {
+        for (const userId of users) {
+          if (stored.get(`${hour}:${userId}`) === 'reaction') continue;
+          added += 1;
+          await upsertDeclared(tx, post, userId, hour, 'reaction', now);
+        }
+      }
+      for (const r of rows) {
+        if (r.declared === 'reaction' && !onDiscord.get(r.hour)?.has(r.user_id)) {
+          removed += 1;
+          await upsertDeclared(tx, post, r.user_id, r.hour, 'out', now);
+        }
+      }
+    });
+    if (added + removed > 0) {
+      this.deps.log.info({ guild: guildId, added, removed }, 'reactions reconciled');
+      this.deps.posts.touch(post);
+    }
+    return { added, removed };
+  }
+
+  private async declare(post: DailyPost, userId: string, hour: number, declared: Declared): Promise<void> {
+    await upsertDeclared(this.deps.db, post, userId, hour, declared, this.deps.clock.now());
+    this.deps.posts.touch(post);
+  }
+
+  private async removeReaction(post: DailyPost, emoji: string, userId: string): Promise<void> {
+    try {
+      await this.deps.discord.removeUserReaction(post.channel_id, post.message_id!, emoji, userId);
+    } catch (error) {
+      this.deps.log.warn({ err: error, message: post.message_id }, 'could not remove a reaction (Manage Messages missing?)');
+    }
+  }
+
+  /** Tells a member once per reason and day why their reaction went away; closed DMs are only logged. */
+  private async notify(post: DailyPost, userId: string, reason: keyof typeof NOTICES): Promise<void> {
+    const date = localDate(this.deps.clock.now(), post.timezone);
+    const inserted = await this.deps.db
+      .insertInto('member_notices')
+      .values({ guild_id: post.guild_id, user_id: userId, reason, date, sent_at: this.deps.clock.now() })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+    try {
+      await this.deps.discord.sendDirectMessage(userId, NOTICES[reason](post));
+    } catch (error) {
+      this.deps.log.info({ user: userId, reason, err: error }, 'could not DM the member (DMs closed?)');
+    }
+  }
+}
+
+async function upsertDeclared(
+  db: Kysely<Database>,
+  post: DailyPost,
+  userId: string,
+  hour: number,
+  declared: Declared,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('availability')
+    .values({ guild_id: post.guild_id, date: post.date, user_id: userId, hour, declared, updated_at: now })
+    .onConflict((oc) => oc.columns(['guild_id', 'date', 'user_id', 'hour']).doUpdateSet({ declared, updated_at: now }))
+    .execute();
+}

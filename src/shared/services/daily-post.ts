@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto';
+import { DiscordAPIError } from '@discordjs/rest';
+import { RESTJSONErrorCodes } from 'discord-api-types/v10';
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { DailyPostTable, Database } from '../db/schema.js';
+import type { MessageEditor } from '../discord/message-editor.js';
+import type { DiscordApi } from '../discord/rest.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
+import type { Job } from '../scheduler.js';
+import { localDate, localTimeOn, slotsFor, weekdayOf, type Slot } from '../time/slots.js';
+import type { GuildConfigService, GuildSettings } from './guild-config.js';
+import type { MemberLabels } from './member-labels.js';
+
+export type DailyPost = Selectable<DailyPostTable>;
+
+/** A `planned` row older than this may have lost its nonce's protection on Discord's side. */
+const NONCE_TRUST_MS = 2 * 60_000;
+
+/** Discord errors that mean "you can't post there", not "try again". */
+const NO_ACCESS = new Set<number>([
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
+]);
+
+export function slotsOfPost(post: Pick<DailyPost, 'date' | 'timezone' | 'first_hour' | 'last_hour'>): Slot[] {
+  return slotsFor(post.date, post.timezone, post.first_hour, post.last_hour);
+}
+
+export function messageLink(post: Pick<DailyPost, 'guild_id' | 'channel_id' | 'message_id'>): string {
+  return `https://discord.com/channels/${post.guild_id}/${post.channel_id}/${post.message_id}`;
+}
+
+export interface PostOutcome {
+  post: DailyPost;
+  /** True when this call created or finished the post; false when it already existed. */
+  created: boolean;
+}
+
+/**
+ * Exactly one daily message per guild per local date. The intent is written to SQLite first
+ * (`planned`, with a nonce) and the message is created with `nonce` + `enforce_nonce`, so a crash
+ * at any point followed by a restart retries the *same* create and Discord returns the first
+ * message instead of a second one. Reactions are added after (`posted` → `reacted`).
+ * @see https://discord.com/developers/docs/resources/message#create-message
+ */
+export class DailyPostService {
+  private readonly inFlight = new Map<string, Promise<PostOutcome | null>>();
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      discord: DiscordApi;
+      clock: Clock;
+      log: Logger;
+      guildConfig: GuildConfigService;
+      editor: () => MessageEditor;
+      labels: () => MemberLabels;
+    },
+  ) {}
+
+  /** The guild's current message: the newest one that exists on Discord. */
+  async current(guildId: string): Promise<DailyPost | undefined> {
+    return this.deps.db
+      .selectFrom('daily_posts')
+      .selectAll()
+      .where('guild_id', '=', guildId)
+      .where('message_id', 'is not', null)
+      .orderBy('date', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  async byMessage(messageId: string): Promise<DailyPost | undefined> {
+    return this.deps.db.selectFrom('daily_posts').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+  }
+
+  /** The scheduler job: posts each configured guild's message once its post time has come. */
+  job(): Job {
+    return {
+      name: 'daily-post',
+      run: async (now) => {
+        for (const settings of await this.deps.guildConfig.listConfigured()) {
+          const date = localDate(now, settings.timezone);
+          if (now < localTimeOn(date, settings.postTime, settings.timezone)) continue;
+          await this.ensure(settings, date, { retryFailed: false });
+        }
+      },
+    };
+  }
+
+  /** `/config post-now`: today's message, posted now if missing (a failed attempt is retried). */
+  async postNow(guildId: string): Promise<PostOutcome> {
+    const settings = await this.deps.guildConfig.get(guildId);
+    if (!settings.channelId) throw new UserError('Pick a channel first with `/config channel`.');
+    const outcome = await this.ensure(settings, localDate(this.deps.clock.now(), settings.timezone), { retryFailed: true });
+    if (!outcome) throw new UserError('Could not post today’s message.');
+    if (outcome.post.state === 'failed') {
+      throw new UserError(`I can't post in <#${outcome.post.channel_id}>: ${outcome.post.error}. Check my permissions there (View Channel, Send Messages, Add Reactions).`);
+    }
+    return outcome;
+  }
+
+  /** Serialises work per guild and date so overlapping ticks never race each other. */
+  private ensure(settings: GuildSettings, date: string, options: { retryFailed: boolean }): Promise<PostOutcome | null> {
+    const key = `${settings.guildId}:${date}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const work = this.ensureOnce(settings, date, options).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work;
+  }
+
+  private async ensureOnce(settings: GuildSettings, date: string, options: { retryFailed: boolean }): Promise<PostOutcome | null> {
+    let post = await this.load(settings.guildId, date);
+    let created = false;
+    if (!post) {
+      post = await this.plan(settings, date);
+      created = true;
+    } else if (post.state === 'failed') {
+      if (!options.retryFailed) return { post, created: false };
+      await this.deps.db
+        .updateTable('daily_posts')
+        .set({ state: 'planned', error: null, channel_id: settings.channelId! })
+        .where('guild_id', '=', post.guild_id)
+        .where('date', '=', date)
+        .execute();
+      post = (await this.load(settings.guildId, date))!;
+    }
+    if (post.state === 'planned') {
+      post = await this.create(post);
+      created = true;
+      if (post.state === 'failed') return { post, created };
+    }
+    if (post.state === 'posted') {
+      post = await this.addReactions(post);
+      created = true;
+    }
+    return { post, created };
+  }
+
+  private async load(guildId: string, date: string): Promise<DailyPost | undefined> {
+    return this.deps.db.selectFrom('daily_posts').selectAll().where('guild_id', '=', guildId).where('date', '=', date).executeTakeFirst();
+  }
+
+  /** Writes the intent and seeds the scheduled members, in one transaction. */
+  private async plan(settings: GuildSettings, date: string): Promise<DailyPost> {
+    const now = this.deps.clock.now();
+    const row = {
+      guild_id: settings.guildId,
+      date,
+      channel_id: settings.channelId!,
+      // Discord accepts nonces up to 25 characters.
+      nonce: `rc${randomBytes(10).toString('hex')}`,
+      state: 'planned' as const,
+      message_id: null,
+      timezone: settings.timezone,
+      first_hour: settings.firstHour,
+      last_hour: settings.lastHour,
+      error: null,
+      created_at: now,
+      posted_at: null,
+    };
+    await this.deps.db.transaction().execute(async (tx) => {
+      await tx.insertInto('daily_posts').values(row).onConflict((oc) => oc.doNothing()).execute();
+      // Schedules are per evening: the weekday of the message's date, whatever side of midnight.
+      const hours = slotsOfPost(row).map((s) => s.hour);
+      await tx
+        .insertInto('availability')
+        .columns(['guild_id', 'date', 'user_id', 'hour', 'declared', 'updated_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('schedules')
+            .select([
+              eb.val(settings.guildId).as('guild_id'),
+              eb.val(date).as('date'),
+              'user_id',
+              'hour',
+              eb.val('schedule').as('declared'),
+              eb.val(now).as('updated_at'),
+            ])
+            .where('guild_id', '=', settings.guildId)
+            .where('weekday', '=', weekdayOf(date))
+            .where('hour', 'in', hours),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+    this.deps.log.info({ guild: settings.guildId, date }, 'daily message planned');
+    return (await this.load(settings.guildId, date))!;
+  }
+
+  private async create(post: DailyPost): Promise<DailyPost> {
+    const { db, discord, log, clock } = this.deps;
+    try {
+      let messageId: string | undefined;
+      if (clock.now() - post.created_at > NONCE_TRUST_MS) messageId = await this.findExisting(post);
+      messageId ??= (
+        await discord.createMessage(post.channel_id, {
+          content: await this.content(post),
+          nonce: post.nonce,
+          enforce_nonce: true,
+          allowed_mentions: { parse: [] },
+        })
+      ).id;
+      await db
+        .updateTable('daily_posts')
+        .set({ state: 'posted', message_id: messageId, posted_at: clock.now() })
+        .where('guild_id', '=', post.guild_id)
+        .where('date', '=', post.date)
+        .execute();
+      log.info({ guild: post.guild_id, date: post.date, message: messageId }, 'daily message posted');
+    } catch (error) {
+      if (error instanceof DiscordAPIError && typeof error.code === 'number' && NO_ACCESS.has(error.code)) {
+        const reason = error.code === RESTJSONErrorCodes.UnknownChannel ? 'the channel no longer exists' : 'missing access or permissions';
+        log.error({ guild: post.guild_id, channel: post.channel_id, code: error.code }, `cannot post the daily message: ${reason}`);
+        await db
+          .updateTable('daily_posts')
+          .set({ state: 'failed', error: reason })
+          .where('guild_id', '=', post.guild_id)
+          .where('date', '=', post.date)
+          .execute();
+      } else {
+        // Transient (network, 5xx): stay `planned`; the next tick retries with the same nonce.
+        throw error;
+      }
+    }
+    return (await this.load(post.guild_id, post.date))!;
+  }
+
+  /**
+   * Discord only remembers nonces for a few minutes. For an older `planned` row, look for a
+   * message we may already have posted (ours, with this date's header) before creating one.
+   */
+  private async findExisting(post: DailyPost): Promise<string | undefined> {
+    const header = (await this.content(post)).split('\n')[0]!;
+    const recent = await this.deps.discord.getMessages(post.channel_id, { limit: 50 });
+    return recent.find((m) => m.author.id === this.deps.discord.applicationId && m.content.startsWith(header))?.id;
+  }
+
+  /** Adds one reaction per slot (PUT is idempotent, so a retry after a crash is harmless). */
+  private async addReactions(post: DailyPost): Promise<DailyPost> {
+    for (const slot of slotsOfPost(post)) {
+      await this.deps.discord.addOwnReaction(post.channel_id, post.message_id!, slot.emoji);
+    }
+    await this.deps.db
+      .updateTable('daily_posts')
+      .set({ state: 'reacted' })
+      .where('guild_id', '=', post.guild_id)
+      .where('date', '=', post.date)
+      .execute();
+    return (await this.load(post.guild_id, post.date))!;
+  }
+
+  /** Asks the editor to bring the message up to date (coalesced with other changes). */
+  touch(post: Pick<DailyPost, 'channel_id' | 'message_id'>): void {
+    if (post.message_id) this.deps.editor().markDirty(post.channel_id, post.message_id);
+  }
+
+  /** The message text for the post's current state. */
+  async content(post: DailyPost): Promise<string> {
+    const rows = await this.deps.db
+      .selectFrom('availability')
+      .select(['user_id', 'hour', 'declared', 'seen_in_voice'])
+      .where('guild_id', '=', post.guild_id)
+      .where('date', '=', post.date)
+      .orderBy('updated_at')
+      .orderBy('user_id')
+      .execute();
+    const members = new Map<number, SlotMember[]>();
+    for (const r of rows) {
+      const list = members.get(r.hour) ?? [];
+      list.push({ userId: r.user_id, declared: r.declared, seenInVoice: r.seen_in_voice === 1 });
+      members.set(r.hour, list);
+    }
+    const userIds = [...new Set(rows.map((r) => r.user_id))];
+    const labels = await this.deps.labels().labels(post.guild_id, userIds);
+    return renderDailyMessage({ date: post.date, zone: post.timezone, slots: slotsOfPost(post), members, labels });
+  }
+
+  /** For the message editor: what the message with this id should say now. */
+  async renderById(messageId: string): Promise<{ content: string; allowed_mentions: { parse: [] } } | null> {
+    const post = await this.byMessage(messageId);
+    return post ? { content: await this.content(post), allowed_mentions: { parse: [] } } : null;
+  }
+}

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import { UserError } from '../errors.js';
+import { weekdayOf } from '../time/slots.js';
+import { slotsOfPost, type DailyPostService } from './daily-post.js';
+
+export interface Schedule {
+  /** ISO weekdays, 1 = Monday. */
+  weekdays: number[];
+  /** Local hours in the guild zone. */
+  hours: number[];
+}
+
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/**
+ * Recurring availability, stored as wall-clock weekday + hour in the guild zone so 9 pm stays
+ * 9 pm across DST changes. Each member's schedule is theirs alone: every write is scoped to
+ * (guild, user). A weekday means that day's *evening*: 1 am after a Tuesday evening is Tuesday.
+ */
+export class ScheduleService {
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; posts: DailyPostService }) {}
+
+  async get(guildId: string, userId: string): Promise<Schedule> {
+    const rows = await this.deps.db
+      .selectFrom('schedules')
+      .select(['weekday', 'hour'])
+      .where('guild_id', '=', guildId)
+      .where('user_id', '=', userId)
+      .execute();
+    return {
+      weekdays: [...new Set(rows.map((r) => r.weekday))].sort((a, b) => a - b),
+      hours: [...new Set(rows.map((r) => r.hour))].sort((a, b) => a - b),
+    };
+  }
+
+  /**
+   * Replaces the member's schedule with every weekday × hour given, and applies it to today's
+   * message for hours still ahead (without touching anything the member clicked today).
+   */
+  async set(guildId: string, userId: string, schedule: Schedule): Promise<Schedule> {
+    const weekdays = [...new Set(schedule.weekdays)];
+    const hours = [...new Set(schedule.hours)];
+    if (weekdays.length === 0) throw new UserError('Pick at least one day.');
+    if (hours.length === 0) throw new UserError('Pick at least one hour.');
+    if (weekdays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) throw new UserError('Those days are not valid.');
+    if (hours.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) throw new UserError('Those hours are not valid.');
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
+      await tx
+        .insertInto('schedules')
+        .values(weekdays.flatMap((weekday) => hours.map((hour) => ({ guild_id: guildId, user_id: userId, weekday, hour, created_at: now }))))
+        .execute();
+    });
+    await this.applyToToday(guildId, userId);
+    return this.get(guildId, userId);
+  }
+
+  async clear(guildId: string, userId: string): Promise<number> {
+    const result = await this.deps.db.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
+    await this.applyToToday(guildId, userId);
+    return Number(result.numDeletedRows);
+  }
+
+  /** Brings the member's schedule-declared rows of today's message in line with the schedule, for slots not yet started. */
+  private async applyToToday(guildId: string, userId: string): Promise<void> {
+    const post = await this.deps.posts.current(guildId);
+    if (!post) return;
+    const nowS = this.deps.clock.now() / 1000;
+    const upcoming = slotsOfPost(post).filter((s) => s.unix > nowS).map((s) => s.hour);
+    if (upcoming.length === 0) return;
+    const { weekdays, hours } = await this.get(guildId, userId);
+    const weekday = weekdayOf(post.date);
+    const wanted = weekdays.includes(weekday) ? upcoming.filter((h) => hours.includes(h)) : [];
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction().execute(async (tx) => {
+      let scope = tx
+        .deleteFrom('availability')
+        .where('guild_id', '=', guildId)
+        .where('date', '=', post.date)
+        .where('user_id', '=', userId)
+        .where('declared', '=', 'schedule')
+        .where('seen_in_voice', '=', 0)
+        .where('hour', 'in', upcoming);
+      if (wanted.length) scope = scope.where('hour', 'not in', wanted);
+      await scope.execute();
+      if (wanted.length) {
+        await tx
+          .insertInto('availability')
+          .values(wanted.map((hour) => ({ guild_id: guildId, date: post.date, user_id: userId, hour, declared: 'schedule' as const, updated_at: now })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    });
+    this.deps.posts.touch(post);
+  }
+}

@@ -1,0 +1,66 @@
+import { DateTime } from 'luxon';
+import { slotCount } from '../services/guild-config.js';
+
+/** One hour of the evening on a given daily message. */
+export interface Slot {
+  /** Wall-clock hour in the guild zone, 0–23. */
+  hour: number;
+  /** Unix seconds at which this slot starts, for `<t:unix:t>`. */
+  unix: number;
+  /** 0 for hours on the message's date, 1 for hours after midnight. */
+  dayOffset: 0 | 1;
+  /** Clock-face reaction for this hour. */
+  emoji: string;
+}
+
+/** 🕐 … 🕛, indexed by hour on a 12-hour face (index 0 = 12 o'clock). */
+const CLOCK_FACES = ['🕛', '🕐', '🕑', '🕒', '🕓', '🕔', '🕕', '🕖', '🕗', '🕘', '🕙', '🕚'] as const;
+
+export function clockEmoji(hour: number): string {
+  return CLOCK_FACES[hour % 12]!;
+}
+
+/**
+ * The slots of the message for `date` (YYYY-MM-DD, guild-local), first → last inclusive, crossing
+ * midnight when last < first. Each start is computed from the wall-clock date and hour in `zone`
+ * with Luxon — never as midnight + 3600 × n — so DST days are right: on a spring-forward night a
+ * missing 2 am becomes 3 am, on a fall-back night 1 am is its first occurrence.
+ */
+export function slotsFor(date: string, zone: string, firstHour: number, lastHour: number): Slot[] {
+  const day = DateTime.fromISO(date, { zone });
+  if (!day.isValid) throw new Error(`invalid date ${date} in ${zone}`);
+  const slots: Slot[] = [];
+  for (let i = 0; i < slotCount(firstHour, lastHour); i++) {
+    const absolute = firstHour + i;
+    const hour = absolute % 24;
+    const dayOffset = absolute >= 24 ? 1 : 0;
+    const start = day.plus({ days: dayOffset }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+    slots.push({ hour, unix: Math.floor(start.toSeconds()), dayOffset, emoji: clockEmoji(hour) });
+  }
+  return slots;
+}
+
+/** The slot that contains `atMs`, if any (a slot lasts until the next wall-clock hour). */
+export function slotAt(slots: readonly Slot[], atMs: number, zone: string): Slot | undefined {
+  const at = Math.floor(atMs / 1000);
+  return slots.find((slot) => {
+    const end = DateTime.fromSeconds(slot.unix, { zone }).plus({ hours: 1 }).toSeconds();
+    return at >= slot.unix && at < end;
+  });
+}
+
+/** The guild-local calendar date (YYYY-MM-DD) at `atMs`. */
+export function localDate(atMs: number, zone: string): string {
+  return DateTime.fromMillis(atMs, { zone }).toISODate()!;
+}
+
+/** Unix ms of `HH:MM` on `date` in `zone` (a time skipped by DST moves forward, as Luxon does). */
+export function localTimeOn(date: string, hhmm: string, zone: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return DateTime.fromISO(date, { zone }).set({ hour: h, minute: m, second: 0, millisecond: 0 }).toMillis();
+}
+
+/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
+export function weekdayOf(date: string): number {
+  return DateTime.fromISO(date, { zone: 'UTC' }).weekday;
+}

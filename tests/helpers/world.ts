@@ -1,0 +1,131 @@
+import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
+import { botPermissionBits } from '../../src/shared/discord/permissions.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import type { App } from '../../src/shared/app.js';
+import { createGateway } from '../../src/gateway/gateway.js';
+import { startVoiceTracking, stopVoiceTracking } from '../../src/gateway/voice-lifecycle.js';
+import type { GatewayShard } from '../../src/gateway/shard.js';
+import { buildServer, type InteractionServer } from '../../src/http/server.js';
+import { commands } from '../../src/http/commands/index.js';
+import { registerCommands } from '../../src/cli/registration.js';
+import { tempDir, testApp, testConfig } from './app.js';
+
+/** Polls until `check` stops throwing (or returns true), like a person waiting for the screen to update. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8_000): Promise<T> {
+  const started = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== false) return result;
+      lastError = new Error('condition still false');
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() - started > timeoutMs) throw lastError;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface World {
+  emu: Emulator;
+  app: App;
+  clock: ManualClock;
+  server: InteractionServer;
+  gateway: GatewayShard;
+  dbPath: string;
+  /** Runs the scheduler once at the current clock, then waits for edits and dispatches. */
+  tick(): Promise<void>;
+  /** Waits until the gateway queue and the message editor are idle. */
+  settle(): Promise<void>;
+  /** Stops the bot as `kill -9` would: no clean shutdown of stays or edits. */
+  crash(): Promise<void>;
+  /** Starts a new bot process on the same database file (after `crash` or `stopBot`). */
+  restart(): Promise<void>;
+  stopBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const noThrottle = { waitForIdentify: async () => {} };
+
+/** The fixture guild with rollcall's role holding exactly what `npm run invite` asks for. */
+export function installedWithInvitePermissions() {
+  const input = defaultFixtureInput();
+  return { roles: input.roles.map((r) => (r.key === 'rollcall' ? { ...r, permissions: botPermissionBits() } : r)) };
+}
+
+/**
+ * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
+ * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
+ */
+export async function startWorld(options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string } = { now: Date.now() }): Promise<World> {
+  const emu = await startEmulator({ heartbeatIntervalMs: 1_000, fixture: installedWithInvitePermissions(), ...options.emulator });
+  const tmp = options.dbPath ? undefined : tempDir();
+  const dbPath = options.dbPath ?? `${tmp!.dir}/rollcall.sqlite`;
+  const clock = new ManualClock(typeof options.now === 'string' ? Date.parse(options.now) : options.now);
+  const config = testConfig({
+    applicationId: emu.applicationId,
+    publicKey: emu.publicKey,
+    token: emu.token,
+    apiUrl: emu.api,
+    databasePath: dbPath,
+  });
+
+  const world = { emu, clock, dbPath } as World;
+  let alive = false;
+  const boot = async () => {
+    world.app = await testApp(config, { clock });
+    world.server = buildServer(world.app);
+    const url = await world.server.fastify.listen({ host: '127.0.0.1', port: 0 });
+    emu.setInteractionsUrl(`${url}/interactions`);
+    world.gateway = createGateway(world.app, { identifyThrottler: noThrottle });
+    const ready = emu.waitForEvent((e) => e.kind === 'gateway' && e.t === 'GUILD_CREATE', 10_000).catch(() => undefined);
+    // As src/main.ts: close stays a crash left open, start the heartbeat, then connect.
+    await startVoiceTracking(world.app);
+    await world.gateway.connect();
+    await ready;
+    alive = true;
+  };
+  await boot();
+  await registerCommands(world.app.discord, commands.map((c) => c.definition), emu.fixture.guildId, () => {});
+
+  world.settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await world.gateway.idle();
+      await world.server.router.settle();
+      await world.app.editor.settle();
+    }
+  };
+  world.tick = async () => {
+    await world.app.scheduler.tick();
+    await world.settle();
+  };
+  world.crash = async () => {
+    if (!alive) return;
+    alive = false;
+    // Sockets and HTTP go away; nothing is flushed or closed cleanly (stays stay open).
+    world.app.heartbeat.stop(); // a killed process has no timers left
+    await world.gateway.destroy().catch(() => undefined);
+    await world.server.fastify.close().catch(() => undefined);
+    world.app.sqlite.close();
+  };
+  world.stopBot = async () => {
+    if (!alive) return;
+    alive = false;
+    await world.settle();
+    await world.gateway.destroy();
+    await world.server.fastify.close();
+    await stopVoiceTracking(world.app);
+    await world.app.close();
+  };
+  world.restart = async () => {
+    await world.stopBot();
+    await boot();
+  };
+  world.close = async () => {
+    await world.stopBot().catch(() => undefined);
+    await emu.close();
+    tmp?.cleanup();
+  };
+  return world;
+}
