@@ -9,6 +9,7 @@ import {
 } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
 import { UserError } from '../shared/errors.js';
+import { toFetchedMember } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
 import type { CommandHandler, ComponentHandler, Reply } from './handler.js';
 
@@ -80,6 +81,10 @@ export class InteractionRouter {
 
   private base(interaction: Parameters<typeof actorOf>[0]): BaseContext {
     const actor = actorOf(interaction);
+    // Every interaction carries the member (name, roles): refresh the member cache for free.
+    if (interaction.guild_id && interaction.member?.user) {
+      this.app.members.remember(interaction.guild_id, toFetchedMember(interaction.member)).catch((error: unknown) => this.app.log.warn({ err: error }, 'could not remember member'));
+    }
     return {
       app: this.app,
       log: this.app.log.child({ interaction: interaction.id, user: actor.userId }),

@@ -55,7 +55,9 @@ export class VoiceSessions {
   /** Applies one VOICE_STATE_UPDATE. */
   update(guildId: string, state: VoiceState, at = this.deps.clock.now()): Promise<void> {
     return this.serial(guildId, async () => {
-      const joined = await this.deps.db.transaction().execute((trx) => this.apply(trx, guildId, state, at));
+      // Read before the transaction: SQLite has one connection, a query outside it would wait forever.
+      const afk = await this.deps.guilds.afkChannelId(guildId);
+      const joined = await this.deps.db.transaction().execute((trx) => this.apply(trx, guildId, state, at, afk));
       if (joined) await this.notifyJoin(guildId, state.userId, at);
     });
   }
@@ -78,6 +80,7 @@ export class VoiceSessions {
       const present = new Map(states.filter((s) => !s.bot && s.channelId).map((s) => [s.userId, s]));
       const joined: string[] = [];
       let closed = 0;
+      const afk = await this.deps.guilds.afkChannelId(guildId);
       await this.deps.db.transaction().execute(async (trx) => {
         for (const stay of await this.openRows(trx, guildId)) {
           const now = present.get(stay.user_id);
@@ -87,7 +90,7 @@ export class VoiceSessions {
           }
         }
         for (const state of present.values()) {
-          if (await this.apply(trx, guildId, state, at)) joined.push(state.userId);
+          if (await this.apply(trx, guildId, state, at, afk)) joined.push(state.userId);
         }
       });
       for (const userId of joined) await this.notifyJoin(guildId, userId, at);
@@ -172,7 +175,7 @@ export class VoiceSessions {
   }
 
   /** Applies a state inside a transaction; true when a non-AFK stay was opened. */
-  private async apply(trx: Db, guildId: string, state: VoiceState, at: number): Promise<boolean> {
+  private async apply(trx: Db, guildId: string, state: VoiceState, at: number, afkChannelId: string | null): Promise<boolean> {
     const open = await trx.selectFrom('voice_stays').selectAll().where('guild_id', '=', guildId).where('user_id', '=', state.userId).where('ended_at', 'is', null).executeTakeFirst();
     if (state.bot || state.channelId === null) {
       if (open) await this.close(trx, open, at, false);
@@ -183,7 +186,7 @@ export class VoiceSessions {
       return false;
     }
     if (open) await this.close(trx, open, at, false);
-    const afk = state.channelId === (await this.deps.guilds.afkChannelId(guildId));
+    const afk = state.channelId === afkChannelId;
     const inserted = await trx
       .insertInto('voice_stays')
       .values({ guild_id: guildId, channel_id: state.channelId, user_id: state.userId, started_at: at, afk: afk ? 1 : 0 })

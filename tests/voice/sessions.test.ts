@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/shared/clock.js';
+import type { App } from '../../src/shared/app.js';
+import type { VoiceState, VoiceStay } from '../../src/shared/services/voice-sessions.js';
+import { coPresence } from '../../src/stats/copresence.js';
+import { tempDir, testApp, testConfig } from '../helpers/app.js';
+import { createTestKeys } from '../helpers/keys.js';
+
+const G = '910000000000000001';
+const A = '910000000000000011';
+const B = '910000000000000012';
+const AFK = '910000000000000013';
+const alice = '910000000000000101';
+const bob = '910000000000000102';
+const carol = '910000000000000103';
+const beep = '910000000000000199';
+const T0 = Date.parse('2026-11-23T20:00:00Z');
+const min = (m: number) => T0 + m * 60_000;
+
+/** The voice service on a real SQLite file, fed the states VOICE_STATE_UPDATE would carry. */
+describe('voice stays', () => {
+  let app: App;
+  let clock: ManualClock;
+  let cleanup: () => void;
+
+  beforeEach(async () => {
+    const tmp = tempDir();
+    cleanup = tmp.cleanup;
+    clock = new ManualClock(T0);
+    app = await testApp(testConfig({ publicKey: createTestKeys().publicKeyHex, databasePath: `${tmp.dir}/r.sqlite` }), { clock });
+    await app.guilds.remember({ guildId: G, name: 'G', afkChannelId: AFK, roles: [], channels: [] });
+  });
+  afterEach(async () => {
+    await app.close();
+    cleanup();
+  });
+
+  const at = (m: number, userId: string, channelId: string | null, flags: Partial<VoiceState> = {}) =>
+    app.voice.update(G, { userId, channelId, muted: false, deafened: false, bot: false, ...flags }, min(m));
+  const shape = (s: VoiceStay) => ({ user: s.userId, channel: s.channelId, from: (s.startedAt - T0) / 60_000, to: s.endedAt === null ? null : (s.endedAt - T0) / 60_000, afk: s.afk, estimated: s.endEstimated });
+  const flags = async (stay: VoiceStay) => (await app.voice.flags(stay.id)).map((f) => ({ kind: f.kind, from: (f.startedAt - T0) / 60_000, to: f.endedAt === null ? null : (f.endedAt - T0) / 60_000 }));
+
+  it('records a scripted evening: joins, moves, AFK, mute/deafen, two channels at once, a bot', async () => {
+    await at(0, alice, A);
+    await at(5, beep, A, { bot: true });
+    await at(10, bob, A);
+    await at(20, carol, B);
+    await at(30, alice, A, { muted: true });
+    await at(40, alice, A);
+    await at(40, bob, A, { muted: true, deafened: true });
+    await at(50, bob, B, { muted: true, deafened: true });
+    await at(60, alice, AFK);
+    await at(70, bob, B);
+    await at(80, carol, null);
+    await at(90, alice, null);
+    await at(90, bob, null);
+
+    const stays = await app.voice.stays(G, T0, min(120));
+    expect(stays.map(shape)).toEqual([
+      { user: alice, channel: A, from: 0, to: 60, afk: false, estimated: false },
+      { user: bob, channel: A, from: 10, to: 50, afk: false, estimated: false },
+      { user: carol, channel: B, from: 20, to: 80, afk: false, estimated: false },
+      { user: bob, channel: B, from: 50, to: 90, afk: false, estimated: false },
+      { user: alice, channel: AFK, from: 60, to: 90, afk: true, estimated: false },
+    ]);
+    expect(await flags(stays[0]!)).toEqual([{ kind: 'mute', from: 30, to: 40 }]);
+    expect(await flags(stays[1]!)).toEqual([
+      { kind: 'mute', from: 40, to: 50 },
+      { kind: 'deaf', from: 40, to: 50 },
+    ]);
+    expect(await flags(stays[3]!)).toEqual([
+      { kind: 'mute', from: 50, to: 70 },
+      { kind: 'deaf', from: 50, to: 70 },
+    ]);
+
+    // Per channel: alice and carol were never in the same channel; AFK time never counts.
+    const pairs = coPresence(stays.map((s) => ({ channelId: s.channelId, userId: s.userId, start: s.startedAt, end: s.endedAt!, afk: s.afk })));
+    const byPair = Object.fromEntries(pairs.map((p) => [[p.a, p.b].sort().join('+'), p.ms / 60_000]));
+    expect(byPair).toEqual({ [[alice, bob].sort().join('+')]: 40, [[bob, carol].sort().join('+')]: 30 });
+  });
+
+  it('ignores repeated states and flag-only changes keep the stay', async () => {
+    await at(0, alice, A);
+    await at(1, alice, A);
+    await at(2, alice, A, { deafened: true });
+    await at(3, alice, A, { deafened: true });
+    expect((await app.voice.openStays(G)).map(shape)).toEqual([{ user: alice, channel: A, from: 0, to: null, afk: false, estimated: false }]);
+    expect(await flags((await app.voice.openStays(G))[0]!)).toEqual([{ kind: 'deaf', from: 2, to: null }]);
+  });
+
+  it('reconciles both ways: closes stays of members gone, opens stays of members present, moves the moved', async () => {
+    await at(0, alice, A);
+    await at(0, bob, A);
+    await at(0, carol, A);
+    clock.set(min(30));
+    const result = await app.voice.reconcile(G, [
+      { userId: alice, channelId: A, muted: false, deafened: false, bot: false },
+      { userId: carol, channelId: B, muted: false, deafened: false, bot: false },
+      { userId: beep, channelId: A, muted: false, deafened: false, bot: true },
+    ]);
+    expect(result).toEqual({ opened: 1, closed: 2 });
+    expect((await app.voice.stays(G, T0, min(60))).map(shape)).toEqual([
+      { user: alice, channel: A, from: 0, to: null, afk: false, estimated: false },
+      { user: bob, channel: A, from: 0, to: 30, afk: false, estimated: true },
+      { user: carol, channel: A, from: 0, to: 30, afk: false, estimated: true },
+      { user: carol, channel: B, from: 30, to: null, afk: false, estimated: false },
+    ]);
+  });
+
+  it('after a crash closes open stays at the last heartbeat; a clean stop closes them at once', async () => {
+    await at(0, alice, A, { muted: true });
+    clock.set(min(10));
+    await app.heartbeat.beat();
+    clock.set(min(70));
+    // The next run: nothing beat since minute 10.
+    expect(await app.voice.recoverAfterCrash(await app.heartbeat.last())).toBe(1);
+    const [stay] = await app.voice.stays(G, T0, min(120));
+    expect(shape(stay!)).toEqual({ user: alice, channel: A, from: 0, to: 10, afk: false, estimated: true });
+    expect(await flags(stay!)).toEqual([{ kind: 'mute', from: 0, to: 10 }]);
+
+    await at(70, bob, B);
+    expect(await app.voice.closeAll(min(80), { estimated: false })).toBe(1);
+    expect((await app.voice.openStays()).length).toBe(0);
+    expect(shape((await app.voice.stays(G, min(70), min(90)))[0]!)).toEqual({ user: bob, channel: B, from: 70, to: 80, afk: false, estimated: false });
+  });
+
+  it('applies a burst of events for one guild in arrival order even when fired without waiting', async () => {
+    const moves = [A, B, A, B, null, A] as const;
+    await Promise.all(moves.map((c, i) => at(i, alice, c)));
+    expect((await app.voice.stays(G, T0, min(10))).map((s) => [s.channelId, (s.startedAt - T0) / 60_000, s.endedAt === null ? null : (s.endedAt - T0) / 60_000])).toEqual([
+      [A, 0, 1],
+      [B, 1, 2],
+      [A, 2, 3],
+      [B, 3, 4],
+      [A, 5, null],
+    ]);
+  });
+});
