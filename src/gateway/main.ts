@@ -1,17 +1,10 @@
 import { createApp } from '../shared/app.js';
 import { loadConfigOrExit } from '../shared/config.js';
-import { createGateway } from './gateway.js';
+import { onShutdown } from '../shared/shutdown.js';
+import { startSidecar } from './sidecar.js';
 
 /** `npm run start:gateway`: the gateway sidecar alone (the HTTP server runs in another process). */
 const config = loadConfigOrExit();
 const app = await createApp(config);
-const gateway = createGateway(app);
-await gateway.connect();
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    await gateway.destroy();
-    await app.close();
-    process.exit(0);
-  });
-}
+const sidecar = await startSidecar(app);
+onShutdown(app, sidecar.stop);

@@ -1,5 +1,6 @@
 import { createApp } from '../shared/app.js';
 import { loadConfigOrExit } from '../shared/config.js';
+import { onShutdown } from '../shared/shutdown.js';
 import { buildServer } from './server.js';
 
 /** `npm run start:http`: the interactions webhook alone (the gateway runs in another process). */
@@ -7,11 +8,4 @@ const config = loadConfigOrExit();
 const app = await createApp(config);
 const { fastify } = buildServer(app);
 await fastify.listen({ host: config.httpHost, port: config.httpPort });
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    await fastify.close();
-    await app.close();
-    process.exit(0);
-  });
-}
+onShutdown(app, () => fastify.close());
