@@ -4,9 +4,15 @@ export const DEFAULT_TIMEZONE = 'America/New_York';
 
 let zoneList: readonly string[] | undefined;
 
+/**
+ * Current IANA names that ICU's list still spells the old way (Asia/Calcutta, Europe/Kiev…): a
+ * member typing "kolkata" must find their zone.
+ */
+const RENAMED_ZONES = ['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Kathmandu', 'Asia/Yangon', 'Asia/Ho_Chi_Minh', 'America/Nuuk', 'Pacific/Kanton', 'Atlantic/Faroe', 'America/Argentina/Buenos_Aires'];
+
 /** Every IANA zone this Node knows, plus UTC (which `supportedValuesOf` leaves out on some builds). */
 export function allZones(): readonly string[] {
-  zoneList ??= [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])].sort();
+  zoneList ??= [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', ...RENAMED_ZONES.filter((z) => IANAZone.isValidZone(z))])].sort();
   return zoneList;
 }
 
