@@ -21,8 +21,9 @@ import { apiPath, buildRouter, handleRest, type RestServerParts } from './rest/s
 import { commandJson } from './rest/routes/commands.js';
 import { resolveEmoji } from './rest/routes/reactions.js';
 import { handleControl } from './control.js';
-import { createMessage, sweepNonces } from './state/messages.js';
-import { addReaction, removeReaction } from './state/reactions.js';
+import { addMember, removeMember, updateMember, type NewMember } from './state/members.js';
+import { createMessage, deleteMessage, sweepNonces } from './state/messages.js';
+import { addReaction, clearReactions, removeReaction } from './state/reactions.js';
 import { viewMessage, type EmulatedMessage } from './state/view.js';
 import { setVoiceState } from './state/voice.js';
 import { voiceStateJson } from './state/serialize.js';
@@ -233,6 +234,35 @@ export class Emulator {
     if (!has(perms, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages)) throw new DiscordError(403, 50013, 'Missing Permissions');
     const { message } = createMessage(this.world, { channelId, authorId: userId, input: { content } });
     return viewMessage(this.world, message, userId);
+  }
+
+  /**
+   * A moderator deletes a message (MESSAGE_DELETE, which needs GUILD_MESSAGES — a bot without it
+   * finds out on its next edit: 10008 Unknown Message).
+   */
+  async deleteMessage(channelId: string, messageId: string): Promise<void> {
+    deleteMessage(this.world, this.world.message(channelId, messageId));
+  }
+
+  /** A moderator removes all reactions, or all of one emoji (MESSAGE_REACTION_REMOVE_ALL / _EMOJI). */
+  async clearReactions(channelId: string, messageId: string, emoji?: string): Promise<void> {
+    const message = this.world.message(channelId, messageId);
+    clearReactions(this.world, message, emoji === undefined ? undefined : resolveEmoji(this.world, message, emoji, true));
+  }
+
+  /** A user joins the guild (GUILD_MEMBER_ADD, GUILD_MEMBERS intent only). Returns the new member's id. */
+  async addMember(member: NewMember, guildId = this.fixture.guildId): Promise<string> {
+    return addMember(this.world, guildId, member);
+  }
+
+  /** Changes a member's nick/roles (role ids) — GUILD_MEMBER_UPDATE, GUILD_MEMBERS intent only. */
+  async updateMember(userId: string, change: { nick?: string | null; roles?: string[] }, guildId = this.fixture.guildId): Promise<void> {
+    updateMember(this.world, guildId, userId, change);
+  }
+
+  /** A member leaves the guild (leaving voice first). */
+  async removeMember(userId: string, guildId = this.fixture.guildId): Promise<void> {
+    removeMember(this.world, guildId, userId);
   }
 
   #guildOfVoice(userId: string, guildId?: string): string {

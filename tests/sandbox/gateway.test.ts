@@ -2,7 +2,7 @@
  * Gateway conformance: the real @discordjs/ws WebSocketManager against the emulator.
  */
 import { REST } from '@discordjs/rest';
-import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
+import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { GatewayIntentBits, GatewayOpcodes, Routes, type APIMessage } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
@@ -27,7 +27,12 @@ afterEach(async () => {
   emu = undefined;
 });
 
-async function connect(options: EmulatorOptions = {}, intents = ROLLCALL_INTENTS, token?: string) {
+async function connect(
+  options: EmulatorOptions = {},
+  intents = ROLLCALL_INTENTS,
+  token?: string,
+  compression: { compression?: CompressionMethod | null; useIdentifyCompression?: boolean } = {},
+) {
   emu ??= await startEmulator({ heartbeatIntervalMs: 150, ...options });
   const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
   const dispatches: Dispatch[] = [];
@@ -37,6 +42,7 @@ async function connect(options: EmulatorOptions = {}, intents = ROLLCALL_INTENTS
     intents,
     rest,
     compression: null,
+    ...compression,
     buildIdentifyThrottler: async () => ({ waitForIdentify: async () => {} }),
   });
   manager.on(WebSocketShardEvents.Dispatch, (payload) => void dispatches.push(payload as Dispatch));
@@ -190,5 +196,37 @@ describe('gateway with @discordjs/ws', () => {
     await m.send(0, { op: GatewayOpcodes.VoiceStateUpdate, d: { ...d, channel_id: null } });
     await eventually(() => ofType(dispatches, 'VOICE_STATE_UPDATE').length === 2);
     expect(e.voiceStates()).toEqual([]);
+  });
+
+  it('speaks zlib-stream transport compression and identify payload compression', async () => {
+    for (const compression of [{ compression: CompressionMethod.ZlibNative }, { useIdentifyCompression: true }]) {
+      const { emu: e, dispatches, manager: m } = await connect({}, ROLLCALL_INTENTS, undefined, compression);
+      await m.connect();
+      await e.joinVoice(e.fixture.members.dan.id, e.fixture.channels.squadB);
+      await eventually(() => ofType(dispatches, 'VOICE_STATE_UPDATE')[0]);
+      expect(ofType(dispatches, 'GUILD_CREATE')).toHaveLength(1);
+      await m.destroy();
+      await e.leaveVoice(e.fixture.members.dan.id);
+    }
+  });
+
+  it('blanks other users\' message content without MESSAGE_CONTENT, as Discord does', async () => {
+    const { emu: e, rest, dispatches, manager: m } = await connect({}, ROLLCALL_INTENTS | GatewayIntentBits.GuildMessages);
+    await m.connect();
+    const ch = e.fixture.channels.general;
+    await e.say(e.fixture.members.bob.id, ch, 'secret plans');
+    await e.say(e.fixture.members.bob.id, ch, `<@${e.applicationId}> hello`);
+    await rest.post(Routes.channelMessages(ch), { body: { content: 'from the bot' } });
+    const created = await eventually(() => {
+      const list = ofType(dispatches, 'MESSAGE_CREATE');
+      return list.length === 3 ? list : undefined;
+    });
+    expect(created.map((x) => x.d.content)).toEqual(['', `<@${e.applicationId}> hello`, 'from the bot']);
+    expect(created[0]?.d).toMatchObject({ guild_id: e.fixture.guildId, author: { id: e.fixture.members.bob.id }, member: { roles: expect.any(Array) } });
+    e.dropGateway({ resumable: false });
+    await eventually(() => ofType(dispatches, 'READY').length === 2, 6000);
+    await e.deleteMessage(ch, created[2]?.d.id);
+    await eventually(() => ofType(dispatches, 'MESSAGE_DELETE')[0]);
+    await expect(rest.patch(Routes.channelMessage(ch, created[2]?.d.id), { body: { content: 'x' } })).rejects.toMatchObject({ code: 10008 });
   });
 });

@@ -215,4 +215,31 @@ describe('interactions', () => {
     await expect(emu.verifyInteractionsEndpoint()).resolves.toMatchObject({ ok: true, ping: 200, badSignature: 401 });
     await eventually(() => bot.received.length === 1);
   });
+
+  it('refuses a callback after the 3 s window (10062) and shows member changes in later payloads', async () => {
+    emu = await startEmulator({ interactionCallbackWindowMs: 50 });
+    const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    await rest.put(Routes.applicationCommands(emu.applicationId), { body: COMMANDS });
+    const late: unknown[] = [];
+    bot = await startBotStub(emu.publicKey, async (i) => {
+      await new Promise((r) => setTimeout(r, 100));
+      late.push(await rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'late' } }, auth: false }).catch((e: unknown) => e));
+      return undefined;
+    });
+    emu.setInteractionsUrl(bot.url);
+    const m = emu.fixture.members;
+    const r = await emu.runCommand(m.frank.id, 'whois', [{ name: 'member', value: m.bob.id }]);
+    expect(late[0]).toMatchObject({ code: 10062, status: 404 });
+    expect(r.error).toBe('empty response body');
+
+    await emu.updateMember(m.frank.id, { nick: 'Frank the Tank', roles: [emu.fixture.roles.moderator] });
+    await emu.runCommand(m.frank.id, 'whois', [{ name: 'member', value: m.bob.id }]);
+    expect(bot.received[1]!.body.member).toMatchObject({ nick: 'Frank the Tank', roles: [emu.fixture.roles.moderator] });
+    await emu.joinVoice(m.frank.id, emu.fixture.channels.squadA);
+    await emu.removeMember(m.frank.id);
+    expect(emu.voiceStates()).toEqual([]);
+    const newcomer = await emu.addMember({ username: 'gina', globalName: 'Gina', roles: [emu.fixture.roles.member] });
+    await emu.runCommand(newcomer, 'whois', [{ name: 'member', value: m.bob.id }]);
+    expect(bot.received[2]!.body.member.user).toMatchObject({ id: newcomer, username: 'gina' });
+  });
 });

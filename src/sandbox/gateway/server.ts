@@ -8,6 +8,7 @@
  * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
  */
 import { randomBytes } from 'node:crypto';
+import { constants as zlibConstants, createDeflate, deflateSync, type Deflate } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
@@ -46,6 +47,10 @@ export interface VoiceOp {
 
 interface Connection {
   session: GatewaySession | null;
+  /** `compress=zlib-stream`: one deflate context for the whole connection, flushed per payload. */
+  zlib: { deflate: Deflate; pending: Buffer[] } | null;
+  /** IDENTIFY `compress: true`: each payload deflated on its own. */
+  payloadCompression: boolean;
   /** Timestamps of received payloads (send limit: 120 per 60 s). */
   received: number[];
   closingByServer: boolean;
@@ -70,7 +75,7 @@ export class GatewayServer {
   }
 
   #onConnection(ws: WebSocket, query: URLSearchParams): void {
-    const conn: Connection = { session: null, received: [], closingByServer: false };
+    const conn: Connection = { session: null, zlib: null, payloadCompression: false, received: [], closingByServer: false };
     this.#connections.set(ws, conn);
     ws.on('message', (data, isBinary) => this.#onMessage(ws, conn, data as Buffer, isBinary));
     ws.on('close', (code, reason) => this.#onClose(ws, conn, code, reason.toString()));
@@ -79,13 +84,33 @@ export class GatewayServer {
     if (version !== null && version !== '10' && version !== '9') return this.#close(ws, conn, GatewayCloseCodes.InvalidAPIVersion, 'Invalid API version');
     const encoding = query.get('encoding') ?? 'json';
     if (encoding !== 'json') return this.#close(ws, conn, GatewayCloseCodes.DecodeError, `Encoding ${encoding} is not supported by the emulator`);
-    if (query.get('compress')) return this.#close(ws, conn, GatewayCloseCodes.DecodeError, 'Transport compression is not supported by the emulator (use compression: null)');
+    const compress = query.get('compress');
+    if (compress === 'zlib-stream') {
+      const deflate = createDeflate();
+      const pending: Buffer[] = [];
+      deflate.on('data', (chunk: Buffer) => pending.push(chunk));
+      conn.zlib = { deflate, pending };
+    } else if (compress) {
+      return this.#close(ws, conn, GatewayCloseCodes.DecodeError, `compress=${compress} is not supported by the emulator (use zlib-stream or none)`);
+    }
     this.#send(ws, conn.session, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.o.heartbeatIntervalMs, _trace: ['["rollcall-emulator",{"micros":0}]'] }, s: null, t: null });
   }
 
   #send(ws: WebSocket, session: GatewaySession | null, payload: { op: number; d: unknown; s: number | null; t: string | null }): void {
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(JSON.stringify(payload));
+    const text = JSON.stringify(payload);
+    const conn = this.#connections.get(ws);
+    if (conn?.zlib) {
+      const { deflate, pending } = conn.zlib;
+      deflate.write(text);
+      deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => {
+        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat(pending.splice(0)));
+      });
+    } else if (conn?.payloadCompression) {
+      ws.send(deflateSync(text));
+    } else {
+      ws.send(text);
+    }
     const heavy = payload.t === 'READY' || payload.t === 'GUILD_CREATE';
     this.o.log.push({
       kind: 'gateway',
@@ -158,6 +183,7 @@ export class GatewayServer {
       return this.#close(ws, conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
     }
     this.#sweepSessions();
+    conn.payloadCompression = d?.compress === true && conn.zlib === null;
     const session = new GatewaySession(intents, [shard[0], shard[1]], (socket, payload, s) => this.#send(socket, s, payload as never));
     session.socket = ws;
     conn.session = session;
@@ -203,8 +229,19 @@ export class GatewayServer {
       if (event.sessionId && event.sessionId !== session.id) continue;
       if (event.intent !== undefined && (session.intents & event.intent) === 0) continue;
       if (!session.coversGuild(event.guildId)) continue;
-      this.#dispatch(session, event.t, event.d);
+      this.#dispatch(session, event.t, this.#withoutContent(session, event));
     }
+  }
+
+  /** Without MESSAGE_CONTENT, other users' guild messages arrive empty unless they mention the bot. */
+  #withoutContent(session: GatewaySession, event: DispatchEvent): unknown {
+    const bot = this.o.world.botUserId;
+    if (!event.messageAuthorId || !event.guildId || event.messageAuthorId === bot) return event.d;
+    if (session.intents & GatewayIntentBits.MessageContent) return event.d;
+    const message = event.d as Record<string, unknown>;
+    const content = String(message.content ?? '');
+    if (content.includes(`<@${bot}>`) || content.includes(`<@!${bot}>`)) return event.d;
+    return { ...message, content: '', embeds: [], attachments: [], components: [] };
   }
 
   #voiceStateUpdate(session: GatewaySession, d: any): void {
@@ -268,6 +305,7 @@ export class GatewayServer {
 
   #onClose(ws: WebSocket, conn: Connection, code: number, reason: string): void {
     this.#connections.delete(ws);
+    conn.zlib?.deflate.close();
     if (!conn.closingByServer) this.o.log.push({ kind: 'gateway-close', sessionId: conn.session?.id ?? null, code, reason, by: 'client' });
     const session = conn.session;
     if (!session || session.socket !== ws) return;

@@ -6,7 +6,7 @@
  */
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { DiscordError } from '../errors.js';
-import { messageJson } from './serialize.js';
+import { memberJson, messageJson } from './serialize.js';
 import { validateMessageInput, type MessageInput, type UploadedFile } from './validate.js';
 import type { AttachmentRecord, MessageRecord, World } from './world.js';
 
@@ -105,11 +105,17 @@ export function createMessage(world: World, o: CreateMessageOptions): { message:
   world.counters.messagesCreated += 1;
   if (nonceKey) world.nonces.set(nonceKey, { messageId: id, at: Date.now() });
   if (!message.ephemeralFor) {
+    const d: Record<string, unknown> = messageJson(world, message, world.botUserId, { withGuild: true, withNonce: true }) as unknown as Record<string, unknown>;
+    if (channel.guildId && world.guild(channel.guildId).members.has(o.authorId) && !o.webhookId) {
+      const { user: _user, ...member } = memberJson(world, channel.guildId, o.authorId) as unknown as Record<string, unknown>;
+      d.member = member;
+    }
     world.dispatch({
       t: 'MESSAGE_CREATE',
-      d: { ...messageJson(world, message, world.botUserId, { withGuild: true, withNonce: true }), mentions: [] },
+      d,
       guildId: channel.guildId,
       intent: dispatchIntent(world, o.channelId),
+      messageAuthorId: o.authorId,
     });
   }
   return { message, created: true };
@@ -140,6 +146,7 @@ export function editMessage(world: World, message: MessageRecord, input: Message
       d: messageJson(world, message, world.botUserId, { withGuild: true }),
       guildId: message.guildId,
       intent: dispatchIntent(world, message.channelId),
+      messageAuthorId: message.authorId,
     });
   }
   return message;

@@ -57,8 +57,6 @@ export function addReaction(world: World, message: MessageRecord, userId: string
   if (message.guildId) {
     d.guild_id = message.guildId;
     d.member = memberJson(world, message.guildId, userId);
-  } else {
-    delete d.message_author_id;
   }
   world.dispatch({ t: 'MESSAGE_REACTION_ADD', d, guildId: message.guildId, intent: intentFor(message) });
   return true;

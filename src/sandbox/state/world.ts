@@ -137,6 +137,12 @@ export interface DispatchEvent {
   intent?: number;
   /** Send to this gateway session only (e.g. VOICE_SERVER_UPDATE). */
   sessionId?: string;
+  /**
+   * For MESSAGE_CREATE/UPDATE: who wrote it. Sessions without the MESSAGE_CONTENT intent get empty
+   * content, embeds, attachments and components for other users' guild messages (unless the bot is
+   * mentioned), as on Discord.
+   */
+  messageAuthorId?: string;
 }
 
 export interface CommandRecord {
@@ -336,8 +342,7 @@ export class World {
     const guild = this.guild(channel.guildId);
     const member = guild.members.get(userId);
     if (!member) return 0n;
-    let overwrites = channel.overwrites;
-    if (channel.parentId && overwrites.length === 0) overwrites = this.channels.get(channel.parentId)?.overwrites ?? [];
+    const overwrites = channel.overwrites;
     return channelPermissions(
       {
         guildId: guild.id,
