@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startWorld, type World } from '../helpers/world.js';
+
+const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York
+
+async function configuredWorld(): Promise<World> {
+  const w = await startWorld({ now: POST_TIME });
+  const alice = w.emu.fixture.members.alice.id;
+  await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
+  await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+  return w;
+}
+
+const botMessages = (w: World) => w.emu.messages(w.emu.fixture.channels.tonight).filter((m) => m.author.id === w.emu.applicationId);
+const postRow = (w: World) => w.app.db.selectFrom('daily_posts').selectAll().executeTakeFirstOrThrow();
+
+/** Exactly one message, with all four slot reactions, and the row agrees. */
+async function expectExactlyOne(w: World) {
+  const msgs = botMessages(w);
+  expect(msgs).toHaveLength(1);
+  expect(msgs[0]!.reactions?.map((r) => r.emoji.name)).toEqual(['🕗', '🕘', '🕙', '🕚']);
+  const row = await postRow(w);
+  expect(row).toMatchObject({ state: 'reacted', message_id: msgs[0]!.id });
+}
+
+describe('kill and restart at each step of posting: exactly one message, never none', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  it('crash after the intent was written, before Discord saw anything', async () => {
+    w = await configuredWorld();
+    w.emu.injectFault({ method: 'POST', route: '/channels/:id/messages', status: 503, count: 3 });
+    await w.tick();
+    expect(botMessages(w)).toHaveLength(0);
+    expect((await postRow(w)).state).toBe('planned');
+    await w.crash();
+    await w.restart();
+    await w.tick();
+    await expectExactlyOne(w);
+  });
+
+  it('crash after Discord created the message but before the bot recorded it: the retry with the same nonce returns it', async () => {
+    w = await configuredWorld();
+    await w.tick();
+    const first = botMessages(w)[0]!;
+    // The state a kill -9 between the REST answer and the UPDATE leaves behind:
+    await w.app.db.updateTable('daily_posts').set({ state: 'planned', message_id: null, posted_at: null }).execute();
+    await w.crash();
+    await w.restart();
+    await w.tick();
+    await expectExactlyOne(w);
+    expect(botMessages(w)[0]!.id).toBe(first.id);
+  });
+
+  it('same, but the restart comes after Discord forgot the nonce: found by its header instead', async () => {
+    w = await configuredWorld();
+    await w.tick();
+    const first = botMessages(w)[0]!;
+    await w.app.db.updateTable('daily_posts').set({ state: 'planned', message_id: null, posted_at: null, created_at: Date.parse(POST_TIME) - 3_600_000 }).execute();
+    await w.crash();
+    w.clock.advance(60 * 60_000);
+    await w.restart();
+    await w.tick();
+    await expectExactlyOne(w);
+    expect(botMessages(w)[0]!.id).toBe(first.id);
+  });
+
+  it('crash while adding the reactions', async () => {
+    w = await configuredWorld();
+    w.emu.injectFault({ method: 'PUT', route: '/channels/:id/messages/:id/reactions/:emoji/@me', status: 500, count: 30 });
+    await w.tick();
+    expect((await postRow(w)).state).toBe('posted');
+    await w.crash();
+    w.emu.clearFaults();
+    await w.restart();
+    await w.tick();
+    await expectExactlyOne(w);
+  });
+
+  it('the bot was down at post time: it posts on start the same day, and not the day after', async () => {
+    w = await configuredWorld();
+    await w.stopBot();
+    w.clock.set(Date.parse('2026-11-23T20:00:00Z')); // 15:00, post time long past
+    await w.restart();
+    await w.tick();
+    await expectExactlyOne(w);
+    await w.stopBot();
+    // Down for the whole next day until after midnight: no message for the 24th, none twice for the 23rd.
+    w.clock.set(Date.parse('2026-11-25T06:00:00Z')); // 01:00 on the 25th, before that day's post time
+    await w.restart();
+    await w.tick();
+    expect(botMessages(w)).toHaveLength(1);
+  });
+
+  it('a channel the bot cannot post in: a clear log line, a failed row, /config show says why, nothing retried in a loop', async () => {
+    w = await configuredWorld();
+    const alice = w.emu.fixture.members.alice.id;
+    // The configured channel was deleted: Discord answers 10003 Unknown Channel.
+    await w.app.db.updateTable('guild_config').set({ channel_id: '1085457353932800999' }).execute();
+    await w.tick();
+    const row = await postRow(w);
+    expect(row.state).toBe('failed');
+    expect(row.error).toContain('no longer exists');
+    const show = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'show', options: [] } as never])).final()).content);
+    expect(show).toContain('not posted');
+    const again = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);
+    expect(again).toContain("I can't post in");
+    await w.tick();
+    expect(botMessages(w)).toHaveLength(0);
+  });
+});
+
+describe('the sidecar is dropped during reactions and the resume is refused', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  it('rebuilds every reaction made while it was away from REST', async () => {
+    w = await configuredWorld();
+    await w.tick();
+    const { bob, carol, dan, frank } = w.emu.fixture.members;
+    const tonight = w.emu.fixture.channels.tonight;
+    const id = botMessages(w)[0]!.id;
+    await w.emu.react(bob.id, tonight, id, '🕗');
+    await w.emu.react(carol.id, tonight, id, '🕘');
+    await eventually(async () => {
+      await w.settle();
+      expect(botMessages(w)[0]!.content).toContain('Caz');
+    });
+    const sessionsBefore = w.gateway.status.sessions;
+    w.emu.dropGateway({ resumable: false });
+    // While the bot is away: Dan and Frank react, Bob changes his mind.
+    await w.emu.react(dan.id, tonight, id, '🕙');
+    await w.emu.react(frank.id, tonight, id, '🕗');
+    await w.emu.unreact(bob.id, tonight, id, '🕗');
+    await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
+    await eventually(async () => {
+      await w.settle();
+      const text = botMessages(w)[0]!.content;
+      expect(text).toContain('Dan');
+      expect(text).toContain('Frankie');
+      expect(text).not.toContain('Bob');
+      expect(text).toContain('Caz');
+    }, 15_000);
+  });
+});
