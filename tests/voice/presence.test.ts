@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { slotsFor } from '../../src/shared/time/slots.js';
+import type { VoiceStay } from '../../src/shared/services/voice-sessions.js';
+import { eventually, startWorld, type World } from '../helpers/world.js';
+
+type Members = Record<'alice' | 'bob' | 'carol' | 'dan' | 'erin' | 'frank' | 'beep', string>;
+
+const ids = (w: World) => Object.fromEntries(Object.entries(w.emu.fixture.members).map(([k, v]) => [k, v.id])) as Members;
+const channels = (w: World) => w.emu.fixture.channels as Record<'squadA' | 'squadB' | 'afk' | 'tonight', string>;
+
+/** Stays in minutes after `t0`, as a person reading the table would check them. */
+async function stayTable(w: World, t0: number) {
+  const m = ids(w);
+  const c = channels(w);
+  const name = (id: string) => Object.entries(m).find(([, v]) => v === id)![0];
+  const chan = (id: string) => Object.entries(c).find(([, v]) => v === id)![0];
+  const stays = await w.app.voice.stays(w.emu.fixture.guildId, 0, Number.MAX_SAFE_INTEGER);
+  const mins = (t: number | null) => (t === null ? null : (t - t0) / 60_000);
+  return stays
+    .map((s: VoiceStay) => `${name(s.userId)} ${chan(s.channelId)} ${mins(s.startedAt)}→${mins(s.endedAt) ?? 'open'}${s.endEstimated ? ' (estimated)' : ''}${s.afk ? ' afk' : ''}`)
+    .sort();
+}
+
+async function settledInVoice(w: World, count: number) {
+  await eventually(async () => {
+    await w.settle();
+    expect(await w.app.voice.openStays()).toHaveLength(count);
+  });
+}
+
+describe('voice presence across restarts', () => {
+  let w: World;
+  afterEach(() => w.close());
+
+  const T0 = Date.parse('2026-11-24T01:00:00Z');
+  const at = (minutes: number) => w.clock.set(T0 + minutes * 60_000);
+
+  it('after a crash, no stay counts the downtime; leavers are closed and joiners opened from GUILD_CREATE', async () => {
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await w.emu.joinVoice(m.bob, c.squadA);
+    await w.emu.joinVoice(m.carol, c.afk);
+    await w.emu.joinVoice(m.beep, c.squadA); // a bot: never tracked
+    await settledInVoice(w, 3);
+
+    at(20);
+    await w.app.heartbeat.beat(); // the timer's last beat before the crash
+    at(20.25);
+    await w.crash(); // kill -9: no stay is closed
+
+    // While the bot is down: Bob leaves, Dan joins.
+    await w.emu.leaveVoice(m.bob);
+    await w.emu.joinVoice(m.dan, c.squadB);
+    at(80); // an hour after the crash
+    await w.restart();
+    await settledInVoice(w, 3);
+
+    expect(await stayTable(w, T0)).toEqual([
+      'alice squadA 0→20 (estimated)',
+      'alice squadA 80→open',
+      'bob squadA 0→20 (estimated)',
+      'carol afk 0→20 (estimated) afk',
+      'carol afk 80→open afk',
+      'dan squadB 80→open',
+    ]);
+  });
+
+  it('a clean stop (SIGTERM) closes open stays at that moment, not estimated', async () => {
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await w.emu.setVoiceFlags(m.alice, { selfDeaf: true });
+    await settledInVoice(w, 1);
+    at(30);
+    await w.stopBot();
+    at(45);
+    await w.restart();
+    await settledInVoice(w, 1);
+    expect(await stayTable(w, T0)).toEqual(['alice squadA 0→30', 'alice squadA 45→open']);
+    const first = (await w.app.voice.stays(w.emu.fixture.guildId, T0, T0 + 1))[0]!;
+    expect((await w.app.voice.flags(first.id)).map((f) => `${f.kind} ${(f.startedAt - T0) / 60_000}→${(f.endedAt! - T0) / 60_000}`)).toEqual(['mute 0→30', 'deaf 0→30']);
+  });
+});
+
+describe('auto-add from voice', () => {
+  let w: World;
+  afterEach(() => w.close());
+
+  it('adds members in voice to the slot they are in, again at each hour boundary; nothing for the AFK channel or outside the slots', async () => {
+    // 06:00 in New York, Monday 23 November 2026 (EST, UTC-5).
+    w = await startWorld({ now: '2026-11-23T11:00:00Z' });
+    const m = ids(w);
+    const c = channels(w);
+    const date = '2026-11-23';
+    const admin = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content;
+    await admin('channel', [{ name: 'channel', value: c.tonight }]);
+    await admin('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
+
+    // Before the message exists, voice adds nothing (and nothing breaks).
+    await w.emu.joinVoice(m.dan, c.squadB);
+    await settledInVoice(w, 1);
+    await w.emu.leaveVoice(m.dan);
+    await settledInVoice(w, 0);
+
+    w.clock.set(Date.parse('2026-11-23T12:00:00Z')); // 07:00: post time
+    await w.tick();
+    const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+    const slots = slotsFor(date, 'America/New_York', 20, 22);
+    const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slots.find((s) => s.hour === hour)!.unix}:t>`))!;
+    expect(line(20)).toMatch(/— ·$/);
+
+    // 19:40: in voice, but before the first slot.
+    w.clock.set(Date.parse('2026-11-24T00:40:00Z'));
+    await w.emu.joinVoice(m.frank, c.squadA);
+    await settledInVoice(w, 1);
+    await w.tick();
+    expect(await w.app.db.selectFrom('availability').selectAll().execute()).toEqual([]);
+
+    // 20:30 New York: Alice joins a squad, Carol sits in AFK.
+    w.clock.set(Date.parse('2026-11-24T01:30:00Z'));
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await w.emu.joinVoice(m.carol, c.afk);
+    await settledInVoice(w, 3);
+    await w.tick();
+    // Alice on joining; Frank, there since 19:40, by the first tick of the 20:00 hour.
+    await eventually(async () => {
+      await w.settle();
+      expect(line(20)).toMatch(/\*\*2\*\*: (Al 🎧, Frankie 🎧|Frankie 🎧, Al 🎧)$/);
+    });
+    expect(line(21)).toMatch(/— ·$/);
+    await w.emu.leaveVoice(m.frank);
+    await w.emu.joinVoice(m.bob, c.squadB);
+    await eventually(async () => {
+      await w.settle();
+      expect((await w.app.voice.openStays()).map((s) => s.userId).sort()).toEqual([m.alice, m.bob, m.carol].sort());
+    });
+
+    // 21:00:10: the hour boundary adds everyone still in a non-AFK channel to the new slot.
+    w.clock.set(Date.parse('2026-11-24T02:00:10Z'));
+    await w.tick();
+    await w.tick(); // a second tick in the same hour changes nothing
+    await eventually(async () => {
+      await w.settle();
+      expect(line(21)).toMatch(/\*\*2\*\*: (Al 🎧, Bob 🎧|Bob 🎧, Al 🎧)$/);
+    });
+    expect(line(20)).toMatch(/\*\*3\*\*: /);
+    expect(daily().content).not.toContain('Caz');
+    const seen = await w.app.db.selectFrom('availability').select(['user_id', 'hour']).where('seen_in_voice', '=', 1).orderBy('hour').orderBy('user_id').execute();
+    expect(seen).toEqual(
+      [
+        { user_id: m.alice, hour: 20 },
+        { user_id: m.frank, hour: 20 },
+        { user_id: m.bob, hour: 20 },
+        { user_id: m.alice, hour: 21 },
+        { user_id: m.bob, hour: 21 },
+      ].sort((a, b) => a.hour - b.hour || a.user_id.localeCompare(b.user_id)),
+    );
+  });
+});
