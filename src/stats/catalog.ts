@@ -1,0 +1,78 @@
+/**
+ * The charts rollcall draws and the time ranges they can cover: the vocabulary shared by `/stats`,
+ * `npm run stats` and the render worker.
+ */
+
+/** Every chart, in the order `--chart all` renders them. */
+export const CHART_NAMES = ['community', 'duos', 'total', 'inactive', 'weekdays', 'months', 'timeline', 'reliability', 'best-window'] as const;
+export type ChartName = (typeof CHART_NAMES)[number];
+
+export interface ChartInfo {
+  name: ChartName;
+  /** One line for `/stats` and `--help`. */
+  description: string;
+  /** Drawn for one member (their own time zone); the rest are about everyone. */
+  perMember: boolean;
+}
+
+export const CHARTS: Readonly<Record<ChartName, ChartInfo>> = {
+  community: { name: 'community', description: 'Who plays with whom: members linked by time together, coloured by group', perMember: false },
+  duos: { name: 'duos', description: 'The pairs with the most time together in voice', perMember: false },
+  total: { name: 'total', description: 'Total voice time per member (AFK excluded)', perMember: false },
+  inactive: { name: 'inactive', description: 'Members not seen in voice for a while', perMember: false },
+  weekdays: { name: 'weekdays', description: 'Voice hours per day of the week', perMember: false },
+  months: { name: 'months', description: 'Voice hours per calendar month', perMember: false },
+  timeline: { name: 'timeline', description: "One member's week in voice, day by hour", perMember: true },
+  reliability: { name: 'reliability', description: 'Said vs showed: hours declared vs hours actually in voice', perMember: false },
+  'best-window': { name: 'best-window', description: 'Best time to play: who is usually available and present, by day and hour', perMember: false },
+};
+
+export function isChartName(value: string): value is ChartName {
+  return (CHART_NAMES as readonly string[]).includes(value);
+}
+
+/** Ranges as typed on the command line and offered in Discord. */
+export const RANGE_NAMES = ['7d', '30d', '90d', '365d', 'all'] as const;
+export type RangeName = (typeof RANGE_NAMES)[number];
+
+export const RANGE_LABELS: Readonly<Record<RangeName, string>> = {
+  '7d': 'last 7 days',
+  '30d': 'last 30 days',
+  '90d': 'last 90 days',
+  '365d': 'last 365 days',
+  all: 'all time',
+};
+
+export function isRangeName(value: string): value is RangeName {
+  return (RANGE_NAMES as readonly string[]).includes(value);
+}
+
+/** Number of local calendar days a range covers (today included); null for all time. */
+export function rangeDays(range: RangeName): number | null {
+  return range === 'all' ? null : Number(range.slice(0, -1));
+}
+
+/** What the render worker is asked: plain ids and values, nothing from Discord's payloads. */
+export interface ChartRequest {
+  guildId: string;
+  chart: ChartName;
+  range: RangeName;
+  /** The member a per-member chart is about (timeline; reliability by weekday). */
+  memberId?: string;
+  /** "Now" from the caller's clock, unix ms: open stays end here. */
+  now: number;
+  /** Members left out of every figure (privacy opt-out); applied in one place, the scope. */
+  excludedUserIds?: readonly string[];
+  /** Pairs with less time together are dropped from the community graph and duos. Default 1 h. */
+  minPairMs?: number;
+  /** "Inactive" means not in voice for this many days. Default 14. */
+  inactiveDays?: number;
+}
+
+export const DEFAULT_MIN_PAIR_MS = 60 * 60 * 1000;
+export const DEFAULT_INACTIVE_DAYS = 14;
+
+/** A drawn chart, or why there is nothing worth drawing. */
+export type ChartResult =
+  | { ok: true; chart: ChartName; title: string; summary: string; png: Uint8Array; svg: string; width: number; height: number }
+  | { ok: false; chart: ChartName; reason: string };

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../shared/db/schema.js';
+import { coPresence, type PairTime } from './copresence.js';
+import { loadChannelNames, loadNames, loadStays, nameOf, type Stay } from './queries.js';
+import type { StatsScope } from './scope.js';
+import { SlotTable } from './slots.js';
+
+/**
+ * What several charts of one scope share, loaded once on first use: rendering `all` reads the
+ * stays and runs the co-presence sweep once, not once per chart.
+ */
+export class StatsContext {
+  private cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly scope: StatsScope,
+  ) {}
+
+  private once<T>(key: string, load: () => Promise<T> | T): Promise<T> {
+    let hit = this.cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = Promise.resolve().then(load);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Every stay in the window (AFK included, flagged), clipped, by start. */
+  stays(): Promise<Stay[]> {
+    return this.once('stays', () => loadStays(this.db, this.scope));
+  }
+
+  /** Stays that count as playing: AFK left out. */
+  async playing(): Promise<Stay[]> {
+    return this.once('playing', async () => (await this.stays()).filter((s) => !s.afk));
+  }
+
+  /** Time together per pair, most first. */
+  pairs(): Promise<PairTime[]> {
+    return this.once('pairs', async () => coPresence(await this.stays()));
+  }
+
+  names(): Promise<Map<string, string>> {
+    return this.once('names', () => loadNames(this.db, this.scope.guildId));
+  }
+
+  async nameOf(userId: string): Promise<string> {
+    return nameOf(await this.names(), userId);
+  }
+
+  channelNames(): Promise<Map<string, string>> {
+    return this.once('channels', () => loadChannelNames(this.db, this.scope.guildId));
+  }
+
+  /** Guild-local hour slots covering the window. */
+  slots(): Promise<SlotTable> {
+    return this.once('slots', () => new SlotTable(this.scope.zone, this.scope.from, this.scope.to));
+  }
+}

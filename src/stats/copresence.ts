@@ -1,0 +1,76 @@
+import type { Stay } from './queries.js';
+
+/** Time two members spent in the same voice channel at the same time. */
+export interface PairTime {
+  a: string;
+  b: string;
+  ms: number;
+}
+
+/**
+ * Time together per pair of members, per channel, with a sweep over each channel's joins (by
+ * start) and leaves (by end): O(n log n) for the sort plus, at every leave, one step per member
+ * still in that channel. When a stay ends, its overlap with every stay still open in the channel is
+ * final, so each overlapping pair of stays is counted exactly once, by whichever ends first.
+ * AFK stays never count.
+ */
+export function coPresence(stays: readonly Stay[]): PairTime[] {
+  const userIndex = new Map<string, number>();
+  const users: string[] = [];
+  const user = new Int32Array(stays.length);
+  const byChannel = new Map<string, number[]>();
+  stays.forEach((s, i) => {
+    if (s.afk) return;
+    let u = userIndex.get(s.userId);
+    if (u === undefined) {
+      u = users.length;
+      userIndex.set(s.userId, u);
+      users.push(s.userId);
+    }
+    user[i] = u;
+    let list = byChannel.get(s.channelId);
+    if (!list) byChannel.set(s.channelId, (list = []));
+    list.push(i);
+  });
+
+  const n = users.length;
+  // A dense n × n matrix is far faster than a Map while it stays small (500 members: 2 MB).
+  const dense = n <= 2048 ? new Float64Array(n * n) : null;
+  const together = new Map<number, number>();
+  const slot = new Int32Array(stays.length);
+  for (const joins of byChannel.values()) {
+    joins.sort((x, y) => stays[x]!.start - stays[y]!.start);
+    const leaves = [...joins].sort((x, y) => stays[x]!.end - stays[y]!.end);
+    const active: number[] = [];
+    let j = 0;
+    for (const s of leaves) {
+      const leaving = stays[s]!;
+      // Join everyone who arrived before this stay ends (a stay arriving exactly then never overlaps).
+      while (j < joins.length && stays[joins[j]!]!.start < leaving.end) {
+        const t = joins[j++]!;
+        slot[t] = active.length;
+        active.push(t);
+      }
+      const us = user[s]!;
+      for (const t of active) {
+        const ut = user[t]!;
+        if (ut === us) continue;
+        const ms = leaving.end - Math.max(leaving.start, stays[t]!.start);
+        if (ms <= 0) continue;
+        const key = us < ut ? us * n + ut : ut * n + us;
+        if (dense) dense[key] = dense[key]! + ms;
+        else together.set(key, (together.get(key) ?? 0) + ms);
+      }
+      const at = slot[s]!;
+      const last = active.pop()!;
+      if (last !== s) {
+        active[at] = last;
+        slot[last] = at;
+      }
+    }
+  }
+  const pairs: PairTime[] = [];
+  if (dense) dense.forEach((ms, key) => ms > 0 && together.set(key, ms));
+  for (const [key, ms] of together) pairs.push({ a: users[Math.floor(key / n)]!, b: users[key % n]!, ms });
+  return pairs.sort((x, y) => y.ms - x.ms);
+}

@@ -1,0 +1,147 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../shared/db/schema.js';
+import { withoutExcluded, type StatsScope } from './scope.js';
+
+/** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
+export interface Stay {
+  channelId: string;
+  userId: string;
+  start: number;
+  end: number;
+  /** 1 in the AFK channel (never counted as playing), else 0. */
+  afk: number;
+}
+
+/**
+ * Stays overlapping the window, clipped to it in SQL, ordered by start. The rows come back in
+ * their final shape: at 200k stays a second copy in JavaScript costs more than the query.
+ */
+export async function loadStays(db: Kysely<Database>, scope: StatsScope, userId?: string): Promise<Stay[]> {
+  const end = sql<number>`coalesce(ended_at, ${scope.now})`;
+  let query = db
+    .selectFrom('voice_stays')
+    .select([
+      'channel_id as channelId',
+      'user_id as userId',
+      sql<number>`max(started_at, ${scope.from})`.as('start'),
+      sql<number>`min(${end}, ${scope.to})`.as('end'),
+      'afk',
+    ])
+    .where('guild_id', '=', scope.guildId)
+    .where('started_at', '<', scope.to)
+    .where(end, '>', scope.from);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  return withoutExcluded(query, scope).orderBy('started_at').execute();
+}
+
+/** Display names from the member cache; {@link nameOf} falls back to the id. */
+export async function loadNames(db: Kysely<Database>, guildId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('members').select(['user_id', 'display_name']).where('guild_id', '=', guildId).execute();
+  return new Map(rows.map((r) => [r.user_id, r.display_name]));
+}
+
+export function nameOf(names: ReadonlyMap<string, string>, userId: string): string {
+  return names.get(userId) ?? userId;
+}
+
+/** Channel names from the guild cache, for legends; unknown channels show as `#<id>`. */
+export async function loadChannelNames(db: Kysely<Database>, guildId: string): Promise<Map<string, string>> {
+  const row = await db.selectFrom('guilds').select('channels').where('guild_id', '=', guildId).executeTakeFirst();
+  const map = new Map<string, string>();
+  try {
+    for (const c of JSON.parse(row?.channels ?? '[]') as { id: string; name: string }[]) map.set(c.id, c.name);
+  } catch {
+    // A malformed cache only costs us the names.
+  }
+  return map;
+}
+
+/** Non-AFK voice time per member inside the window, most first — a plain SQL aggregate. */
+export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Promise<{ userId: string; ms: number }[]> {
+  const end = sql<number>`coalesce(ended_at, ${scope.now})`;
+  const query = db
+    .selectFrom('voice_stays')
+    .select(['user_id', sql<number>`sum(min(${end}, ${scope.to}) - max(started_at, ${scope.from}))`.as('ms')])
+    .where('guild_id', '=', scope.guildId)
+    .where('afk', '=', 0)
+    .where('started_at', '<', scope.to)
+    .where(end, '>', scope.from)
+    .groupBy('user_id');
+  const rows = await withoutExcluded(query, scope).orderBy('ms', 'desc').execute();
+  return rows.map((r) => ({ userId: r.user_id, ms: Number(r.ms) }));
+}
+
+/**
+ * When each known member was last in voice (AFK excluded), whatever the window: members from the
+ * cache who never were have `lastSeen` null. `trackedSince` is the guild's first recorded stay.
+ */
+export async function lastSeen(
+  db: Kysely<Database>,
+  scope: StatsScope,
+): Promise<{ members: { userId: string; lastSeen: number | null }[]; trackedSince: number | null }> {
+  const seenQuery = db
+    .selectFrom('voice_stays')
+    .select(['user_id', sql<number>`max(coalesce(ended_at, ${scope.now}))`.as('last')])
+    .where('guild_id', '=', scope.guildId)
+    .where('afk', '=', 0)
+    .groupBy('user_id');
+  const seen = await withoutExcluded(seenQuery, scope).execute();
+  const cached = await withoutExcluded(
+    db.selectFrom('members').select('user_id').where('guild_id', '=', scope.guildId).where('bot', '=', 0),
+    scope,
+  ).execute();
+  const first = await db
+    .selectFrom('voice_stays')
+    .select((eb) => eb.fn.min('started_at').as('first'))
+    .where('guild_id', '=', scope.guildId)
+    .executeTakeFirst();
+  const byUser = new Map<string, number | null>(cached.map((m) => [m.user_id, null]));
+  for (const r of seen) byUser.set(r.user_id, Number(r.last));
+  return {
+    members: [...byUser].map(([userId, last]) => ({ userId, lastSeen: last })),
+    trackedSince: first?.first == null ? null : Number(first.first),
+  };
+}
+
+/** Declared hour slots (reaction or schedule) on guild-local dates in [fromDate, toDate]. */
+export async function declaredSlots(
+  db: Kysely<Database>,
+  scope: StatsScope,
+  fromDate: string,
+  toDate: string,
+  userId?: string,
+): Promise<{ userId: string; date: string; hour: number }[]> {
+  let query = db
+    .selectFrom('availability')
+    .select(['user_id as userId', 'date', 'hour'])
+    .where('guild_id', '=', scope.guildId)
+    .where('declared', 'in', ['schedule', 'reaction'])
+    .where('date', '>=', fromDate)
+    .where('date', '<=', toDate);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  return withoutExcluded(query, scope).execute();
+}
+
+/** How many distinct members declared each (date, hour) — counted by SQL. */
+export async function declaredCounts(
+  db: Kysely<Database>,
+  scope: StatsScope,
+  fromDate: string,
+  toDate: string,
+): Promise<{ date: string; hour: number; members: number }[]> {
+  const query = db
+    .selectFrom('availability')
+    .select(['date', 'hour', sql<number>`count(distinct user_id)`.as('members')])
+    .where('guild_id', '=', scope.guildId)
+    .where('declared', 'in', ['schedule', 'reaction'])
+    .where('date', '>=', fromDate)
+    .where('date', '<=', toDate)
+    .groupBy(['date', 'hour']);
+  return (await withoutExcluded(query, scope).execute()).map((r) => ({ date: r.date, hour: r.hour, members: Number(r.members) }));
+}
+
+/** A member's own zone if they set one, else the guild's. */
+export async function memberZone(db: Kysely<Database>, scope: StatsScope, userId: string): Promise<string> {
+  const row = await db.selectFrom('member_timezones').select('timezone').where('guild_id', '=', scope.guildId).where('user_id', '=', userId).executeTakeFirst();
+  return row?.timezone ?? scope.zone;
+}

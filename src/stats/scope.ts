@@ -1,0 +1,53 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Database } from '../shared/db/schema.js';
+import { DEFAULT_TIMEZONE } from '../shared/time/zones.js';
+import { rangeDays, type ChartRequest } from './catalog.js';
+
+/** What every stats query is limited to: one guild, one time window, minus excluded members. */
+export interface StatsScope {
+  guildId: string;
+  /** The guild's IANA zone; days, hours and months are read in it. */
+  zone: string;
+  /** Window start, unix ms (start of the first local day, or the first recorded stay for all time). */
+  from: number;
+  /** Window end, unix ms (= now). */
+  to: number;
+  now: number;
+  /** Opted-out members and bots; every query passes through {@link withoutExcluded}. */
+  excluded: ReadonlySet<string>;
+}
+
+/**
+ * The one place members are left out: every query that reads per-member rows goes through here,
+ * so the privacy opt-out (and bots) is applied once, in SQL.
+ */
+export function withoutExcluded<DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  scope: StatsScope,
+  column = 'user_id',
+): SelectQueryBuilder<DB, TB, O> {
+  if (scope.excluded.size === 0) return qb;
+  return qb.where(sql<boolean>`${sql.ref(column)} not in (${sql.join([...scope.excluded])})`);
+}
+
+/** Resolves the guild's zone, the window of `request.range` and who is excluded. */
+export async function resolveScope(db: Kysely<Database>, request: ChartRequest): Promise<StatsScope> {
+  const config = await db.selectFrom('guild_config').select('timezone').where('guild_id', '=', request.guildId).executeTakeFirst();
+  const zone = config?.timezone ?? DEFAULT_TIMEZONE;
+  const bots = await db.selectFrom('members').select('user_id').where('guild_id', '=', request.guildId).where('bot', '=', 1).execute();
+  const excluded = new Set([...(request.excludedUserIds ?? []), ...bots.map((b) => b.user_id)]);
+  const days = rangeDays(request.range);
+  let from: number;
+  if (days === null) {
+    const first = await db
+      .selectFrom('voice_stays')
+      .select((eb) => eb.fn.min('started_at').as('first'))
+      .where('guild_id', '=', request.guildId)
+      .executeTakeFirst();
+    from = Math.min(Number(first?.first ?? request.now), request.now);
+  } else {
+    from = DateTime.fromMillis(request.now, { zone }).startOf('day').minus({ days: days - 1 }).toMillis();
+  }
+  return { guildId: request.guildId, zone, from, to: request.now, now: request.now, excluded };
+}

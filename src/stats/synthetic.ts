@@ -1,0 +1,132 @@
+import type SQLite from 'better-sqlite3';
+import { DateTime } from 'luxon';
+
+/** Shape of a generated community. */
+export interface SyntheticOptions {
+  guildId: string;
+  zone: string;
+  members: number;
+  /** Voice stays to generate (approximately; whole sessions are kept together). */
+  stays: number;
+  /** Voice channels, not counting the AFK channel. */
+  channels: number;
+  /** Last instant of generated data (unix ms); stays go back `days` days from it. */
+  now: number;
+  days: number;
+  seed?: number;
+}
+
+const FIRST = ['Alex', 'Sam', 'Robin', 'Jules', 'Kim', 'Noa', 'Max', 'Lou', 'Charlie', 'Eden', 'Mika', 'Yuki', 'Ana', 'Zoé', 'Leo', 'Ines', 'Hugo', 'Nils', 'Maya', 'Tom', 'Lena', 'Omar', 'Ivy', 'Finn', 'Sara'];
+const SECOND = ['Storm', 'Pixel', 'Frost', 'Blaze', 'Echo', 'Nova', 'Rook', 'Vex', 'Moss', 'Kite', 'Onyx', 'Sage', 'Wren', 'Jade', 'Bolt', 'Fern', 'Dusk', 'Lark', 'Mint', 'Reef'];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic ids that look like snowflakes. */
+export const syntheticUserId = (i: number) => String(800_000_000_000_000_000n + BigInt(i));
+export const syntheticChannelId = (i: number) => String(700_000_000_000_000_000n + BigInt(i));
+
+/**
+ * Fills an already-migrated database with a plausible community: friend groups that meet in
+ * their favourite channel on their favourite evenings, members who declare hours and mostly
+ * show up, a few AFK stays and one member still in voice. For demos, tests and the benchmark.
+ */
+export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions): { stays: number; declared: number } {
+  const random = rng(o.seed ?? 1);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const members = Array.from({ length: o.members }, (_, i) => ({
+    id: syntheticUserId(i),
+    name: `${FIRST[i % FIRST.length]}${SECOND[Math.floor(i / FIRST.length) % SECOND.length]}${i >= FIRST.length * SECOND.length ? Math.floor(i / (FIRST.length * SECOND.length)) : ''}`,
+  }));
+  const channels = Array.from({ length: o.channels }, (_, i) => ({ id: syntheticChannelId(i), name: ['general', 'ranked', 'chill', 'raid', 'minecraft', 'among-us', 'music', 'late-night'][i % 8]! + (i >= 8 ? `-${i}` : '') }));
+  const afk = { id: syntheticChannelId(99), name: 'afk' };
+
+  // Friend groups of 3–12 with a home channel, favourite weekdays and a usual start hour.
+  const groups: { members: number[]; channel: string; days: number[]; hour: number }[] = [];
+  for (let i = 0; i < o.members; ) {
+    const size = Math.min(o.members - i, 3 + Math.floor(random() * 10));
+    groups.push({
+      members: Array.from({ length: size }, (_, k) => i + k),
+      channel: pick(channels).id,
+      days: [1 + Math.floor(random() * 7), 1 + Math.floor(random() * 7), 5 + Math.floor(random() * 3)],
+      hour: 17 + Math.floor(random() * 6),
+    });
+    i += size;
+  }
+
+  const now = DateTime.fromMillis(o.now, { zone: o.zone });
+  const first = now.startOf('day').minus({ days: o.days - 1 });
+  const stays: [string, string, number, number | null, number][] = [];
+  const declared = new Map<string, [string, string, number]>();
+  const dates = new Set<string>();
+  const stillIn = new Set<string>();
+  while (stays.length < o.stays) {
+    const g = pick(groups);
+    const dayOffset = Math.floor(random() * o.days);
+    let day = first.plus({ days: dayOffset });
+    if (random() < 0.7) {
+      // Prefer the group's favourite weekdays.
+      const want = pick(g.days);
+      day = day.plus({ days: (want - day.weekday + 7) % 7 });
+    }
+    const start = day.set({ hour: Math.min(23, Math.max(0, g.hour + Math.floor((random() - 0.5) * 4))), minute: Math.floor(random() * 60) });
+    const length = (1 + random() * 3.5) * 3_600_000;
+    const startMs = start.toMillis();
+    if (startMs + 600_000 >= o.now) continue;
+    const date = start.toISODate()!;
+    for (const m of g.members) {
+      if (random() < 0.35) continue;
+      const who = random() < 0.05 ? Math.floor(random() * o.members) : m;
+      const id = members[who]!.id;
+      const s = startMs + Math.floor((random() - 0.3) * 1_800_000);
+      let e = Math.min(s + length * (0.5 + random() * 0.7), o.now - 1);
+      if (e <= s) continue;
+      const inAfk = random() < 0.03;
+      let open = false;
+      if (o.now - e < 3_600_000 && !stillIn.has(id) && random() < 0.5) {
+        open = true;
+        stillIn.add(id);
+      } else e = Math.floor(e);
+      stays.push([inAfk ? afk.id : g.channel, id, s, open ? null : e, inAfk ? 1 : 0]);
+      // Most players said they would come (reaction), for the hours of the session.
+      if (random() < 0.75) {
+        for (let h = start.hour; h <= Math.min(23, start.hour + Math.floor(length / 3_600_000)); h++) {
+          declared.set(`${date} ${id} ${h}`, [date, id, h]);
+          dates.add(date);
+        }
+      }
+    }
+    // Some said they would come and did not.
+    if (random() < 0.3) {
+      const flake = members[pick(g.members)]!.id;
+      declared.set(`${date} ${flake} ${start.hour}`, [date, flake, start.hour]);
+      dates.add(date);
+    }
+  }
+
+  const t = o.now;
+  sqlite.transaction(() => {
+    sqlite.prepare('insert or replace into guild_config (guild_id, timezone, created_at, updated_at) values (?, ?, ?, ?)').run(o.guildId, o.zone, t, t);
+    sqlite
+      .prepare('insert or replace into guilds (guild_id, name, afk_channel_id, channels, updated_at) values (?, ?, ?, ?, ?)')
+      .run(o.guildId, 'Synthetic Guild', afk.id, JSON.stringify([...channels, afk].map((c) => ({ id: c.id, name: c.name, type: 2 }))), t);
+    const member = sqlite.prepare('insert or replace into members (guild_id, user_id, display_name, fetched_at) values (?, ?, ?, ?)');
+    for (const m of members) member.run(o.guildId, m.id, m.name, t);
+    const stay = sqlite.prepare('insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at, afk) values (?, ?, ?, ?, ?, ?)');
+    for (const [channel, user, s, e, isAfk] of stays) stay.run(o.guildId, channel, user, s, e, isAfk);
+    const post = sqlite.prepare(
+      "insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, ?, ?, ?, 'reacted', ?, 16, 2, ?)",
+    );
+    for (const date of dates) post.run(o.guildId, date, syntheticChannelId(50), `n-${date}`, o.zone, t);
+    const avail = sqlite.prepare("insert or ignore into availability (guild_id, date, user_id, hour, declared, updated_at) values (?, ?, ?, ?, 'reaction', ?)");
+    for (const [date, user, hour] of declared.values()) avail.run(o.guildId, date, user, hour, t);
+  })();
+  return { stays: stays.length, declared: declared.size };
+}

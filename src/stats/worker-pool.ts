@@ -1,0 +1,102 @@
+import { Worker } from 'node:worker_threads';
+import type { ChartRequest, ChartResult } from './catalog.js';
+import type { WorkerJob, WorkerReply } from './worker-protocol.js';
+
+interface Pending {
+  results: ChartResult[];
+  onResult: (index: number, result: ChartResult, ms: number) => void;
+  resolve: (results: ChartResult[]) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Starts the render worker from wherever this module runs: compiled `dist/` loads
+ * `render-worker.js`; TypeScript sources (tsx, vitest) go through `worker-boot.mjs`, which
+ * registers tsx inside the worker first (a worker does not inherit the parent's loader hooks).
+ */
+function spawn(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  if (!fromSource) return new Worker(new URL('./render-worker.js', import.meta.url));
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: new URL('./render-worker.ts', import.meta.url).href } });
+}
+
+/**
+ * One render worker thread, started on first use and stopped after `idleMs` without work. It does
+ * not keep the process alive while idle. Jobs run one after another in the worker.
+ */
+export class ChartWorker {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: { idleMs?: number } = {}) {}
+
+  /** Draws `requests` from the SQLite file at `databasePath`; `onResult` fires per chart as it lands. */
+  run(databasePath: string, requests: readonly ChartRequest[], onResult: Pending['onResult'] = () => {}): Promise<ChartResult[]> {
+    return this.post({ id: this.nextId++, kind: 'charts', databasePath, requests: [...requests] }, onResult);
+  }
+
+  /** Starts the worker and loads Vega, resvg and the font, so the first real chart is not slower. */
+  warmUp(): Promise<void> {
+    return this.post({ id: this.nextId++, kind: 'warm-up' }, () => {}).then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private post(job: WorkerJob, onResult: Pending['onResult']): Promise<ChartResult[]> {
+    clearTimeout(this.idleTimer);
+    const worker = this.ensure();
+    worker.ref();
+    return new Promise<ChartResult[]>((resolve, reject) => {
+      this.pending.set(job.id, { results: [], onResult, resolve, reject });
+      worker.postMessage(job);
+    });
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = spawn();
+    worker.on('message', (reply: WorkerReply) => this.receive(reply));
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (this.pending.size > 0) this.failAll(new Error(`render worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private receive(reply: WorkerReply): void {
+    const job = this.pending.get(reply.id);
+    if (!job) return;
+    if (reply.kind === 'result') {
+      job.results[reply.index] = reply.result;
+      job.onResult(reply.index, reply.result, reply.ms);
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.kind === 'done') job.resolve(job.results);
+    else job.reject(new Error(`render worker: ${reply.message}`));
+    this.settleIdle();
+  }
+
+  private failAll(error: Error): void {
+    for (const job of this.pending.values()) job.reject(error);
+    this.pending.clear();
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.pending.size > 0 || !this.worker) return;
+    this.worker.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? 5 * 60_000);
+    this.idleTimer.unref();
+  }
+}
