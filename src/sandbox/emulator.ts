@@ -115,6 +115,7 @@ export class Emulator {
         privilegedIntents: () => this.#privilegedIntents,
         privilegedIntentFlags: () => this.world.application.flags,
         interactionsUrl: () => this.#interactions.url,
+        publicKey: this.publicKey,
       },
       limiter: this.#limiter,
       faults: this.#faults,

@@ -186,9 +186,22 @@ export function generateMembers(count: number, startIndex = 1000): MemberSpec[] 
   });
 }
 
-/** Default fixture with the caller's top-level parts swapped in. */
+/**
+ * Default fixture with the caller's top-level parts swapped in. The bot is always a member: the
+ * member with key `rollcall` takes the application's id, and is added when a `members` override
+ * leaves it out.
+ */
 export function resolveFixtureInput(overrides: Partial<FixtureInput> = {}): FixtureInput {
-  return { ...defaultFixtureInput(), ...overrides };
+  const defaults = defaultFixtureInput();
+  const input = { ...defaults, ...overrides };
+  const appId = input.application.id;
+  const defaultBot = defaults.members.find((m) => m.key === 'rollcall') as MemberSpec;
+  const members = input.members.map((m) => (m.key === 'rollcall' ? { ...m, id: appId } : m));
+  if (!members.some((m) => m.id === appId)) {
+    const role = input.roles.some((r) => r.key === 'rollcall') ? ['rollcall'] : [];
+    members.push({ ...defaultBot, id: appId, username: input.application.name, roles: role });
+  }
+  return { ...input, members };
 }
 
 /** The ids a test needs, keyed by the fixture's short names. */

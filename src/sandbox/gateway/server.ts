@@ -199,7 +199,10 @@ export class GatewayServer {
     if (!this.#tokenOk(d?.token)) return this.#close(ws, conn, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
     this.#sweepSessions();
     const session = typeof d?.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
-    const missed = session && !session.invalidated && typeof d?.seq === 'number' ? session.missedSince(d.seq) : null;
+    if (session && !session.invalidated && (typeof d?.seq !== 'number' || d.seq > session.seq)) {
+      return this.#close(ws, conn, GatewayCloseCodes.InvalidSeq, 'Invalid seq.');
+    }
+    const missed = session && !session.invalidated ? session.missedSince(d.seq) : null;
     if (!session || !missed) {
       if (session) session.invalidated = true;
       return this.#send(ws, null, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });

@@ -18,6 +18,8 @@ export interface RestDeps {
   privilegedIntents: () => number;
   /** The application flags matching those intents. */
   privilegedIntentFlags: () => number;
+  /** The application's Ed25519 public key (hex), shown as `verify_key`. */
+  publicKey: string;
   /** Where interactions are sent (null until set). */
   interactionsUrl: () => string | null;
 }

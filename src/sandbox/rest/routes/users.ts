@@ -20,7 +20,7 @@ function applicationJson({ world, deps }: RouteContext) {
     bot: userJson(world, world.botUserId),
     bot_public: true,
     bot_require_code_grant: false,
-    verify_key: '',
+    verify_key: deps.publicKey,
     flags: deps.privilegedIntentFlags(),
     hook: true,
     is_monetized: false,
