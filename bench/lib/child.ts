@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ROOT } from './build.js';
 
@@ -14,9 +15,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc; undefined where
+ * there is no /proc. Unlike requests per wall-clock second, this does not depend on how much of the
+ * machine other processes were using at the time.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return undefined;
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** {@link cpuSeconds} of the server process. */
+  cpuSeconds(): number | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -62,6 +82,7 @@ export async function startServer(opts: {
   return {
     url,
     pid: child.pid!,
+    cpuSeconds: () => cpuSeconds(child.pid!),
     async stop(graceMs = 5000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

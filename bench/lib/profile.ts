@@ -12,7 +12,7 @@ interface ProfileNode {
 function owner(url: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
-  if (url.startsWith('node:')) return 'node';
+  if (url.startsWith('node:')) return 'node (internals)';
   if (url === '') return '(native/gc/idle)';
   const ours = /\/(dist\/.*)$/.exec(url);
   return ours ? ours[1]! : url;
@@ -33,7 +33,8 @@ export function summariseProfiles(dir: string, top = 15): { functions: Row[]; ow
       const { functionName, url, lineNumber } = node.callFrame;
       if (hits === 0 || functionName === '(idle)' || functionName === '(program)') continue;
       total += hits;
-      const key = `${functionName || '(anonymous)'} ${owner(url)}${url ? `:${lineNumber + 1}` : ''}`;
+      const where = url.startsWith('node:') ? url : owner(url);
+      const key = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
       self.set(key, (self.get(key) ?? 0) + hits);
       const o = functionName === '(garbage collector)' ? '(gc)' : owner(url);
       byOwner.set(o, (byOwner.get(o) ?? 0) + hits);
