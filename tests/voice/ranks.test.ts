@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
-
-/** Member fetches the bot made, from the emulator's per-route counters. */
-export function memberFetches(w: World): number {
-  return Object.entries(w.emu.counters.requests)
-    .filter(([route]) => /^GET \/guilds\/[^/]+\/members\/[^/]+$/.test(route) && !route.endsWith('/search'))
-    .reduce((sum, [, n]) => sum + n, 0);
-}
+import { memberFetches } from './rest-counts.js';
 
 /**
  * Rank emoji as admins set them and members see them in the daily message — including for members
