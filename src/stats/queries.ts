@@ -145,3 +145,29 @@ export async function memberZone(db: Kysely<Database>, scope: StatsScope, userId
   const row = await db.selectFrom('member_timezones').select('timezone').where('guild_id', '=', scope.guildId).where('user_id', '=', userId).executeTakeFirst();
   return row?.timezone ?? scope.zone;
 }
+
+/** The guild with the most voice stays in the file, for the CLI's default. */
+export async function busiestGuild(db: Kysely<Database>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('voice_stays')
+    .select(['guild_id', sql<number>`count(*)`.as('n')])
+    .groupBy('guild_id')
+    .orderBy('n', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.guild_id;
+}
+
+/** The member with the most non-AFK voice time in a guild, for the CLI's default timeline. */
+export async function mostActiveMember(db: Kysely<Database>, guildId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('voice_stays')
+    .select(['user_id', sql<number>`sum(coalesce(ended_at, started_at) - started_at)`.as('ms')])
+    .where('guild_id', '=', guildId)
+    .where('afk', '=', 0)
+    .groupBy('user_id')
+    .orderBy('ms', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.user_id;
+}

@@ -5,6 +5,31 @@ import { hours, THEME, titled, uniqueLabels, type ChartBuilder } from './chart.j
 /** Colours for the largest communities; the rest share one grey. */
 const PALETTE = ['#5865F2', '#ED4245', '#57F287', '#FEE75C', '#EB459E', '#F47B67', '#3BA55C', '#9B59B6', '#1ABC9C', '#E67E22'];
 const MAX_LABELS = 45;
+const WIDTH = 900;
+const HEIGHT = 680;
+
+/**
+ * Names for the members with the most time together first, skipping any whose label would
+ * overlap one already placed (boxes estimated from the font size), so every name shown is legible.
+ */
+function placeLabels(ranked: readonly { userId: string; x: number; y: number }[], labels: ReadonlyMap<string, string>, width: number, height: number): Set<string> {
+  const xs = ranked.map((n) => n.x);
+  const ys = ranked.map((n) => n.y);
+  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const px = (x: number) => ((x - minX) / (maxX - minX || 1)) * width;
+  const py = (y: number) => ((y - minY) / (maxY - minY || 1)) * height;
+  const boxes: [number, number, number, number][] = [];
+  const placed = new Set<string>();
+  for (const n of ranked) {
+    if (placed.size >= MAX_LABELS) break;
+    const w = 6.6 * (labels.get(n.userId) ?? '').length + 6;
+    const box: [number, number, number, number] = [px(n.x) - w / 2, py(n.y) - 20, px(n.x) + w / 2, py(n.y) - 4];
+    if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+    boxes.push(box);
+    placed.add(n.userId);
+  }
+  return placed;
+}
 const MAX_EDGES = 900;
 
 /** Chart 1: members linked by time together, communities (Louvain) coloured, ForceAtlas2 layout. */
@@ -19,7 +44,7 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
   for (const n of ranked) if (!leader.has(n.community)) leader.set(n.community, labels.get(n.userId)!);
   const groupName = (c: number) => (c < PALETTE.length ? `${leader.get(c)}'s group (${layout.sizes[c]})` : 'smaller groups');
   const groups = [...new Set(layout.sizes.map((_, c) => groupName(c)))];
-  const labelled = new Set(ranked.slice(0, MAX_LABELS).map((n) => n.userId));
+  const labelled = placeLabels(ranked, labels, WIDTH, HEIGHT);
   const at = new Map(layout.nodes.map((n) => [n.userId, n]));
   const edges = [...layout.edges].sort((a, b) => b.hours - a.hours).slice(0, MAX_EDGES);
   const nodeValues = layout.nodes.map((n) => ({ x: n.x, y: n.y, hours: Math.round(n.hours), group: groupName(n.community), name: labelled.has(n.userId) ? labels.get(n.userId)! : '' }));
@@ -33,8 +58,8 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: { text: title.text, subtitle: `${layout.nodes.length} members · a link = ${hours(min)} h+ in the same channel · closer = more time together · dot size = hours together · colour = group` },
       config: THEME,
-      width: 900,
-      height: 680,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           data: { values: edgeValues },
@@ -52,7 +77,7 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
           mark: { type: 'circle', opacity: 0.9, stroke: 'white', strokeWidth: 1 },
           encoding: {
             ...axis,
-            size: { field: 'hours', type: 'quantitative', title: 'hours together', scale: { range: [30, 700] }, legend: null },
+            size: { field: 'hours', type: 'quantitative', title: 'hours together', scale: { range: layout.nodes.length > 150 ? [15, 220] : [30, 700] }, legend: null },
             color: { field: 'group', type: 'nominal', title: 'Group', scale: { domain: groups, range: groups.map((g, i) => (g === 'smaller groups' ? '#B9BBBE' : PALETTE[i]!)) } },
           },
         },
