@@ -74,7 +74,7 @@ describe('voice stays', () => {
     ]);
 
     // Per channel: alice and carol were never in the same channel; AFK time never counts.
-    const pairs = coPresence(stays.map((s) => ({ channelId: s.channelId, userId: s.userId, start: s.startedAt, end: s.endedAt!, afk: s.afk })));
+    const pairs = coPresence(stays.map((s) => ({ channelId: s.channelId, userId: s.userId, start: s.startedAt, end: s.endedAt!, afk: s.afk ? 1 : 0 })));
     const byPair = Object.fromEntries(pairs.map((p) => [[p.a, p.b].sort().join('+'), p.ms / 60_000]));
     expect(byPair).toEqual({ [[alice, bob].sort().join('+')]: 40, [[bob, carol].sort().join('+')]: 30 });
   });

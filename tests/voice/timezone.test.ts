@@ -20,7 +20,7 @@ describe('/timezone', () => {
   beforeAll(async () => {
     w = await startWorld({ now: '2026-03-08T07:30:00Z' });
     m = Object.fromEntries(Object.entries(w.emu.fixture.members).map(([k, v]) => [k, v.id])) as typeof m;
-    ({ squadA, squadB } = w.emu.fixture.channels as Record<string, string>);
+    ({ squadA, squadB } = w.emu.fixture.channels as Record<'squadA' | 'squadB', string>);
   });
   afterAll(() => w.close());
 
