@@ -160,3 +160,38 @@ describe('auto-add from voice', () => {
     );
   });
 });
+
+describe('voice presence across a non-resumed reconnect', () => {
+  let w: World;
+  afterEach(() => w.close());
+
+  it('repairs stays from the new session’s GUILD_CREATE: leavers closed (estimated), joiners opened, moves followed', async () => {
+    const T0 = Date.parse('2026-11-24T01:00:00Z');
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await w.emu.joinVoice(m.bob, c.squadA);
+    await w.emu.joinVoice(m.carol, c.squadA);
+    await settledInVoice(w, 3);
+
+    w.clock.set(T0 + 10 * 60_000);
+    const guildCreates = w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
+    // The connection drops and cannot be resumed; what happens meanwhile reaches no session.
+    w.emu.dropGateway({ resumable: false });
+    await w.emu.leaveVoice(m.bob);
+    await w.emu.joinVoice(m.carol, c.squadB);
+    await w.emu.joinVoice(m.dan, c.squadB);
+    await eventually(() => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length > guildCreates);
+    await eventually(async () => {
+      await w.settle();
+      expect(await stayTable(w, T0)).toEqual([
+        'alice squadA 0→open',
+        'bob squadA 0→10 (estimated)',
+        'carol squadA 0→10 (estimated)',
+        'carol squadB 10→open',
+        'dan squadB 10→open',
+      ]);
+    });
+  });
+});
