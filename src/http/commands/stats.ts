@@ -1,0 +1,117 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type APIApplicationCommandSubcommandOption,
+} from 'discord-api-types/v10';
+import type { App } from '../../shared/app.js';
+import { UserError } from '../../shared/errors.js';
+import { CHART_NAMES, CHARTS, isRangeName, RANGE_LABELS, RANGE_NAMES, type ChartName, type ChartResult, type RangeName } from '../../stats/catalog.js';
+import { StatsService } from '../../stats/service.js';
+import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+
+const services = new WeakMap<App, StatsService>();
+
+/** One stats service (and render worker) per app, made on the first `/stats`. */
+function statsOf(app: App): StatsService {
+  let service = services.get(app);
+  if (!service) {
+    const inMemory = app.config.databasePath === ':memory:';
+    services.set(app, (service = new StatsService({ databasePath: app.config.databasePath, clock: app.clock, ...(inMemory ? { inline: app.db } : {}) })));
+  }
+  return service;
+}
+
+const rangeOption = {
+  type: ApplicationCommandOptionType.String as const,
+  name: 'range',
+  description: 'Period to cover (default: last 30 days)',
+  choices: RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r })),
+};
+const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: 'Whose chart (default: you)' };
+
+function chartSubcommand(chart: ChartName): APIApplicationCommandSubcommandOption {
+  const personal = chart === 'timeline' || chart === 'reliability';
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name: chart,
+    description: CHARTS[chart].description.slice(0, 100),
+    options: chart === 'inactive' ? [] : personal ? [rangeOption, memberOption] : [rangeOption],
+  };
+}
+
+/** Turns a drawn chart (or why there is none) into what the member sees. */
+export function chartReply(result: ChartResult): Reply {
+  if (!result.ok) return { content: `📊 Nothing to draw yet: ${result.reason}` };
+  return {
+    content: `📊 **${result.title}**\n${result.summary}`,
+    files: [{ name: `rollcall-${result.chart}.png`, data: Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength), contentType: 'image/png' }],
+  };
+}
+
+const ADMIN_ONLY = '⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own.';
+
+/**
+ * `/stats <chart> [range] [member]` and `/stats me`: charts of the guild's voice life. Rendering
+ * runs in the worker and always answers through the deferred path (attachments cannot ride on the
+ * initial response), so the reply is ephemeral for everyone: the router decides deferral
+ * visibility per command, and personal charts must not be public.
+ * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
+ */
+export const statsCommand: CommandHandler = {
+  definition: {
+    name: 'stats',
+    description: 'Charts of who plays, with whom and when',
+    contexts: [InteractionContextType.Guild],
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'me',
+        description: 'Your own week in voice, or your said-vs-showed',
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: 'view',
+            description: 'Which chart (default: timeline)',
+            choices: [
+              { name: 'my week in voice (timeline)', value: 'timeline' },
+              { name: 'said vs showed (reliability)', value: 'reliability' },
+            ],
+          },
+          rangeOption,
+        ],
+      },
+      ...CHART_NAMES.map(chartSubcommand),
+    ],
+  },
+
+  async execute(ctx: CommandContext): Promise<Reply> {
+    const sub = ctx.options.subcommand ?? 'me';
+    const rangeText = ctx.options.string('range') ?? '30d';
+    if (!isRangeName(rangeText)) throw new UserError(`\`${rangeText}\` is not a period I know: use one of ${RANGE_NAMES.join(', ')}.`);
+    const range: RangeName = rangeText;
+    const guildId = ctx.guildId!;
+    let chart: ChartName;
+    let memberId: string | undefined;
+    if (sub === 'me') {
+      chart = ctx.options.string('view') === 'reliability' ? 'reliability' : 'timeline';
+      memberId = ctx.actor.userId;
+    } else if ((CHART_NAMES as readonly string[]).includes(sub)) {
+      chart = sub as ChartName;
+      const member = ctx.options.user('member')?.id;
+      // Timeline is always about one member; reliability without a member is everyone's.
+      memberId = chart === 'timeline' ? (member ?? ctx.actor.userId) : chart === 'reliability' ? member : undefined;
+      const aboutSelf = memberId !== undefined && memberId === ctx.actor.userId;
+      if (!aboutSelf && !ctx.actor.isAdmin) {
+        ctx.log.info({ command: 'stats', chart }, 'refused: not an admin');
+        return { content: ADMIN_ONLY };
+      }
+    } else {
+      throw new UserError(`\`/stats ${sub}\` is not a chart I know.`);
+    }
+    const result = await statsOf(ctx.app).chart({ guildId, chart, range, memberId });
+    ctx.log.info({ command: 'stats', chart, range, drawn: result.ok }, 'stats chart');
+    return chartReply(result);
+  },
+};
