@@ -54,8 +54,8 @@ main() {
     mkdir -p "$release"
     git -C repo.git archive "$sha" | tar -x -C "$release"
     printf '%s\n' "$sha" >"$release/REVISION"
-    (cd "$release" && say "install: $INSTALL_CMD" && eval "$INSTALL_CMD") || die "install failed for ${sha:0:12}; the running release is untouched"
-    (cd "$release" && say "build: $BUILD_CMD" && eval "$BUILD_CMD") || die "build failed for ${sha:0:12}; the running release is untouched"
+    (cd "$release" && say "install: $INSTALL_CMD" && eval "$INSTALL_CMD" >&2) || die "install failed for ${sha:0:12}; the running release is untouched"
+    (cd "$release" && say "build: $BUILD_CMD" && eval "$BUILD_CMD" >&2) || die "build failed for ${sha:0:12}; the running release is untouched"
     touch "$release/.complete"
   else
     say "release ${sha:0:12} is already built"
@@ -77,8 +77,9 @@ main() {
 
   switch_to "$sha"
   say "restarting: $RESTART_CMD"
-  if eval "$RESTART_CMD" && wait_healthy "$sha"; then
-    [ -n "$previous" ] && printf '%s\n' "$previous" >previous
+  # 9>&-: whatever the restart starts must not inherit (and keep holding) the deploy lock.
+  if eval "$RESTART_CMD" 9>&- && wait_healthy "$sha"; then
+    if [ -n "$previous" ]; then printf '%s\n' "$previous" >previous; fi
     prune "$sha" "$previous"
     say "deployed ${sha:0:12} ($ref)"
     printf 'deployed %s\n' "$sha"
@@ -102,27 +103,28 @@ rollback() {
   switch_to "$previous"
   if [ -n "$applied" ] && [ -n "$snapshot" ]; then
     say "migrations ran; restoring $snapshot (stop: $STOP_CMD)"
-    eval "$STOP_CMD" || true
+    eval "$STOP_CMD" 9>&- || true
     mv -f "$DATABASE_PATH" "$DATABASE_PATH.failed-deploy-$(date -u +%Y%m%dT%H%M%SZ)"
     rm -f "$DATABASE_PATH-wal" "$DATABASE_PATH-shm"
     cp "$snapshot" "$DATABASE_PATH.restoring"
     mv -f "$DATABASE_PATH.restoring" "$DATABASE_PATH"
   fi
-  eval "$RESTART_CMD" || true
+  eval "$RESTART_CMD" 9>&- || true
   wait_healthy "$previous" || say "the previous release is not healthy either; see the logs"
 }
 
 # Keeps the newest KEEP_RELEASES releases plus the current and previous ones, and 3 snapshots.
 prune() {
   local keep_a="$1" keep_b="$2" n=0 dir
-  for dir in $(ls -1t releases); do
+  for dir in $(ls -1t releases || true); do
     n=$((n + 1))
     if [ "$n" -gt "$KEEP_RELEASES" ] && [ "$dir" != "$keep_a" ] && [ "$dir" != "$keep_b" ]; then
       say "removing old release ${dir:0:12}"
       rm -rf "releases/$dir"
     fi
   done
-  ls -1t backups/pre-deploy-*.sqlite 2>/dev/null | tail -n +4 | xargs -r rm -f --
+  find backups -maxdepth 1 -name 'pre-deploy-*.sqlite' -printf '%f\n' | sort -r | tail -n +4 |
+    while read -r old; do rm -f -- "backups/$old"; done
 }
 
 main "$@"

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { checkDatabaseFile, sha256Of, type BackupReport } from './backup.js';
 import { AdminError, messageOf } from './errors.js';
 import { progressBar } from './progress.js';
@@ -30,17 +29,19 @@ export async function downloadBackup(target: SshTarget, out: string, options: { 
     }
 
     const bar = progressBar(`downloading ${target.host}:${remote}`, { unit: 'bytes', quiet: options.quiet });
-    const file = createWriteStream(partial);
+    const fd = openSync(partial, 'w');
     let received = 0;
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        received += chunk.length;
-        bar.update(received, report.bytes);
-        file.write(chunk, callback);
-      },
-    });
-    await sshRun(target, ['cat', '--', remote], { stdout: sink });
-    await new Promise<void>((done, fail) => file.end((error?: Error | null) => (error ? fail(error) : done())));
+    try {
+      await sshRun(target, ['cat', '--', remote], {
+        onStdout: (chunk) => {
+          writeSync(fd, chunk);
+          received += chunk.length;
+          bar.update(received, report.bytes);
+        },
+      });
+    } finally {
+      closeSync(fd);
+    }
     if (received !== report.bytes) throw new AdminError(`download incomplete: got ${received} of ${report.bytes} bytes`);
     const sha256 = await sha256Of(partial);
     if (sha256 !== report.sha256) throw new AdminError('the downloaded file differs from the backup on the host (sha256 mismatch); try again');

@@ -95,8 +95,7 @@ export function buildProgram(): Command {
     .option('--force', 'redeploy even if the ref is already running')
     .action(async (o: SshOptions & { ref?: string; force?: boolean }) => {
       const target = targetOf(o);
-      const { stdout } = await runRemoteScript(target, 'deploy.sh', [...(o.force ? ['--force'] : []), ...(o.ref ? [o.ref] : [])], { captureStdout: true });
-      process.stdout.write(stdout);
+      await runRemoteScript(target, 'deploy.sh', [...(o.force ? ['--force'] : []), ...(o.ref ? [o.ref] : [])]);
     });
 
   withSsh(program.command('status'), false)

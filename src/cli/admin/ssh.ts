@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { AdminError } from './errors.js';
 import { deployDir } from './paths.js';
 
@@ -47,8 +46,8 @@ interface RunOptions {
   input?: string;
   /** Keep stdout in the result instead of printing it. */
   captureStdout?: boolean;
-  /** Where remote stdout goes when not captured (default: our stdout). */
-  stdout?: Writable;
+  /** Receives remote stdout when not captured (default: printed to our stdout). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** Turns ssh's exit into an error with the remote's own last `rollcall:` line when there is one. */
@@ -66,7 +65,11 @@ export function sshRun(target: SshTarget, command: string[], options: RunOptions
     const out: Buffer[] = [];
     const tail: string[] = [];
     let partialLine = '';
-    child.stdout.on('data', (chunk: Buffer) => (options.captureStdout ? out.push(chunk) : (options.stdout ?? process.stdout).write(chunk)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (options.captureStdout) out.push(chunk);
+      else if (options.onStdout) options.onStdout(chunk);
+      else process.stdout.write(chunk);
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);
       const lines = (partialLine + chunk.toString('utf8')).split(/\r?\n|\r/);

@@ -1,0 +1,155 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/app.js';
+import { admin, lastLine } from './helpers/cli.js';
+import { makeFakePi, makeOrigin, type FakePi } from './helpers/pi.js';
+import { freePort } from './helpers/ports.js';
+import { sshdMissing, startSshd, type TestSshd } from './helpers/sshd.js';
+
+const missing = sshdMissing();
+
+async function health(url: string): Promise<{ code: number; revision?: string }> {
+  const res = await fetch(`${url}/healthz`);
+  return { ...((await res.json()) as { revision?: string }), code: res.status };
+}
+
+/**
+ * The operator's remote actions against a real sshd on 127.0.0.1: a temporary folder plays the
+ * Pi, a bare repository plays GitHub, and the bot really starts from each built release.
+ */
+describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let sshd: TestSshd;
+  let tmp: ReturnType<typeof tempDir>;
+  let origin: ReturnType<typeof makeOrigin>;
+  let pi: FakePi;
+  let first = '';
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    tmp = tempDir();
+    origin = makeOrigin(join(tmp.dir, 'github'));
+    pi = makeFakePi(join(tmp.dir, 'pi'), { repoUrl: origin.url, botPort: await freePort(), healthTimeout: 8 });
+  }, 60_000);
+
+  afterAll(async () => {
+    pi?.stopBot();
+    await sshd?.stop();
+    tmp?.cleanup();
+  });
+
+  it('deploys main: builds the release, starts it, and /healthz reports its revision', async () => {
+    first = origin.head();
+    const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`deployed ${first}`);
+    expect(r.stderr).toContain('==> building release');
+    expect(r.stderr).toContain(`healthy: ${pi.botUrl}/healthz revision ${first}`);
+    expect(readlinkSync(join(pi.root, 'current'))).toBe(`releases/${first}`);
+    expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
+
+    // The same ref again changes nothing.
+    const again = await admin(['deploy', ...sshd.args(pi.root)], { timeoutMs: 30_000 });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('is already the current release');
+  }, 160_000);
+
+  it('status --host shows the running bot: health, version, revision, uptime, gateway', async () => {
+    const r = await admin(['status', ...sshd.args(pi.root)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rollcall at ${pi.botUrl}`);
+    expect(r.stdout).toMatch(/health\s+ok \(database ok\)/);
+    expect(r.stdout).toContain(`revision ${first.slice(0, 12)}`);
+    expect(r.stdout).toMatch(/uptime\s+\d+/);
+    expect(r.stdout).toMatch(/gateway\s+/);
+    // Nothing to connect to here, so the bot is alive but not ready, and says why.
+    expect(r.stdout).toMatch(/ready\s+no: /);
+
+    const json = await admin(['status', '--json', ...sshd.args(pi.root)]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ healthy: true, revision: first, release: first });
+  }, 30_000);
+
+  it('logs --host prints the last lines of the bot’s log', async () => {
+    const r = await admin(['logs', '--lines', '5', ...sshd.args(pi.root)]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(r.stdout).toContain('"app":"rollcall"');
+  }, 30_000);
+
+  it('download --host takes a fresh backup on the Pi and brings back a checked copy', async () => {
+    const out = join(tmp.dir, 'downloads', 'pi.sqlite');
+    const leftovers = () => readdirSync('/tmp').filter((f) => f.startsWith('rollcall-download-'));
+    const before = leftovers();
+    const r = await admin(['download', '--out', out, '--json', ...sshd.args(pi.root)], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(lastLine(r.stdout)) as { path: string; tables: Record<string, number>; integrity: string };
+    expect(report).toMatchObject({ path: out, integrity: 'ok' });
+    expect(report.tables).toHaveProperty('guild_config');
+    expect(r.stderr).toMatch(/downloading .*100%/);
+    const db = new SQLite(out, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+    // No temporary copy is left behind on the Pi.
+    expect(leftovers()).toEqual(before);
+
+    const again = await admin(['download', '--out', out, ...sshd.args(pi.root)]);
+    expect(again.code).toBe(1);
+    expect(lastLine(again.stderr)).toBe(`rollcall admin: ${out} already exists; choose another --out or pass --force`);
+  }, 60_000);
+
+  it('rolls back a release that migrates the database and then fails its health check', async () => {
+    // Data written while the good release runs must survive the failed deploy.
+    const live = new SQLite(pi.dbPath);
+    live.pragma('busy_timeout = 5000');
+    live.prepare('insert into guild_config (guild_id, created_at, updated_at) values (?, ?, ?)').run('123456789012345678', Date.now(), Date.now());
+    live.close();
+
+    const broken = origin.commit('a release that migrates and then crashes at start', (work) => {
+      writeFileSync(
+        join(work, 'migrations', '2099-12-31-999-deploy-probe.ts'),
+        "import type { Kysely } from 'kysely';\nexport async function up(db: Kysely<unknown>): Promise<void> {\n  await db.schema.createTable('deploy_probe').addColumn('id', 'integer').execute();\n}\n",
+      );
+      const index = join(work, 'migrations', 'index.ts');
+      const text = readFileSync(index, 'utf8');
+      const at = text.lastIndexOf('};');
+      writeFileSync(index, `import * as deployProbe from './2099-12-31-999-deploy-probe.js';\n${text.slice(0, at)}  '2099-12-31-999-deploy-probe': deployProbe,\n${text.slice(at)}`);
+      writeFileSync(join(work, 'src', 'main.ts'), "throw new Error('this release is broken on purpose');\nexport {};\n");
+    });
+
+    const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toBe(`rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check; rolled back to ${first.slice(0, 12)}`);
+    expect(r.stderr).toContain('applied 2099-12-31-999-deploy-probe');
+    expect(r.stderr).toContain('migrations ran; restoring');
+    expect(pi.log()).toContain('this release is broken on purpose');
+
+    // The previous release runs again, on the database as it was before the migration.
+    expect(readlinkSync(join(pi.root, 'current'))).toBe(`releases/${first}`);
+    expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
+    const db = new SQLite(pi.dbPath, { readonly: true });
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").pluck().all();
+    expect(tables).toContain('guild_config');
+    expect(tables).not.toContain('deploy_probe');
+    expect(db.prepare('select guild_id from guild_config').pluck().all()).toContain('123456789012345678');
+    db.close();
+    // The failed database is kept for a post-mortem, not deleted.
+    expect(readdirSync(join(pi.root, 'data')).some((f) => f.startsWith('rollcall.sqlite.failed-deploy-'))).toBe(true);
+    expect(existsSync(join(pi.root, 'releases', broken, '.complete'))).toBe(true);
+  }, 160_000);
+
+  it('fails with one clear line when the ref does not exist or the host is unreachable', async () => {
+    const bad = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'no-such-branch']);
+    expect(bad.code).toBe(1);
+    expect(lastLine(bad.stderr)).toBe(`rollcall admin: ref 'no-such-branch' was not found in ${origin.url}`);
+
+    const closed = await freePort();
+    const args = sshd.args(pi.root);
+    args[args.indexOf('--port') + 1] = String(closed);
+    const down = await admin(['status', ...args]);
+    expect(down.code).toBe(1);
+    expect(lastLine(down.stderr)).toMatch(/^rollcall admin: ssh to .* failed: .*Connection refused/);
+  }, 60_000);
+});
