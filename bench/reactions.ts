@@ -15,9 +15,11 @@ const MEMBERS = 40;
 const REACTIONS = 200;
 const SPREAD_MS = 2_000;
 const POST_TIME = '2026-11-23T12:00:00Z';
+const BASELINE_DEADLINE_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Outcome {
+  /** NaN when the final text had not shown by the deadline. */
   settle_ms: number;
   edits: number;
   rate_limited: number;
@@ -119,8 +121,8 @@ async function naive(): Promise<Outcome> {
       edits += 1;
       pending.push(rest.patch(`/channels/${channel}/messages/${messageId}`, { body: { content: text() } }).catch(() => undefined));
     });
-    const shown = await waitUntil(() => isCorrect(w.emu.message(channel, messageId)!.content, slots, clicks), 120_000);
-    await Promise.all(pending);
+    // At Discord's 5 edits per 5 s the naive bot needs ~200 s; give up after a minute.
+    const shown = await waitUntil(() => isCorrect(w.emu.message(channel, messageId)!.content, slots, clicks), BASELINE_DEADLINE_MS);
     return { settle_ms: shown - last, edits, rate_limited: w.emu.counters.rateLimited, correct: isCorrect(w.emu.message(channel, messageId)!.content, slots, clicks) };
   } finally {
     await w.close();
@@ -135,7 +137,13 @@ export async function run(): Promise<void> {
   printTable(
     [
       { bot: 'rollcall (coalesced)', settle_ms: round(ours.settle_ms, 0), edits: ours.edits, '429s': ours.rate_limited, correct: ours.correct },
-      { bot: 'naive (edit per click)', settle_ms: round(base.settle_ms, 0), edits: base.edits, '429s': base.rate_limited, correct: base.correct },
+      {
+        bot: 'naive (edit per click)',
+        settle_ms: Number.isNaN(base.settle_ms) ? `> ${BASELINE_DEADLINE_MS}` : round(base.settle_ms, 0),
+        edits: base.edits,
+        '429s': base.rate_limited,
+        correct: base.correct,
+      },
     ],
     `reactions: ${REACTIONS} clicks, ${MEMBERS} members, ${SPREAD_MS} ms, emulator with Discord's rate limits (targets: ≤ 1500 ms, ≤ 8 edits, 0 × 429)`,
   );
@@ -145,7 +153,8 @@ export async function run(): Promise<void> {
     edits: ours.edits,
     rate_limited: ours.rate_limited,
     correct: ours.correct,
-    baseline_settle_ms: round(base.settle_ms, 0),
+    baseline_settle_ms: Number.isNaN(base.settle_ms) ? null : round(base.settle_ms, 0),
+    baseline_settled_within_ms: BASELINE_DEADLINE_MS,
     baseline_edits: base.edits,
     baseline_rate_limited: base.rate_limited,
     targets_met: ours.settle_ms <= 1500 && ours.edits <= 8 && ours.rate_limited === 0 && ours.correct,

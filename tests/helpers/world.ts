@@ -59,7 +59,11 @@ export function installedWithInvitePermissions() {
  * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
  */
 export async function startWorld(options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string } = { now: Date.now() }): Promise<World> {
-  const emu = await startEmulator({ heartbeatIntervalMs: 1_000, fixture: installedWithInvitePermissions(), ...options.emulator });
+  const emu = await startEmulator({
+    heartbeatIntervalMs: 1_000,
+    ...options.emulator,
+    fixture: { ...installedWithInvitePermissions(), ...options.emulator?.fixture },
+  });
   const tmp = options.dbPath ? undefined : tempDir();
   const dbPath = options.dbPath ?? `${tmp!.dir}/rollcall.sqlite`;
   const clock = new ManualClock(typeof options.now === 'string' ? Date.parse(options.now) : options.now);
