@@ -121,6 +121,11 @@ describe('member cache', () => {
     const labels = await app.labels.labels(G, [user(1), user(2), user(3)]);
     expect([...labels.values()]).toEqual(['👑 Both', '🙂 Low', 'None']);
   });
+
+  it('shows names as typed: markdown and mention look-alikes are escaped', async () => {
+    await app.members.remember(G, info(user(4), { displayName: '*star* <@1> x_y' }));
+    expect((await app.labels.labels(G, [user(4)])).get(user(4))).toBe('\\*star\\* \\<@1\\> x\\_y');
+  });
 });
 
 describe('rank emoji validation', () => {

@@ -113,7 +113,8 @@ export class MemberCache implements MemberLabels {
         return;
       }
       const emoji = pickRankEmoji(member.roles, mappings, roles);
-      out.set(id, emoji ? `${emoji} ${member.displayName}` : member.displayName);
+      const name = escapeMarkdown(member.displayName);
+      out.set(id, emoji ? `${emoji} ${name}` : name);
     });
     return out;
   }
@@ -156,6 +157,11 @@ export class MemberCache implements MemberLabels {
 }
 
 const keyOf = (guildId: string, userId: string) => `${guildId}:${userId}`;
+
+/** A name shows as typed: `*star*` must not turn italic, `<@1>` in a nickname must not look like a mention. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\*_~`|<>#]/g, (c) => `\\${c}`);
+}
 
 function sameMember(a: MemberInfo, b: MemberInfo): boolean {
   return a.displayName === b.displayName && a.avatar === b.avatar && a.bot === b.bot && a.roles.length === b.roles.length && a.roles.every((r, i) => r === b.roles[i]);
