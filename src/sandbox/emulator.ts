@@ -3,21 +3,23 @@
  * control API (`/control`) and attachment downloads — and the typed API tests drive it with.
  * It plays Discord and the guild's members; it imports nothing from the bot.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ComponentType, InteractionType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { DiscordError, unknownMessage } from './errors.js';
 import { describeFixture, resolveFixtureInput, type Fixture, type FixtureInput } from './fixture.js';
-import { GatewayServer, type VoiceOp } from './gateway/server.js';
-import { applicationFlagsFor } from './gateway/intents.js';
+import { GatewayServer, type VoiceOp } from './ws-gateway/server.js';
+import { applicationFlagsFor } from './ws-gateway/intents.js';
 import { InteractionClient, type InteractionResult } from './interactions/client.js';
-import { commandData, componentData, findComponent, type CommandOptionInput } from './interactions/payloads.js';
+import { checkSelectValues, usableCommand, usableComponent } from './interactions/lookup.js';
+import { commandData, componentData, type CommandOptionInput } from './interactions/payloads.js';
 import { InteractionSigner } from './interactions/signing.js';
 import { InteractionStore } from './interactions/store.js';
 import { has } from './permissions.js';
 import { FaultInjector, type FaultSpec } from './rest/faults.js';
 import { RateLimiter } from './rest/rate-limits.js';
-import { apiPath, buildRouter, handleRest, type RestServerParts } from './rest/server.js';
+import { buildRouter, type RestServerParts } from './rest/server.js';
+import { createHttpServer } from './http.js';
 import { commandJson } from './rest/routes/commands.js';
 import { resolveEmoji } from './rest/routes/reactions.js';
 import { handleControl } from './control.js';
@@ -27,7 +29,7 @@ import { addReaction, clearReactions, removeReaction } from './state/reactions.j
 import { viewMessage, type EmulatedMessage } from './state/view.js';
 import { setVoiceState } from './state/voice.js';
 import { voiceStateJson } from './state/serialize.js';
-import { World, type CommandRecord, type MessageRecord } from './state/world.js';
+import { World, type MessageRecord } from './state/world.js';
 import { WireLog, type CountersSnapshot, type WireEvent } from './wire.js';
 
 export interface EmulatorOptions {
@@ -121,30 +123,12 @@ export class Emulator {
       faults: this.#faults,
       log: this.#log,
     };
-    const router = buildRouter();
-    this.#server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const api = apiPath(url.pathname);
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-      };
-      let work: Promise<void>;
-      if (api !== null) work = handleRest(rest, router, req, res, api, url.searchParams);
-      else if (url.pathname === '/control' || url.pathname.startsWith('/control/')) work = handleControl(this, this.#log, req, res, url);
-      else if (url.pathname.startsWith('/attachments/')) work = Promise.resolve(this.#serveAttachment(url.pathname, res));
-      else work = Promise.resolve(reply(404, { message: '404: Not Found', code: 0 }));
-      work.catch((e: unknown) => {
-        console.error('[emulator] request failed', e);
-        if (!res.headersSent) reply(500, { message: '500: Internal Server Error', code: 0 });
-      });
-    });
-    this.#server.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (url.pathname.replace(/\/+$/, '') !== '/gateway') {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      this.#gateway.handleUpgrade(req, socket, head, url.searchParams);
+    this.#server = createHttpServer({
+      world: this.world,
+      rest,
+      router: buildRouter(),
+      gateway: this.#gateway,
+      control: (req, res, url) => handleControl(this, this.#log, req, res, url),
     });
     this.#sweeper = setInterval(() => sweepNonces(this.world), 60_000).unref();
   }
@@ -306,22 +290,6 @@ export class Emulator {
     return options.channelId ?? this.fixture.channels.tonight ?? [...this.world.channels.values()].find((c) => c.type === 0)?.id ?? '';
   }
 
-  /** The registered command a member would see in this channel (guild commands first). */
-  #command(userId: string, name: string, channelId: string): CommandRecord {
-    const guildId = this.world.channel(channelId).guildId;
-    const scopes = guildId ? [guildId, 'global'] : ['global'];
-    for (const scope of scopes) {
-      const found = (this.world.commands.get(scope) ?? []).find((c) => c.body.name === name && (c.body.type ?? 1) === 1);
-      if (!found) continue;
-      const required = (found.body as { default_member_permissions?: string | null }).default_member_permissions;
-      if (guildId && required !== undefined && required !== null && !has(this.world.permissionsIn(channelId, userId), BigInt(required))) {
-        throw new Error(`member ${userId} cannot use /${name}: default_member_permissions ${required} not met`);
-      }
-      return found;
-    }
-    throw new Error(`/${name} is not registered for this guild or globally (register it with PUT /applications/${this.applicationId}/commands first)`);
-  }
-
   /**
    * A member runs a slash command. `options` are nested exactly as Discord nests them
    * (`[{ type: 1, name: 'show', options: [] }]`); `type` may be omitted, it is taken from the
@@ -330,7 +298,7 @@ export class Emulator {
    */
   async runCommand(userId: string, name: string, options: CommandOptionInput[] = [], run: RunOptions = {}): Promise<InteractionResult> {
     const channelId = this.#defaultChannel(run);
-    const command = this.#command(userId, name, channelId);
+    const command = usableCommand(this.world, userId, name, channelId);
     return this.#interactions.send({
       type: InteractionType.ApplicationCommand,
       channelId,
@@ -348,7 +316,7 @@ export class Emulator {
    */
   async autocomplete(userId: string, name: string, options: CommandOptionInput[], run: RunOptions = {}): Promise<{ name: string; value: string | number }[]> {
     const channelId = this.#defaultChannel(run);
-    const command = this.#command(userId, name, channelId);
+    const command = usableCommand(this.world, userId, name, channelId);
     const hasFocus = (list: CommandOptionInput[]): boolean => list.some((o) => o.focused || hasFocus(o.options ?? []));
     if (!hasFocus(options)) throw new Error('autocomplete needs one option with focused: true');
     const result = await this.#interactions.send({
@@ -363,40 +331,20 @@ export class Emulator {
     return ((result.response as { data?: { choices?: { name: string; value: string | number }[] } }).data?.choices ?? []);
   }
 
-  #component(userId: string, messageId: string, customId: string, kind: 'select' | 'button') {
-    const message = this.world.findMessage(messageId);
-    if (message.ephemeralFor && message.ephemeralFor !== userId) throw unknownMessage();
-    const component = findComponent(message.components, customId);
-    if (!component) throw new Error(`message ${messageId} has no component with custom_id "${customId}"`);
-    if (component.disabled) throw new Error(`component "${customId}" is disabled`);
-    const isSelect = [ComponentType.StringSelect, ComponentType.UserSelect, ComponentType.RoleSelect, ComponentType.MentionableSelect, ComponentType.ChannelSelect].includes(component.type);
-    if (kind === 'select' && !isSelect) throw new Error(`component "${customId}" is not a select menu`);
-    if (kind === 'button' && component.type !== ComponentType.Button) throw new Error(`component "${customId}" is not a button`);
-    return { message, component };
-  }
-
   /**
    * A member picks values in a select menu on a message.
    * @see https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-message-component-data-structure
    */
   async selectMenu(userId: string, messageId: string, customId: string, values: string[]): Promise<InteractionResult> {
-    const { message, component } = this.#component(userId, messageId, customId, 'select');
-    const c = component as { type: number; options?: { value: string }[]; min_values?: number; max_values?: number };
-    if (c.type === ComponentType.StringSelect) {
-      const allowed = new Set((c.options ?? []).map((o) => o.value));
-      const bad = values.filter((v) => !allowed.has(v));
-      if (bad.length > 0) throw new Error(`values ${bad.join(', ')} are not options of "${customId}"`);
-    }
-    if (values.length < (c.min_values ?? 1) || values.length > (c.max_values ?? 1)) {
-      throw new Error(`"${customId}" takes between ${c.min_values ?? 1} and ${c.max_values ?? 1} values, got ${values.length}`);
-    }
-    const { data, message: messageJson } = componentData(this.world, message.id, customId, c.type, values, userId);
+    const { message, component } = usableComponent(this.world, userId, messageId, customId, 'select');
+    checkSelectValues(component, customId, values);
+    const { data, message: messageJson } = componentData(this.world, message.id, customId, component.type, values, userId);
     return this.#interactions.send({ type: InteractionType.MessageComponent, channelId: message.channelId, userId, data, message: messageJson, customId, componentMessageId: message.id });
   }
 
   /** A member presses a button on a message. */
   async pressButton(userId: string, messageId: string, customId: string): Promise<InteractionResult> {
-    const { message } = this.#component(userId, messageId, customId, 'button');
+    const { message } = usableComponent(this.world, userId, messageId, customId, 'button');
     const { data, message: messageJson } = componentData(this.world, message.id, customId, ComponentType.Button, undefined, userId);
     return this.#interactions.send({ type: InteractionType.MessageComponent, channelId: message.channelId, userId, data, message: messageJson, customId, componentMessageId: message.id });
   }
@@ -539,16 +487,6 @@ export class Emulator {
       };
       this.#log.on('event', listener);
     });
-  }
-
-  #serveAttachment(pathname: string, res: ServerResponse): void {
-    const [, , channelId, id] = pathname.split('/');
-    const attachment = [...(this.world.channelMessages.get(channelId ?? '') ?? [])].flatMap((m) => m.attachments).find((a) => a.id === id);
-    if (!attachment) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': attachment.contentType ?? 'application/octet-stream', 'Content-Length': attachment.size }).end(attachment.bytes);
   }
 
   /** Stops everything: gateway sockets, HTTP server. */

@@ -30,7 +30,7 @@ export {
 export type { FaultSpec } from './rest/faults.js';
 export type { InteractionResult } from './interactions/client.js';
 export type { CommandOptionInput } from './interactions/payloads.js';
-export type { VoiceOp } from './gateway/server.js';
+export type { VoiceOp } from './ws-gateway/server.js';
 export type { NewMember } from './state/members.js';
 export type { EmulatedMessage, StoredFile } from './state/view.js';
 export type { CountersSnapshot, WireEvent } from './wire.js';

@@ -144,13 +144,14 @@ describe('interactions', () => {
   });
 
   it('accepts the response through the callback endpoint, once', async () => {
-    let rest!: REST;
-    const { ch, m } = await setup(async (i) => {
+    const holder: { rest?: REST } = {};
+    const { ch, m, rest } = await setup(async (i) => {
+      const rest = holder.rest as REST;
       await rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'via callback' } }, auth: false });
       await expect(rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'again' } }, auth: false })).rejects.toMatchObject({ code: 40060 });
       return undefined;
     });
-    rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    holder.rest = rest;
     const r = await emu.runCommand(m.alice.id, 'config', [{ name: 'show' }]);
     expect(r.status).toBe(204);
     expect(r.error).toBeNull();

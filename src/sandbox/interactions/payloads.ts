@@ -145,14 +145,3 @@ export function componentData(world: World, messageId: string, customId: string,
   }
   return { data, message: messageJson(world, message, world.botUserId) };
 }
-
-/** Finds a component by custom_id anywhere in a message's component tree. */
-export function findComponent(components: unknown[], customId: string): { type: number; options?: { value: string }[]; disabled?: boolean } | undefined {
-  for (const c of components as any[]) {
-    if (c?.custom_id === customId) return c;
-    const nested = [...(Array.isArray(c?.components) ? c.components : []), ...(c?.accessory ? [c.accessory] : [])];
-    const found = findComponent(nested, customId);
-    if (found) return found;
-  }
-  return undefined;
-}

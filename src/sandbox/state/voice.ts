@@ -8,7 +8,8 @@ import { ChannelType, GatewayIntentBits, PermissionFlagsBits } from 'discord-api
 import { DiscordError, missingPermissions } from '../errors.js';
 import { has } from '../permissions.js';
 import { voiceStateJson } from './serialize.js';
-import { voiceSessionId, type VoiceStateRecord, type World } from './world.js';
+import { voiceSessionId } from './seed.js';
+import type { VoiceStateRecord, World } from './world.js';
 
 export interface VoiceChange {
   /** Target channel; null leaves voice; undefined keeps the current channel (flag change only). */
