@@ -1,17 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { openDatabase, type OpenDatabase } from '../../src/shared/db/database.js';
 import { migrateToLatest } from '../../src/shared/db/migrate.js';
 import type { ChartName, ChartRequest, RangeName } from '../../src/stats/catalog.js';
 import { StatsContext } from '../../src/stats/context.js';
 import { resolveScope } from '../../src/stats/scope.js';
-import { tempDir } from '../helpers/app.js';
 
 export const GUILD = '900000000000000001';
 
 /** A migrated SQLite file in a temp folder, with helpers to write the rows the bot would have written. */
 export async function statsDb(zone = 'Europe/Paris') {
-  const tmp = tempDir();
-  const path = `${tmp.dir}/rollcall.sqlite`;
+  // Not tests/helpers' tempDir: that module pulls in the whole app (REST client included), which
+  // these tests of the stats core do not need.
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-stats-'));
+  const path = `${dir}/rollcall.sqlite`;
   const database: OpenDatabase = openDatabase(path);
   await migrateToLatest(database.db);
   const { db } = database;
@@ -47,7 +51,7 @@ export async function statsDb(zone = 'Europe/Paris') {
     },
     async close() {
       await database.close();
-      tmp.cleanup();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

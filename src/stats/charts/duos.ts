@@ -31,7 +31,7 @@ export const duosChart: ChartBuilder = async (ctx, request) => {
         { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { text: { field: 'hours', type: 'quantitative', format: '.1f' } } },
       ],
       encoding: {
-        y: { field: 'duo', type: 'nominal', sort: values.map((v) => v.duo), title: 'Pair of members' },
+        y: { field: 'duo', type: 'nominal', sort: values.map((v) => v.duo), title: 'Pair of members', axis: { labelLimit: 360 } },
         x: { field: 'hours', type: 'quantitative', title: 'Hours together in the same channel' },
       },
     },

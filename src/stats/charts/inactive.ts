@@ -63,7 +63,7 @@ export const inactiveChart: ChartBuilder = async (ctx, request) => {
           type: 'nominal',
           title: null,
           scale: { domain: ['last seen in voice', 'never seen (days tracked)'], range: ['#ED4245', '#99AAB5'] },
-          legend: { orient: 'bottom' },
+          legend: { orient: 'bottom', labelLimit: 0 },
         },
       },
     },

@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/shared/clock.js';
+import { CHART_NAMES, type ChartName, type ChartResult } from '../../src/stats/catalog.js';
+import { produceCharts } from '../../src/stats/produce.js';
+import { StatsService } from '../../src/stats/service.js';
+import { seedSyntheticGuild, syntheticUserId } from '../../src/stats/synthetic.js';
+import { GUILD, statsDb, type StatsDb } from './db.js';
+import { inspectPng } from './png.js';
+
+const NOW = Date.parse('2026-11-20T21:00:00Z');
+/** The PNGs are kept here after the run, to be looked at. */
+const OUT = join(tmpdir(), 'rollcall-stats-charts');
+
+function expectReadablePng(result: ChartResult) {
+  if (!result.ok) throw new Error(`${result.chart}: no chart — ${result.reason}`);
+  writeFileSync(join(OUT, `${result.chart}.png`), result.png);
+  const png = inspectPng(result.png);
+  expect([png.width, png.height]).toEqual([result.width, result.height]);
+  expect(png.width).toBeGreaterThan(400);
+  expect(png.height).toBeGreaterThan(200);
+  expect(png.variance).toBeGreaterThan(100);
+  expect(png.inkRatio).toBeGreaterThan(0.01);
+  // Text is drawn as text in the SVG (then rasterised with the bundled Inter font).
+  expect(result.svg).toContain(`>${result.title.slice(0, 12)}`);
+}
+
+describe('every chart renders a readable PNG from a seeded database', () => {
+  let s: StatsDb;
+  let names: Map<string, string>;
+  const results = new Map<ChartName, ChartResult>();
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    s = await statsDb('Europe/Berlin');
+    seedSyntheticGuild(s.sqlite, { guildId: GUILD, zone: 'Europe/Berlin', members: 40, stays: 3000, channels: 3, now: NOW, days: 120, seed: 11 });
+    // Someone who left long ago, and someone who never joined voice.
+    s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'ghost', 'Ghostly Gabe', 0)").run(GUILD);
+    s.sqlite.prepare("insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at) values (?, 'x', 'gone', ?, ?)").run(GUILD, NOW - 60 * 86_400_000, NOW - 60 * 86_400_000 + 3_600_000);
+    s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'gone', 'Long-Gone Lisa', 0)").run(GUILD);
+    names = new Map((await s.db.selectFrom('members').select(['user_id', 'display_name']).execute()).map((m) => [m.user_id, m.display_name]));
+    const requests = CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, now: NOW, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined }));
+    for (const r of await produceCharts(s.db, requests)) results.set(r.chart, r);
+  }, 120_000);
+  afterAll(() => s.close());
+
+  it.each(CHART_NAMES.map((c) => [c]))('%s', (chart) => {
+    expectReadablePng(results.get(chart)!);
+  });
+
+  it('writes member names, not ids, on the charts about members', () => {
+    const svg = (c: ChartName) => (results.get(c) as Extract<ChartResult, { ok: true }>).svg;
+    const known = [...names.values()];
+    for (const chart of ['community', 'duos', 'total', 'reliability'] as const) {
+      const shown = known.filter((n) => svg(chart).includes(n));
+      expect(shown.length, chart).toBeGreaterThanOrEqual(5);
+      expect(svg(chart), chart).not.toMatch(/8000000000000000\d\d/);
+    }
+    expect(svg('inactive')).toContain('Ghostly Gabe');
+    expect(svg('inactive')).toContain('Long-Gone Lisa');
+    expect(svg('timeline')).toContain(names.get(syntheticUserId(0)));
+  });
+
+  it('draws in the worker thread too, without blocking this one', async () => {
+    const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
+    try {
+      let longestGap = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        longestGap = Math.max(longestGap, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      const result = await service.chart({ guildId: GUILD, chart: 'weekdays', range: '30d' });
+      clearInterval(ticker);
+      expectReadablePng(result);
+      // Generous: the machine is shared; drawing on this thread would block it for the whole chart.
+      expect(longestGap).toBeLessThan(1000);
+    } finally {
+      await service.close();
+    }
+  }, 60_000);
+});
+
+describe('not enough data', () => {
+  it('every chart explains itself instead of drawing an empty picture', async () => {
+    const s = await statsDb();
+    try {
+      const results = await produceCharts(
+        s.db,
+        CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '30d' as const, now: NOW, memberId: chart === 'timeline' ? 'nobody' : undefined })),
+      );
+      for (const r of results) {
+        expect(r.ok, r.chart).toBe(false);
+        if (!r.ok) expect(r.reason.length, r.chart).toBeGreaterThan(20);
+      }
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
