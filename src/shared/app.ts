@@ -8,6 +8,20 @@ import type { Database } from './db/schema.js';
 import { createRest, DiscordApi } from './discord/rest.js';
 import { createLogger, type Logger } from './logger.js';
 import { GuildConfigService } from './services/guild-config.js';
+import { GuildCache } from './services/guilds.js';
+import { Heartbeat } from './services/heartbeat.js';
+import type { MemberLabels } from './services/member-labels.js';
+import { MemberCache } from './services/members.js';
+import { RankEmojiService } from './services/rank-emoji.js';
+import { MemberTimezones } from './services/timezones.js';
+import { VoiceAutoAdd } from './services/voice-auto-add.js';
+import { VoiceSessions } from './services/voice-sessions.js';
+import { AvailabilityService } from './services/availability.js';
+import { DailyPostService } from './services/daily-post.js';
+import { ScheduleService } from './services/schedules.js';
+import { SqliteRateBudget } from './discord/limiter.js';
+import { MessageEditor } from './discord/message-editor.js';
+import { Scheduler } from './scheduler.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -23,7 +37,29 @@ export interface App {
   sqlite: SQLite.Database;
   discord: DiscordApi;
   guildConfig: GuildConfigService;
-  /** Closes the database; idempotent. */
+  /** Guild data (AFK channel, roles, channels) from the gateway, over the `guilds` table. */
+  guilds: GuildCache;
+  /** Members (name, roles, avatar): memory → SQLite → REST, misses coalesced. */
+  members: MemberCache;
+  /** How the daily message names members: rank emoji + display name (the member cache). */
+  labels: MemberLabels;
+  rankEmoji: RankEmojiService;
+  voice: VoiceSessions;
+  /** Marks members in voice as "seen" in today's message: on join, and each hour as a scheduler job. */
+  voiceAutoAdd: VoiceAutoAdd;
+  /** This process's liveness row; the gateway starts it (see src/gateway/voice-lifecycle.ts). */
+  heartbeat: Heartbeat;
+  timezones: MemberTimezones;
+  /** Runs time-based jobs (daily post, hour boundaries); ticks on a timer or when a test says so. */
+  scheduler: Scheduler;
+  /** The daily message: exactly one per guild per day. */
+  posts: DailyPostService;
+  /** Who is coming when: reactions, schedules seeded into the day, seen in voice. */
+  availability: AvailabilityService;
+  schedules: ScheduleService;
+  /** Coalesces edits of the daily message; shared lease and budget in SQLite. */
+  editor: MessageEditor;
+  /** Stops jobs and pending edits, then closes the database; idempotent. */
   close(): Promise<void>;
 }
 
@@ -39,15 +75,61 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const rest = createRest({ apiUrl: config.apiUrl, token: config.token });
-  const discord = new DiscordApi(rest, config.applicationId);
-  return {
+  const budget = new SqliteRateBudget(database.sqlite);
+  const discord = new DiscordApi(rest, config.applicationId, budget);
+  const db = database.db;
+  const guildConfig = new GuildConfigService({ db, clock });
+  const guilds = new GuildCache({
+    db,
+    clock,
+    log,
+    fetchRoles: async (guildId) => (await discord.getGuildRoles(guildId)).map((r) => ({ id: r.id, name: r.name, position: r.position })),
+  });
+  const rankEmoji = new RankEmojiService({ db, clock, log, guilds, findGuildEmoji: (guildId, emojiId) => discord.getGuildEmoji(guildId, emojiId) });
+  const members = new MemberCache({ db, clock, log, guilds, ranks: rankEmoji, fetchMember: (guildId, userId) => discord.getGuildMember(guildId, userId) });
+  // Late-bound: a join calls auto-add, which marks "seen in voice" through the availability service built below.
+  const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });
+  const voiceAutoAdd: VoiceAutoAdd = new VoiceAutoAdd({ voice, guildConfig, log, seen: () => availability });
+  const scheduler = new Scheduler({ clock, log });
+  let editor: MessageEditor | undefined;
+  const posts = new DailyPostService({ db, discord, clock, log, guildConfig, editor: () => editor!, labels: () => members });
+  editor = new MessageEditor({
+    sqlite: database.sqlite,
+    discord,
+    budget,
+    render: (messageId) => posts.renderById(messageId),
+    log,
+  });
+  const availability = new AvailabilityService({ db, discord, clock, log, posts });
+  const schedules = new ScheduleService({ db, clock, posts });
+  scheduler.add(posts.job());
+  scheduler.add(voiceAutoAdd);
+  const app: App = {
     config,
     clock,
     log,
-    db: database.db,
+    db,
     sqlite: database.sqlite,
     discord,
-    guildConfig: new GuildConfigService({ db: database.db, clock }),
-    close: database.close,
+    guildConfig,
+    guilds,
+    members,
+    labels: members,
+    rankEmoji,
+    voice,
+    voiceAutoAdd,
+    heartbeat: new Heartbeat({ db, clock, log, process: 'gateway' }),
+    timezones: new MemberTimezones({ db, clock, guildConfig, voice }),
+    scheduler,
+    posts,
+    availability,
+    schedules,
+    editor,
+    close: async () => {
+      await scheduler.stop();
+      await editor.close();
+      await database.close();
+    },
   };
+  return app;
 }

@@ -7,8 +7,10 @@ import {
 } from 'discord-api-types/v10';
 import { slotCount, type GuildSettings } from '../../shared/services/guild-config.js';
 import { UserError } from '../../shared/errors.js';
+import { messageLink } from '../../shared/services/daily-post.js';
 import { searchZones } from '../../shared/time/zones.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
 
 /** Channel types the daily message can be posted in. */
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -28,6 +30,22 @@ export function describeSettings(s: GuildSettings): string {
 
 type Subcommand = (ctx: CommandContext, guildId: string) => Promise<Reply>;
 
+async function describeTodaysPost(ctx: CommandContext, guildId: string): Promise<string> {
+  const post = await ctx.app.posts.current(guildId);
+  const failed = await ctx.app.db
+    .selectFrom('daily_posts')
+    .select(['date', 'error', 'channel_id'])
+    .where('guild_id', '=', guildId)
+    .where('state', '=', 'failed')
+    .orderBy('date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (failed && (!post || failed.date > post.date)) {
+    return `Last daily message (${failed.date}): ⚠️ not posted in <#${failed.channel_id}>: ${failed.error}. Fix my permissions, then \`/config post-now\`.`;
+  }
+  return post ? `Latest daily message (${post.date}): ${messageLink(post)}` : 'No daily message posted yet.';
+}
+
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new UserError(`The \`${name}\` option is required.`);
   return value;
@@ -37,7 +55,15 @@ const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${wh
 
 /** Subcommands by name; later features add theirs here. */
 export const configSubcommands: Record<string, Subcommand> = {
-  show: async (ctx, guildId) => ({ content: describeSettings(await ctx.app.guildConfig.get(guildId)) }),
+  show: async (ctx, guildId) => {
+    const settings = await ctx.app.guildConfig.get(guildId);
+    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${await describeTodaysPost(ctx, guildId)}` };
+  },
+
+  'post-now': async (ctx, guildId) => {
+    const { post, created } = await ctx.app.posts.postNow(guildId);
+    return { content: created ? `✅ Posted today's message: ${messageLink(post)}` : `Today's message is already up: ${messageLink(post)}` };
+  },
 
   channel: async (ctx, guildId) => {
     const channel = required(ctx.options.channel('channel'), 'channel');
@@ -63,6 +89,8 @@ export const configSubcommands: Record<string, Subcommand> = {
     const settings = await ctx.app.guildConfig.setPostTime(guildId, required(ctx.options.string('time'), 'time'));
     return changed(`The daily message will be posted at ${settings.postTime}.`, settings);
   },
+
+  ...rankSubcommands,
 };
 
 const hourOption = (name: string, description: string) => ({
@@ -89,6 +117,7 @@ export const configCommand: CommandHandler = {
     integration_types: [ApplicationIntegrationType.GuildInstall],
     options: [
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show the current settings' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'post-now', description: "Post today's message now if it is missing" },
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'channel',
@@ -123,6 +152,7 @@ export const configCommand: CommandHandler = {
         description: 'When the daily message is posted (HH:MM, server time)',
         options: [{ type: ApplicationCommandOptionType.String, name: 'time', description: 'e.g. 07:00', required: true, max_length: 5 }],
       },
+      ...rankOptions,
     ],
   },
 

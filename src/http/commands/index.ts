@@ -1,9 +1,11 @@
 import type { CommandHandler, ComponentHandler } from '../handler.js';
 import { configCommand } from './config.js';
+import { timezoneCommand } from './timezone.js';
 import { statsCommand } from './stats.js';
+import { scheduleCommand, scheduleDays, scheduleHours, scheduleSave } from './schedule.js';
 
 /** Every slash command rollcall registers and serves. */
-export const commands: readonly CommandHandler[] = [configCommand, statsCommand];
+export const commands: readonly CommandHandler[] = [configCommand, scheduleCommand, timezoneCommand, statsCommand];
 
 /** Every component handler, by `custom_id` key. */
-export const components: readonly ComponentHandler[] = [];
+export const components: readonly ComponentHandler[] = [scheduleDays, scheduleHours, scheduleSave];
