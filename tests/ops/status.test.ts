@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
+import { tempDir } from '../helpers/app.js';
+import { admin, lastLine } from './helpers/cli.js';
+import { startBotProcess, type BotProcess } from './helpers/bot.js';
+import { freePort } from './helpers/ports.js';
+
+/** `status` and the operations endpoints of a real `npm start` process connected to the emulator. */
+describe('admin status against a running bot', () => {
+  let emu: Emulator;
+  let bot: BotProcess;
+  let tmp: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    tmp = tempDir();
+    emu = await startEmulator({ heartbeatIntervalMs: 500 });
+    bot = await startBotProcess(
+      {
+        DISCORD_APPLICATION_ID: emu.applicationId,
+        DISCORD_PUBLIC_KEY: emu.publicKey,
+        DISCORD_TOKEN: emu.token,
+        DISCORD_API_URL: emu.api,
+        DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
+        LOG_LEVEL: 'warn',
+      },
+      await freePort(),
+    );
+    // Ready once the gateway has said READY and a heartbeat came back.
+    const deadline = Date.now() + 20_000;
+    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await emu?.close();
+    tmp?.cleanup();
+  });
+
+  it('shows health, version, uptime, gateway state and the last event', async () => {
+    const r = await admin(['status', '--url', bot.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rollcall at ${bot.url}`);
+    expect(r.stdout).toMatch(/health\s+ok \(database ok\)/);
+    expect(r.stdout).toMatch(/version\s+\d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/uptime\s+\d+ s/);
+    expect(r.stdout).toMatch(/gateway\s+ready, connected, 1 session\(s\), 0 reconnect\(s\)/);
+    expect(r.stdout).toMatch(/last event\s+\d+ s ago/);
+    expect(r.stdout).toMatch(/ready\s+yes/);
+
+    const json = JSON.parse((await admin(['status', '--url', bot.url, '--json'])).stdout) as { healthy: boolean; ready: boolean; gateway: { state: string } };
+    expect(json).toMatchObject({ healthy: true, ready: true, gateway: { state: 'ready' } });
+  }, 30_000);
+
+  it('/metrics answers on loopback in Prometheus text, and 404 to anything relayed by a proxy', async () => {
+    const res = await fetch(`${bot.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await res.text();
+    expect(text).toContain('# TYPE rollcall_interactions_total counter');
+    expect(text).toMatch(/^rollcall_gateway_connected 1$/m);
+    expect(text).toMatch(/^rollcall_discord_rest_responses_total\{method="GET",route="\/gateway\/bot",status="200"\} \d+$/m);
+    expect(text).toMatch(/^rollcall_up\{revision="[^"]+",version="[^"]+"\} 1$/m);
+
+    const relayed = await fetch(`${bot.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(relayed.status).toBe(404);
+  });
+
+  it('says clearly when nothing answers', async () => {
+    const r = await admin(['status', '--url', `http://127.0.0.1:${await freePort()}`]);
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toMatch(/^rollcall admin: no answer from http:\/\/127\.0\.0\.1:\d+\/healthz \(ECONNREFUSED\); is the bot running\?$/);
+  }, 30_000);
+});
