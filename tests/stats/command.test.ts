@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../helpers/world.js';
+import { inspectPng } from './png.js';
+
+const T0 = Date.parse('2026-11-24T21:00:00Z');
+const H = 3_600_000;
+
+describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
+  let w: World;
+  let m: Record<string, string>;
+
+  beforeAll(async () => {
+    w = await startWorld({ now: T0 });
+    m = Object.fromEntries(Object.entries(w.emu.fixture.members).map(([k, v]) => [k, v.id]));
+    const c = w.emu.fixture.channels as Record<string, string>;
+    const guildId = w.emu.fixture.guildId;
+    // Last night: Alice and Bob together for 2 h in Squad A, Dan on his own in Squad B.
+    await w.app.db
+      .insertInto('voice_stays')
+      .values([
+        { guild_id: guildId, channel_id: c.squadA!, user_id: m.alice!, started_at: T0 - 26 * H, ended_at: T0 - 23 * H },
+        { guild_id: guildId, channel_id: c.squadA!, user_id: m.bob!, started_at: T0 - 25 * H, ended_at: T0 - 23 * H },
+        { guild_id: guildId, channel_id: c.squadB!, user_id: m.dan!, started_at: T0 - 25 * H, ended_at: T0 - 24 * H },
+      ])
+      .execute();
+  }, 30_000);
+  afterAll(() => w.close());
+
+  it('defers at once, then edits @original with the chart as a PNG attachment (multipart)', async () => {
+    const r = await w.emu.runCommand(m.alice!, 'stats', [{ name: 'duos', options: [{ name: 'range', value: '7d' }] }]);
+    // Attachments cannot ride on the first response: Discord gets "thinking…", privately.
+    expect(r.error).toBeNull();
+    expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+    const message = await r.final(30_000);
+    expect(message.content).toContain('Top duos');
+    expect(message.content).toMatch(/2 h together/);
+    expect(message.files).toHaveLength(1);
+    const [file] = message.files;
+    expect(file!.filename).toBe('rollcall-duos.png');
+    expect(file!.content_type).toBe('image/png');
+    const png = inspectPng(file!.bytes);
+    expect(png.width).toBeGreaterThan(400);
+    expect(png.variance).toBeGreaterThan(100);
+  }, 40_000);
+
+  it('refuses a chart about everyone to a member who is not an admin', async () => {
+    const r = await w.emu.runCommand(m.dan!, 'stats', [{ name: 'total', options: [] }]);
+    const message = await r.final(10_000);
+    expect(message.content).toMatch(/Charts about everyone are for server admins/);
+    expect(message.files).toHaveLength(0);
+  }, 20_000);
+
+  it('lets any member see their own week with /stats me', async () => {
+    const r = await w.emu.runCommand(m.dan!, 'stats', [{ name: 'me', options: [] }]);
+    const message = await r.final(30_000);
+    expect(message.content).toMatch(/week in voice/);
+    expect(message.files[0]?.content_type).toBe('image/png');
+    expect(inspectPng(message.files[0]!.bytes).variance).toBeGreaterThan(100);
+  }, 40_000);
+
+  it('says so instead of sending an empty picture when there is nothing to draw', async () => {
+    const r = await w.emu.runCommand(m.erin!, 'stats', [{ name: 'me', options: [{ name: 'view', value: 'reliability' }] }]);
+    const message = await r.final(30_000);
+    expect(message.content).toMatch(/Nothing to draw yet: .*has not declared any hours/);
+    expect(message.files).toHaveLength(0);
+  }, 40_000);
+});
