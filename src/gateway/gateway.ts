@@ -2,11 +2,12 @@ import type { IIdentifyThrottler } from '@discordjs/ws';
 import type { App } from '../shared/app.js';
 import { GatewayShard } from './shard.js';
 import { dispatchHandlers } from './events/index.js';
+import { watchConnection } from './voice-lifecycle.js';
 
 /** Builds the shard for `app`: dispatches go to the handlers in `events/`, by event name. */
 export function createGateway(app: App, options: { identifyThrottler?: IIdentifyThrottler } = {}): GatewayShard {
   const handlers = dispatchHandlers(app);
-  return new GatewayShard({
+  const shard = new GatewayShard({
     token: app.config.token,
     rest: app.discord.rest,
     log: app.log.child({ part: 'gateway' }),
@@ -17,4 +18,6 @@ export function createGateway(app: App, options: { identifyThrottler?: IIdentify
       onFreshSession: () => handlers.onFreshSession(),
     },
   });
+  watchConnection(app, shard);
+  return shard;
 }

@@ -165,7 +165,7 @@ describe('voice presence across a non-resumed reconnect', () => {
   let w: World;
   afterEach(() => w.close());
 
-  it('repairs stays from the new session’s GUILD_CREATE: leavers closed (estimated), joiners opened, moves followed', async () => {
+  it('repairs stays from the new session’s GUILD_CREATE: leavers closed where the connection was lost (estimated), joiners opened, moves followed', async () => {
     const T0 = Date.parse('2026-11-24T01:00:00Z');
     w = await startWorld({ now: T0 });
     const m = ids(w);
@@ -176,12 +176,15 @@ describe('voice presence across a non-resumed reconnect', () => {
     await settledInVoice(w, 3);
 
     w.clock.set(T0 + 10 * 60_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // a heartbeat ACK at minute 10: the bot is listening
     const guildCreates = w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
-    // The connection drops and cannot be resumed; what happens meanwhile reaches no session.
+    // The connection drops and cannot be resumed; what happens meanwhile reaches no session. The
+    // bot is back an hour later (the clock only moves when told).
     w.emu.dropGateway({ resumable: false });
     await w.emu.leaveVoice(m.bob);
     await w.emu.joinVoice(m.carol, c.squadB);
     await w.emu.joinVoice(m.dan, c.squadB);
+    w.clock.set(T0 + 70 * 60_000);
     await eventually(() => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length > guildCreates);
     await eventually(async () => {
       await w.settle();
@@ -189,8 +192,8 @@ describe('voice presence across a non-resumed reconnect', () => {
         'alice squadA 0→open',
         'bob squadA 0→10 (estimated)',
         'carol squadA 0→10 (estimated)',
-        'carol squadB 10→open',
-        'dan squadB 10→open',
+        'carol squadB 70→open',
+        'dan squadB 70→open',
       ]);
     });
   });

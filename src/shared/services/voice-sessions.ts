@@ -49,6 +49,8 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export class VoiceSessions {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** The last moment the gateway was known to be receiving, before its connection was lost. */
+  private lostAt: number | undefined;
 
   constructor(private readonly deps: VoiceSessionsOptions) {}
 
@@ -63,9 +65,19 @@ export class VoiceSessions {
   }
 
   /**
+   * The gateway connection dropped; `lastAliveAt` is the last moment it was known to be receiving.
+   * A member found gone at the next reconcile left at some point after it, so their stay ends
+   * there (estimated) rather than at the reconnect: an outage never counts as time in voice.
+   */
+  noteConnectionLost(lastAliveAt: number): void {
+    this.lostAt = lastAliveAt;
+  }
+
+  /**
    * Makes the open stays of a guild match its voice states as GUILD_CREATE reports them (at start
-   * and after a fresh session): stays of members no longer in voice are closed now, marked
-   * estimated because the real leave happened while the bot was not listening; members in voice
+   * and after a fresh session): stays of members no longer in voice are closed, marked estimated
+   * because the real leave happened while the bot was not listening — at the moment the connection
+   * was lost when that is known, else now; members in voice
    * without an open stay get one. It takes its place in the guild's queue at once; `after` (the
    * guild's AFK channel being stored) is awaited in that place, so later events cannot overtake it.
    */
@@ -85,7 +97,8 @@ export class VoiceSessions {
         for (const stay of await this.openRows(trx, guildId)) {
           const now = present.get(stay.user_id);
           if (!now || now.channelId !== stay.channel_id) {
-            await this.close(trx, stay, at, true);
+            const lost = this.lostAt !== undefined && this.lostAt >= stay.started_at ? Math.min(this.lostAt, at) : at;
+            await this.close(trx, stay, lost, true);
             closed += 1;
           }
         }
