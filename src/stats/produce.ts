@@ -33,22 +33,38 @@ export interface ChartTiming {
   ms: number;
 }
 
+/** Loaded data is reused for requests in the same minute: an admin clicking through charts waits once. */
+export const CONTEXT_REUSE_MS = 60_000;
+const MAX_CONTEXTS = 4;
+
+/** Contexts kept between calls (the worker keeps one); least recently made first. */
+export type ContextCache = Map<string, StatsContext>;
+
+function contextKey(request: ChartRequest): string {
+  return JSON.stringify([request.guildId, request.range, Math.floor(request.now / CONTEXT_REUSE_MS), [...(request.excludedUserIds ?? [])].sort()]);
+}
+
 /**
- * Draws charts of one guild, sharing the loaded stays and the co-presence sweep between requests
- * with the same guild, range, clock and exclusions. `onResult` fires as each chart is done.
+ * Draws charts, sharing the loaded stays and the co-presence sweep between requests with the same
+ * guild, range, exclusions and minute (the first request's "now" is used for all of them).
+ * `onResult` fires as each chart is done.
  */
 export async function produceCharts(
   db: Kysely<Database>,
   requests: readonly ChartRequest[],
   onResult: (index: number, result: ChartResult, ms: number) => void = () => {},
+  contexts: ContextCache = new Map(),
 ): Promise<ChartResult[]> {
-  const contexts = new Map<string, StatsContext>();
   const results: ChartResult[] = [];
   for (const [index, request] of requests.entries()) {
     const started = performance.now();
-    const key = JSON.stringify([request.guildId, request.range, request.now, [...(request.excludedUserIds ?? [])].sort()]);
+    const key = contextKey(request);
     let ctx = contexts.get(key);
-    if (!ctx) contexts.set(key, (ctx = new StatsContext(db, await resolveScope(db, request))));
+    if (!ctx) {
+      ctx = new StatsContext(db, await resolveScope(db, request));
+      contexts.set(key, ctx);
+      for (const old of contexts.keys()) if (contexts.size > MAX_CONTEXTS) contexts.delete(old);
+    }
     const built = await BUILDERS[request.chart](ctx, request);
     let result: ChartResult;
     if ('reason' in built) result = { ok: false, chart: request.chart, reason: built.reason };

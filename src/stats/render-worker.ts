@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
-import { produceCharts } from './produce.js';
+import { produceCharts, type ContextCache } from './produce.js';
 import { renderSpec } from './render.js';
 import type { WorkerReply, WorkerJob } from './worker-protocol.js';
 
@@ -24,6 +24,9 @@ function open(path: string): Kysely<Database> {
   }
   return db;
 }
+
+/** Loaded stays and sweeps, reused within a minute across jobs (see CONTEXT_REUSE_MS). */
+const contexts: ContextCache = new Map();
 
 const send = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
@@ -42,7 +45,7 @@ port.on('message', (job: WorkerJob) => {
         const png = result.ok ? Uint8Array.from(result.png) : undefined;
         const out = result.ok && png ? { ...result, png } : result;
         send({ id: job.id, kind: 'result', index, result: out, ms }, png ? [png.buffer as ArrayBuffer] : []);
-      });
+      }, contexts);
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
