@@ -1,5 +1,7 @@
-import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
-import { botPermissionBits } from '../../src/shared/discord/permissions.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
+import { installedWithInvitePermissions } from '../../src/cli/start-sandbox.js';
+
+export { installedWithInvitePermissions };
 import { ManualClock } from '../../src/shared/clock.js';
 import type { App } from '../../src/shared/app.js';
 import { createGateway } from '../../src/gateway/gateway.js';
@@ -48,11 +50,6 @@ export interface World {
 
 const noThrottle = { waitForIdentify: async () => {} };
 
-/** The fixture guild with rollcall's role holding exactly what `npm run invite` asks for. */
-export function installedWithInvitePermissions() {
-  const input = defaultFixtureInput();
-  return { roles: input.roles.map((r) => (r.key === 'rollcall' ? { ...r, permissions: botPermissionBits() } : r)) };
-}
 
 /**
  * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
