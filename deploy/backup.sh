@@ -23,7 +23,7 @@ main() {
   local rotate=""
   if [ -z "$out" ]; then
     mkdir -p "$ROOT/backups"
-    out="$ROOT/backups/rollcall-$(date -u +%Y%m%dT%H%M%SZ).sqlite"
+    out="$ROOT/backups/rollcall-$(date -u +%Y%m%dT%H%M%S.%3NZ).sqlite"
     rotate=1
   fi
   "$NODE" "$(admin_js)" backup --database "$DATABASE_PATH" --out "$out" --json

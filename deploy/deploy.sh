@@ -65,12 +65,13 @@ main() {
   if [ -f "$DATABASE_PATH" ]; then
     snapshot="$ROOT/backups/pre-deploy-$(date -u +%Y%m%dT%H%M%SZ)-${sha:0:12}.sqlite"
     say "snapshot of the database before migrating: $snapshot"
-    "$NODE" "$release/dist/src/cli/admin.js" backup --database "$DATABASE_PATH" --out "$snapshot" --quiet ||
+    (umask 0007 && "$NODE" "$release/dist/src/cli/admin.js" backup --database "$DATABASE_PATH" --out "$snapshot" --quiet) ||
       die "could not back up $DATABASE_PATH; nothing was changed"
   fi
   say "migrating $DATABASE_PATH"
   local migrated
-  migrated="$("$NODE" "$release/dist/src/cli/migrate.js")" || die "migration failed; the running release is untouched"
+  # umask 0007: a database created here stays writable for the service user (same group).
+  migrated="$(umask 0007 && "$NODE" "$release/dist/src/cli/migrate.js")" || die "migration failed; the running release is untouched"
   printf '%s\n' "$migrated" >&2
   local applied=""
   grep -q '^applied ' <<<"$migrated" && applied=1

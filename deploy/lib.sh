@@ -30,8 +30,8 @@ load_conf() {
     # shellcheck disable=SC1091
     . "$ROOT/deploy.conf"
   fi
-  RESTART_CMD="${RESTART_CMD:-sudo systemctl restart $SERVICE}"
-  STOP_CMD="${STOP_CMD:-sudo systemctl stop $SERVICE}"
+  RESTART_CMD="${RESTART_CMD:-sudo -n systemctl restart $SERVICE}"
+  STOP_CMD="${STOP_CMD:-sudo -n systemctl stop $SERVICE}"
   LOGS_CMD="${LOGS_CMD:-journalctl -u $SERVICE --no-pager -o short-iso}"
   export DATABASE_PATH
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { admin, lastLine } from './helpers/cli.js';
+import { admin, lastLine, run } from './helpers/cli.js';
 import { makeFakePi, makeOrigin, type FakePi } from './helpers/pi.js';
 import { freePort } from './helpers/ports.js';
 import { sshdMissing, startSshd, type TestSshd } from './helpers/sshd.js';
@@ -98,6 +98,19 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     const again = await admin(['download', '--out', out, ...sshd.args(pi.root)]);
     expect(again.code).toBe(1);
     expect(lastLine(again.stderr)).toBe(`rollcall admin: ${out} already exists; choose another --out or pass --force`);
+  }, 60_000);
+
+  it('the nightly backup (deploy/backup.sh, as the systemd timer runs it) keeps the newest N', async () => {
+    const script = join(pi.root, 'current', 'deploy', 'backup.sh');
+    let last = { code: 0, stdout: '', stderr: '' };
+    for (let i = 0; i < 3; i++) {
+      last = await run('bash', [script, '--root', pi.root, '--keep', '2']);
+      expect(last.code, last.stderr).toBe(0);
+    }
+    const files = readdirSync(join(pi.root, 'backups')).filter((f) => /^rollcall-.*\.sqlite$/.test(f));
+    expect(files).toHaveLength(2);
+    expect(last.stderr).toMatch(/rotated out rollcall-/);
+    expect(JSON.parse(lastLine(last.stdout))).toMatchObject({ integrity: 'ok', path: join(pi.root, 'backups', files.sort().at(-1)!) });
   }, 60_000);
 
   it('rolls back a release that migrates the database and then fails its health check', async () => {

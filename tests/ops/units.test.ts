@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from './helpers/cli.js';
+
+const SYSTEMD = join(REPO, 'deploy', 'systemd');
+const unit = (name: string) => readFileSync(join(SYSTEMD, name), 'utf8');
+/** `Key=value` lines of a unit (comments dropped), for asserting the settings that matter. */
+const settings = (text: string) => text.split('\n').filter((l) => /^[A-Za-z]+=/.test(l));
+const analyze = spawnSync('systemd-analyze', ['--version']).error ? null : 'systemd-analyze';
+
+describe('systemd units', () => {
+  it.each(['rollcall.service', 'rollcall-http.service', 'rollcall-gateway.service'])('%s runs hardened as rollcall, restarts on failure, writes only data/', (name) => {
+    const s = settings(unit(name));
+    for (const line of [
+      'User=rollcall',
+      'Restart=on-failure',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/opt/rollcall/data',
+      'EnvironmentFile=/opt/rollcall/shared/rollcall.env',
+      'WorkingDirectory=/opt/rollcall/current',
+      'PrivateTmp=yes',
+      'ProtectHome=yes',
+    ]) {
+      expect(s, `${name}: ${line}`).toContain(line);
+    }
+    expect(s.find((l) => l.startsWith('ExecStart='))).toMatch(/^ExecStart=\/usr\/bin\/node dist\/src\/(main|http\/main|gateway\/main)\.js$/);
+  });
+
+  it('the backup runs nightly, catches up after downtime, and keeps N through backup.sh', () => {
+    const timer = settings(unit('rollcall-backup.timer'));
+    expect(timer.find((l) => l.startsWith('OnCalendar='))).toMatch(/^OnCalendar=\*-\*-\* \d\d:\d\d:\d\d$/);
+    expect(timer).toContain('Persistent=true');
+    const service = settings(unit('rollcall-backup.service'));
+    expect(service).toContain('ExecStart=/opt/rollcall/current/deploy/backup.sh --root /opt/rollcall');
+    expect(service).toContain('User=rollcall');
+    expect(service).toContain('ProtectSystem=strict');
+    expect(service).toContain('ReadWritePaths=/opt/rollcall/data /opt/rollcall/backups');
+  });
+
+  it.skipIf(!analyze)('systemd-analyze verify finds nothing wrong (besides /opt/rollcall not existing here)', () => {
+    for (const name of ['rollcall.service', 'rollcall-http.service', 'rollcall-gateway.service', 'rollcall-backup.service', 'rollcall-backup.timer']) {
+      const r = spawnSync('systemd-analyze', ['verify', join(SYSTEMD, name)], { encoding: 'utf8', cwd: SYSTEMD });
+      const problems = r.stderr
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .filter((l) => !/\/opt\/rollcall\/current\/deploy\/backup\.sh is not executable/.test(l));
+      expect(problems, name).toEqual([]);
+    }
+  });
+
+  it('the deploy scripts parse', () => {
+    for (const script of ['lib.sh', 'deploy.sh', 'backup.sh', 'status.sh', 'logs.sh', 'setup-pi.sh']) {
+      const r = spawnSync('bash', ['-n', join(REPO, 'deploy', script)], { encoding: 'utf8' });
+      expect(r.status, `${script}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
