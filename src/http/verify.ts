@@ -11,9 +11,10 @@ export type VerifyFailure = 'missing-signature' | 'bad-signature' | 'stale-times
  * Verifies `X-Signature-Ed25519` over `X-Signature-Timestamp` + the raw body bytes, as
  * https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers
  * asks, with node:crypto's synchronous Ed25519 `verify` and a key object built once.
- * Not discord-interactions' `verifyKey`: it goes through WebCrypto, where every call is a job handed
- * to the libuv thread pool and a promise back, which costs more CPU per request than the
- * verification alone and adds a thread switch to every answer (`npm run bench -- interactions`).
+ * Not discord-interactions' `verifyKey`: it goes through WebCrypto, where every check is a job handed
+ * to the libuv thread pool and a promise back — 5–35 % more CPU per check than calling node:crypto
+ * directly when measured alone, and a thread switch in every answer's path. On the Pi the CPU is
+ * shared with the gateway, and Discord's traffic never needs a second core for signatures.
  * tests/http/verify-agreement.test.ts shows both accept and refuse the same requests.
  * discord-interactions does not look at the timestamp's age, so the replay window is enforced here.
  */
