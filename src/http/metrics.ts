@@ -101,6 +101,10 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, hea
       if (last !== -Infinity) gauges.gatewaySilence.set(Math.max(0, (app.clock.now() - last) / 1000));
       if (typeof g.latencyMs === 'number') gauges.gatewayLatency.set(g.latencyMs / 1000);
     }
+    const edits = app.editor.stats;
+    metrics.editsCoalesced.setTotal(edits.coalesced);
+    metrics.edits.setTotal(edits.edits, { result: 'sent' });
+    metrics.edits.setTotal(edits.failed, { result: 'failed' });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(registry.render());
   });
 }

@@ -53,6 +53,14 @@ export class Counter implements Metric {
     else this.values.set(key, { labels: { ...labels }, value: by });
   }
 
+  /**
+   * For totals another part keeps itself (the message editor's stats): copies the value at scrape
+   * time. Must only be fed a number that never goes down.
+   */
+  setTotal(value: number, labels: Labels = {}): void {
+    this.values.set(keyOf(labels), { labels: { ...labels }, value });
+  }
+
   /** The current value for `labels` (0 if never counted); for tests and status output. */
   get(labels: Labels = {}): number {
     return this.values.get(keyOf(labels))?.value ?? 0;
@@ -178,5 +186,6 @@ export const metrics = {
   restRateLimitWaits: registry.counter('rollcall_discord_rate_limit_waits_total', 'Times @discordjs/rest paused a request for a rate limit, by route and whether it was global.'),
   gatewayReconnects: registry.counter('rollcall_gateway_reconnects_total', 'Gateway reconnections after the first session, by kind (resume or new_session).'),
   gatewayCloses: registry.counter('rollcall_gateway_closes_total', 'Gateway socket closes, by close code.'),
-  editsCoalesced: registry.counter('rollcall_message_edits_coalesced_total', 'Message edits saved by coalescing (marked dirty while an edit was already pending).'),
+  editsCoalesced: registry.counter('rollcall_message_edits_coalesced_total', 'Changes to a message that needed no edit of their own because a later edit covered them.'),
+  edits: registry.counter('rollcall_message_edits_total', 'Message edits, by result: sent to Discord, or failed for good.'),
 };

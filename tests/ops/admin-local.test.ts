@@ -104,6 +104,7 @@ describe('admin tool, actions on this machine', () => {
   it('test runs the suite (here: one file) and reports failure by its exit code', async () => {
     const r = await admin(['test', 'tests/ops/units.test.ts'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex -- strips vitest's colours
     expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+\d+ passed/);
     const failing = await admin(['test', 'tests/ops/no-such-file.test.ts'], { timeoutMs: 60_000 });
     expect(failing.code).toBe(1);

@@ -1,0 +1,139 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readiness } from '../../src/http/readiness.js';
+import { createRest } from '../../src/shared/discord/rest.js';
+import { metrics, MetricsRegistry } from '../../src/shared/metrics.js';
+import { command, ping, signed } from '../helpers/interactions.js';
+import { startHarness, type Harness } from '../helpers/server.js';
+
+describe('metrics registry', () => {
+  it('renders counters, gauges and histograms in the Prometheus text format', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('t_requests_total', 'Requests.');
+    c.inc({ route: '/a', status: '200' });
+    c.inc({ status: '200', route: '/a' }, 2); // label order does not matter
+    c.inc({ route: 'say "hi"\\\n' });
+    r.gauge('t_up', 'Up.').set(1);
+    const h = r.histogram('t_seconds', 'Latency.', [0.1, 1]);
+    h.observe(0.05, { type: 'ping' });
+    h.observe(0.5, { type: 'ping' });
+    h.observe(7, { type: 'ping' });
+    expect(r.render()).toBe(
+      [
+        '# HELP t_requests_total Requests.',
+        '# TYPE t_requests_total counter',
+        't_requests_total{route="/a",status="200"} 3',
+        't_requests_total{route="say \\"hi\\"\\\\\\n"} 1',
+        '# HELP t_up Up.',
+        '# TYPE t_up gauge',
+        't_up 1',
+        '# HELP t_seconds Latency.',
+        '# TYPE t_seconds histogram',
+        't_seconds_bucket{type="ping",le="0.1"} 1',
+        't_seconds_bucket{type="ping",le="1"} 2',
+        't_seconds_bucket{type="ping",le="+Inf"} 3',
+        't_seconds_sum{type="ping"} 7.55',
+        't_seconds_count{type="ping"} 3',
+        '',
+      ].join('\n'),
+    );
+    expect(() => c.inc({}, -1)).toThrow('cannot go down');
+    expect(() => r.gauge('t_requests_total', 'again')).toThrow('already registered as a counter');
+  });
+});
+
+describe('readiness', () => {
+  const now = 1_000_000;
+  it('is ready when the gateway is connected and was heard from recently', () => {
+    expect(readiness({ dbOk: true, now, gateway: { state: 'ready', connected: true, lastEventAt: null, lastHeartbeatAt: now - 30_000 } })).toEqual({ ready: true, reasons: [] });
+    expect(readiness({ dbOk: true, now })).toEqual({ ready: true, reasons: [] }); // webhook-only process
+  });
+  it('says why not', () => {
+    expect(readiness({ dbOk: false, now, gateway: { state: 'closed', connected: false, lastEventAt: now - 600_000, lastHeartbeatAt: null } }).reasons).toEqual([
+      'the database does not answer',
+      'the gateway is not connected (state: closed)',
+      'no gateway event or heartbeat for 600 s (limit 120 s)',
+    ]);
+    expect(readiness({ dbOk: true, now, gateway: { state: 'connecting', lastEventAt: null } }).reasons).toEqual([
+      'the gateway is not connected (state: connecting)',
+      'no gateway event or heartbeat yet',
+    ]);
+  });
+});
+
+describe('/metrics and /readyz on the webhook server', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('counts interactions by type and outcome and times them; answers only loopback clients', async () => {
+    h = await startHarness();
+    const before = {
+      ping: metrics.interactions.get({ type: 'ping', outcome: 'answered' }),
+      config: metrics.interactions.get({ type: 'command:config', outcome: 'answered' }),
+      forged: metrics.interactions.get({ type: 'unknown', outcome: 'bad_signature' }),
+    };
+    await h.send(ping());
+    await h.send(command('config', 'show'));
+    const s = signed(h.keys, ping());
+    await h.server.fastify.inject({ method: 'POST', url: '/interactions', headers: { ...s.headers, 'x-signature-ed25519': '00'.repeat(64) }, payload: s.payload });
+
+    expect(metrics.interactions.get({ type: 'ping', outcome: 'answered' })).toBe(before.ping + 1);
+    expect(metrics.interactions.get({ type: 'command:config', outcome: 'answered' })).toBe(before.config + 1);
+    expect(metrics.interactions.get({ type: 'unknown', outcome: 'bad_signature' })).toBe(before.forged + 1);
+
+    const local = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
+    expect(local.statusCode).toBe(200);
+    expect(local.body).toMatch(/^rollcall_interaction_duration_seconds_count\{type="ping"\} \d+$/m);
+    expect(local.body).toMatch(/^rollcall_database_ok 1$/m);
+    expect(local.body).toMatch(/^rollcall_message_edits_coalesced_total \d+$/m);
+
+    const remote = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' });
+    expect(remote.statusCode).toBe(404);
+    const proxied = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1', headers: { via: '1.1 caddy' } });
+    expect(proxied.statusCode).toBe(404);
+  });
+
+  it('/readyz is 503 with reasons while the gateway is down, 200 once it is back', async () => {
+    const gateway = { state: 'connecting', connected: false, lastEventAt: null as number | null, lastHeartbeatAt: null as number | null };
+    h = await startHarness({ server: { health: () => ({ gateway }) } });
+    const down = await h.server.fastify.inject({ method: 'GET', url: '/readyz' });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ ready: false, reasons: ['the gateway is not connected (state: connecting)', 'no gateway event or heartbeat yet'] });
+    // Liveness does not depend on Discord: the process and the database are fine.
+    expect((await h.server.fastify.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+
+    Object.assign(gateway, { state: 'ready', connected: true, lastHeartbeatAt: h.app.clock.now() });
+    const up = await h.server.fastify.inject({ method: 'GET', url: '/readyz' });
+    expect(up.statusCode).toBe(200);
+    expect(up.json()).toMatchObject({ ready: true, reasons: [], gateway: { state: 'ready' } });
+  });
+});
+
+describe('REST metrics', () => {
+  it('counts responses by route and status, and 429s separately', async () => {
+    let calls = 0;
+    const server = createServer((_req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0', 'x-ratelimit-scope': 'user', 'x-ratelimit-bucket': 'b1', 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.05' });
+        res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.05, global: false }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: '1', username: 'rollcall' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const rest = createRest({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, token: 'test-token-0123456789abcdef' });
+      const route = '/users/@me';
+      const before = { ok: metrics.restResponses.get({ method: 'GET', route, status: '200' }), limited: metrics.rest429.get({ route }) };
+      await rest.get('/users/@me');
+      expect(calls).toBe(2);
+      expect(metrics.rest429.get({ route })).toBe(before.limited + 1);
+      expect(metrics.restResponses.get({ method: 'GET', route, status: '200' })).toBe(before.ok + 1);
+      expect(metrics.restResponses.get({ method: 'GET', route, status: '429' })).toBeGreaterThan(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
