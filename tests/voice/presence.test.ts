@@ -161,6 +161,35 @@ describe('auto-add from voice', () => {
   });
 });
 
+describe('auto-add when the message comes late', () => {
+  let w: World;
+  afterEach(() => w.close());
+
+  it('a message posted mid-hour (/config post-now) gets the members already in voice at the next tick', async () => {
+    // 20:10 in New York: the admin never set a post time that has passed; Frank is already playing.
+    w = await startWorld({ now: '2026-11-24T01:10:00Z' });
+    const m = ids(w);
+    const c = channels(w);
+    const admin = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content;
+    await admin('post-time', [{ name: 'time', value: '23:00' }]);
+    await admin('channel', [{ name: 'channel', value: c.tonight }]);
+    await admin('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
+    await w.emu.joinVoice(m.frank, c.squadA);
+    await settledInVoice(w, 1);
+    await w.tick(); // no message yet: nothing to add to
+
+    w.clock.set(Date.parse('2026-11-24T01:30:00Z'));
+    expect(await admin('post-now')).toContain('Posted');
+    await w.tick();
+    const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+    const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor('2026-11-23', 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
+    await eventually(async () => {
+      await w.settle();
+      expect(line(20)).toMatch(/\*\*1\*\*: Frankie 🎧$/);
+    });
+  });
+});
+
 describe('voice presence across a non-resumed reconnect', () => {
   let w: World;
   afterEach(() => w.close());

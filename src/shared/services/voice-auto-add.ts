@@ -12,8 +12,8 @@ export interface SeenInVoice {
 /**
  * Auto-add: a member in a non-AFK voice channel is marked "seen in voice" in the slot of today's
  * message that contains the moment — when they join, and again at each hour boundary while they
- * stay. As a scheduler job it acts once per guild-local hour, so a late or repeated tick adds
- * nothing twice (and `markSeen` is idempotent anyway).
+ * stay. As a scheduler job it acts once per guild-local hour in which a slot of today's message
+ * took them, so a late or repeated tick adds nothing twice (and `markSeen` is idempotent anyway).
  */
 export class VoiceAutoAdd implements Job {
   readonly name = 'voice-auto-add';
@@ -47,14 +47,17 @@ export class VoiceAutoAdd implements Job {
       const { timezone } = await this.deps.guildConfig.get(guildId);
       const hour = DateTime.fromMillis(now, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH");
       if (this.handled.get(guildId) === hour) continue;
-      this.handled.set(guildId, hour);
+      let inSlot = false;
       for (const userId of userIds) {
         try {
-          await seen.markSeen(guildId, userId, now);
+          inSlot = (await seen.markSeen(guildId, userId, now)) || inSlot;
         } catch (error) {
           this.deps.log.error({ err: error, guildId, userId }, 'auto-add at hour boundary failed');
         }
       }
+      // Done for this hour only once a slot took them: a message posted mid-hour (`/config
+      // post-now`) still gets the members who were already in voice, at the next tick.
+      if (inSlot) this.handled.set(guildId, hour);
     }
   }
 }
