@@ -75,11 +75,11 @@ export class VoiceSessions {
 
   /**
    * Makes the open stays of a guild match its voice states as GUILD_CREATE reports them (at start
-   * and after a fresh session): stays of members no longer in voice are closed, marked estimated
-   * because the real leave happened while the bot was not listening — at the moment the connection
-   * was lost when that is known, else now; members in voice
-   * without an open stay get one. It takes its place in the guild's queue at once; `after` (the
-   * guild's AFK channel being stored) is awaited in that place, so later events cannot overtake it.
+   * and after a fresh session). Stays of members no longer in voice (or in another channel) are
+   * closed, marked estimated because the real leave happened while the bot was not listening: at
+   * the moment the connection was lost when that is known, else now. Members in voice without an
+   * open stay get one. It takes its place in the guild's queue at once; `after` (the guild's AFK
+   * channel being stored) is awaited in that place, so later events cannot overtake it.
    */
   reconcile(
     guildId: string,
