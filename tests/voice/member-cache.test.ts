@@ -81,6 +81,17 @@ describe('member cache', () => {
     expect(calls).toEqual([]);
   });
 
+  it('picks up a newer copy another process stored, within the recheck window, without REST', async () => {
+    await cache.remember(G, info(user(1), { displayName: 'Old nick' }));
+    const otherProcess = build();
+    clock.advance(60_000);
+    await otherProcess.remember(G, info(user(1), { displayName: 'New nick' }));
+    expect((await cache.get(G, user(1)))?.displayName).toBe('Old nick'); // memory still trusted
+    clock.advance(10 * 60_000);
+    expect((await cache.get(G, user(1)))?.displayName).toBe('New nick');
+    expect(calls).toEqual([]);
+  });
+
   it('refetches a stale member, and keeps the stale copy if Discord fails', async () => {
     await cache.remember(G, info(user(1), { displayName: 'Old' }));
     clock.advance(13 * 3_600_000);

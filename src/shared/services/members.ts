@@ -31,12 +31,17 @@ export interface MemberCacheOptions {
   unknownForMs?: number;
   /** Members kept in memory. Default 10 000. */
   maxEntries?: number;
+  /** How often a remembered member is compared with SQLite, where the other process writes too. Default 10 min. */
+  recheckMs?: number;
 }
 
 interface Entry {
   /** null = Discord said the user is not in the guild. */
   member: MemberInfo | null;
+  /** When this copy was fetched or seen in a payload. */
   at: number;
+  /** When memory last compared it with SQLite (another process may have stored a newer copy). */
+  checkedAt: number;
 }
 
 /**
@@ -51,10 +56,12 @@ export class MemberCache implements MemberLabels {
   private readonly inflight = new Map<string, Promise<MemberInfo | null>>();
   private readonly staleAfterMs: number;
   private readonly unknownForMs: number;
+  private readonly recheckMs: number;
 
   constructor(private readonly deps: MemberCacheOptions) {
     this.staleAfterMs = deps.staleAfterMs ?? 12 * 3_600_000;
     this.unknownForMs = deps.unknownForMs ?? 3_600_000;
+    this.recheckMs = deps.recheckMs ?? 10 * 60_000;
     // Freshness is judged per entry below; the LRU only bounds the size.
     this.memory = new LruCache({ max: deps.maxEntries ?? 10_000, ttlMs: Number.POSITIVE_INFINITY, clock: deps.clock });
   }
@@ -64,12 +71,9 @@ export class MemberCache implements MemberLabels {
     const key = keyOf(guildId, member.userId);
     const now = this.deps.clock.now();
     const known = this.memory.get(key);
-    this.memory.set(key, { member: { ...member, roles: [...member.roles] }, at: now });
     // A burst of events from one member rewrites nothing until the stored copy ages.
-    if (known?.member && sameMember(known.member, member) && now - known.at < this.staleAfterMs / 4) {
-      this.memory.set(key, known, known.at);
-      return;
-    }
+    if (known?.member && sameMember(known.member, member) && now - known.at < this.staleAfterMs / 4) return;
+    this.memory.set(key, { member: { ...member, roles: [...member.roles] }, at: now, checkedAt: now });
     const row = {
       guild_id: guildId,
       user_id: member.userId,
@@ -92,7 +96,7 @@ export class MemberCache implements MemberLabels {
   async get(guildId: string, userId: string): Promise<MemberInfo | null> {
     const key = keyOf(guildId, userId);
     const hit = this.memory.get(key);
-    if (hit && this.fresh(hit)) return hit.member;
+    if (hit && this.fresh(hit) && (hit.member === null || this.deps.clock.now() - hit.checkedAt < this.recheckMs)) return hit.member;
     const running = this.inflight.get(key);
     if (running) return running;
     const load = this.load(guildId, userId, hit).finally(() => this.inflight.delete(key));
@@ -124,21 +128,21 @@ export class MemberCache implements MemberLabels {
     return age < (entry.member ? this.staleAfterMs : this.unknownForMs);
   }
 
-  private async load(guildId: string, userId: string, stale: Entry | undefined): Promise<MemberInfo | null> {
+  private async load(guildId: string, userId: string, known: Entry | undefined): Promise<MemberInfo | null> {
     const key = keyOf(guildId, userId);
-    let fallback = stale;
-    if (!stale) {
+    const now = this.deps.clock.now();
+    let best = known?.member ? known : undefined;
+    if (!known?.member || !this.fresh(known) || now - known.checkedAt >= this.recheckMs) {
       const row = await this.deps.db.selectFrom('members').selectAll().where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
-      if (row) {
-        const entry: Entry = {
-          member: { userId, displayName: row.display_name, roles: parseRoles(row.roles), avatar: row.avatar, bot: row.bot === 1 },
-          at: row.fetched_at,
-        };
-        this.memory.set(key, entry, entry.at);
-        if (this.fresh(entry)) return entry.member;
-        fallback = entry;
+      if (row && (!best || row.fetched_at >= best.at)) {
+        best = { member: { userId, displayName: row.display_name, roles: parseRoles(row.roles), avatar: row.avatar, bot: row.bot === 1 }, at: row.fetched_at, checkedAt: now };
       }
     }
+    if (best && this.fresh(best)) {
+      this.memory.set(key, { ...best, checkedAt: now });
+      return best.member;
+    }
+    const fallback = best;
     let fetched: MemberInfo | null;
     try {
       fetched = await this.deps.fetchMember(guildId, userId);
@@ -150,7 +154,7 @@ export class MemberCache implements MemberLabels {
       await this.remember(guildId, fetched);
       return fetched;
     }
-    this.memory.set(key, { member: null, at: this.deps.clock.now() });
+    this.memory.set(key, { member: null, at: this.deps.clock.now(), checkedAt: this.deps.clock.now() });
     await this.deps.db.deleteFrom('members').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
     return null;
   }
