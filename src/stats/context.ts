@@ -26,19 +26,14 @@ export class StatsContext {
     return hit;
   }
 
-  /** Every stay in the window (AFK included, flagged), clipped, by start. */
-  stays(): Promise<Stay[]> {
-    return this.once('stays', () => loadStays(this.db, this.scope));
-  }
-
-  /** Stays that count as playing: AFK left out. */
-  async playing(): Promise<Stay[]> {
-    return this.once('playing', async () => (await this.stays()).filter((s) => !s.afk));
+  /** Stays in the window that count as playing (AFK left out in SQL), clipped to it. */
+  playing(): Promise<Stay[]> {
+    return this.once('playing', () => loadStays(this.db, this.scope, { playingOnly: true }));
   }
 
   /** Time together per pair, most first. */
   pairs(): Promise<PairTime[]> {
-    return this.once('pairs', async () => coPresence(await this.stays()));
+    return this.once('pairs', async () => coPresence(await this.playing()));
   }
 
   names(): Promise<Map<string, string>> {

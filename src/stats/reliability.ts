@@ -51,13 +51,13 @@ function overlap(p: { starts: number[]; ends: number[] } | undefined, a: number,
 }
 
 /**
- * For every declared slot that has fully passed inside [from, now], how long the member was in
+ * For every declared slot (`hours`: bit h set = hour h declared on that date) that has fully passed inside [from, now], how long the member was in
  * voice during it. A slot is a guild-local hour on a date, bounded with Luxon (so the doubled
  * fall-back hour is two hours long and the skipped spring-forward hour is dropped). Results are
  * grouped by `keyOf` (the member, or the weekday for one member's view).
  */
 export function saidVsShowed<K>(
-  declared: readonly { userId: string; date: string; hour: number }[],
+  declared: readonly { userId: string; date: string; hours: number }[],
   stays: readonly Stay[],
   table: SlotTable,
   from: number,
@@ -67,15 +67,19 @@ export function saidVsShowed<K>(
   const presence = presenceByUser(stays);
   const out = new Map<K, SaidShowed>();
   for (const d of declared) {
-    // The table answers for dates in the window; anything else is asked of Luxon directly.
-    const b = table.hourBounds(d.date, d.hour) ?? localSlotBounds(d.date, d.hour, table.zone);
-    if (b.end <= b.start || b.start < from || b.end > now) continue;
-    const key = keyOf(d.userId, b.start);
-    let acc = out.get(key);
-    if (!acc) out.set(key, (acc = { declaredMs: 0, showedMs: 0, slots: 0 }));
-    acc.declaredMs += b.end - b.start;
-    acc.showedMs += overlap(presence.get(d.userId), b.start, b.end);
-    acc.slots += 1;
+    const mine = presence.get(d.userId);
+    for (let hour = 0; hour < 24; hour++) {
+      if ((d.hours & (1 << hour)) === 0) continue;
+      // The table answers for dates in the window; anything else is asked of Luxon directly.
+      const b = table.hourBounds(d.date, hour) ?? localSlotBounds(d.date, hour, table.zone);
+      if (b.end <= b.start || b.start < from || b.end > now) continue;
+      const key = keyOf(d.userId, b.start);
+      let acc = out.get(key);
+      if (!acc) out.set(key, (acc = { declaredMs: 0, showedMs: 0, slots: 0 }));
+      acc.declaredMs += b.end - b.start;
+      acc.showedMs += overlap(mine, b.start, b.end);
+      acc.slots += 1;
+    }
   }
   return out;
 }

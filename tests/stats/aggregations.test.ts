@@ -4,7 +4,7 @@ import { coPresence, type PairTime } from '../../src/stats/copresence.js';
 import { weekGrid } from '../../src/stats/charts/best-window.js';
 import { inactiveMembers } from '../../src/stats/charts/inactive.js';
 import { weekPieces } from '../../src/stats/charts/timeline.js';
-import { declaredCounts, declaredSlots, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
+import { declaredCounts, declaredDays, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
 import { localSlotBounds, SlotTable } from '../../src/stats/slots.js';
 import { H, statsDb, type StatsDb } from './db.js';
@@ -138,7 +138,7 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     await s.declare('alice', '2026-11-11', 20, 'reaction'); // still in the future
     await s.declare('dan', '2026-11-10', 22, 'reaction'); // said yes, never came
     const ctx = await s.context('7d', NOW);
-    const declared = await declaredSlots(ctx.db, ctx.scope, '2026-11-05', '2026-11-11');
+    const declared = await declaredDays(ctx.db, ctx.scope, '2026-11-05', '2026-11-11');
     const result = saidVsShowed(declared, await ctx.playing(), await ctx.slots(), ctx.scope.from, ctx.scope.now, (u) => u);
     expect(result.get('alice')).toEqual({ declaredMs: 4 * H, showedMs: 3 * H, slots: 4 });
     expect(result.get('dan')).toEqual({ declaredMs: H, showedMs: 0, slots: 1 });
@@ -148,7 +148,7 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     await s.stay('squadA', 'alice', '2026-10-25T01:30', '2026-10-25T03:30');
     await s.declare('alice', '2026-10-25', 2);
     const ctx = await s.context('30d', '2026-10-26T12:00');
-    const declared = await declaredSlots(ctx.db, ctx.scope, '2026-10-01', '2026-10-26');
+    const declared = await declaredDays(ctx.db, ctx.scope, '2026-10-01', '2026-10-26');
     const result = saidVsShowed(declared, await ctx.playing(), await ctx.slots(), ctx.scope.from, ctx.scope.now, (u) => u);
     expect(result.get('alice')).toEqual({ declaredMs: 2 * H, showedMs: 2 * H, slots: 1 });
   });

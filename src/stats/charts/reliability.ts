@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { declaredSlots, loadStays } from '../queries.js';
+import { declaredDays, loadStays } from '../queries.js';
 import { saidVsShowed, weekdayOf, type SaidShowed } from '../reliability.js';
 import { hours, THEME, titled, TOP_N, uniqueLabels, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
 
@@ -15,8 +15,8 @@ export const reliabilityChart: ChartBuilder = async (ctx, request) => {
   const fromDate = DateTime.fromMillis(scope.from, { zone: scope.zone }).toISODate()!;
   const toDate = DateTime.fromMillis(scope.now, { zone: scope.zone }).toISODate()!;
   const member = request.memberId;
-  const declared = await declaredSlots(ctx.db, scope, fromDate, toDate, member);
-  const stays = member ? await loadStays(ctx.db, scope, member) : await ctx.playing();
+  const declared = await declaredDays(ctx.db, scope, fromDate, toDate, member);
+  const stays = member ? await loadStays(ctx.db, scope, { userId: member, playingOnly: true }) : await ctx.playing();
   const rows: { label: string; s: SaidShowed }[] = [];
   let memberName = '';
   if (member) {

@@ -46,7 +46,7 @@ export const timelineChart: ChartBuilder = async (ctx, request) => {
   if (!userId) return { reason: 'The timeline is about one member: pick a member.' };
   const zone = await memberZone(ctx.db, ctx.scope, userId);
   const weekStart = DateTime.fromMillis(ctx.scope.now, { zone }).startOf('day').minus({ days: 6 }).toMillis();
-  const stays = await loadStays(ctx.db, { ...ctx.scope, zone, from: weekStart, to: ctx.scope.now }, userId);
+  const stays = await loadStays(ctx.db, { ...ctx.scope, zone, from: weekStart, to: ctx.scope.now }, { userId });
   const name = await ctx.nameOf(userId);
   if (stays.length === 0) return { reason: `${name} has not been in voice in the last 7 days.` };
   const { days, pieces } = weekPieces(stays, zone, ctx.scope.now);
