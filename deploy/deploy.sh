@@ -9,7 +9,8 @@
 #   data/                the SQLite database (DATABASE_PATH), shared by all releases
 #   backups/             nightly backups and pre-deploy-*.sqlite snapshots
 #
-# Steps: fetch → build the release (INSTALL_CMD, BUILD_CMD) → snapshot the database → migrate →
+# Steps: fetch → build the release (INSTALL_CMD, or hard links to the previous release's
+# node_modules when package-lock.json is unchanged; BUILD_CMD) → snapshot the database → migrate →
 # switch `current` → RESTART_CMD → wait for /healthz to report the new revision. If it does not
 # within HEALTH_TIMEOUT seconds: switch back, restore the snapshot if migrations ran (the old code
 # refuses a database migrated past it), restart, and exit 1.
@@ -54,7 +55,13 @@ main() {
     mkdir -p "$release"
     git -C repo.git archive "$sha" | tar -x -C "$release"
     printf '%s\n' "$sha" >"$release/REVISION"
-    (cd "$release" && say "install: $INSTALL_CMD" && eval "$INSTALL_CMD" >&2) || die "install failed for ${sha:0:12}; the running release is untouched"
+    if [ -n "$previous" ] && [ -d "releases/$previous/node_modules" ] && cmp -s "releases/$previous/package-lock.json" "$release/package-lock.json"; then
+      # Same lockfile: the same packages. Hard links cost no space and skip a rebuild of native modules.
+      say "package-lock.json unchanged: reusing node_modules of ${previous:0:12}"
+      cp -al "releases/$previous/node_modules" "$release/node_modules"
+    else
+      (cd "$release" && say "install: $INSTALL_CMD" && eval "$INSTALL_CMD" >&2) || die "install failed for ${sha:0:12}; the running release is untouched"
+    fi
     (cd "$release" && say "build: $BUILD_CMD" && eval "$BUILD_CMD" >&2) || die "build failed for ${sha:0:12}; the running release is untouched"
     touch "$release/.complete"
   else

@@ -137,6 +137,7 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     expect(lastLine(r.stderr)).toBe(`rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check; rolled back to ${first.slice(0, 12)}`);
     expect(r.stderr).toContain('applied 2099-12-31-999-deploy-probe');
     expect(r.stderr).toContain('migrations ran; restoring');
+    expect(r.stderr).toContain('package-lock.json unchanged: reusing node_modules');
     expect(pi.log()).toContain('this release is broken on purpose');
 
     // The previous release runs again, on the database as it was before the migration.

@@ -25,8 +25,9 @@ interface SshOptions {
 
 /** The ssh options every remote action takes. `requireHost` makes --host mandatory. */
 function withSsh(command: Command, requireHost: boolean): Command {
-  const host = new Option('--host <user@host>', 'the Pi, as ssh knows it (user@host or a Host alias from ~/.ssh/config)').env('ROLLCALL_SSH_HOST');
-  if (requireHost) host.makeOptionMandatory();
+  const host = new Option('--host <user@host>', 'the Pi, as ssh knows it (user@host or a Host alias from ~/.ssh/config)');
+  // Only where a host is required: `status` and `logs` without --host mean this machine.
+  if (requireHost) host.env('ROLLCALL_SSH_HOST').makeOptionMandatory();
   return command
     .addOption(host)
     .option('--port <port>', 'ssh port, if not 22 or set in ~/.ssh/config', positiveInt)
