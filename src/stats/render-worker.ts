@@ -3,6 +3,8 @@
  * read-only itself (WAL lets it read while the bot writes), so neither the queries nor Vega and
  * resvg ever block an interaction.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -13,6 +15,21 @@ import type { WorkerReply, WorkerJob } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.ts runs as a worker thread (see worker-pool.ts)');
+
+/**
+ * Charts can wait; interactions cannot. On Linux a nice value is per thread, so this thread (found
+ * through /proc/thread-self) gives way to the one answering Discord when they share a busy core.
+ * Best effort: elsewhere, or without /proc, it keeps the normal priority.
+ */
+function yieldToInteractions(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: nothing to do.
+  }
+}
+yieldToInteractions();
 
 const databases = new Map<string, Kysely<Database>>();
 function open(path: string): Kysely<Database> {

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedSyntheticGuild } from '../../src/stats/synthetic.js';
+import { GUILD, statsDb, type StatsDb } from './db.js';
+import { inspectPng } from './png.js';
+
+/** `npm run stats -- …` as a person types it (tsx on the CLI source), with its exit code and output. */
+function stats(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/stats.ts', ...args], {
+    cwd: join(import.meta.dirname, '../..'),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run stats', () => {
+  let s: StatsDb;
+  const out = mkdtempSync(join(tmpdir(), 'rollcall-stats-cli-'));
+
+  beforeAll(async () => {
+    s = await statsDb();
+    // Data up to now: the CLI reads the wall clock.
+    seedSyntheticGuild(s.sqlite, { guildId: GUILD, zone: 'Europe/Paris', members: 20, stays: 800, channels: 2, now: Date.now(), days: 60, seed: 5 });
+  });
+  afterAll(async () => {
+    await s.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('draws every chart into the folder, one PNG each, with a progress line per chart', () => {
+    const r = stats(['--chart', 'all', '--range', '30d', '--out', out, '--db', s.path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[9/9] best-window');
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(expect.arrayContaining(['community-30d.png', 'duos-30d.png', 'total-30d.png', 'weekdays-30d.png', 'months-30d.png', 'timeline-30d.png', 'reliability-30d.png', 'best-window-30d.png']));
+    expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
+    expect(r.stdout).toMatch(/chart\(s\) drawn in \d+ ms/);
+  }, 90_000);
+
+  it.each([
+    [['--chart', 'pie', '--range', '30d', '--out', out], /argument 'pie' is invalid\. unknown chart; pick one of community, duos/],
+    [['--chart', 'total', '--range', '2w', '--out', out], /argument '2w' is invalid\. unknown range; pick one of 7d, 30d, 90d, 365d, all/],
+    [['--chart', 'total', '--out', out, '--db', '/nonexistent/rollcall.sqlite'], /^rollcall stats: no database at \/nonexistent\/rollcall\.sqlite/],
+  ])('refuses %j with one clear line and a non-zero exit', (args, message) => {
+    const r = stats(args as string[]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2); // the line, and "(run with --help for usage)"
+  }, 30_000);
+
+  it('uses DATABASE_PATH when --db is not given', () => {
+    const r = stats(['--chart', 'weekdays', '--range', '7d', '--out', join(out, 'env')], { DATABASE_PATH: s.path });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'env', 'weekdays-7d.png'))).toBe(true);
+  }, 60_000);
+});
