@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import { coPresence, type PairTime } from './copresence.js';
-import { loadChannelNames, loadNames, loadStays, nameOf, type Stay } from './queries.js';
+import { DateTime } from 'luxon';
+import { declaredDays, loadChannelNames, loadNames, loadStays, nameOf, type Stay } from './queries.js';
 import type { StatsScope } from './scope.js';
 import { SlotTable } from './slots.js';
 
@@ -46,6 +47,17 @@ export class StatsContext {
 
   channelNames(): Promise<Map<string, string>> {
     return this.once('channels', () => loadChannelNames(this.db, this.scope.guildId));
+  }
+
+  /** Guild-local dates of the window's first and last instant. */
+  get dates(): { from: string; to: string } {
+    const { zone, from, now } = this.scope;
+    return { from: DateTime.fromMillis(from, { zone }).toISODate()!, to: DateTime.fromMillis(now, { zone }).toISODate()! };
+  }
+
+  /** Everyone's declared hours in the window, one row per member and date (hours as a bit mask). */
+  declared(): Promise<{ userId: string; date: string; hours: number }[]> {
+    return this.once('declared', () => declaredDays(this.db, this.scope, this.dates.from, this.dates.to));
   }
 
   /** Guild-local hour slots covering the window. */

@@ -129,24 +129,6 @@ export async function declaredDays(
   return withoutExcluded(query, scope).execute();
 }
 
-/** How many members declared each (date, hour), counted by SQL (the key makes each member count once). */
-export async function declaredCounts(
-  db: Kysely<Database>,
-  scope: StatsScope,
-  fromDate: string,
-  toDate: string,
-): Promise<{ date: string; hour: number; members: number }[]> {
-  const query = db
-    .selectFrom('availability')
-    .select(['date', 'hour', sql<number>`count(*)`.as('members')])
-    .where('guild_id', '=', scope.guildId)
-    .where('declared', 'in', ['schedule', 'reaction'])
-    .where('date', '>=', fromDate)
-    .where('date', '<=', toDate)
-    .groupBy(['date', 'hour']);
-  return (await withoutExcluded(query, scope).execute()).map((r) => ({ date: r.date, hour: r.hour, members: Number(r.members) }));
-}
-
 /** A member's own zone if they set one, else the guild's. */
 export async function memberZone(db: Kysely<Database>, scope: StatsScope, userId: string): Promise<string> {
   const row = await db.selectFrom('member_timezones').select('timezone').where('guild_id', '=', scope.guildId).where('user_id', '=', userId).executeTakeFirst();

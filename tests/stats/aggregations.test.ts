@@ -4,7 +4,7 @@ import { coPresence, type PairTime } from '../../src/stats/copresence.js';
 import { weekGrid } from '../../src/stats/charts/best-window.js';
 import { inactiveMembers } from '../../src/stats/charts/inactive.js';
 import { weekPieces } from '../../src/stats/charts/timeline.js';
-import { declaredCounts, declaredDays, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
+import { declaredDays, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
 import { localSlotBounds, SlotTable } from '../../src/stats/slots.js';
 import { H, statsDb, type StatsDb } from './db.js';
@@ -193,7 +193,7 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     const ctx = await s.context('all', '2026-11-16T23:59');
     const table = await ctx.slots();
     const present = membersPerSlot(await ctx.playing(), table);
-    const grid = weekGrid(table, present, await declaredCounts(ctx.db, ctx.scope, table.dates[0]!, '2026-11-16'));
+    const grid = weekGrid(table, present, await ctx.declared());
     const tuesday21 = (2 - 1) * 24 + 21;
     expect(grid.present[tuesday21]).toBe(2);
     expect(grid.available[tuesday21]).toBe(1);

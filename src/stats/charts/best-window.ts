@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import { membersPerSlot } from '../buckets.js';
-import { declaredCounts } from '../queries.js';
 import type { SlotTable } from '../slots.js';
 import { THEME, titled, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
 
@@ -14,7 +13,7 @@ export interface WeekGrid {
  * Averages slot counts over how often each weekday × hour occurs in the window, so a range with
  * five Fridays and four Mondays compares fairly.
  */
-export function weekGrid(table: SlotTable, presentPerSlot: Uint16Array, declared: readonly { date: string; hour: number; members: number }[]): WeekGrid {
+export function weekGrid(table: SlotTable, presentPerSlot: Uint16Array, declared: readonly { date: string; hours: number }[]): WeekGrid {
   const occurrences = new Float64Array(7 * 24);
   const present = new Float64Array(7 * 24);
   const available = new Float64Array(7 * 24);
@@ -30,11 +29,15 @@ export function weekGrid(table: SlotTable, presentPerSlot: Uint16Array, declared
     }
   }
   const weekdayOfDate = new Map<string, number>();
+  // One row per member and date, hours as bits: each set bit is one member available that hour.
   for (const d of declared) {
     let wd = weekdayOfDate.get(d.date);
     if (wd === undefined) weekdayOfDate.set(d.date, (wd = DateTime.fromISO(d.date).weekday));
-    const cell = (wd - 1) * 24 + d.hour;
-    available[cell] = available[cell]! + d.members;
+    for (let hour = 0; hour < 24; hour++) {
+      if ((d.hours & (1 << hour)) === 0) continue;
+      const cell = (wd - 1) * 24 + hour;
+      available[cell] = available[cell]! + 1;
+    }
   }
   for (let c = 0; c < 7 * 24; c++) {
     const n = occurrences[c]!;
@@ -51,9 +54,7 @@ export const bestWindowChart: ChartBuilder = async (ctx, request) => {
   const { scope } = ctx;
   const table = await ctx.slots();
   if (table.length === 0) return { reason: 'This period has no hours in it yet.' };
-  const fromDate = table.dates[0]!;
-  const toDate = table.dates[table.length - 1]!;
-  const grid = weekGrid(table, membersPerSlot(await ctx.playing(), table), await declaredCounts(ctx.db, scope, fromDate, toDate));
+  const grid = weekGrid(table, membersPerSlot(await ctx.playing(), table), await ctx.declared());
   const values: { panel: string; day: string; hour: string; members: number }[] = [];
   let best = { panel: '', day: '', hour: '', members: 0 };
   for (const [panel, data] of [

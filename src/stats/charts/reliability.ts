@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { declaredDays, loadStays } from '../queries.js';
 import { saidVsShowed, weekdayOf, type SaidShowed } from '../reliability.js';
 import { hours, THEME, titled, TOP_N, uniqueLabels, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
@@ -12,10 +11,8 @@ const pct = (s: SaidShowed) => (s.declaredMs === 0 ? 0 : Math.round((100 * s.sho
  */
 export const reliabilityChart: ChartBuilder = async (ctx, request) => {
   const { scope } = ctx;
-  const fromDate = DateTime.fromMillis(scope.from, { zone: scope.zone }).toISODate()!;
-  const toDate = DateTime.fromMillis(scope.now, { zone: scope.zone }).toISODate()!;
   const member = request.memberId;
-  const declared = await declaredDays(ctx.db, scope, fromDate, toDate, member);
+  const declared = member ? await declaredDays(ctx.db, scope, ctx.dates.from, ctx.dates.to, member) : await ctx.declared();
   const stays = member ? await loadStays(ctx.db, scope, { userId: member, playingOnly: true }) : await ctx.playing();
   const rows: { label: string; s: SaidShowed }[] = [];
   let memberName = '';

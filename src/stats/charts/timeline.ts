@@ -12,6 +12,8 @@ export interface TimelinePiece {
   afk: boolean;
 }
 
+const CHANNEL_COLOURS = ['#5865F2', '#57F287', '#EB459E', '#FEE75C', '#ED4245', '#3BA55C', '#9B59B6', '#1ABC9C'];
+
 const hourOfDay = (dt: DateTime) => dt.hour + dt.minute / 60 + dt.second / 3600;
 
 /**
@@ -57,6 +59,9 @@ export const timelineChart: ChartBuilder = async (ctx, request) => {
     to: p.to,
     channel: p.afk ? 'AFK' : `#${channels.get(p.channelId) ?? p.channelId}`,
   }));
+  // Channels keep their colours; AFK is always grey, last in the legend.
+  const channelLabels = [...new Set(values.map((v) => v.channel))].sort((a, b) => Number(a === 'AFK') - Number(b === 'AFK') || a.localeCompare(b));
+  const colours = channelLabels.map((c, i) => (c === 'AFK' ? '#B9BBBE' : CHANNEL_COLOURS[i % CHANNEL_COLOURS.length]!));
   const playedMs = stays.filter((s) => !s.afk).reduce((a, s) => a + s.end - s.start, 0);
   const title = `${name}'s week in voice`;
   return {
@@ -80,7 +85,7 @@ export const timelineChart: ChartBuilder = async (ctx, request) => {
           axis: { values: [0, 3, 6, 9, 12, 15, 18, 21, 24], labelExpr: "datum.value < 10 ? '0' + datum.value + ':00' : datum.value + ':00'" },
         },
         x2: { field: 'to' },
-        color: { field: 'channel', type: 'nominal', title: 'Channel', scale: { scheme: 'tableau10' }, legend: { orient: 'bottom' } },
+        color: { field: 'channel', type: 'nominal', title: 'Channel', scale: { domain: channelLabels, range: colours }, legend: { orient: 'bottom' } },
       },
     },
   };
