@@ -44,8 +44,12 @@ main() {
   local previous=""
   [ -L current ] && previous="$(basename "$(readlink current)")"
   if [ "$sha" = "$previous" ] && [ -z "$force" ]; then
-    say "$sha is already the current release (use --force to redeploy it)"
-    exit 0
+    # Also what a rerun finds after a dropped connection: say whether it is actually up.
+    if HEALTH_TIMEOUT=10 wait_healthy "$sha"; then
+      say "$sha is already the current release (use --force to redeploy it)"
+      exit 0
+    fi
+    die "${sha:0:12} is the current release but it is not healthy; see the logs, or redeploy it with --force"
   fi
 
   local release="$ROOT/releases/$sha"

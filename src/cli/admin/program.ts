@@ -1,12 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { backupDatabase } from './backup.js';
-import { downloadBackup } from './download.js';
 import { AdminError } from './errors.js';
-import { localLogs, migrateAction, registerAction, statsAction, testAction } from './local.js';
 import { databasePath, localBotUrl } from './paths.js';
 import { progressBar } from './progress.js';
 import { runRemoteScript, type SshTarget } from './ssh.js';
-import { fetchStatus, formatStatus } from './status.js';
+
+// Actions load what they need when they run: `--help` and `status` stay fast, and `status` on the
+// Pi does not load the bot's commands and services.
+const local = () => import('./local.js');
 
 const DEFAULT_ROOT = '/opt/rollcall';
 
@@ -56,13 +56,13 @@ export function buildProgram(): Command {
     .command('register')
     .description('register the slash commands with Discord (global, or one server with --guild)')
     .option('--guild <id>', 'register in this server only (instant); default DISCORD_GUILD_ID')
-    .action(async (o: { guild?: string }) => registerAction(o.guild));
+    .action(async (o: { guild?: string }) => (await local()).registerAction(o.guild));
 
   program
     .command('migrate')
     .description('apply pending database migrations (the bot also does this at start)')
     .option('--database <file>', 'SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
-    .action(async (o: { database?: string }) => migrateAction(databasePath(o.database)));
+    .action(async (o: { database?: string }) => (await local()).migrateAction(databasePath(o.database)));
 
   program
     .command('backup')
@@ -75,6 +75,7 @@ export function buildProgram(): Command {
     .action(async (o: { out: string; database?: string; force?: boolean; json?: boolean; quiet?: boolean }) => {
       const source = databasePath(o.database);
       const bar = progressBar(`backup ${source}`, { unit: 'pages', quiet: o.quiet });
+      const { backupDatabase } = await import('./backup.js');
       const report = await backupDatabase(source, o.out, { progress: bar, overwrite: o.force });
       if (o.json) console.log(JSON.stringify(report));
       else if (!o.quiet) console.log(`backup written: ${report.path} (${report.bytes} bytes, sha256 ${report.sha256.slice(0, 16)}…, ${Object.keys(report.tables).length} tables)`);
@@ -86,6 +87,7 @@ export function buildProgram(): Command {
     .option('--force', 'overwrite --out if it exists')
     .option('--json', 'print the result as one JSON line')
     .action(async (o: SshOptions & { out: string; force?: boolean; json?: boolean }) => {
+      const { downloadBackup } = await import('./download.js');
       const report = await downloadBackup(targetOf(o), o.out, { overwrite: o.force });
       console.log(o.json ? JSON.stringify(report) : `downloaded ${report.path} (${report.bytes} bytes, integrity ok)`);
     });
@@ -109,6 +111,7 @@ export function buildProgram(): Command {
         await runRemoteScript(targetOf(o), 'status.sh', o.json ? ['--json'] : []);
         return;
       }
+      const { fetchStatus, formatStatus } = await import('./status.js');
       const report = await fetchStatus(o.url ?? localBotUrl(), o.release);
       console.log(o.json ? JSON.stringify(report) : formatStatus(report));
       if (!report.healthy) throw new AdminError(`the bot at ${report.url} is not healthy`);
@@ -121,7 +124,7 @@ export function buildProgram(): Command {
     .option('--unit <name>', 'systemd unit (local only; remote uses SERVICE in deploy.conf)', 'rollcall')
     .action(async (o: SshOptions & { lines: number; follow?: boolean; unit: string }) => {
       if (o.host) await runRemoteScript(targetOf(o), 'logs.sh', ['--lines', String(o.lines), ...(o.follow ? ['--follow'] : [])]);
-      else await localLogs(o.unit, o.lines, o.follow === true);
+      else await (await local()).localLogs(o.unit, o.lines, o.follow === true);
     });
 
   program
@@ -129,7 +132,7 @@ export function buildProgram(): Command {
     .description('run the test suite (extra arguments go to vitest, e.g. a folder)')
     .argument('[vitest-args...]')
     .allowUnknownOption()
-    .action(async (args: string[]) => testAction(args));
+    .action(async (args: string[]) => (await local()).testAction(args));
 
   program
     .command('stats')
@@ -137,7 +140,7 @@ export function buildProgram(): Command {
     .argument('[stats-args...]')
     .allowUnknownOption()
     .helpOption(false)
-    .action(async (args: string[]) => statsAction(args));
+    .action(async (args: string[]) => (await local()).statsAction(args));
 
   return program;
 }
