@@ -69,7 +69,7 @@ export const bestWindowChart: ChartBuilder = async (ctx, request) => {
   }
   if (values.every((v) => v.members === 0)) return { reason: 'Nobody has declared hours or been in voice in this period yet.' };
   const bestAvailable = values.filter((v) => v.panel.startsWith('usually available')).reduce((a, v) => (v.members > a.members ? v : a));
-  const title = titled('Best window to play', request, scope.zone);
+  const title = titled('Best window to play', request, scope);
   const summary =
     best.members > 0
       ? `Most members in voice: ${best.day} ${best.hour} (${best.members} on average). Most declared: ${bestAvailable.day} ${bestAvailable.hour} (${bestAvailable.members}).`

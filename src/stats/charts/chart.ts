@@ -1,6 +1,8 @@
+import { DateTime } from 'luxon';
 import type { TopLevelSpec } from 'vega-lite';
 import { RANGE_LABELS, type ChartRequest } from '../catalog.js';
 import type { StatsContext } from '../context.js';
+import type { StatsScope } from '../scope.js';
 
 /** A chart ready to render: its Vega-Lite spec plus the words that go with it in Discord. */
 export interface ChartSpec {
@@ -23,9 +25,10 @@ export const DAY_MS = 24 * HOUR_MS;
 
 export const hours = (ms: number, digits = 1) => Math.round((ms / HOUR_MS) * 10 ** digits) / 10 ** digits;
 
-/** "Total voice time · last 30 days" and the zone it is read in. */
-export function titled(what: string, request: ChartRequest, zone: string): { text: string; subtitle: string } {
-  return { text: `${what} · ${RANGE_LABELS[request.range]}`, subtitle: `times in ${zone}` };
+/** "Total voice time · last 30 days", and the dates and zone it covers. */
+export function titled(what: string, request: ChartRequest, scope: StatsScope): { text: string; subtitle: string } {
+  const day = (ms: number) => DateTime.fromMillis(ms, { zone: scope.zone }).toISODate();
+  return { text: `${what} · ${RANGE_LABELS[request.range]}`, subtitle: `${day(scope.from)} → ${day(scope.now)} · times in ${scope.zone}` };
 }
 
 export const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;

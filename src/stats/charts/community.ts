@@ -49,7 +49,7 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
   const edges = [...layout.edges].sort((a, b) => b.hours - a.hours).slice(0, MAX_EDGES);
   const nodeValues = layout.nodes.map((n) => ({ x: n.x, y: n.y, hours: Math.round(n.hours), group: groupName(n.community), name: labelled.has(n.userId) ? labels.get(n.userId)! : '' }));
   const edgeValues = edges.map((e) => ({ x: at.get(e.a)!.x, y: at.get(e.a)!.y, x2: at.get(e.b)!.x, y2: at.get(e.b)!.y, hours: e.hours }));
-  const title = titled('Who plays with whom', request, ctx.scope.zone);
+  const title = titled('Who plays with whom', request, ctx.scope);
   const axis = { x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false, nice: false } }, y: { field: 'y', type: 'quantitative', axis: null, scale: { zero: false, nice: false } } } as const;
   return {
     title: title.text,

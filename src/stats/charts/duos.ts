@@ -14,7 +14,7 @@ export const duosChart: ChartBuilder = async (ctx, request) => {
     const [x, y] = [labels.get(p.a)!, labels.get(p.b)!].sort((l, r) => l.localeCompare(r));
     return { duo: `${x} + ${y}`, hours: hours(p.ms) };
   });
-  const title = titled('Top duos: time together in voice', request, ctx.scope.zone);
+  const title = titled('Top duos: time together in voice', request, ctx.scope);
   const best = values[0]!;
   return {
     title: title.text,

@@ -10,7 +10,7 @@ export const monthsChart: ChartBuilder = async (ctx, request) => {
   const total = values.reduce((a, v) => a + v.hours, 0);
   if (total === 0) return { reason: 'Nobody has spent time in voice (outside AFK) in this period yet.' };
   const best = values.reduce((a, v) => (v.hours > a.hours ? v : a));
-  const title = titled('Voice hours per month', request, ctx.scope.zone);
+  const title = titled('Voice hours per month', request, ctx.scope);
   return {
     title: title.text,
     summary: `Busiest month: ${best.month} with ${best.hours} h; ${Math.round(total)} h in all.`,

@@ -38,7 +38,7 @@ export const reliabilityChart: ChartBuilder = async (ctx, request) => {
     { row: r.label, what: 'showed (in voice)', hours: hours(r.s.showedMs) },
   ]);
   const all = rows.reduce((a, r) => ({ declaredMs: a.declaredMs + r.s.declaredMs, showedMs: a.showedMs + r.s.showedMs, slots: a.slots + r.s.slots }), { declaredMs: 0, showedMs: 0, slots: 0 });
-  const title = titled(member ? `Said vs showed: ${memberName}` : 'Said vs showed: declared hours vs hours in voice', request, scope.zone);
+  const title = titled(member ? `Said vs showed: ${memberName}` : 'Said vs showed: declared hours vs hours in voice', request, scope);
   return {
     title: title.text,
     summary: `${member ? memberName : 'Everyone'}: ${hours(all.declaredMs)} h declared, ${hours(all.showedMs)} h shown in voice — ${pct(all)}% reliability.`,

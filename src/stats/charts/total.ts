@@ -9,7 +9,7 @@ export const totalChart: ChartBuilder = async (ctx, request) => {
   const labels = uniqueLabels(shown.map((t) => t.userId), await ctx.names());
   const values = shown.map((t) => ({ member: labels.get(t.userId)!, hours: hours(t.ms) }));
   const sum = totals.reduce((acc, t) => acc + t.ms, 0);
-  const title = titled('Total voice time', request, ctx.scope.zone);
+  const title = titled('Total voice time', request, ctx.scope);
   return {
     title: title.text,
     summary: `${totals.length} member(s), ${hours(sum, 0)} h in voice in all${totals.length > TOP_N ? ` (top ${TOP_N} shown)` : ''}.`,
