@@ -14,6 +14,7 @@ import { weekdaysChart } from './charts/weekdays.js';
 import { StatsContext } from './context.js';
 import { renderSpec } from './render.js';
 import { resolveScope } from './scope.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 export const BUILDERS: Readonly<Record<ChartName, ChartBuilder>> = {
   community: communityChart,
@@ -27,11 +28,8 @@ export const BUILDERS: Readonly<Record<ChartName, ChartBuilder>> = {
   'best-window': bestWindowChart,
 };
 
-/** Where the time of one chart went, for the benchmark. */
-export interface ChartTiming {
-  chart: ChartName;
-  ms: number;
-}
+/** Called as each chart is done: wall time, and CPU time of the drawing thread where known. */
+export type ChartProgress = (index: number, result: ChartResult, ms: number, cpuMs?: number) => void;
 
 /** Loaded data is reused for requests in the same minute: an admin clicking through charts waits once. */
 export const CONTEXT_REUSE_MS = 60_000;
@@ -52,12 +50,13 @@ function contextKey(request: ChartRequest): string {
 export async function produceCharts(
   db: Kysely<Database>,
   requests: readonly ChartRequest[],
-  onResult: (index: number, result: ChartResult, ms: number) => void = () => {},
+  onResult: ChartProgress = () => {},
   contexts: ContextCache = new Map(),
 ): Promise<ChartResult[]> {
   const results: ChartResult[] = [];
   for (const [index, request] of requests.entries()) {
     const started = performance.now();
+    const cpuStarted = threadCpuMs();
     const key = contextKey(request);
     let ctx = contexts.get(key);
     if (!ctx) {
@@ -73,7 +72,8 @@ export async function produceCharts(
       result = { ok: true, chart: request.chart, title: built.title, summary: built.summary, ...rendered };
     }
     results.push(result);
-    onResult(index, result, performance.now() - started);
+    const cpu = threadCpuMs();
+    onResult(index, result, performance.now() - started, cpu === undefined || cpuStarted === undefined ? undefined : cpu - cpuStarted);
   }
   return results;
 }

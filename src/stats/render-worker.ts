@@ -57,11 +57,11 @@ port.on('message', (job: WorkerJob) => {
       return;
     }
     try {
-      await produceCharts(open(job.databasePath), job.requests, (index, result, ms) => {
+      await produceCharts(open(job.databasePath), job.requests, (index, result, ms, cpuMs) => {
         // The PNG's bytes move to the main thread instead of being copied.
         const png = result.ok ? Uint8Array.from(result.png) : undefined;
         const out = result.ok && png ? { ...result, png } : result;
-        send({ id: job.id, kind: 'result', index, result: out, ms }, png ? [png.buffer as ArrayBuffer] : []);
+        send({ id: job.id, kind: 'result', index, result: out, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
       }, contexts);
       send({ id: job.id, kind: 'done' });
     } catch (error) {

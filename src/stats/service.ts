@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import type { Database } from '../shared/db/schema.js';
 import type { ChartRequest, ChartResult } from './catalog.js';
+import type { ChartProgress } from './produce.js';
 import { ChartWorker } from './worker-pool.js';
 
 /** A chart as asked by a person: the service adds "now" and who is left out. */
@@ -38,7 +39,7 @@ export class StatsService {
   }
 
   /** Several charts in one go, sharing loaded data; `onResult` fires as each one is ready. */
-  async charts(asks: readonly ChartAsk[], onResult?: (index: number, result: ChartResult, ms: number) => void): Promise<ChartResult[]> {
+  async charts(asks: readonly ChartAsk[], onResult?: ChartProgress): Promise<ChartResult[]> {
     const now = this.deps.clock.now();
     const excluded = new Map<string, readonly string[]>();
     for (const guildId of new Set(asks.map((a) => a.guildId))) excluded.set(guildId, (await this.deps.excludedUserIds?.(guildId)) ?? []);

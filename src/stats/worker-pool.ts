@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { ChartRequest, ChartResult } from './catalog.js';
+import type { ChartProgress } from './produce.js';
 import type { WorkerJob, WorkerReply } from './worker-protocol.js';
 
 interface Pending {
   results: ChartResult[];
-  onResult: (index: number, result: ChartResult, ms: number) => void;
+  onResult: ChartProgress;
   resolve: (results: ChartResult[]) => void;
   reject: (error: Error) => void;
 }
@@ -77,7 +78,7 @@ export class ChartWorker {
     if (!job) return;
     if (reply.kind === 'result') {
       job.results[reply.index] = reply.result;
-      job.onResult(reply.index, reply.result, reply.ms);
+      job.onResult(reply.index, reply.result, reply.ms, reply.cpuMs);
       return;
     }
     this.pending.delete(reply.id);

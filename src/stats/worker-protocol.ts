@@ -5,6 +5,6 @@ export type WorkerJob = { id: number; kind: 'charts'; databasePath: string; requ
 
 /** Render worker → main thread: one `result` per chart as it is done, then `done` (or `error`). */
 export type WorkerReply =
-  | { id: number; kind: 'result'; index: number; result: ChartResult; ms: number }
+  | { id: number; kind: 'result'; index: number; result: ChartResult; ms: number; cpuMs?: number }
   | { id: number; kind: 'done' }
   | { id: number; kind: 'error'; message: string };
