@@ -154,6 +154,18 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     expect(existsSync(join(pi.root, 'releases', broken, '.complete'))).toBe(true);
   }, 160_000);
 
+  it('a rerun finds the current release down and says so; --force brings it back without rebuilding', async () => {
+    pi.stopBot();
+    const rerun = await admin(['deploy', ...sshd.args(pi.root), '--ref', first], { timeoutMs: 60_000 });
+    expect(rerun.code).toBe(1);
+    expect(lastLine(rerun.stderr)).toBe(`rollcall admin: ${first.slice(0, 12)} is the current release but it is not healthy; see the logs, or redeploy it with --force`);
+
+    const forced = await admin(['deploy', ...sshd.args(pi.root), '--ref', first, '--force'], { timeoutMs: 60_000 });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain(`release ${first.slice(0, 12)} is already built`);
+    expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
+  }, 90_000);
+
   it('fails with one clear line when the ref does not exist or the host is unreachable', async () => {
     const bad = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'no-such-branch']);
     expect(bad.code).toBe(1);
