@@ -74,6 +74,9 @@ describe('gateway with @discordjs/ws', () => {
     expect(ready?.s).toBe(1);
     expect(guild.s).toBe(2);
     await eventually(() => beats >= 2, 3000);
+    const before = emu.events.filter((x) => x.kind === 'gateway' && x.direction === 'in' && x.op === GatewayOpcodes.Heartbeat).length;
+    emu.requestHeartbeat();
+    await eventually(() => emu!.events.filter((x) => x.kind === 'gateway' && x.direction === 'in' && x.op === GatewayOpcodes.Heartbeat).length > before, 1000);
   });
 
   it('dispatches reactions (ADD with member, REMOVE without) and voice changes; not MESSAGE_CREATE without the intent', async () => {
@@ -145,6 +148,13 @@ describe('gateway with @discordjs/ws', () => {
     await eventually(() => resumed === 2, 5000);
     await e.react(e.fixture.members.frank.id, ch, msg.id, '🕘');
     await eventually(() => ofType(dispatches, 'MESSAGE_REACTION_ADD').length === 2);
+
+    // A clean close with 4000 (unknown error) is resumable too.
+    e.dropGateway({ code: 4000 });
+    await e.unreact(e.fixture.members.frank.id, ch, msg.id, '🕘');
+    await eventually(() => resumed === 3, 5000);
+    await eventually(() => ofType(dispatches, 'MESSAGE_REACTION_REMOVE').length === 1);
+    expect(ofType(dispatches, 'READY')).toHaveLength(1);
   });
 
   it('re-identifies with a fresh READY/GUILD_CREATE when the resume is refused', async () => {

@@ -243,4 +243,19 @@ describe('interactions', () => {
     await emu.runCommand(newcomer, 'whois', [{ name: 'member', value: m.bob.id }]);
     expect(bot.received[2]!.body.member.user).toMatchObject({ id: newcomer, username: 'gina' });
   });
+
+  it('records a modal and sends its submission', async () => {
+    const { ch, m } = await setup((i) =>
+      i.type === 2
+        ? { type: 9, data: { custom_id: 'note', title: 'Add a note', components: [{ type: 1, components: [{ type: 4, custom_id: 'text', label: 'Note', style: 1 }] }] } }
+        : { type: 4, data: { content: `noted: ${i.data.components[0].components[0].value}`, flags: 64 } },
+    );
+    const r = await emu.runCommand(m.dan.id, 'whois', [{ name: 'member', value: m.bob.id }]);
+    expect(r.response).toMatchObject({ type: 9, data: { custom_id: 'note' } });
+    await expect(r.final()).rejects.toThrow(/no message/);
+    const submit = await emu.submitModal(m.dan.id, 'note', { text: 'late by 10 min' });
+    expect(bot.received[1]!.body).toMatchObject({ type: 5, data: { custom_id: 'note', components: [{ type: 1, components: [{ type: 4, custom_id: 'text', value: 'late by 10 min' }] }] } });
+    expect((await submit.final()).content).toBe('noted: late by 10 min');
+    expect(emu.messages(ch, { as: m.dan.id })).toHaveLength(1);
+  });
 });
