@@ -4,7 +4,7 @@ import type { App } from '../shared/app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { appVersion } from '../shared/version.js';
 import { appRevision } from '../shared/revision.js';
-import { noteInteraction, registerOperationsRoutes } from './metrics.js';
+import { isLocalRequest, noteInteraction, registerOperationsRoutes } from './metrics.js';
 import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
@@ -75,8 +75,10 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     return reply.send(response);
   });
 
-  fastify.get('/healthz', async (_request, reply) => {
+  fastify.get('/healthz', async (request, reply) => {
     const dbOk = databaseIsHealthy(app.sqlite);
+    // Through Caddy (the internet) only the verdict; versions and gateway details stay on the Pi.
+    if (!isLocalRequest(request)) return reply.code(dbOk ? 200 : 503).send({ status: dbOk ? 'ok' : 'degraded' });
     return reply.code(dbOk ? 200 : 503).send({
       status: dbOk ? 'ok' : 'degraded',
       version: appVersion(),
