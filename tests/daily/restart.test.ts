@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PermissionFlagsBits } from 'discord-api-types/v10';
+import { defaultFixtureInput } from '../../src/sandbox/index.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
 
 const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York
@@ -107,6 +109,33 @@ describe('kill and restart at each step of posting: exactly one message, never n
     expect(again).toContain("I can't post in");
     await w.tick();
     expect(botMessages(w)).toHaveLength(0);
+  });
+});
+
+describe('a channel where the bot lacks Send Messages (Discord 50013)', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  it('fails with a reason the admin can act on; after the fix, /config post-now posts it', async () => {
+    const channels = defaultFixtureInput().channels.map((c) =>
+      c.key === 'general' ? { ...c, overwrites: [{ memberKey: 'rollcall', deny: PermissionFlagsBits.SendMessages }] } : c,
+    );
+    w = await startWorld({ now: POST_TIME, emulator: { fixture: { channels } } });
+    const alice = w.emu.fixture.members.alice.id;
+    const general = w.emu.fixture.channels.general;
+    await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: general }] } as never])).final();
+    await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+    await w.tick();
+    expect(await postRow(w)).toMatchObject({ state: 'failed', error: 'missing access or permissions' });
+    const now = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);
+    expect(now).toContain(`I can't post in <#${general}>`);
+    expect(now).toContain('Send Messages');
+    // The admin picks a channel the bot can post in; post-now retries the failed day.
+    await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
+    const retried = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);
+    expect(retried).toContain("Posted today's message");
+    await w.settle();
+    await expectExactlyOne(w);
   });
 });
 
