@@ -75,7 +75,7 @@ export function communityLayout(pairs: readonly PairTime[], minMs: number, stron
     graph.mergeNodeAttributes(node, { x: 100 * Math.cos(angle) + 20 * (rng() - 0.5), y: 100 * Math.sin(angle) + 20 * (rng() - 0.5), community: c });
   });
   const settings = { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 1, barnesHutOptimize: graph.order > 200 };
-  forceAtlas2.assign(graph, { iterations: graph.order > 200 ? 100 : 300, settings, getEdgeWeight: 'weight' });
+  forceAtlas2.assign(graph, { iterations: graph.order > 200 ? 80 : 300, settings, getEdgeWeight: 'weight' });
 
   const nodes: CommunityNode[] = [];
   graph.forEachNode((node, attrs) => {

@@ -18,6 +18,11 @@ export class StatsContext {
     readonly scope: StatsScope,
   ) {}
 
+  /** Whether `key` was already loaded (or is loading), so a chart can reuse it instead of asking SQL. */
+  has(key: 'playing' | 'pairs' | 'declared'): boolean {
+    return this.cache.has(key);
+  }
+
   private once<T>(key: string, load: () => Promise<T> | T): Promise<T> {
     let hit = this.cache.get(key) as Promise<T> | undefined;
     if (!hit) {

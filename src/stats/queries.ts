@@ -69,7 +69,7 @@ export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Prom
     .where('started_at', '<', scope.to)
     .where(end, '>', scope.from)
     .groupBy('user_id');
-  const rows = await withoutExcluded(query, scope).orderBy('ms', 'desc').execute();
+  const rows = await withoutExcluded(query, scope).orderBy('ms', 'desc').orderBy('user_id').execute();
   return rows.map((r) => ({ userId: r.user_id, ms: Number(r.ms) }));
 }
 

@@ -63,24 +63,30 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
 
   const now = DateTime.fromMillis(o.now, { zone: o.zone });
   const first = now.startOf('day').minus({ days: o.days - 1 });
+  // Each day's date, weekday and the instant of every local hour, from Luxon once (not per session).
+  const calendar = Array.from({ length: o.days + 7 }, (_, i) => {
+    const day = first.plus({ days: i });
+    return { date: day.toISODate()!, weekday: day.weekday, hours: Array.from({ length: 24 }, (_, h) => day.set({ hour: h }).toMillis()) };
+  });
   const stays: [string, string, number, number | null, number][] = [];
   const declared = new Map<string, [string, string, number]>();
   const dates = new Set<string>();
   const stillIn = new Set<string>();
   while (stays.length < o.stays) {
     const g = pick(groups);
-    const dayOffset = Math.floor(random() * o.days);
-    let day = first.plus({ days: dayOffset });
+    let dayIndex = Math.floor(random() * o.days);
     if (random() < 0.7) {
       // Prefer the group's favourite weekdays.
       const want = pick(g.days);
-      day = day.plus({ days: (want - day.weekday + 7) % 7 });
+      dayIndex += (want - calendar[dayIndex]!.weekday + 7) % 7;
     }
-    const start = day.set({ hour: Math.min(23, Math.max(0, g.hour + Math.floor((random() - 0.5) * 4))), minute: Math.floor(random() * 60) });
+    const day = calendar[dayIndex]!;
+    const startHour = Math.min(23, Math.max(0, g.hour + Math.floor((random() - 0.5) * 4)));
+    const start = { hour: startHour, ms: day.hours[startHour]! + Math.floor(random() * 60) * 60_000 };
     const length = (1 + random() * 3.5) * 3_600_000;
-    const startMs = start.toMillis();
+    const startMs = start.ms;
     if (startMs + 600_000 >= o.now) continue;
-    const date = start.toISODate()!;
+    const date = day.date;
     for (const m of g.members) {
       if (random() < 0.35) continue;
       const who = random() < 0.05 ? Math.floor(random() * o.members) : m;

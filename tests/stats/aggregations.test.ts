@@ -3,6 +3,7 @@ import { groupSlots, membersPerSlot, timePerSlot } from '../../src/stats/buckets
 import { coPresence, type PairTime } from '../../src/stats/copresence.js';
 import { weekGrid } from '../../src/stats/charts/best-window.js';
 import { inactiveMembers } from '../../src/stats/charts/inactive.js';
+import { totalsOf } from '../../src/stats/charts/total.js';
 import { weekPieces } from '../../src/stats/charts/timeline.js';
 import { declaredDays, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
@@ -71,8 +72,11 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     await evening();
     await s.stay('squadA', 'gina', '2026-11-04T23:00', '2026-11-05T01:00'); // window starts 5 Nov 00:00
     const ctx = await s.context('7d', NOW);
-    const totals = Object.fromEntries((await voiceTotals(ctx.db, ctx.scope)).map((t) => [t.userId, t.ms / H]));
+    const sql = await voiceTotals(ctx.db, ctx.scope);
+    const totals = Object.fromEntries(sql.map((t) => [t.userId, t.ms / H]));
     expect(totals).toEqual({ alice: 3, bob: 2, carol: 0.25, dan: 1, erin: 1.5, frank: 3, gina: 1 });
+    // The in-memory sum used when the stays are already loaded gives the same answer, in the same order.
+    expect(totalsOf(await ctx.playing())).toEqual(sql);
   });
 
   it('leaves out excluded members and bots everywhere, through the scope', async () => {
