@@ -18,7 +18,7 @@ import type {
   APIUser,
   GatewayVoiceState,
 } from 'discord-api-types/v10';
-import type { AttachmentRecord, ChannelRecord, GuildRecord, MessageRecord, RoleRecord, VoiceStateRecord, World } from './world.js';
+import type { AttachmentRecord, ChannelRecord, EmojiRecord, GuildRecord, MessageRecord, RoleRecord, VoiceStateRecord, World } from './world.js';
 
 export function userJson(world: World, userId: string): APIUser {
   const u = world.user(userId);
@@ -126,15 +126,7 @@ export function guildJson(world: World, g: GuildRecord, withCounts = false): Rec
     default_message_notifications: 1,
     explicit_content_filter: 0,
     roles: [...g.roles.values()].map(roleJson),
-    emojis: [...g.emojis.values()].map((e) => ({
-      id: e.id,
-      name: e.name,
-      roles: [],
-      require_colons: true,
-      managed: false,
-      animated: e.animated,
-      available: true,
-    })),
+    emojis: [...g.emojis.values()].map(emojiJson),
     features: [],
     mfa_level: 0,
     application_id: null,
@@ -263,4 +255,9 @@ export function voiceStateJson(world: World, guildId: string, v: VoiceStateRecor
   if (opts.withGuild) json.guild_id = guildId;
   if (opts.withMember) json.member = memberJson(world, guildId, v.userId);
   return json;
+}
+
+/** A guild emoji as Discord returns it. @see https://discord.com/developers/docs/resources/emoji#emoji-object */
+export function emojiJson(e: EmojiRecord) {
+  return { id: e.id, name: e.name, roles: [], require_colons: true, managed: false, animated: e.animated, available: true };
 }

@@ -8,11 +8,12 @@
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { DiscordError, missingAccess } from '../../errors.js';
 import { compareSnowflakes } from '../../snowflake.js';
-import { channelJson, guildJson, memberJson, roleJson, voiceStateJson } from '../../state/serialize.js';
+import { channelJson, emojiJson, guildJson, memberJson, roleJson, voiceStateJson } from '../../state/serialize.js';
 import { botGuild, intParam } from '../access.js';
 import { json, type RouteDef } from '../router.js';
 
 const unknownVoiceState = () => new DiscordError(404, 10065, 'Unknown Voice State');
+const unknownEmoji = () => new DiscordError(404, 10014, 'Unknown Emoji');
 
 export const guildRoutes: RouteDef[] = [
   {
@@ -32,6 +33,20 @@ export const guildRoutes: RouteDef[] = [
     method: 'GET',
     path: '/guilds/:guild_id/roles',
     handler: ({ world, params }) => json([...botGuild(world, params.guild_id as string).roles.values()].map(roleJson)),
+  },
+  {
+    method: 'GET',
+    path: '/guilds/:guild_id/emojis',
+    handler: ({ world, params }) => json([...botGuild(world, params.guild_id as string).emojis.values()].map(emojiJson)),
+  },
+  {
+    method: 'GET',
+    path: '/guilds/:guild_id/emojis/:emoji_id',
+    handler: ({ world, params }) => {
+      const emoji = botGuild(world, params.guild_id as string).emojis.get(params.emoji_id as string);
+      if (!emoji) throw unknownEmoji();
+      return json(emojiJson(emoji));
+    },
   },
   {
     method: 'GET',
