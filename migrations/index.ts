@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as guildConfig from './2026-11-23-001-guild-config.js';
 import * as dailyMessage from './2026-11-23-002-daily-message.js';
 import * as voice from './2026-11-23-003-voice.js';
+import * as privacy from './2026-11-23-004-privacy.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-001-guild-config': guildConfig,
   '2026-11-23-002-daily-message': dailyMessage,
   '2026-11-23-003-voice': voice,
+  '2026-11-23-004-privacy': privacy,
 };

@@ -19,6 +19,8 @@ export interface Database {
   members: MemberTable;
   guilds: GuildTable;
   rank_emoji: RankEmojiTable;
+  privacy_opt_outs: PrivacyOptOutTable;
+  privacy_settings: PrivacySettingsTable;
 }
 
 export interface GuildConfigTable {
@@ -169,4 +171,23 @@ export interface RankEmojiTable {
   role_id: string;
   emoji: string;
   created_at: number;
+}
+
+/** A member who turned voice tracking off in a guild; survives `/privacy erase` (it is the choice itself). */
+export interface PrivacyOptOutTable {
+  guild_id: string;
+  user_id: string;
+  opted_out_at: number;
+}
+
+/** Per guild, nothing about members: retention and the privacy change counter. */
+export interface PrivacySettingsTable {
+  guild_id: string;
+  /** Voice stays and votes older than this many days are deleted by the daily retention job. */
+  retention_days: Generated<number>;
+  /** Guild-local date `YYYY-MM-DD` the retention job last ran. */
+  retention_ran_on: string | null;
+  /** Bumped by every erase, opt-out/in and purge: cached chart data of an older generation is stale. */
+  generation: Generated<number>;
+  updated_at: number;
 }
