@@ -21,7 +21,8 @@ export interface ShardHooks {
 }
 
 export interface GatewayStatus {
-  state: 'idle' | 'connecting' | 'ready' | 'resumed' | 'closed';
+  /** `reconnecting`: the socket closed and @discordjs/ws is resuming or re-identifying. */
+  state: 'idle' | 'connecting' | 'ready' | 'resumed' | 'reconnecting' | 'closed';
   sessions: number;
   resumes: number;
   lastEventAt: number | null;
@@ -65,7 +66,10 @@ export class GatewayShard {
       this.status.resumes += 1;
       log.info('gateway resumed');
     });
-    this.manager.on(WebSocketShardEvents.Closed, (code) => log.warn({ code }, 'gateway closed'));
+    this.manager.on(WebSocketShardEvents.Closed, (code) => {
+      if (this.status.state !== 'closed') this.status.state = 'reconnecting';
+      log.warn({ code }, 'gateway closed');
+    });
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
     this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
       this.status.lastEventAt = options.clock.now();
