@@ -3,6 +3,7 @@ import * as guildConfig from './2026-11-23-001-guild-config.js';
 import * as dailyMessage from './2026-11-23-002-daily-message.js';
 import * as voice from './2026-11-23-003-voice.js';
 import * as privacy from './2026-11-23-004-privacy.js';
+import * as voiceGreeting from './2026-11-23-005-voice-greeting.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-002-daily-message': dailyMessage,
   '2026-11-23-003-voice': voice,
   '2026-11-23-004-privacy': privacy,
+  '2026-11-23-005-voice-greeting': voiceGreeting,
 };

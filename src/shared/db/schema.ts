@@ -21,6 +21,8 @@ export interface Database {
   rank_emoji: RankEmojiTable;
   privacy_opt_outs: PrivacyOptOutTable;
   privacy_settings: PrivacySettingsTable;
+  voice_greeting_settings: VoiceGreetingSettingsTable;
+  voice_greetings: VoiceGreetingTable;
 }
 
 export interface GuildConfigTable {
@@ -190,4 +192,27 @@ export interface PrivacySettingsTable {
   /** Bumped by every erase, opt-out/in and purge: cached chart data of an older generation is stale. */
   generation: Generated<number>;
   updated_at: number;
+}
+
+/** Per guild: the spoken greeting in voice (off by default); `voice`/`speed` null = defaults. */
+export interface VoiceGreetingSettingsTable {
+  guild_id: string;
+  enabled: Generated<number>;
+  /** Seconds the member must stay alone before the bot joins. */
+  delay_s: Generated<number>;
+  /** espeak-ng voice (`-v`), e.g. `en-us`. */
+  voice: string | null;
+  /** espeak-ng words per minute (`-s`). */
+  speed: number | null;
+  /** 1 = greet even when nobody else has signed up ("nobody else has signed up yet"). */
+  say_nobody: Generated<number>;
+  updated_at: number;
+}
+
+/** One greeting per member per guild-local hour (`yyyy-MM-ddTHH`). */
+export interface VoiceGreetingTable {
+  guild_id: string;
+  user_id: string;
+  hour_key: string;
+  greeted_at: number;
 }
