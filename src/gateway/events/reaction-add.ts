@@ -1,5 +1,6 @@
 import type { GatewayMessageReactionAddDispatch } from 'discord-api-types/v10';
 import type { EventHandler } from './index.js';
+import { toReactionEvent } from './reaction-translate.js';
 import { toMemberInfo } from './voice-translate.js';
 
 /**
@@ -10,17 +11,10 @@ import { toMemberInfo } from './voice-translate.js';
 export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
   event: 'MESSAGE_REACTION_ADD',
   async handle(app, { d }) {
-    if (!d.guild_id) return;
+    const event = toReactionEvent(d, app.config.applicationId);
+    if (!event) return;
     const member = toMemberInfo(d.member);
-    if (member && !member.bot) await app.members.remember(d.guild_id, member);
-    await app.availability.reactionAdded({
-      guildId: d.guild_id,
-      channelId: d.channel_id,
-      messageId: d.message_id,
-      userId: d.user_id,
-      emojiName: d.emoji.name,
-      emojiId: d.emoji.id,
-      isBot: d.member?.user?.bot === true || d.user_id === app.config.applicationId,
-    });
+    if (member && !member.bot) await app.members.remember(event.guildId, member);
+    await app.availability.reactionAdded(event);
   },
 };
