@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
+import { timePerSlot } from './buckets.js';
 import { coPresence, type PairTime } from './copresence.js';
 import { DateTime } from 'luxon';
 import { declaredDays, loadChannelNames, loadNames, loadStays, nameOf, type Stay } from './queries.js';
@@ -68,5 +69,10 @@ export class StatsContext {
   /** Guild-local hour slots covering the window. */
   slots(): Promise<SlotTable> {
     return this.once('slots', () => new SlotTable(this.scope.zone, this.scope.from, this.scope.to));
+  }
+
+  /** Voice time per slot of {@link slots} (weekdays and months both group it). */
+  timePerSlot(): Promise<Float64Array> {
+    return this.once('timePerSlot', async () => timePerSlot(await this.playing(), await this.slots()));
   }
 }

@@ -90,6 +90,8 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
     for (const m of g.members) {
       if (random() < 0.35) continue;
       const who = random() < 0.05 ? Math.floor(random() * o.members) : m;
+      // A few members drift away (stop playing weeks or months ago); a very few never join voice.
+      if (who % 97 === 13 || (who % 25 === 7 && startMs > o.now - (20 + (who % 150)) * 86_400_000)) continue;
       const id = members[who]!.id;
       const s = startMs + Math.floor((random() - 0.3) * 1_800_000);
       let e = Math.min(s + length * (0.5 + random() * 0.7), o.now - 1);

@@ -1,10 +1,10 @@
-import { groupSlots, timePerSlot } from '../buckets.js';
+import { groupSlots } from '../buckets.js';
 import { hours, THEME, titled, type ChartBuilder } from './chart.js';
 
 /** Chart 6: voice hours per local calendar month, oldest first. */
 export const monthsChart: ChartBuilder = async (ctx, request) => {
   const table = await ctx.slots();
-  const perSlot = timePerSlot(await ctx.playing(), table);
+  const perSlot = await ctx.timePerSlot();
   const byMonth = groupSlots(perSlot, (i) => table.months[i]!);
   const values = [...byMonth].map(([month, ms]) => ({ month, hours: hours(ms) }));
   const total = values.reduce((a, v) => a + v.hours, 0);

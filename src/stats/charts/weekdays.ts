@@ -1,10 +1,10 @@
-import { groupSlots, timePerSlot } from '../buckets.js';
+import { groupSlots } from '../buckets.js';
 import { hours, THEME, titled, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
 
 /** Chart 5: voice hours per local weekday (Monday first). */
 export const weekdaysChart: ChartBuilder = async (ctx, request) => {
   const table = await ctx.slots();
-  const perSlot = timePerSlot(await ctx.playing(), table);
+  const perSlot = await ctx.timePerSlot();
   const byDay = groupSlots(perSlot, (i) => table.weekdays[i]!);
   const values = WEEKDAY_NAMES.map((day, i) => ({ day, hours: hours(byDay.get(i + 1) ?? 0) }));
   const total = values.reduce((a, v) => a + v.hours, 0);
