@@ -26,7 +26,7 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
   }, 30_000);
   afterAll(() => w.close());
 
-  it('defers at once, then edits @original with the chart as a PNG attachment (multipart)', async () => {
+  it('answers with a deferral, then edits @original with the chart as a PNG attachment (multipart)', async () => {
     const r = await w.emu.runCommand(m.alice!, 'stats', [{ name: 'duos', options: [{ name: 'range', value: '7d' }] }]);
     // Attachments cannot ride on the first response: Discord gets "thinking…", privately.
     expect(r.error).toBeNull();
