@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import type { CommandHandler } from '../../src/http/handler.js';
-import { command } from '../helpers/interactions.js';
+import { registerCommands } from '../../src/cli/registration.js';
+import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../helpers/server.js';
-import { startRestStandin } from '../helpers/rest-standin.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const slow: CommandHandler = {
-  definition: { name: 'slow', description: 'takes its time', options: [{ type: ApplicationCommandOptionType.Integer, name: 'ms', description: 'delay' }] },
+  definition: { name: 'slow', description: 'takes its time', options: [{ type: ApplicationCommandOptionType.Integer, name: 'ms', description: 'delay', required: true }] },
   async execute(ctx) {
     await sleep(ctx.options.integer('ms') ?? 0);
     return { content: `done after ${ctx.options.integer('ms')} ms` };
@@ -23,66 +23,66 @@ const broken: CommandHandler = {
 const slowBroken: CommandHandler = {
   definition: { name: 'slow-broken', description: 'throws late' },
   async execute() {
-    await sleep(300);
+    await sleep(3_200);
     throw new Error('late fire');
   },
 };
 
+/**
+ * Discord's 3-second deadline, with the emulator as Discord: it signs the interaction, times the
+ * answer (3 s, as Discord does) and accepts the late answer only through `PATCH @original`.
+ */
 describe("Discord's 3-second deadline and failing handlers", () => {
+  let emu: Emulator;
   let h: Harness;
-  let rest: Awaited<ReturnType<typeof startRestStandin>>;
   const logLines: string[] = [];
+  let alice: string;
 
   beforeAll(async () => {
-    rest = await startRestStandin({ 'PATCH /api/v10/webhooks/\\d+/[^/]+/messages/@original': (r) => ({ id: '1', content: JSON.parse(r.body).content }) });
+    emu = await startEmulator();
     h = await startHarness({
-      config: { apiUrl: rest.api },
-      server: { commands: [slow, broken, slowBroken], deferAfterMs: 150 },
+      config: { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId },
+      server: { commands: [slow, broken, slowBroken] },
       logTo: (line) => logLines.push(line),
     });
-    await h.listen();
+    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
+    await registerCommands(h.app.discord, [slow, broken, slowBroken].map((c) => c.definition), emu.fixture.guildId, () => {});
+    alice = emu.fixture.members.alice.id;
   });
   afterAll(async () => {
     await h.close();
-    await rest.close();
+    await emu.close();
   });
 
   it('answers a fast handler directly', async () => {
-    const res = await h.post(command('slow', null, [{ type: 4, name: 'ms', value: 10 }]));
-    expect(res.json).toMatchObject({ type: 4, data: { content: 'done after 10 ms', flags: 64 } });
+    const r = await emu.runCommand(alice, 'slow', [{ name: 'ms', value: 10 }]);
+    expect(r.error).toBeNull();
+    expect(r.response).toMatchObject({ type: 4, data: { content: 'done after 10 ms', flags: 64 } });
   });
 
-  it('defers a slow handler in time and delivers its answer by editing @original', async () => {
-    const started = Date.now();
-    const interaction = command('slow', null, [{ type: 4, name: 'ms', value: 600 }]);
-    const res = await h.post(interaction);
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(res.json).toEqual({ type: 5, data: { flags: 64 } });
-    await h.server.router.settle();
-    const edit = rest.requests.find((r) => r.path.includes((interaction as { token: string }).token));
-    expect(edit?.path, JSON.stringify(rest.requests.map((r) => r.path))).toMatch(/messages\/@original$/);
-    expect(edit?.method).toBe('PATCH');
-    expect(JSON.parse(edit!.body).content).toBe('done after 600 ms');
-    // Interaction webhooks are authenticated by their token, never by the bot token.
-    expect(edit?.auth).toBeUndefined();
+  it('defers a handler that would miss the deadline and delivers its answer by editing @original', async () => {
+    const r = await emu.runCommand(alice, 'slow', [{ name: 'ms', value: 4_000 }]);
+    expect(r.error).toBeNull();
+    expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+    const final = await r.final(10_000);
+    expect(final.content).toBe('done after 4000 ms');
+    expect(final.ephemeral_for).toBe(alice);
   });
 
   it('answers a throwing handler with an ephemeral reference that is also logged', async () => {
-    const res = await h.post(command('broken', null));
-    expect(res.json.type).toBe(4);
-    expect(res.json.data.flags).toBe(64);
-    const ref = /`([0-9a-f]{8})`/.exec(res.json.data.content)?.[1];
+    const r = await emu.runCommand(alice, 'broken');
+    const final = await r.final();
+    expect(final.ephemeral_for).toBe(alice);
+    const ref = /`([0-9a-f]{8})`/.exec(final.content)?.[1];
     expect(ref).toBeDefined();
     expect(logLines.some((l) => l.includes(ref!) && l.includes('database on fire'))).toBe(true);
-    expect((await h.post(command('slow', null, [{ type: 4, name: 'ms', value: 1 }]))).status).toBe(200);
+    expect((await emu.runCommand(alice, 'slow', [{ name: 'ms', value: 1 }])).error).toBeNull();
   });
 
   it('delivers the error reference through the webhook when a deferred handler throws', async () => {
-    const interaction = command('slow-broken', null);
-    const res = await h.post(interaction);
-    expect(res.json.type).toBe(5);
-    await h.server.router.settle();
-    const edit = rest.requests.find((r) => r.path.includes((interaction as { token: string }).token));
-    expect(JSON.parse(edit!.body).content).toMatch(/Something went wrong.*`[0-9a-f]{8}`/);
+    const r = await emu.runCommand(alice, 'slow-broken');
+    expect(r.response).toMatchObject({ type: 5 });
+    const final = await r.final(10_000);
+    expect(final.content).toMatch(/Something went wrong.*`[0-9a-f]{8}`/);
   });
 });

@@ -1,15 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import type { APIApplicationCommand } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminError } from '../../src/cli/admin/errors.js';
 import { statsAction } from '../../src/cli/admin/local.js';
 import { buildProgram } from '../../src/cli/admin/program.js';
 import { tempDir } from '../helpers/app.js';
-import { APPLICATION_ID, GUILD_ID } from '../helpers/interactions.js';
-import { createTestKeys } from '../helpers/keys.js';
-import { startRestStandin } from '../helpers/rest-standin.js';
+import { GUILD_ID as SOME_GUILD } from '../helpers/interactions.js';
+import { startEmulator } from '../../src/sandbox/index.js';
 import { admin, lastLine } from './helpers/cli.js';
 
 describe('admin tool, actions on this machine', () => {
@@ -61,34 +59,29 @@ describe('admin tool, actions on this machine', () => {
   }, 30_000);
 
   it('register adds the commands once and changes nothing the second time; missing credentials fail in one line', async () => {
-    let registered: APIApplicationCommand[] = [];
-    const rest = await startRestStandin({
-      'GET /api/v10/applications/\\d+/(guilds/\\d+/)?commands': () => registered,
-      'PUT /api/v10/applications/\\d+/(guilds/\\d+/)?commands': (r) => {
-        registered = (JSON.parse(r.body) as APIApplicationCommand[]).map((c, i) => ({ ...c, id: String(1000 + i), application_id: APPLICATION_ID, version: '1' }));
-        return registered;
-      },
-    });
+    const emu = await startEmulator();
     try {
       const env = {
-        DISCORD_APPLICATION_ID: APPLICATION_ID,
-        DISCORD_PUBLIC_KEY: createTestKeys().publicKeyHex,
-        DISCORD_TOKEN: 'test-token-0123456789abcdef',
-        DISCORD_API_URL: rest.api,
+        DISCORD_APPLICATION_ID: emu.applicationId,
+        DISCORD_PUBLIC_KEY: emu.publicKey,
+        DISCORD_TOKEN: emu.token,
+        DISCORD_API_URL: emu.api,
       };
+      const GUILD_ID = emu.fixture.guildId;
       const first = await admin(['register', '--guild', GUILD_ID], { env });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain(`Commands (guild ${GUILD_ID}):`);
       expect(first.stdout).toContain('+ config (new)');
       const second = await admin(['register', '--guild', GUILD_ID], { env });
       expect(lastLine(second.stdout)).toBe('Nothing to change.');
-      expect(rest.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
+      expect(emu.events.filter((e) => e.kind === 'rest' && e.method === 'PUT')).toHaveLength(1);
+      expect(emu.commands(GUILD_ID).map((c) => c.name)).toContain('config');
 
       const noToken = await admin(['register'], { env: { ...env, DISCORD_TOKEN: '' } });
       expect(noToken.code).toBe(1);
       expect(lastLine(noToken.stderr)).toBe('rollcall admin: configuration error: DISCORD_TOKEN is missing: set it to the bot token from the Discord developer portal');
     } finally {
-      await rest.close();
+      await emu.close();
     }
   }, 40_000);
 
@@ -117,8 +110,8 @@ describe('admin tool, actions on this machine', () => {
     const marker = join(tmp.dir, 'stats-args.json');
     writeFileSync(fake, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, JSON.stringify(process.argv.slice(2)));`);
     writeFileSync(join(tmp.dir, 'package.json'), '{"type":"commonjs"}');
-    await statsAction(['--guild', GUILD_ID, 'week'], fake);
-    expect(JSON.parse((await import('node:fs')).readFileSync(marker, 'utf8'))).toEqual(['--guild', GUILD_ID, 'week']);
+    await statsAction(['--guild', SOME_GUILD, 'week'], fake);
+    expect(JSON.parse((await import('node:fs')).readFileSync(marker, 'utf8'))).toEqual(['--guild', SOME_GUILD, 'week']);
     writeFileSync(fake, 'process.exit(3)');
     await expect(statsAction([], fake)).rejects.toThrow('stats exited with 3');
   });
