@@ -19,6 +19,8 @@ import { VoiceSessions } from './services/voice-sessions.js';
 import { AvailabilityService } from './services/availability.js';
 import { DailyPostService } from './services/daily-post.js';
 import { ScheduleService } from './services/schedules.js';
+import { PrivacyService } from './services/privacy.js';
+import { RetentionService } from './services/retention.js';
 import { SqliteRateBudget } from './discord/limiter.js';
 import { MessageEditor } from './discord/message-editor.js';
 import { Scheduler } from './scheduler.js';
@@ -57,6 +59,10 @@ export interface App {
   /** Who is coming when: reactions, schedules seeded into the day, seen in voice. */
   availability: AvailabilityService;
   schedules: ScheduleService;
+  /** A member's data rights: show, export, erase, voice-tracking opt-out (`isTracked` for other features). */
+  privacy: PrivacyService;
+  /** How long history is kept per guild; its daily purge is a scheduler job. */
+  retention: RetentionService;
   /** Coalesces edits of the daily message; shared lease and budget in SQLite. */
   editor: MessageEditor;
   /** Stops jobs and pending edits, then closes the database; idempotent. */
@@ -102,8 +108,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const availability = new AvailabilityService({ db, discord, clock, log, posts });
   const schedules = new ScheduleService({ db, clock, posts });
+  const privacy = new PrivacyService({ db, clock, log, posts });
+  const retention = new RetentionService({ db, clock, log, guildConfig });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);
+  scheduler.add(retention.job());
   const app: App = {
     config,
     clock,
@@ -124,6 +133,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     posts,
     availability,
     schedules,
+    privacy,
+    retention,
     editor,
     close: async () => {
       await scheduler.stop();

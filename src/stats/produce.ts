@@ -13,7 +13,7 @@ import { totalChart } from './charts/total.js';
 import { weekdaysChart } from './charts/weekdays.js';
 import { StatsContext } from './context.js';
 import { renderSpec } from './render.js';
-import { resolveScope } from './scope.js';
+import { privacyGeneration, resolveScope } from './scope.js';
 import { threadCpuMs } from './thread-cpu.js';
 
 export const BUILDERS: Readonly<Record<ChartName, ChartBuilder>> = {
@@ -38,8 +38,8 @@ const MAX_CONTEXTS = 4;
 /** Contexts kept between calls (the worker keeps one); least recently made first. */
 export type ContextCache = Map<string, StatsContext>;
 
-function contextKey(request: ChartRequest): string {
-  return JSON.stringify([request.guildId, request.range, Math.floor(request.now / CONTEXT_REUSE_MS), [...(request.excludedUserIds ?? [])].sort()]);
+function contextKey(request: ChartRequest, generation: number): string {
+  return JSON.stringify([request.guildId, request.range, Math.floor(request.now / CONTEXT_REUSE_MS), [...(request.excludedUserIds ?? [])].sort(), generation]);
 }
 
 /**
@@ -57,7 +57,7 @@ export async function produceCharts(
   for (const [index, request] of requests.entries()) {
     const started = performance.now();
     const cpuStarted = threadCpuMs();
-    const key = contextKey(request);
+    const key = contextKey(request, await privacyGeneration(db, request.guildId));
     let ctx = contexts.get(key);
     if (!ctx) {
       ctx = new StatsContext(db, await resolveScope(db, request));

@@ -36,7 +36,8 @@ export async function resolveScope(db: Kysely<Database>, request: ChartRequest):
   const config = await db.selectFrom('guild_config').select('timezone').where('guild_id', '=', request.guildId).executeTakeFirst();
   const zone = config?.timezone ?? DEFAULT_TIMEZONE;
   const bots = await db.selectFrom('members').select('user_id').where('guild_id', '=', request.guildId).where('bot', '=', 1).execute();
-  const excluded = new Set([...(request.excludedUserIds ?? []), ...bots.map((b) => b.user_id)]);
+  const optedOut = await orNoneBeforePrivacy(() => db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', request.guildId).execute(), []);
+  const excluded = new Set([...(request.excludedUserIds ?? []), ...bots.map((b) => b.user_id), ...optedOut.map((o) => o.user_id)]);
   const days = rangeDays(request.range);
   let from: number;
   if (days === null) {
@@ -50,4 +51,24 @@ export async function resolveScope(db: Kysely<Database>, request: ChartRequest):
     from = DateTime.fromMillis(request.now, { zone }).startOf('day').minus({ days: days - 1 }).toMillis();
   }
   return { guildId: request.guildId, zone, from, to: request.now, now: request.now, excluded };
+}
+
+/**
+ * The guild's privacy generation, bumped by every `/privacy erase`, opt-out/in and retention purge
+ * (`src/shared/services/privacy.ts`): part of the key under which loaded data is reused, so a chart
+ * drawn after such a change never comes from data loaded before it.
+ */
+export async function privacyGeneration(db: Kysely<Database>, guildId: string): Promise<number> {
+  const row = await orNoneBeforePrivacy(() => db.selectFrom('privacy_settings').select('generation').where('guild_id', '=', guildId).executeTakeFirst(), undefined);
+  return row?.generation ?? 0;
+}
+
+/** The CLI may open a read-only copy made before the privacy tables existed: then nobody opted out. */
+async function orNoneBeforePrivacy<T>(read: () => Promise<T>, none: T): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof Error && /no such table: privacy_/.test(error.message)) return none;
+    throw error;
+  }
 }

@@ -15,7 +15,9 @@ export const voiceStateUpdate: EventHandler<GatewayVoiceStateUpdateDispatch> = {
     const member = toMemberInfo(d.member);
     // Queued before anything is awaited, so events of one guild are applied in arrival order.
     const applied = app.voice.update(d.guild_id, toVoiceState(d, member?.bot ?? false), at);
-    if (member) await app.members.remember(d.guild_id, member);
+    // A member who turned voice tracking off leaves no trace from voice events, not even a name
+    // refresh (their stay is refused by the same check inside VoiceSessions).
+    if (member && (await app.privacy.isTracked(d.guild_id, member.userId))) await app.members.remember(d.guild_id, member);
     await applied;
   },
 };

@@ -11,6 +11,7 @@ import { messageLink } from '../../shared/services/daily-post.js';
 import { searchZones } from '../../shared/time/zones.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
 import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
+import { describeRetention, retentionOptions, retentionSubcommands } from './config-retention.js';
 
 /** Channel types the daily message can be posted in. */
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -57,7 +58,7 @@ const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${wh
 export const configSubcommands: Record<string, Subcommand> = {
   show: async (ctx, guildId) => {
     const settings = await ctx.app.guildConfig.get(guildId);
-    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${await describeTodaysPost(ctx, guildId)}` };
+    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${describeRetention(await ctx.app.retention.days(guildId))}\n${await describeTodaysPost(ctx, guildId)}` };
   },
 
   'post-now': async (ctx, guildId) => {
@@ -91,6 +92,7 @@ export const configSubcommands: Record<string, Subcommand> = {
   },
 
   ...rankSubcommands,
+  ...retentionSubcommands,
 };
 
 const hourOption = (name: string, description: string) => ({
@@ -153,6 +155,7 @@ export const configCommand: CommandHandler = {
         options: [{ type: ApplicationCommandOptionType.String, name: 'time', description: 'e.g. 07:00', required: true, max_length: 5 }],
       },
       ...rankOptions,
+      ...retentionOptions,
     ],
   },
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database, VoiceStayTable } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { GuildCache } from './guilds.js';
+import { isOptedOut } from './privacy.js';
 
 /** A member's voice state as the gateway reported it, reduced to what rollcall tracks. */
 export interface VoiceState {
@@ -190,7 +191,9 @@ export class VoiceSessions {
   /** Applies a state inside a transaction; true when a non-AFK stay was opened. */
   private async apply(trx: Db, guildId: string, state: VoiceState, at: number, afkChannelId: string | null): Promise<boolean> {
     const open = await trx.selectFrom('voice_stays').selectAll().where('guild_id', '=', guildId).where('user_id', '=', state.userId).where('ended_at', 'is', null).executeTakeFirst();
-    if (state.bot || state.channelId === null) {
+    // The privacy opt-out is checked here, inside the transaction every event and reconcile goes
+    // through: an opted-out member counts as not in voice, so nothing about them is written.
+    if (state.bot || state.channelId === null || (await isOptedOut(trx, guildId, state.userId))) {
       if (open) await this.close(trx, open, at, false);
       return false;
     }

@@ -1,0 +1,163 @@
+import type { Kysely } from 'kysely';
+import type { Database, Declared } from '../db/schema.js';
+import { coPresence } from '../../stats/copresence.js';
+import type { Stay } from '../../stats/queries.js';
+import { otherMemberTables, readOtherRows } from './privacy-tables.js';
+import { WEEKDAY_NAMES } from './schedules.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * `/privacy export`: every row about one member in one guild. Times are ISO 8601 UTC. Other
+ * members appear only as ids in `co_presence` totals, never with their stays.
+ */
+export interface PrivacyExport {
+  format: 'rollcall-privacy-export/1';
+  generated_at: string;
+  guild_id: string;
+  user_id: string;
+  voice_tracking: { on: boolean; opted_out_at: string | null };
+  /** Your `/timezone`; null when the server's zone stands in. */
+  time_zone: { timezone: string; updated_at: string | null } | null;
+  /** The member cache: how the daily message names you. */
+  profile: { display_name: string; avatar: string | null; roles: string[]; bot: boolean; fetched_at: string | null } | null;
+  schedules: { weekday: number; weekday_name: string; hour: number; created_at: string | null }[];
+  /** One row per daily message date and hour slot you declared or were seen in voice. */
+  votes: { date: string; hour: number; declared: Declared | null; seen_in_voice: boolean; updated_at: string | null }[];
+  voice_stays: {
+    id: number;
+    channel_id: string;
+    channel_name: string | null;
+    started_at: string | null;
+    /** null while still in the channel. */
+    ended_at: string | null;
+    end_estimated: boolean;
+    afk: boolean;
+    muted_or_deafened: { kind: 'mute' | 'deaf'; started_at: string | null; ended_at: string | null }[];
+  }[];
+  /** Time in the same voice channel as each other member (AFK never counts; members who opted out and bots are left out). */
+  co_presence: { member_id: string; hours: number; ms: number }[];
+  /** "Why did my reaction go away" messages sent to you (one per reason and day). */
+  notices: { reason: string; date: string; sent_at: string | null }[];
+  /** Rows about you in tables this list does not name yet, by table. */
+  other_tables: Record<string, Record<string, unknown>[]>;
+}
+
+export async function buildExport(
+  db: Kysely<Database>,
+  q: { guildId: string; userId: string; now: number; optedOut: ReadonlySet<string> },
+): Promise<PrivacyExport> {
+  const { guildId, userId, now } = q;
+  const mine = { guild: guildId, user: userId };
+  const [zone, profile, schedules, votes, stays, notices, guild] = await Promise.all([
+    db.selectFrom('member_timezones').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).executeTakeFirst(),
+    db.selectFrom('members').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).executeTakeFirst(),
+    db.selectFrom('schedules').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).orderBy('weekday').orderBy('hour').execute(),
+    db.selectFrom('availability').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).orderBy('date').orderBy('hour').execute(),
+    db.selectFrom('voice_stays').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).orderBy('started_at').orderBy('id').execute(),
+    db.selectFrom('member_notices').selectAll().where('guild_id', '=', mine.guild).where('user_id', '=', mine.user).orderBy('date').execute(),
+    db.selectFrom('guilds').select('channels').where('guild_id', '=', guildId).executeTakeFirst(),
+  ]);
+  const flags = stays.length
+    ? await db
+        .selectFrom('voice_flag_intervals')
+        .selectAll()
+        .where('stay_id', 'in', (eb) => eb.selectFrom('voice_stays').select('id').where('guild_id', '=', guildId).where('user_id', '=', userId))
+        .orderBy('started_at')
+        .orderBy('id')
+        .execute()
+    : [];
+  const channelNames = parseChannels(guild?.channels);
+  const optOut = await db.selectFrom('privacy_opt_outs').select('opted_out_at').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
+  const other: PrivacyExport['other_tables'] = {};
+  for (const table of await otherMemberTables(db)) {
+    const rows = await readOtherRows(db, table, guildId, userId);
+    if (rows.length) other[table.name] = rows;
+  }
+  return {
+    format: 'rollcall-privacy-export/1',
+    generated_at: new Date(now).toISOString(),
+    guild_id: guildId,
+    user_id: userId,
+    voice_tracking: { on: !optOut, opted_out_at: iso(optOut?.opted_out_at ?? null) },
+    time_zone: zone ? { timezone: zone.timezone, updated_at: iso(zone.updated_at) } : null,
+    profile: profile
+      ? { display_name: profile.display_name, avatar: profile.avatar, roles: parseStrings(profile.roles), bot: profile.bot === 1, fetched_at: iso(profile.fetched_at) }
+      : null,
+    schedules: schedules.map((s) => ({ weekday: s.weekday, weekday_name: WEEKDAY_NAMES[s.weekday - 1] ?? String(s.weekday), hour: s.hour, created_at: iso(s.created_at) })),
+    votes: votes.map((v) => ({ date: v.date, hour: v.hour, declared: v.declared, seen_in_voice: v.seen_in_voice === 1, updated_at: iso(v.updated_at) })),
+    voice_stays: stays.map((s) => ({
+      id: s.id,
+      channel_id: s.channel_id,
+      channel_name: channelNames.get(s.channel_id) ?? null,
+      started_at: iso(s.started_at),
+      ended_at: iso(s.ended_at),
+      end_estimated: s.end_estimated === 1,
+      afk: s.afk === 1,
+      muted_or_deafened: flags.filter((f) => f.stay_id === s.id).map((f) => ({ kind: f.kind, started_at: iso(f.started_at), ended_at: iso(f.ended_at) })),
+    })),
+    co_presence: stays.length ? await togetherWith(db, q) : [],
+    notices: notices.map((n) => ({ reason: n.reason, date: n.date, sent_at: iso(n.sent_at) })),
+    other_tables: other,
+  };
+}
+
+/**
+ * Co-presence totals between the member and everyone else, by the stats sweep. Only stays that
+ * overlap one of the member's, in the same channel, can count, so only those are loaded; members
+ * who opted out and bots are left out, as in every chart.
+ */
+async function togetherWith(
+  db: Kysely<Database>,
+  q: { guildId: string; userId: string; now: number; optedOut: ReadonlySet<string> },
+): Promise<PrivacyExport['co_presence']> {
+  const { guildId, userId, now } = q;
+  const rows = await db
+    .selectFrom('voice_stays as s')
+    .select(['s.channel_id', 's.user_id', 's.started_at', 's.ended_at'])
+    .where('s.guild_id', '=', guildId)
+    .where('s.afk', '=', 0)
+    .where((eb) =>
+      eb.or([
+        eb('s.user_id', '=', userId),
+        eb.exists(
+          eb
+            .selectFrom('voice_stays as m')
+            .select('m.id')
+            .where('m.guild_id', '=', guildId)
+            .where('m.user_id', '=', userId)
+            .where('m.afk', '=', 0)
+            .whereRef('m.channel_id', '=', 's.channel_id')
+            .where((e) => e(e.ref('m.started_at'), '<', e.fn.coalesce('s.ended_at', e.val(now))))
+            .where((e) => e(e.fn.coalesce('m.ended_at', e.val(now)), '>', e.ref('s.started_at'))),
+        ),
+      ]),
+    )
+    .where('s.user_id', 'not in', (eb) => eb.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('bot', '=', 1))
+    .execute();
+  const stays: Stay[] = rows
+    .filter((r) => r.user_id === userId || !q.optedOut.has(r.user_id))
+    .map((r) => ({ channelId: r.channel_id, userId: r.user_id, start: r.started_at, end: r.ended_at ?? now, afk: 0 }));
+  return coPresence(stays)
+    .filter((p) => p.a === userId || p.b === userId)
+    .map((p) => ({ member_id: p.a === userId ? p.b : p.a, hours: Math.round((p.ms / 3_600_000) * 100) / 100, ms: p.ms }));
+}
+
+function parseChannels(text: string | undefined): Map<string, string> {
+  try {
+    const value: unknown = JSON.parse(text ?? '[]');
+    if (!Array.isArray(value)) return new Map();
+    return new Map(value.filter((c): c is { id: string; name: string } => typeof c?.id === 'string' && typeof c?.name === 'string').map((c) => [c.id, c.name]));
+  } catch {
+    return new Map();
+  }
+}
+
+function parseStrings(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
