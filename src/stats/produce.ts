@@ -12,7 +12,7 @@ import { timelineChart } from './charts/timeline.js';
 import { totalChart } from './charts/total.js';
 import { weekdaysChart } from './charts/weekdays.js';
 import { StatsContext } from './context.js';
-import { renderSpec } from './render.js';
+import type { Draw } from './drawer.js';
 import { privacyGeneration, resolveScope } from './scope.js';
 import { threadCpuMs } from './thread-cpu.js';
 
@@ -42,18 +42,30 @@ function contextKey(request: ChartRequest, generation: number): string {
   return JSON.stringify([request.guildId, request.range, Math.floor(request.now / CONTEXT_REUSE_MS), [...(request.excludedUserIds ?? [])].sort(), generation]);
 }
 
+export interface ProduceOptions {
+  /** Loaded data to reuse across calls (the render worker keeps one). */
+  contexts?: ContextCache;
+  /** Where specs are drawn; default on this thread. The render worker hands them to its draw worker. */
+  draw?: Draw;
+}
+
 /**
  * Draws charts, sharing the loaded stays and the co-presence sweep between requests with the same
- * guild, range, exclusions and minute (the first request's "now" is used for all of them).
- * `onResult` fires as each chart is done.
+ * guild, range, exclusions and minute (the first request's "now" is used for all of them). Drawing
+ * is not awaited before the next chart's aggregation starts, so with a draw worker the two overlap.
+ * `onResult` fires as each chart is done (not necessarily in order); the returned list is in order.
  */
 export async function produceCharts(
   db: Kysely<Database>,
   requests: readonly ChartRequest[],
   onResult: ChartProgress = () => {},
-  contexts: ContextCache = new Map(),
+  options: ProduceOptions = {},
 ): Promise<ChartResult[]> {
+  const contexts = options.contexts ?? new Map<string, StatsContext>();
+  // Vega and resvg load only where drawing happens (not in the render worker's data thread).
+  const draw: Draw = options.draw ?? (await import('./render.js')).renderSpec;
   const results: ChartResult[] = [];
+  const drawing: Promise<void>[] = [];
   for (const [index, request] of requests.entries()) {
     const started = performance.now();
     const cpuStarted = threadCpuMs();
@@ -65,15 +77,24 @@ export async function produceCharts(
       for (const old of contexts.keys()) if (contexts.size > MAX_CONTEXTS) contexts.delete(old);
     }
     const built = await BUILDERS[request.chart](ctx, request);
-    let result: ChartResult;
-    if ('reason' in built) result = { ok: false, chart: request.chart, reason: built.reason };
-    else {
-      const rendered = await renderSpec(built.spec);
-      result = { ok: true, chart: request.chart, title: built.title, summary: built.summary, ...rendered };
+    const cpuEnded = threadCpuMs();
+    const buildCpu = cpuEnded === undefined || cpuStarted === undefined ? undefined : cpuEnded - cpuStarted;
+    if ('reason' in built) {
+      results[index] = { ok: false, chart: request.chart, reason: built.reason };
+      onResult(index, results[index], performance.now() - started, buildCpu);
+      continue;
     }
-    results.push(result);
-    const cpu = threadCpuMs();
-    onResult(index, result, performance.now() - started, cpu === undefined || cpuStarted === undefined ? undefined : cpu - cpuStarted);
+    drawing.push(
+      draw(built.spec).then(({ cpuMs: drawCpu, ...rendered }) => {
+        // Drawn here: the thread's CPU already includes it; drawn elsewhere: add what the drawer spent.
+        const cpuMs = buildCpu === undefined ? undefined : buildCpu + (options.draw ? (drawCpu ?? 0) : (threadCpuMs() ?? 0) - (cpuEnded ?? 0));
+        results[index] = { ok: true, chart: request.chart, title: built.title, summary: built.summary, ...rendered };
+        onResult(index, results[index], performance.now() - started, cpuMs);
+      }),
+    );
+    // On this thread the draw already ran to its first await; settle it before the next chart.
+    if (!options.draw) await drawing[drawing.length - 1];
   }
+  await Promise.all(drawing);
   return results;
 }

@@ -3,32 +3,18 @@
  * read-only itself (WAL lets it read while the bot writes), so neither the queries nor Vega and
  * resvg ever block an interaction.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
+import { Drawer } from './drawer.js';
+import { yieldToInteractions } from './priority.js';
 import { produceCharts, type ContextCache } from './produce.js';
-import { renderSpec } from './render.js';
 import type { WorkerReply, WorkerJob } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.ts runs as a worker thread (see worker-pool.ts)');
 
-/**
- * Charts can wait; interactions cannot. On Linux a nice value is per thread, so this thread (found
- * through /proc/thread-self) gives way to the one answering Discord when they share a busy core.
- * Best effort: elsewhere, or without /proc, it keeps the normal priority.
- */
-function yieldToInteractions(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not allowed: nothing to do.
-  }
-}
 yieldToInteractions();
 
 const databases = new Map<string, Kysely<Database>>();
@@ -44,6 +30,8 @@ function open(path: string): Kysely<Database> {
 
 /** Loaded stays and sweeps, reused within a minute across jobs (see CONTEXT_REUSE_MS). */
 const contexts: ContextCache = new Map();
+/** Draws while the next chart is aggregated (the other core). */
+const drawer = new Drawer();
 
 const send = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
@@ -52,7 +40,7 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (job: WorkerJob) => {
   queue = queue.then(async () => {
     if (job.kind === 'warm-up') {
-      await renderSpec({ data: { values: [{ a: 'x', b: 1 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } });
+      await drawer.draw({ data: { values: [{ a: 'x', b: 1 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } });
       send({ id: job.id, kind: 'done' });
       return;
     }
@@ -62,7 +50,7 @@ port.on('message', (job: WorkerJob) => {
         const png = result.ok ? Uint8Array.from(result.png) : undefined;
         const out = result.ok && png ? { ...result, png } : result;
         send({ id: job.id, kind: 'result', index, result: out, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
-      }, contexts);
+      }, { contexts, draw: drawer.draw });
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ChartRequest, ChartResult } from './catalog.js';
 import type { ChartProgress } from './produce.js';
+import { spawnStatsWorker } from './spawn.js';
 import type { WorkerJob, WorkerReply } from './worker-protocol.js';
 
 interface Pending {
@@ -8,17 +9,6 @@ interface Pending {
   onResult: ChartProgress;
   resolve: (results: ChartResult[]) => void;
   reject: (error: Error) => void;
-}
-
-/**
- * Starts the render worker from wherever this module runs: compiled `dist/` loads
- * `render-worker.js`; TypeScript sources (tsx, vitest) go through `worker-boot.mjs`, which
- * registers tsx inside the worker first (a worker does not inherit the parent's loader hooks).
- */
-function spawn(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource) return new Worker(new URL('./render-worker.js', import.meta.url));
-  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: new URL('./render-worker.ts', import.meta.url).href } });
 }
 
 /**
@@ -62,7 +52,7 @@ export class ChartWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawn();
+    const worker = spawnStatsWorker('render-worker');
     worker.on('message', (reply: WorkerReply) => this.receive(reply));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => {
