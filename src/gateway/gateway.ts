@@ -3,6 +3,7 @@ import type { App } from '../shared/app.js';
 import { GatewayShard } from './shard.js';
 import { dispatchHandlers } from './events/index.js';
 import { watchConnection } from './voice-lifecycle.js';
+import { attachVoiceGreeting } from '../voice/attach.js';
 
 /** Builds the shard for `app`: dispatches go to the handlers in `events/`, by event name. */
 export function createGateway(app: App, options: { identifyThrottler?: IIdentifyThrottler } = {}): GatewayShard {
@@ -19,5 +20,6 @@ export function createGateway(app: App, options: { identifyThrottler?: IIdentify
     },
   });
   watchConnection(app, shard);
+  attachVoiceGreeting(app, shard);
   return shard;
 }

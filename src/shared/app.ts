@@ -19,6 +19,7 @@ import { VoiceSessions } from './services/voice-sessions.js';
 import { AvailabilityService } from './services/availability.js';
 import { DailyPostService } from './services/daily-post.js';
 import { ScheduleService } from './services/schedules.js';
+import { VoiceGreetingService } from './services/voice-greeting.js';
 import { PrivacyService } from './services/privacy.js';
 import { RetentionService } from './services/retention.js';
 import { SqliteRateBudget } from './discord/limiter.js';
@@ -59,6 +60,8 @@ export interface App {
   /** Who is coming when: reactions, schedules seeded into the day, seen in voice. */
   availability: AvailabilityService;
   schedules: ScheduleService;
+  /** The spoken greeting in voice (opt-in per guild); the gateway process attaches its voice side. */
+  greeting: VoiceGreetingService;
   /** A member's data rights: show, export, erase, voice-tracking opt-out (`isTracked` for other features). */
   privacy: PrivacyService;
   /** How long history is kept per guild; its daily purge is a scheduler job. */
@@ -112,6 +115,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const retention = new RetentionService({ db, clock, log, guildConfig });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);
+  const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, posts, members });
+  scheduler.add(greeting);
   scheduler.add(retention.job());
   const app: App = {
     config,
@@ -133,11 +138,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     posts,
     availability,
     schedules,
+    greeting,
     privacy,
     retention,
     editor,
     close: async () => {
       await scheduler.stop();
+      await greeting.stop();
       await editor.close();
       await database.close();
     },

@@ -19,5 +19,7 @@ export const voiceStateUpdate: EventHandler<GatewayVoiceStateUpdateDispatch> = {
     // refresh (their stay is refused by the same check inside VoiceSessions).
     if (member && (await app.privacy.isTracked(d.guild_id, member.userId))) await app.members.remember(d.guild_id, member);
     await applied;
+    // Decides quickly (a few reads) and never throws; the greeting itself runs on its own.
+    await app.greeting.onVoiceState(d.guild_id, { userId: d.user_id, channelId: d.channel_id, bot: member?.bot ?? false }, at);
   },
 };

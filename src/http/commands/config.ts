@@ -11,6 +11,7 @@ import { messageLink } from '../../shared/services/daily-post.js';
 import { searchZones } from '../../shared/time/zones.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
 import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
+import { greetingLine, greetingOptions, greetingSubcommands } from './config-greeting.js';
 import { describeRetention, retentionOptions, retentionSubcommands } from './config-retention.js';
 
 /** Channel types the daily message can be posted in. */
@@ -58,7 +59,7 @@ const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${wh
 export const configSubcommands: Record<string, Subcommand> = {
   show: async (ctx, guildId) => {
     const settings = await ctx.app.guildConfig.get(guildId);
-    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${describeRetention(await ctx.app.retention.days(guildId))}\n${await describeTodaysPost(ctx, guildId)}` };
+    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${describeRetention(await ctx.app.retention.days(guildId))}\n${await greetingLine(ctx, guildId)}\n${await describeTodaysPost(ctx, guildId)}` };
   },
 
   'post-now': async (ctx, guildId) => {
@@ -92,6 +93,7 @@ export const configSubcommands: Record<string, Subcommand> = {
   },
 
   ...rankSubcommands,
+  ...greetingSubcommands,
   ...retentionSubcommands,
 };
 
@@ -155,6 +157,7 @@ export const configCommand: CommandHandler = {
         options: [{ type: ApplicationCommandOptionType.String, name: 'time', description: 'e.g. 07:00', required: true, max_length: 5 }],
       },
       ...rankOptions,
+      ...greetingOptions,
       ...retentionOptions,
     ],
   },

@@ -1,0 +1,92 @@
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
+import { UserError } from '../../shared/errors.js';
+import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../shared/services/voice-greeting.js';
+import { DEFAULT_VOICE, probeSpeech, type SpeechSupport } from '../../voice/speech.js';
+import type { CommandContext, Reply } from '../handler.js';
+
+/** The greeting line of `/config show`; says when this machine cannot speak. */
+export function describeGreeting(s: GreetingSettings, support: SpeechSupport): string {
+  const state = s.enabled
+    ? `on — after ${s.delaySeconds} s alone in voice, voice ${s.voice ?? DEFAULT_VOICE.voice} at ${s.speed ?? DEFAULT_VOICE.speed} wpm${s.sayNobody ? ', also when nobody else signed up' : ''}`
+    : 'off — turn it on with `/config voice-greeting on`';
+  const unavailable = support.available ? '' : `\n  ⚠️ unavailable on this bot: ${support.reason}`;
+  return `Voice greeting: ${state}${unavailable}`;
+}
+
+/** The greeting line of `/config show` for a guild, with this machine's speech support. */
+export async function greetingLine(ctx: CommandContext, guildId: string): Promise<string> {
+  return describeGreeting(await ctx.app.greeting.settings(guildId), await probeSpeech());
+}
+
+/** `/config voice-greeting on|off [voice] [speed] [say-nobody]` and `/config voice-greeting-delay <seconds>`. */
+export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = {
+  'voice-greeting': async (ctx, guildId) => {
+    const state = ctx.options.string('state');
+    if (state !== 'on' && state !== 'off') throw new UserError('Say `on` or `off`.');
+    const extra: { voice?: string; speed?: number; sayNobody?: boolean } = {};
+    const voice = ctx.options.string('voice');
+    const speed = ctx.options.integer('speed');
+    const sayNobody = ctx.options.boolean('say-nobody');
+    if (voice !== undefined) extra.voice = voice;
+    if (speed !== undefined) extra.speed = speed;
+    if (sayNobody !== undefined) extra.sayNobody = sayNobody;
+    await ctx.app.greeting.setEnabled(guildId, state === 'on', extra);
+    const what =
+      state === 'on'
+        ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.'
+        : 'I will not greet anyone in voice.';
+    return { content: `✅ ${what}\n\n${await greetingLine(ctx, guildId)}` };
+  },
+
+  'voice-greeting-delay': async (ctx, guildId) => {
+    const seconds = ctx.options.integer('seconds');
+    if (seconds === undefined) throw new UserError('The `seconds` option is required.');
+    const settings = await ctx.app.greeting.setDelay(guildId, seconds);
+    return { content: `✅ A member must be alone in voice for ${settings.delaySeconds} s before I greet them.\n\n${await greetingLine(ctx, guildId)}` };
+  },
+};
+
+/** Their entries in the `/config` definition. */
+export const greetingOptions = [
+  {
+    type: ApplicationCommandOptionType.Subcommand as const,
+    name: 'voice-greeting',
+    description: 'Greet the first member alone in voice out loud with who else is coming (off by default)',
+    options: [
+      {
+        type: ApplicationCommandOptionType.String as const,
+        name: 'state',
+        description: 'on or off',
+        required: true,
+        choices: [
+          { name: 'on', value: 'on' },
+          { name: 'off', value: 'off' },
+        ],
+      },
+      { type: ApplicationCommandOptionType.String as const, name: 'voice', description: 'espeak-ng voice, e.g. en-us, en-gb, fr, en-us+f3', max_length: 40 },
+      {
+        type: ApplicationCommandOptionType.Integer as const,
+        name: 'speed',
+        description: `Words per minute (${GREETING_SPEED.min}–${GREETING_SPEED.max})`,
+        min_value: GREETING_SPEED.min,
+        max_value: GREETING_SPEED.max,
+      },
+      { type: ApplicationCommandOptionType.Boolean as const, name: 'say-nobody', description: 'Also greet when nobody else has signed up yet' },
+    ],
+  },
+  {
+    type: ApplicationCommandOptionType.Subcommand as const,
+    name: 'voice-greeting-delay',
+    description: 'Seconds a member must be alone in voice before the greeting',
+    options: [
+      {
+        type: ApplicationCommandOptionType.Integer as const,
+        name: 'seconds',
+        description: `${GREETING_DELAY.min}–${GREETING_DELAY.max}, default ${GREETING_DELAY.default}`,
+        required: true,
+        min_value: GREETING_DELAY.min,
+        max_value: GREETING_DELAY.max,
+      },
+    ],
+  },
+];

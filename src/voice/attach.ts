@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocketShardEvents } from '@discordjs/ws';
+import type { App } from '../shared/app.js';
+import type { GatewayShard } from '../gateway/shard.js';
+import { VoiceGatewayBridge } from './adapter.js';
+import { createSpeaker, type SpeakerOptions } from './speaker.js';
+import { probeSpeech } from './speech.js';
+
+export interface VoiceGreetingWiring {
+  bridge: VoiceGatewayBridge;
+  /** Resolves once speech support is known and, when present, the speaker is attached. */
+  ready: Promise<boolean>;
+}
+
+/**
+ * Gives the greeting service its voice, in the gateway process: a bridge over `shard` (op 4 out,
+ * the bot's voice events in) and a speaker. When espeak-ng or ffmpeg is missing, logs one line and
+ * attaches nothing: greetings never start, everything else runs.
+ */
+export function attachVoiceGreeting(app: App, shard: GatewayShard, options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> = {}): VoiceGreetingWiring {
+  const log = app.log.child({ part: 'voice-greeting' });
+  const bridge = new VoiceGatewayBridge({
+    send: (payload) => shard.manager.send(0, payload),
+    connected: () => shard.status.state === 'ready' || shard.status.state === 'resumed',
+    log,
+  });
+  shard.manager.on(WebSocketShardEvents.Dispatch, (payload) => bridge.onDispatch(payload));
+  shard.manager.on(WebSocketShardEvents.Closed, () => bridge.onShardGone());
+  const ready = probeSpeech().then(
+    (support) => {
+      if (!support.available) {
+        log.warn(`voice greeting unavailable: ${support.reason}; everything else runs`);
+        return false;
+      }
+      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...options }));
+      return true;
+    },
+    (error: unknown) => {
+      log.warn({ err: error }, 'voice greeting unavailable: could not check for espeak-ng and ffmpeg; everything else runs');
+      return false;
+    },
+  );
+  return { bridge, ready };
+}
