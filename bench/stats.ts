@@ -3,7 +3,9 @@
  *
  * A generated year (500 members, 200k voice stays over 6 voice channels, declared availability):
  * 1. co-presence alone (load the stays, then the per-channel sweep), in this process;
- * 2. every chart in one batch through the render worker (warm), time per chart and in all;
+ * 2. every chart in one batch through the render worker (warm): per chart, wall time from the start
+ *    of its aggregation to its PNG (drawing is pipelined, so this includes waiting for the draw
+ *    worker) and CPU time (aggregation thread + draw thread); in all, wall and CPU;
  * 3. the built HTTP server (`dist/src/http/main.js`, a child process) on the same file: paced signed
  *    PING and `/config show` requests while `/stats <chart>` interactions for every chart run one
  *    after another (rendered in that server's worker, delivered by PATCH @original to a REST stand-in).
@@ -110,7 +112,7 @@ export async function run(args: string[]): Promise<void> {
     await service.close();
     const drawn = results.filter((r) => r.ok).length;
     printTable(
-      results.map((r): Row => ({ chart: r.chart, 'wall ms': perChart[r.chart] ?? null, 'worker CPU ms': perChartCpu[r.chart] ?? null, png: r.ok ? `${r.width}×${r.height}` : `none: ${r.reason}` })),
+      results.map((r): Row => ({ chart: r.chart, 'wall ms to PNG': perChart[r.chart] ?? null, 'CPU ms (aggregate + draw)': perChartCpu[r.chart] ?? null, png: r.ok ? `${r.width}×${r.height}` : `none: ${r.reason}` })),
       `Charts (${RANGE}, one batch in the render worker, warm)`,
     );
     const totalCpuMs = Object.values(perChartCpu).reduce((a, b) => a + b, 0);
