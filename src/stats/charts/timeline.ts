@@ -62,7 +62,13 @@ export const timelineChart: ChartBuilder = async (ctx, request) => {
   // Channels keep their colours; AFK is always grey, last in the legend.
   const channelLabels = [...new Set(values.map((v) => v.channel))].sort((a, b) => Number(a === 'AFK') - Number(b === 'AFK') || a.localeCompare(b));
   const colours = channelLabels.map((c, i) => (c === 'AFK' ? '#B9BBBE' : CHANNEL_COLOURS[i % CHANNEL_COLOURS.length]!));
-  const playedMs = stays.filter((s) => !s.afk).reduce((a, s) => a + s.end - s.start, 0);
+  // Merged, so two overlapping stays (a glitch, or a move recorded late) never count twice.
+  let playedMs = 0;
+  let reach = -Infinity;
+  for (const s of stays.filter((x) => !x.afk).sort((a, b) => a.start - b.start)) {
+    playedMs += Math.max(0, s.end - Math.max(s.start, reach));
+    reach = Math.max(reach, s.end);
+  }
   const title = `${name}'s week in voice`;
   return {
     title,
