@@ -23,12 +23,19 @@ export class VoiceGatewayBridge {
 
   constructor(private readonly options: VoiceBridgeOptions) {}
 
-  /** The adapter for one guild, as `joinVoiceChannel({ adapterCreator })` wants it. */
-  adapterCreator(guildId: string): DiscordGatewayAdapterCreator {
+  /**
+   * The adapter for one guild, as `joinVoiceChannel({ adapterCreator })` wants it. `mayJoin` false
+   * swallows joins (a leave always goes out): @discordjs/voice rejoins by itself after a failed
+   * connection, which a caller that has given up does not want.
+   */
+  adapterCreator(guildId: string, options: { mayJoin?: () => boolean } = {}): DiscordGatewayAdapterCreator {
     return (methods) => {
       this.adapters.set(guildId, methods);
       return {
-        sendPayload: (payload: GatewayVoiceStateUpdate) => this.sendNow(payload),
+        sendPayload: (payload: GatewayVoiceStateUpdate) => {
+          if (payload.d.channel_id !== null && options.mayJoin?.() === false) return true;
+          return this.sendNow(payload);
+        },
         destroy: () => {
           if (this.adapters.get(guildId) === methods) this.adapters.delete(guildId);
         },

@@ -57,7 +57,7 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
       const connection = joinVoiceChannel({
         guildId: request.guildId,
         channelId: request.channelId,
-        adapterCreator: options.bridge.adapterCreator(request.guildId),
+        adapterCreator: options.bridge.adapterCreator(request.guildId, { mayJoin: () => !stop.signal.aborted }),
         selfDeaf: true,
         selfMute: false,
         group: options.group,
@@ -65,8 +65,13 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
       reached('joining');
       // Stays attached after the greeting: a late error of a destroyed connection must not go unhandled.
       connection.on('error', (error) => fail(error));
-      connection.on('stateChange', (_, next) => {
+      connection.on('stateChange', (previous, next) => {
         if (next.status === VoiceConnectionStatus.Connecting) reached('connecting');
+        // Connecting → Signalling is @discordjs/voice about to rejoin after the voice server closed on
+        // it; this runs before it sends that op 4, so giving up here means the join is never sent.
+        if (previous.status === VoiceConnectionStatus.Connecting && next.status === VoiceConnectionStatus.Signalling) {
+          fail(new Error('the voice server closed the connection'));
+        }
       });
 
       let player: AudioPlayer | undefined;

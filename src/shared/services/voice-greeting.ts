@@ -330,7 +330,7 @@ export class VoiceGreetingService implements Job {
     const done = Promise.resolve()
       .then(() => speaker.speak(request, controller.signal, (stage) => (reached = stage)))
       .then(
-        () => outcome(controller.signal.aborted ? 'cancelled' : 'spoken'),
+        () => (controller.signal.aborted ? outcome('cancelled', reasonOf(controller.signal.reason)) : outcome('spoken')),
         (error: unknown) => {
           if (controller.signal.aborted) return outcome('cancelled', reasonOf(controller.signal.reason));
           const message = reasonOf(error);
