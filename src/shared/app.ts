@@ -100,9 +100,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });
   const voiceAutoAdd: VoiceAutoAdd = new VoiceAutoAdd({ voice, guildConfig, log, seen: () => availability });
   const scheduler = new Scheduler({ clock, log });
-  let editor: MessageEditor | undefined;
-  const posts = new DailyPostService({ db, discord, clock, log, guildConfig, editor: () => editor!, labels: () => members });
-  editor = new MessageEditor({
+  // The posts render through the editor and the editor renders through the posts: bound late.
+  const posts: DailyPostService = new DailyPostService({ db, discord, clock, log, guildConfig, editor: (): MessageEditor => editor, labels: () => members });
+  const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,
     budget,
