@@ -98,6 +98,14 @@ describe('voice greeting rules', () => {
     await leave(alice);
   });
 
+  it('never greets a member who turned voice tracking off (/privacy)', async () => {
+    const at = w.clock.now() + 7_200_000;
+    expect(await w.app.greeting.shouldGreet(guild, bob, at)).toBe(true);
+    await w.app.privacy.setTracking(guild, bob, false);
+    expect(await w.app.greeting.shouldGreet(guild, bob, at)).toBe(false);
+    await w.app.privacy.setTracking(guild, bob, true);
+  });
+
   it('never greets bots, and turning it off forgets a greeting still waiting', async () => {
     const beep = w.emu.fixture.members.beep.id;
     await w.emu.joinVoice(beep, squadA);

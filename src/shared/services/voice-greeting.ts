@@ -296,12 +296,13 @@ export class VoiceGreetingService implements Job {
     }
     if (state.channelId === null) return;
     if (this.pending.has(pendingKey(guildId, state.channelId))) return;
+    const { enabled, delaySeconds } = await this.settings(guildId);
+    if (!enabled) return;
     // Only a join starts a greeting, not a mute or deafen inside the stay.
     const stay = await this.deps.voice.currentStay(guildId, state.userId);
     if (!stay || stay.channelId !== state.channelId || stay.startedAt !== at || stay.afk) return;
     if (!(await this.aloneIn(guildId, state.channelId, state.userId))) return;
     if (!(await this.shouldGreet(guildId, state.userId, at))) return;
-    const { delaySeconds } = await this.settings(guildId);
     const p: Pending = { guildId, channelId: state.channelId, userId: state.userId, dueAt: at + delaySeconds * 1000, cancelTimer: () => undefined };
     p.cancelTimer = this.setTimer(() => void this.run(this.deps.clock.now()), delaySeconds * 1000);
     this.pending.set(pendingKey(guildId, p.channelId), p);
