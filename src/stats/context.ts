@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import { timePerSlot } from './buckets.js';
@@ -17,6 +18,8 @@ export class StatsContext {
   constructor(
     readonly db: Kysely<Database>,
     readonly scope: StatsScope,
+    /** The handle under `db`, when the caller has it: bulk reads use its raw mode. */
+    private readonly sqlite?: SQLite.Database,
   ) {}
 
   /** Whether `key` was already loaded (or is loading), so a chart can reuse it instead of asking SQL. */
@@ -35,7 +38,7 @@ export class StatsContext {
 
   /** Stays in the window that count as playing (AFK left out in SQL), clipped to it. */
   playing(): Promise<Stay[]> {
-    return this.once('playing', () => loadStays(this.db, this.scope, { playingOnly: true }));
+    return this.once('playing', () => loadStays(this.db, this.scope, { playingOnly: true }, this.sqlite));
   }
 
   /** Time together per pair, most first. */

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import { withoutExcluded, type StatsScope } from './scope.js';
@@ -14,10 +15,18 @@ export interface Stay {
 
 /**
  * Stays overlapping the window, clipped to it in SQL, in no particular order (every consumer
- * sorts what it needs; an ORDER BY would walk the index and fetch rows out of order). The rows come
- * back in their final shape: at 200k stays a second copy in JavaScript costs more than the query.
+ * sorts what it needs; an ORDER BY would walk the index and fetch rows out of order).
+ *
+ * With `sqlite` (the handle under `db`), the same kysely-built query runs in better-sqlite3's raw
+ * mode and the objects are made here: at 200k rows that costs about a third less CPU than letting
+ * the driver build an object per row.
  */
-export async function loadStays(db: Kysely<Database>, scope: StatsScope, only: { userId?: string; playingOnly?: boolean } = {}): Promise<Stay[]> {
+export async function loadStays(
+  db: Kysely<Database>,
+  scope: StatsScope,
+  only: { userId?: string; playingOnly?: boolean } = {},
+  sqlite?: SQLite.Database,
+): Promise<Stay[]> {
   const end = sql<number>`coalesce(ended_at, ${scope.now})`;
   let query = db
     .selectFrom('voice_stays')
@@ -33,7 +42,14 @@ export async function loadStays(db: Kysely<Database>, scope: StatsScope, only: {
     .where(end, '>', scope.from);
   if (only.userId !== undefined) query = query.where('user_id', '=', only.userId);
   if (only.playingOnly) query = query.where('afk', '=', 0);
-  return withoutExcluded(query, scope).execute();
+  const scoped = withoutExcluded(query, scope);
+  if (!sqlite) return scoped.execute();
+  const compiled = scoped.compile();
+  const rows = sqlite
+    .prepare(compiled.sql)
+    .raw()
+    .all(...compiled.parameters) as [string, string, number, number, number][];
+  return rows.map((r) => ({ channelId: r[0], userId: r[1], start: r[2], end: r[3], afk: r[4] }));
 }
 
 /** Display names from the member cache; {@link nameOf} falls back to the id. */

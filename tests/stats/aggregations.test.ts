@@ -5,7 +5,7 @@ import { weekGrid } from '../../src/stats/charts/best-window.js';
 import { inactiveMembers } from '../../src/stats/charts/inactive.js';
 import { totalsOf } from '../../src/stats/charts/total.js';
 import { weekPieces } from '../../src/stats/charts/timeline.js';
-import { declaredDays, lastSeen, voiceTotals, type Stay } from '../../src/stats/queries.js';
+import { declaredDays, lastSeen, loadStays, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
 import { localSlotBounds, SlotTable } from '../../src/stats/slots.js';
 import { H, statsDb, type StatsDb } from './db.js';
@@ -77,6 +77,9 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(totals).toEqual({ alice: 3, bob: 2, carol: 0.25, dan: 1, erin: 1.5, frank: 3, gina: 1 });
     // The in-memory sum used when the stays are already loaded gives the same answer, in the same order.
     expect(totalsOf(await ctx.playing())).toEqual(sql);
+    // Raw-mode bulk reads give exactly the rows kysely gives.
+    const byStart = (a: Stay, b: Stay) => a.start - b.start || a.userId.localeCompare(b.userId);
+    expect((await loadStays(ctx.db, ctx.scope, { playingOnly: true }, s.sqlite)).sort(byStart)).toEqual((await ctx.playing()).sort(byStart));
   });
 
   it('leaves out excluded members and bots everywhere, through the scope', async () => {

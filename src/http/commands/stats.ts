@@ -17,7 +17,7 @@ function statsOf(app: App): StatsService {
   let service = services.get(app);
   if (!service) {
     const inMemory = app.config.databasePath === ':memory:';
-    services.set(app, (service = new StatsService({ databasePath: app.config.databasePath, clock: app.clock, ...(inMemory ? { inline: app.db } : {}) })));
+    services.set(app, (service = new StatsService({ databasePath: app.config.databasePath, clock: app.clock, ...(inMemory ? { inline: app.db, inlineSqlite: app.sqlite } : {}) })));
   }
   return service;
 }
