@@ -118,8 +118,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // A member who turned voice tracking off is never greeted either.
   const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
   scheduler.add(greeting);
-  const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, posts, members });
-  scheduler.add(greeting);
   scheduler.add(retention.job());
   const app: App = {
     config,
