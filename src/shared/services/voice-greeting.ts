@@ -135,6 +135,7 @@ export class VoiceGreetingService implements Job {
   private speaker: GreetingSpeaker | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly active = new Map<string, Active>();
+  private readonly starting = new Set<string>();
   private readonly setTimer: SetTimer;
   private queue: Promise<void> = Promise.resolve();
 
@@ -259,6 +260,8 @@ export class VoiceGreetingService implements Job {
   async run(now: number): Promise<void> {
     const due = [...this.pending.values()].filter((p) => p.dueAt <= now);
     for (const p of due) {
+      // Another run (the timer and a tick can meet) may have taken it while this one awaited.
+      if (this.pending.get(pendingKey(p.guildId, p.channelId)) !== p) continue;
       this.dropPending(p);
       try {
         await this.greetIfStillAlone(p, now);
@@ -310,16 +313,22 @@ export class VoiceGreetingService implements Job {
 
   private async greetIfStillAlone(p: Pending, now: number): Promise<void> {
     const speaker = this.speaker;
-    if (!speaker || this.active.has(p.guildId)) return;
-    if (!(await this.aloneIn(p.guildId, p.channelId, p.userId))) return;
-    if ((await this.deps.guilds.afkChannelId(p.guildId)) === p.channelId) return;
-    if (!(await this.shouldGreet(p.guildId, p.userId, now))) return;
-    const facts = await this.facts(p.guildId, p.userId, now);
-    if (!facts) return;
-    const settings = await this.settings(p.guildId);
-    // Recorded before speaking: a greeting that fails is not retried within the hour.
-    await this.recordGreeted(p.guildId, p.userId, now);
-    this.start(speaker, { guildId: p.guildId, channelId: p.channelId, userId: p.userId, facts, voice: settings.voice, speed: settings.speed });
+    // One greeting per guild at a time (the bot has one voice state per guild), reserved before any await.
+    if (!speaker || this.active.has(p.guildId) || this.starting.has(p.guildId)) return;
+    this.starting.add(p.guildId);
+    try {
+      if (!(await this.aloneIn(p.guildId, p.channelId, p.userId))) return;
+      if ((await this.deps.guilds.afkChannelId(p.guildId)) === p.channelId) return;
+      if (!(await this.shouldGreet(p.guildId, p.userId, now))) return;
+      const facts = await this.facts(p.guildId, p.userId, now);
+      if (!facts) return;
+      const settings = await this.settings(p.guildId);
+      // Recorded before speaking: a greeting that fails is not retried within the hour.
+      await this.recordGreeted(p.guildId, p.userId, now);
+      this.start(speaker, { guildId: p.guildId, channelId: p.channelId, userId: p.userId, facts, voice: settings.voice, speed: settings.speed });
+    } finally {
+      this.starting.delete(p.guildId);
+    }
   }
 
   private start(speaker: GreetingSpeaker, request: GreetingRequest): void {
