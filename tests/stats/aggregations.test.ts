@@ -190,6 +190,16 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     ]);
   });
 
+  it('timeline: a stay across the autumn DST change sits on the local clock of its day', () => {
+    const zone = 'Europe/Paris';
+    // 01:30 CEST → 03:30 CET on 25 Oct 2026: three real hours, drawn from 01:30 to 03:30 on the clock.
+    const stays: Stay[] = [{ channelId: 'squadA', userId: 'alice', start: Date.parse('2026-10-24T23:30:00Z'), end: Date.parse('2026-10-25T02:30:00Z'), afk: 0 }];
+    const { days, pieces } = weekPieces(stays, zone, Date.parse('2026-10-26T12:00:00Z'));
+    const sunday = days.find((d) => d.date === '2026-10-25')!;
+    expect((sunday.end - sunday.start) / H).toBe(25);
+    expect(pieces.map((p) => [p.date, p.from, p.to])).toEqual([['2026-10-25', 1.5, 3.5]]);
+  });
+
   it('best window: members per weekday × hour, averaged over the weeks in the range', async () => {
     // Two Tuesdays: 3 members at 21:00 on the first, 1 on the second → 2 on average.
     for (const who of ['alice', 'bob', 'carol']) await s.stay('squadA', who, '2026-11-03T21:00', '2026-11-03T22:00');
