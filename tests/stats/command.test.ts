@@ -50,6 +50,15 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     expect(message.files).toHaveLength(0);
   }, 20_000);
 
+  it("lets an admin see a member's week, but not a member another's", async () => {
+    const byAdmin = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: m.dan! }] }])).final(30_000);
+    expect(byAdmin.content).toMatch(/week in voice/);
+    expect(byAdmin.files).toHaveLength(1);
+    const byMember = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: m.alice! }] }])).final(10_000);
+    expect(byMember.content).toMatch(/for server admins/);
+    expect(byMember.files).toHaveLength(0);
+  }, 60_000);
+
   it('lets any member see their own week with /stats me', async () => {
     const r = await w.emu.runCommand(m.dan!, 'stats', [{ name: 'me', options: [] }]);
     const message = await r.final(30_000);
