@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeGreeting } from '../../src/http/commands/config-greeting.js';
-import type { GreetingRequest, GreetingSpeaker } from '../../src/shared/services/voice-greeting.js';
+import { VoiceGreetingService, type GreetingRequest, type GreetingSpeaker } from '../../src/shared/services/voice-greeting.js';
 import { greetingSentence } from '../../src/voice/sentence.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
 
@@ -119,5 +119,35 @@ describe('voice greeting rules', () => {
     await admin('voice-greeting', [{ name: 'state', value: 'off' }]);
     await after(11);
     expect(said).toHaveLength(1);
+  });
+
+  it('in production a real timer, not only a tick, wakes the check when the delay is over', async () => {
+    w.app.greeting.attach(recorder)(); // the app's own service steps aside for this one
+    await leave(bob);
+    const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+    const service = new VoiceGreetingService({
+      ...w.app,
+      setTimer: (fn, ms) => {
+        const t = { fn, ms, cancelled: false };
+        timers.push(t);
+        return () => void (t.cancelled = true);
+      },
+    });
+    const heard: GreetingRequest[] = [];
+    service.attach({ speak: async (request) => void heard.push(request) });
+    await service.setEnabled(guild, true);
+    const carol = w.emu.fixture.members.carol.id;
+    await joinAlone(carol);
+    const stay = (await w.app.voice.currentStay(guild, carol))!;
+    await service.onVoiceState(guild, { userId: carol, channelId: squadA, bot: false }, stay.startedAt);
+    expect(timers.map((t) => t.ms)).toEqual([10_000]);
+    w.clock.advance(10_000);
+    timers[0]!.fn();
+    await eventually(() => heard.length === 1);
+    await service.idle();
+    expect(heard[0]).toMatchObject({ userId: carol, channelId: squadA });
+    // The greeting's own 60 s bound was armed, then disarmed when it ended.
+    expect(timers.map((t) => [t.ms, t.cancelled])).toEqual([[10_000, true], [60_000, true]]);
+    await service.stop();
   });
 });
