@@ -3,12 +3,15 @@ import { startSandbox } from './start-sandbox.js';
 
 /**
  * `npm run sandbox`: the whole bot offline against the local Discord emulator — no Discord account.
- * `--port` picks the emulator's port, `--db` keeps the database in a file of your choice.
+ * Prints one URL: the page where you act as the guild's members. `--port` picks the emulator's
+ * port, `--db` keeps the database in a file of your choice, `--at` starts the clock at another
+ * moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00).
  */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8790' },
     db: { type: 'string' },
+    at: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
   },
 });
@@ -17,26 +20,25 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`rollcall sandbox: --port must be a port number (got ${values.port})`);
   process.exit(2);
 }
+const startAt = values.at === undefined ? undefined : Date.parse(values.at);
+if (startAt !== undefined && !Number.isFinite(startAt)) {
+  console.error(`rollcall sandbox: --at must be an ISO date-time such as 2026-11-23T21:10:00-05:00 (got ${values.at})`);
+  process.exit(2);
+}
 
-const sandbox = await startSandbox({ port, databasePath: values.db, logLevel: values['log-level'] as never });
+const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never });
 const { emu } = sandbox;
 const c = emu.controlUrl;
-const post = (path: string, body: object) => `curl -s -X POST ${c}${path} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
-// Show today's message at once, whatever the hour (a real guild waits for its post time).
-const today = (await sandbox.app.posts.postNow(emu.fixture.guildId)).post;
 console.log(`
-rollcall sandbox — the bot is running against a local Discord emulator (guild "Night Owls").
+  rollcall sandbox is running — open ${sandbox.pageUrl}
+
+The bot is running against a local Discord emulator (guild "Night Owls"); the page lets you act as
+any member, move the bot's clock and watch what crosses the wire.
 
   Emulator   ${emu.api.replace(/\/api$/, '')}   (REST ${emu.api}, gateway ${emu.gatewayUrl})
-  Control    ${c}   (live wire log: ${c}/events)
+  Control    ${c}   (live wire log: ${c}/events; scripting: see docs/sandbox.md)
   Bot        ${sandbox.botUrl}/interactions   (health: ${sandbox.botUrl}/healthz)
   Database   ${sandbox.config.databasePath}
-
-Drive it as the fixture members (alice is an admin; bob, carol, dan, erin, frank are not):
-  ${post('/commands/run', { user: 'alice', name: 'config', options: [{ name: 'show', options: [] }] })}
-  ${post('/react', { user: 'bob', channel: 'tonight', message: today.message_id, emoji: '🕘' })}
-  ${post('/voice/join', { user: 'carol', channel: 'squadA' })}
-  curl -s ${c}/channels/tonight/messages
 Stop with Ctrl+C.`);
 
 let closing = false;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../sandbox/index.js';
 import { createApp, type App } from '../shared/app.js';
-import { systemClock, type Clock } from '../shared/clock.js';
+import { OffsetClock, type Clock } from '../shared/clock.js';
 import type { Config, LogLevel } from '../shared/config.js';
 import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
@@ -11,6 +11,9 @@ import { startSidecar, type Sidecar } from '../gateway/sidecar.js';
 import { buildServer, type InteractionServer } from '../http/server.js';
 import { commands } from '../http/commands/index.js';
 import { registerCommands } from './registration.js';
+import { addControlRoute } from '../sandbox/control.js';
+import { localDate, localTimeOn } from '../shared/time/slots.js';
+import { DateTime } from 'luxon';
 
 /** The fixture guild with rollcall's role holding exactly what `npm run invite` asks for. */
 export function installedWithInvitePermissions(): Pick<NonNullable<EmulatorOptions['fixture']>, 'roles'> {
@@ -25,7 +28,15 @@ export interface SandboxOptions {
   botPort?: number;
   /** SQLite file; default a temporary one removed on close. */
   databasePath?: string;
+  /**
+   * The bot's clock. Default: the wall clock, shifted to `startAt` when given. A clock with
+   * `advance(ms)` (OffsetClock, ManualClock) can be moved from the page (`POST /control/clock`).
+   */
   clock?: Clock;
+  /** Unix ms the sandbox's clock starts at (default: now); ignored when `clock` is given. */
+  startAt?: number;
+  /** Post today's message at once, whatever the hour (a real guild waits for its post time). Default: as `configure`. */
+  postToday?: boolean;
   logLevel?: LogLevel;
   emulator?: EmulatorOptions;
   /** Pre-configure the fixture guild (channel #tonight) so a message appears at once. Default true. */
@@ -36,6 +47,11 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   emu: Emulator;
+  clock: Clock;
+  /** Where a person opens the sandbox: the emulator's page. */
+  pageUrl: string;
+  /** Runs the scheduler at the current clock and waits until the bot is idle (edits sent, events handled). */
+  tick(): Promise<void>;
   app: App;
   server: InteractionServer;
   sidecar: Sidecar;
@@ -46,13 +62,55 @@ export interface Sandbox {
 
 const noThrottle = { waitForIdentify: async () => {} };
 
+/** A clock the page can move forward. */
+type MovableClock = Clock & { advance(ms: number): void };
+
+const isMovable = (clock: Clock): clock is MovableClock => typeof (clock as Partial<MovableClock>).advance === 'function';
+
+/** At most this far in one move, so a typo in minutes does not skip a month of the bot's life. */
+const MAX_MOVE_MS = 31 * 24 * 3_600_000;
+
+/**
+ * `GET /control/clock` and `POST /control/clock {to: 'next-post'|'next-hour'} | {advanceMs}` on the
+ * emulator: the page moves the *bot's* clock, then the scheduler runs at the new time (daily post,
+ * auto-add at the hour). Interaction signatures and rate limits keep using real time.
+ */
+function addClockRoutes(emu: Emulator, app: App, clock: MovableClock, tick: () => Promise<void>): void {
+  const state = async () => {
+    const now = clock.now();
+    const settings = await app.guildConfig.get(emu.fixture.guildId);
+    const zone = settings.timezone;
+    let nextPostAt = localTimeOn(localDate(now, zone), settings.postTime, zone);
+    if (nextPostAt <= now) nextPostAt = localTimeOn(DateTime.fromMillis(now, { zone }).plus({ days: 1 }).toISODate()!, settings.postTime, zone);
+    const nextHourAt = DateTime.fromMillis(now, { zone }).startOf('hour').plus({ hours: 1 }).toMillis();
+    return { now, wallNow: Date.now(), zone, postTime: settings.postTime, nextPostAt, nextHourAt, movable: true };
+  };
+  addControlRoute(emu, 'GET', /^\/clock$/, () => state());
+  addControlRoute(emu, 'POST', /^\/clock$/, async (_emu, body) => {
+    const current = await state();
+    let ms: number;
+    if (body.to === 'next-post') ms = current.nextPostAt - current.now;
+    else if (body.to === 'next-hour') ms = current.nextHourAt - current.now;
+    else if (typeof body.advanceMs === 'number') ms = body.advanceMs;
+    else throw new Error("body must be {to: 'next-post'|'next-hour'} or {advanceMs: number}");
+    if (!Number.isFinite(ms) || ms < 0) throw new Error('the clock only moves forward');
+    if (ms > MAX_MOVE_MS) throw new Error('at most 31 days at a time');
+    clock.advance(Math.ceil(ms));
+    await tick();
+    return state();
+  });
+}
+
 /**
  * The whole bot against the local Discord emulator: a fresh key pair and token (the emulator's),
  * commands registered in the fixture guild, a temporary database unless told otherwise.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = options.clock ?? new OffsetClock(options.startAt ?? Date.now());
   const emu = await startEmulator({
     port: options.port ?? 0,
+    // Messages carry the bot's time, so tomorrow's post (after a clock jump) is dated tomorrow.
+    now: () => clock.now(),
     ...options.emulator,
     fixture: { ...installedWithInvitePermissions(), ...options.emulator?.fixture },
   });
@@ -68,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
   };
-  const app = await createApp(config, { clock: options.clock ?? systemClock, logger: createLogger(config.logLevel) });
+  const app = await createApp(config, { clock, logger: createLogger(config.logLevel) });
   const server = buildServer(app);
   const botUrl = await server.fastify.listen({ host: config.httpHost, port: config.httpPort });
   emu.setInteractionsUrl(`${botUrl}/interactions`);
@@ -77,8 +135,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await app.guildConfig.setChannel(emu.fixture.guildId, emu.fixture.channels.tonight);
   }
   const sidecar = await startSidecar(app, { identifyThrottler: noThrottle, tickMs: options.tickMs });
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await sidecar.gateway.idle();
+      await server.router.settle();
+      await app.editor.settle();
+    }
+  };
+  const tick = async () => {
+    await app.scheduler.tick();
+    await settle();
+  };
+  if (isMovable(clock)) addClockRoutes(emu, app, clock, tick);
+  if (options.postToday ?? options.configure !== false) {
+    await app.posts.postNow(emu.fixture.guildId);
+    await settle();
+  }
   return {
     emu,
+    clock,
+    pageUrl: `http://127.0.0.1:${emu.port}/`,
+    tick,
     app,
     server,
     sidecar,

@@ -9,9 +9,24 @@ import type { Emulator } from './emulator.js';
 import type { FaultSpec } from './rest/faults.js';
 import type { EmulatedMessage } from './state/view.js';
 import type { WireEvent, WireLog } from './wire.js';
+import { pageRoutes } from './web/view.js';
 
 type Body = Record<string, any>;
-type Handler = (emu: Emulator, body: Body, query: URLSearchParams, match: string[]) => unknown | Promise<unknown>;
+export type ControlHandler = (emu: Emulator, body: Body, query: URLSearchParams, match: string[]) => unknown | Promise<unknown>;
+type Handler = ControlHandler;
+
+/** Routes a runner added to one emulator (see {@link addControlRoute}). */
+const extraRoutes = new WeakMap<Emulator, [string, RegExp, Handler][]>();
+
+/**
+ * Adds a control endpoint to one emulator. For what only its runner can do — the sandbox's clock
+ * belongs to the bot, which the emulator must not import — e.g.
+ * `addControlRoute(emu, 'POST', /^\/clock$/, (_emu, body) => moveClock(body))`.
+ * Errors thrown answer 400 with their message.
+ */
+export function addControlRoute(emu: Emulator, method: string, pattern: RegExp, handler: ControlHandler): void {
+  extraRoutes.set(emu, [...(extraRoutes.get(emu) ?? []), [method.toUpperCase(), pattern, handler]]);
+}
 
 class BadRequest extends Error {}
 
@@ -135,7 +150,7 @@ export async function handleControl(emu: Emulator, log: WireLog, req: IncomingMe
       return sendJson(res, 400, { error: 'body is not valid JSON' });
     }
   }
-  for (const [m, pattern, handler] of routes) {
+  for (const [m, pattern, handler] of [...routes, ...pageRoutes, ...(extraRoutes.get(emu) ?? [])]) {
     const match = pattern.exec(path);
     if (!match || m !== method) continue;
     try {

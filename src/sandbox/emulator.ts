@@ -57,6 +57,12 @@ export interface EmulatorOptions {
   interactionTokenTtlMs?: number;
   /** How long a disconnected gateway session can be resumed (default 5 min). */
   sessionTtlMs?: number;
+  /**
+   * The emulator's calendar: message timestamps and snowflake ids (default `Date.now`). The sandbox
+   * passes the bot's movable clock so "tomorrow's" message looks like tomorrow's. Rate limits,
+   * interaction windows and tokens always use real time. Must never go backwards.
+   */
+  now?: () => number;
 }
 
 export interface RunOptions {
@@ -86,7 +92,7 @@ export class Emulator {
 
   private constructor(options: EmulatorOptions) {
     const input = resolveFixtureInput(options.fixture);
-    this.world = new World(input);
+    this.world = new World(input, options.now);
     this.fixture = describeFixture(input);
     this.#privilegedIntents = options.privilegedIntents ?? 0;
     this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);

@@ -1,12 +1,14 @@
 /**
  * The one HTTP server on 127.0.0.1: `/api[/v10]` → REST, `/control` → control API, `/attachments`
- * → uploaded files (Discord's CDN), upgrade on `/gateway` → the gateway. Anything else is 404.
+ * → uploaded files (Discord's CDN), upgrade on `/gateway` → the gateway, `/` → the sandbox page
+ * (src/sandbox/web). Anything else is 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GatewayServer } from './ws-gateway/server.js';
 import type { Router } from './rest/router.js';
 import { apiPath, handleRest, type RestServerParts } from './rest/server.js';
 import type { World } from './state/world.js';
+import { servePage } from './web/serve.js';
 
 export interface HttpParts {
   world: World;
@@ -39,7 +41,7 @@ export function createHttpServer(parts: HttpParts): Server {
     if (api !== null) work = handleRest(parts.rest, parts.router, req, res, api, url.searchParams);
     else if (url.pathname === '/control' || url.pathname.startsWith('/control/')) work = parts.control(req, res, url);
     else if (url.pathname.startsWith('/attachments/')) work = Promise.resolve(serveAttachment(parts.world, url.pathname, res));
-    else work = Promise.resolve(json(res, 404, { message: '404: Not Found', code: 0 }));
+    else work = servePage(req, res, url.pathname).then((served) => void (served || json(res, 404, { message: '404: Not Found', code: 0 })));
     work.catch((e: unknown) => {
       console.error('[emulator] request failed', e);
       if (!res.headersSent) json(res, 500, { message: '500: Internal Server Error', code: 0 });

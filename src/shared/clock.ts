@@ -22,3 +22,22 @@ export class ManualClock implements Clock {
     this.ms += ms;
   }
 }
+
+/**
+ * The wall clock shifted by an offset that only grows: time keeps running, and the sandbox can
+ * jump it forward (to the next post time, the next hour) to watch an evening without waiting.
+ */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+  constructor(startMs: number = Date.now()) {
+    this.offsetMs = startMs - Date.now();
+  }
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  /** Moves forward by `ms` (≥ 0): a clock the bot trusts never runs backwards. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`the clock only moves forward (got ${ms} ms)`);
+    this.offsetMs += ms;
+  }
+}

@@ -90,7 +90,7 @@ export function createMessage(world: World, o: CreateMessageOptions): { message:
     components: o.input.components ?? [],
     attachments: storeFiles(world, o.channelId, o.input, files),
     reactions: [],
-    timestamp: new Date().toISOString(),
+    timestamp: new Date(world.now()).toISOString(),
     editedTimestamp: null,
     flags,
     nonce,
@@ -137,7 +137,7 @@ export function editMessage(world: World, message: MessageRecord, input: Message
     message.attachments = message.attachments.filter((a) => keep.has(a.id));
   }
   message.attachments.push(...storeFiles(world, message.channelId, input, files));
-  message.editedTimestamp = new Date().toISOString();
+  message.editedTimestamp = new Date(world.now()).toISOString();
   message.editCount += 1;
   world.counters.edits += 1;
   if (!message.ephemeralFor) {

@@ -175,7 +175,11 @@ export class World {
   /** Set by the gateway: delivers dispatches to sessions. */
   dispatch: (event: DispatchEvent) => void = () => {};
 
+  /** The emulator's calendar (message timestamps, ids); see `EmulatorOptions.now`. */
+  readonly now: () => number;
+
   constructor(input: FixtureInput, now: () => number = Date.now) {
+    this.now = now;
     this.ids = new SnowflakeGenerator(now);
     const app = input.application;
     this.application = { id: app.id, name: app.name, token: app.token, description: app.description ?? '', flags: 0 };
