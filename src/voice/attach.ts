@@ -17,7 +17,11 @@ export interface VoiceGreetingWiring {
  * the bot's voice events in) and a speaker. When espeak-ng or ffmpeg is missing, logs one line and
  * attaches nothing: greetings never start, everything else runs.
  */
-export function attachVoiceGreeting(app: App, shard: GatewayShard, options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> = {}): VoiceGreetingWiring {
+export function attachVoiceGreeting(
+  app: Pick<App, 'log' | 'greeting'>,
+  shard: Pick<GatewayShard, 'manager' | 'status'>,
+  options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> & { programs?: { espeak?: string; ffmpeg?: string } } = {},
+): VoiceGreetingWiring {
   const log = app.log.child({ part: 'voice-greeting' });
   const bridge = new VoiceGatewayBridge({
     send: (payload) => shard.manager.send(0, payload),
@@ -26,13 +30,14 @@ export function attachVoiceGreeting(app: App, shard: GatewayShard, options: Part
   });
   shard.manager.on(WebSocketShardEvents.Dispatch, (payload) => bridge.onDispatch(payload));
   shard.manager.on(WebSocketShardEvents.Closed, () => bridge.onShardGone());
-  const ready = probeSpeech().then(
+  const { programs, ...speakerOptions } = options;
+  const ready = probeSpeech(programs).then(
     (support) => {
       if (!support.available) {
         log.warn(`voice greeting unavailable: ${support.reason}; everything else runs`);
         return false;
       }
-      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...options }));
+      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...speakerOptions }));
       return true;
     },
     (error: unknown) => {
