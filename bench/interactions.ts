@@ -9,7 +9,8 @@
  * refuses timestamps older than five minutes). Each server runs alone in a child process; phases run
  * one after another, in `--rounds` rounds (default 2, alternating who goes first), keeping the best
  * figure of each: on a shared machine other work only ever makes them worse. Server CPU time per
- * answer is reported beside requests per second because it barely depends on that other work.
+ * answer is reported beside requests per second because that other work skews it much less
+ * (caches and CPU sharing still move it by 10–20 % between runs).
  * `--profile` runs rollcall's first round under `node --cpu-prof` and prints where its time went.
  */
 import { createPublicKey, sign, verify } from 'node:crypto';
@@ -279,7 +280,7 @@ function report(
       },
     ],
     `POST /interactions, best of ${run.rounds} round(s), ${run.durationS} s per phase. req/s: saturated, 16 connections. ` +
-      `req/CPU-s: answers per CPU-second the server process used (all threads), little skewed by other load. ` +
+      `req/CPU-s: answers per CPU-second the server process used (all threads), less skewed by other load. ` +
       `Latency: open loop at ${FIXED_RATE} req/s.`,
   );
   const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : 'MISSED');
@@ -313,7 +314,7 @@ function report(
       `load average ${run.loadStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
   );
   if (Math.max(run.loadStart, loadavg()[0]!) > availableParallelism()) {
-    console.log('note: the machine was busy with other work; wall-clock req/s and p99 are noisy, the per-CPU-second figures much less so.');
+    console.log('note: the machine was busy with other work; wall-clock req/s and p99 are noisy, the per-CPU-second figures less so; compare rows of the same run.');
   }
   if (run.profileDir) {
     const { functions, owners } = summariseProfiles(run.profileDir);

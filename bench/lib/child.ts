@@ -19,7 +19,7 @@ let ticksPerSecond: number | undefined;
 
 /**
  * CPU seconds (user + system, all threads) a process has used so far, from /proc; undefined where
- * there is no /proc. Unlike requests per wall-clock second, this does not depend on how much of the
+ * there is no /proc. Unlike requests per wall-clock second, this hardly depends on how much of the
  * machine other processes were using at the time.
  */
 export function cpuSeconds(pid: number): number | undefined {
