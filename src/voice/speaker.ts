@@ -53,7 +53,7 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         voice: request.voice ?? DEFAULT_VOICE.voice,
         speed: request.speed ?? DEFAULT_VOICE.speed,
       });
-      speech.stream.once('error', (error) => fail(error));
+      speech.stream.on('error', (error) => fail(error));
       const connection = joinVoiceChannel({
         guildId: request.guildId,
         channelId: request.channelId,

@@ -42,6 +42,8 @@ export function synthesize(text: string, options: SynthOptions): Speech {
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const stream = ffmpeg.stdout;
+  // Consumers listen for the error; this one only keeps an unwatched failure from crashing the process.
+  stream.on('error', () => undefined);
   let finished = false;
   const children = [espeak, ffmpeg];
   const kill = () => {
@@ -100,7 +102,7 @@ function watch(child: ChildProcess, name: string, fail: (error: Error) => void):
 /** The Opus packets of an Ogg/Opus stream, one Buffer per 20 ms frame — what a voice connection sends. */
 export function opusPackets(ogg: Readable): Readable {
   const demuxer = new prism.opus.OggDemuxer();
-  ogg.once('error', (error) => demuxer.destroy(error));
+  ogg.on('error', (error) => demuxer.destroy(error));
   return ogg.pipe(demuxer);
 }
 
