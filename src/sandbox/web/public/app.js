@@ -43,8 +43,12 @@ const names = {
   now: sandboxNow,
 };
 
+let statusTimer = 0;
+/** A short note in the header; it fades after a while so it never describes an old state. */
 function status(/** @type {string} */ text) {
   $('status').textContent = text;
+  clearTimeout(statusTimer);
+  if (text) statusTimer = setTimeout(() => ($('status').textContent = ''), 6000);
 }
 
 /** Runs an action; a failure is said in the status line instead of thrown. @param {() => Promise<unknown>} action */

@@ -1,0 +1,208 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
+
+/**
+ * An evening played in the sandbox page, in Debian's Chromium, as a newcomer would: click a
+ * reaction, set a schedule through the select menus, join voice, jump the clock to tomorrow's
+ * post, and get refused /config as a non-admin. Screenshots of each state go to artifacts/e2e/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`tests/e2e: ${CHROMIUM} is missing, so the sandbox page is not tested in a browser (scripts/install-system-deps.sh installs it)`);
+
+const ZONE = 'America/New_York';
+/** Monday 23 November 2026, 21:10 in the guild's zone: inside the evening's 21:00 slot. */
+const START = DateTime.fromISO('2026-11-23T21:10', { zone: ZONE }).toMillis();
+const SHOTS = join(process.cwd(), 'artifacts', 'e2e');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
+  let sandbox: Sandbox | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let profile: string;
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const messages = () => page.locator('#messages > li.message');
+  const daily = (day: string) => messages().filter({ hasText: `Who's playing tonight? ${day}` });
+  /** The line of a daily message for a slot, e.g. `9:00 PM` (the viewer is in New York). */
+  const slotLine = (message: Locator, time: string) => message.locator('p.md-line').filter({ has: page.locator('time.timestamp', { hasText: new RegExp(`^${time}$`) }) });
+  const actAs = async (key: string) => {
+    await page.getByLabel('Act as').selectOption(key);
+    await expect.poll(() => page.locator('#me-name').textContent()).not.toBe('—');
+  };
+  const runCommand = async (text: string) => {
+    const input = page.getByRole('combobox', { name: 'Slash command' });
+    await input.fill(text);
+    await input.press('Escape');
+    await input.press('Enter');
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'rollcall-e2e-chromium-'));
+    sandbox = await startSandbox({ port: 0, startAt: START, logLevel: 'silent' });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 800 },
+      timezoneId: ZONE,
+      locale: 'en-US',
+      timeout: 20_000,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${sandbox.pageUrl}?as=bob`);
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  }, 60_000);
+
+  afterAll(async () => {
+    try {
+      await context?.close();
+    } finally {
+      await sandbox?.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("shows the guild, today's message with its slot reactions, and the wire", async () => {
+    await expect.poll(() => daily('Monday 23 November').count()).toBe(1);
+    await expect(page.getByRole('button', { name: /^Join voice channel Squad A/ }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('#wire-log .wire-row.rest').count()).toBeGreaterThan(0);
+    await expect(page.locator('#wire-log').textContent()).resolves.toMatch(/remaining \d+\/\d+/);
+    await shot('1-start');
+  });
+
+  it('acting as Bob, clicking 🕘 puts Bob on the 9 pm line', async () => {
+    await actAs('bob');
+    const today = daily('Monday 23 November');
+    await today.getByRole('button', { name: /^🕘 1 / }).click();
+    await slotLine(today, '9:00 PM').filter({ hasText: 'Bob' }).waitFor();
+    await expect(today.getByRole('button', { name: /^🕘 2 — rollcall, Bob/ }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await shot('2-reaction');
+  });
+
+  it('Bob sets a schedule (Tuesdays, 20:00 and 21:00) through the select menus', async () => {
+    const input = page.getByRole('combobox', { name: 'Slash command' });
+    await input.fill('/sch');
+    await page.getByRole('option', { name: /\/schedule/ }).waitFor();
+    await input.press('Tab');
+    await expect(input.inputValue()).resolves.toBe('/schedule ');
+    await input.pressSequentially('se');
+    await page.getByRole('option', { name: /^set/ }).waitFor();
+    await input.press('Tab');
+    await input.press('Enter');
+    const editor = messages().filter({ hasText: 'Your weekly schedule' });
+    await editor.waitFor();
+    await expect(editor.textContent()).resolves.toContain('Only you can see this');
+
+    await editor.getByRole('button', { name: /^Which evenings\?/ }).click();
+    await editor.getByRole('checkbox', { name: 'Tuesday' }).check();
+    await shot('3-select-open');
+    await editor.getByRole('button', { name: 'Done' }).click();
+    await editor.filter({ hasText: 'Evenings: Tuesday' }).waitFor();
+
+    await editor.getByRole('button', { name: /^Which hours\?/ }).click();
+    await editor.getByRole('checkbox', { name: '20:00' }).check();
+    await editor.getByRole('checkbox', { name: '21:00' }).check();
+    await editor.getByRole('button', { name: 'Done' }).click();
+    await editor.filter({ hasText: 'Hours: 20:00, 21:00' }).waitFor();
+
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await messages().filter({ hasText: "✅ Saved. You're on the list every Tuesday at 20:00, 21:00" }).waitFor();
+    await shot('4-schedule-saved');
+  });
+
+  it('Carol joins Squad A, shows up in it, and is added to the 9 pm line as seen in voice', async () => {
+    await actAs('carol');
+    await page.getByRole('button', { name: /^Join voice channel Squad A/ }).click();
+    await page.getByRole('list', { name: 'In Squad A' }).filter({ hasText: 'Caz' }).waitFor();
+    await slotLine(daily('Monday 23 November'), '9:00 PM').filter({ hasText: 'Caz 🎧' }).waitFor();
+    await page.getByRole('button', { name: 'Deafen' }).click();
+    await page.getByRole('list', { name: 'In Squad A' }).getByLabel('deafened').waitFor();
+    await expect(page.locator('#me-voice').textContent()).resolves.toContain('deafened');
+    await shot('5-voice');
+  });
+
+  it("moving the clock to the next post time posts Tuesday's message, carrying Bob's schedule", async () => {
+    await page.getByRole('button', { name: 'Next post time (07:00)' }).click();
+    const tuesday = daily('Tuesday 24 November');
+    await tuesday.waitFor();
+    await slotLine(tuesday, '8:00 PM').filter({ hasText: 'Bob 📅' }).waitFor();
+    await slotLine(tuesday, '9:00 PM').filter({ hasText: 'Bob 📅' }).waitFor();
+    await expect(slotLine(tuesday, '10:00 PM').textContent()).resolves.not.toContain('Bob');
+    await expect.poll(() => page.locator('#clock-now').textContent(), { timeout: 10_000 }).toMatch(/^Tue, Nov 24, 7:0\d AM$/);
+    await expect(tuesday.locator('.message-time').textContent()).resolves.toMatch(/^Today at 7:0\d AM$/);
+    await shot('6-next-day');
+  });
+
+  it('survives injected 429s: the counter goes up and a reaction still reaches the message', async () => {
+    await actAs('dan');
+    await page.getByRole('button', { name: 'Next 3 REST calls → 429' }).click();
+    const tuesday = daily('Tuesday 24 November');
+    await tuesday.getByRole('button', { name: /^🕙 1 / }).click();
+    await expect.poll(async () => Number(await page.locator('[data-counter="429s"]').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    await slotLine(tuesday, '10:00 PM').filter({ hasText: 'Dan' }).waitFor({ timeout: 20_000 });
+  }, 30_000);
+
+  it('a non-admin does not see /config, and running it anyway is refused', async () => {
+    await actAs('dan');
+    const input = page.getByRole('combobox', { name: 'Slash command' });
+    await input.fill('/');
+    await page.getByRole('option', { name: /\/schedule/ }).waitFor();
+    await expect(page.getByRole('option', { name: /\/config/ }).count()).resolves.toBe(0);
+    await runCommand('/config show');
+    await messages().filter({ hasText: "You don't have permission to use /config" }).waitFor();
+    await shot('7-config-refused');
+  });
+
+  it('an admin runs /config show and gets the settings, only for her', async () => {
+    await actAs('alice');
+    await runCommand('/config show');
+    const reply = messages().filter({ hasText: 'rollcall settings' });
+    await reply.waitFor();
+    await expect(reply.textContent()).resolves.toContain('Only you can see this');
+    await actAs('bob');
+    await expect.poll(() => messages().filter({ hasText: 'rollcall settings' }).count()).toBe(0);
+  });
+
+  it('reads on a phone-width screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(SHOTS, '8-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe('npm run sandbox', () => {
+  it('prints the page URL first, and the page is served there', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/sandbox.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      const started = Date.now();
+      while (!out.includes('Stop with Ctrl+C')) {
+        if (Date.now() - started > 30_000 || child.exitCode !== null) throw new Error(`sandbox did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const firstUrl = /https?:\/\/\S+/.exec(out)?.[0];
+      expect(firstUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const html = await (await fetch(firstUrl!)).text();
+      expect(html).toContain('<title>rollcall sandbox</title>');
+      const script = await fetch(new URL('/sandbox/app.js', firstUrl));
+      expect(script.headers.get('content-type')).toContain('text/javascript');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 45_000);
+});
