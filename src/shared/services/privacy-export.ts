@@ -1,9 +1,16 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Declared } from '../db/schema.js';
 import { coPresence } from '../../stats/copresence.js';
 import type { Stay } from '../../stats/queries.js';
 import { otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { WEEKDAY_NAMES } from './schedules.js';
+
+/**
+ * How long before one of the member's stays another (closed) stay may have begun and still be
+ * counted as overlapping it: the bound that keeps the co-presence lookup on an index. A closed
+ * stay longer than this that began earlier is missed; the charts, which sweep everything, are not.
+ */
+const LONGEST_STAY_MS = 24 * 3_600_000;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -96,7 +103,7 @@ export async function buildExport(
       afk: s.afk === 1,
       muted_or_deafened: flags.filter((f) => f.stay_id === s.id).map((f) => ({ kind: f.kind, started_at: iso(f.started_at), ended_at: iso(f.ended_at) })),
     })),
-    co_presence: stays.length ? await togetherWith(db, q) : [],
+    co_presence: await togetherWith(db, q, stays),
     notices: notices.map((n) => ({ reason: n.reason, date: n.date, sent_at: iso(n.sent_at) })),
     other_tables: other,
   };
@@ -104,41 +111,49 @@ export async function buildExport(
 
 /**
  * Co-presence totals between the member and everyone else, by the stats sweep. Only stays that
- * overlap one of the member's, in the same channel, can count, so only those are loaded; members
- * who opted out and bots are left out, as in every chart.
+ * overlap one of the member's, in the same channel, can count, so only those are loaded: a join
+ * driven by the member's own stays, each looking up the guild's stays that began at most
+ * {@link LONGEST_STAY_MS} before it on the `(guild_id, started_at)` index, plus every stay still
+ * open. Members who opted out and bots are left out, as in every chart.
  */
 async function togetherWith(
   db: Kysely<Database>,
   q: { guildId: string; userId: string; now: number; optedOut: ReadonlySet<string> },
+  stays: readonly { channel_id: string; started_at: number; ended_at: number | null; afk: number }[],
 ): Promise<PrivacyExport['co_presence']> {
   const { guildId, userId, now } = q;
-  const rows = await db
-    .selectFrom('voice_stays as s')
-    .select(['s.channel_id', 's.user_id', 's.started_at', 's.ended_at'])
+  const mine: Stay[] = stays.filter((s) => s.afk === 0).map((s) => ({ channelId: s.channel_id, userId, start: s.started_at, end: s.ended_at ?? now, afk: 0 }));
+  if (mine.length === 0) return [];
+  const overlapping = await db
+    // CROSS JOIN: SQLite keeps the member's stays as the outer loop, so `s` is looked up by time range.
+    .selectFrom('voice_stays as m')
+    .crossJoin('voice_stays as s')
+    .select(['s.id', 's.channel_id', 's.user_id', 's.started_at', 's.ended_at'])
+    .distinct()
+    .where('m.guild_id', '=', guildId)
+    .where('m.user_id', '=', userId)
+    .where('m.afk', '=', 0)
     .where('s.guild_id', '=', guildId)
+    .whereRef('s.channel_id', '=', 'm.channel_id')
     .where('s.afk', '=', 0)
-    .where((eb) =>
-      eb.or([
-        eb('s.user_id', '=', userId),
-        eb.exists(
-          eb
-            .selectFrom('voice_stays as m')
-            .select('m.id')
-            .where('m.guild_id', '=', guildId)
-            .where('m.user_id', '=', userId)
-            .where('m.afk', '=', 0)
-            .whereRef('m.channel_id', '=', 's.channel_id')
-            .where((e) => e(e.ref('m.started_at'), '<', e.fn.coalesce('s.ended_at', e.val(now))))
-            .where((e) => e(e.fn.coalesce('m.ended_at', e.val(now)), '>', e.ref('s.started_at'))),
-        ),
-      ]),
-    )
-    .where('s.user_id', 'not in', (eb) => eb.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('bot', '=', 1))
+    .where('s.user_id', '!=', userId)
+    .where((eb) => eb('s.started_at', '>=', eb(eb.ref('m.started_at'), '-', LONGEST_STAY_MS)))
+    .where((eb) => eb('s.started_at', '<', eb.fn.coalesce('m.ended_at', eb.val(now))))
+    .where((eb) => eb(eb.fn.coalesce('s.ended_at', eb.val(now)), '>', eb.ref('m.started_at')))
     .execute();
-  const stays: Stay[] = rows
-    .filter((r) => r.user_id === userId || !q.optedOut.has(r.user_id))
-    .map((r) => ({ channelId: r.channel_id, userId: r.user_id, start: r.started_at, end: r.ended_at ?? now, afk: 0 }));
-  return coPresence(stays)
+  // A stay still open may have begun long before: few, and found on the partial index of open stays.
+  const { rows: open } = await sql<{ id: number; channel_id: string; user_id: string; started_at: number; ended_at: null }>`
+    select id, channel_id, user_id, started_at, ended_at from voice_stays indexed by voice_stays_open
+    where guild_id = ${guildId} and ended_at is null and afk = 0`.execute(db);
+  const bots = new Set((await db.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('bot', '=', 1).execute()).map((r) => r.user_id));
+  const seen = new Set<number>();
+  const others: Stay[] = [];
+  for (const r of [...overlapping, ...open]) {
+    if (seen.has(r.id) || r.user_id === userId || bots.has(r.user_id) || q.optedOut.has(r.user_id)) continue;
+    seen.add(r.id);
+    others.push({ channelId: r.channel_id, userId: r.user_id, start: r.started_at, end: r.ended_at ?? now, afk: 0 });
+  }
+  return coPresence([...mine, ...others])
     .filter((p) => p.a === userId || p.b === userId)
     .map((p) => ({ member_id: p.a === userId ? p.b : p.a, hours: Math.round((p.ms / 3_600_000) * 100) / 100, ms: p.ms }));
 }

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startHarness, type Harness } from '../helpers/server.js';
+
+const H = 3_600_000;
+const NOW = Date.parse('2026-11-24T03:00:00Z');
+const G = '900000000000000001';
+const [ME, LONG, OPTED, BOT, ELSEWHERE, AFK] = ['1001', '1002', '1003', '1004', '1005', '1006'].map((n) => `10000000000000${n}`);
+const [A, B, AFKC] = ['2001', '2002', '2003'].map((n) => `20000000000000${n}`);
+
+/** Co-presence totals in `/privacy export`: who counts, and that they appear only as ids with a total. */
+describe('export co-presence', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    vi.spyOn(h.app.clock, 'now').mockReturnValue(NOW);
+    const stay = (user: string, channel: string, start: number, end: number | null, afk = 0) => ({ guild_id: G, channel_id: channel, user_id: user, started_at: start, ended_at: end, afk });
+    await h.app.db
+      .insertInto('voice_stays')
+      .values([
+        stay(ME, A, NOW - 3 * H, NOW - H), // my evening in channel A
+        stay(ME, A, NOW - 50 * H, NOW - 49 * H), // and an hour two days ago
+        stay(LONG, A, NOW - 72 * H, null), // in A for three days and still there: 3 h with me
+        stay(OPTED, A, NOW - 3 * H, NOW - H), // opted out: never named
+        stay(BOT, A, NOW - 3 * H, NOW - H), // a bot: never named
+        stay(ELSEWHERE, B, NOW - 3 * H, NOW - H), // same time, another channel: not together
+        stay(AFK, AFKC, NOW - 3 * H, NOW - H, 1),
+        stay(ELSEWHERE, A, NOW - 49.5 * H, NOW - 40 * H), // half an hour with me two days ago
+      ])
+      .execute();
+    await h.app.db.insertInto('members').values({ guild_id: G, user_id: BOT, display_name: 'Beep', avatar: null, roles: '[]', bot: 1, fetched_at: 0 }).execute();
+    await h.app.db.insertInto('privacy_opt_outs').values({ guild_id: G, user_id: OPTED, opted_out_at: 0 }).execute();
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await h.close();
+  });
+
+  it('counts time in the same channel at the same time, leaving out opted-out members, bots and AFK', async () => {
+    const data = await h.app.privacy.export(G, ME);
+    expect(data.co_presence).toEqual([
+      { member_id: LONG, hours: 3, ms: 3 * H },
+      { member_id: ELSEWHERE, hours: 0.5, ms: 0.5 * H },
+    ]);
+    expect(data.voice_stays).toHaveLength(2);
+  });
+
+  it('an opted-out member’s own export still has their rows, and shows tracking off', async () => {
+    const data = await h.app.privacy.export(G, OPTED);
+    expect(data.voice_tracking.on).toBe(false);
+    expect(data.voice_stays).toHaveLength(1);
+    expect(data.co_presence.map((p) => p.member_id).sort()).toEqual([ME, LONG].sort());
+  });
+
+  it('someone rollcall knows nothing about gets an empty export, not an error', async () => {
+    const data = await h.app.privacy.export(G, '100000000000009999');
+    expect(data).toMatchObject({ time_zone: null, profile: null, schedules: [], votes: [], voice_stays: [], co_presence: [], notices: [], other_tables: {} });
+  });
+});
