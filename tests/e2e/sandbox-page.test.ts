@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await slotLine(tuesday, '9:00 PM').filter({ hasText: 'Bob 📅' }).waitFor();
     await expect(slotLine(tuesday, '10:00 PM').textContent()).resolves.not.toContain('Bob');
     await expect.poll(() => page.locator('#clock-now').textContent(), { timeout: 10_000 }).toMatch(/^Tue, Nov 24, 7:0\d AM$/);
-    await expect(tuesday.locator('.message-time').textContent()).resolves.toMatch(/^Today at 7:0\d AM$/);
+    await expect.poll(() => tuesday.locator('.message-time').textContent(), { timeout: 5_000 }).toMatch(/^Today at 7:0\d AM$/);
     await shot('6-next-day');
   });
 
@@ -152,6 +152,16 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await slotLine(tuesday, '10:00 PM').filter({ hasText: 'Dan' }).waitFor({ timeout: 20_000 });
   }, 30_000);
 
+  it('/stats answers with a chart, shown as an image', async () => {
+    await actAs('carol');
+    await runCommand('/stats me');
+    const chart = page.locator('#messages img[alt^="Attachment "]').last();
+    await chart.waitFor({ timeout: 20_000 });
+    await expect.poll(() => chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(100);
+    await chart.scrollIntoViewIfNeeded();
+    await shot('7-stats-chart');
+  }, 40_000);
+
   it('a non-admin does not see /config, and running it anyway is refused', async () => {
     await actAs('dan');
     const input = page.getByRole('combobox', { name: 'Slash command' });
@@ -160,7 +170,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await expect(page.getByRole('option', { name: /\/config/ }).count()).resolves.toBe(0);
     await runCommand('/config show');
     await messages().filter({ hasText: "You don't have permission to use /config" }).waitFor();
-    await shot('7-config-refused');
+    await shot('8-config-refused');
   });
 
   it('an admin runs /config show and gets the settings, only for her', async () => {
@@ -178,7 +188,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.waitForTimeout(200);
     // A string, evaluated in the page: the test project has no DOM types.
     await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(SHOTS, '8-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '9-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
