@@ -55,4 +55,25 @@ describe('export co-presence', () => {
     const data = await h.app.privacy.export(G, '100000000000009999');
     expect(data).toMatchObject({ time_zone: null, profile: null, schedules: [], votes: [], voice_stays: [], co_presence: [], notices: [], other_tables: {} });
   });
+
+  it('a table added later with a user_id column is exported and erased too, for this member only', async () => {
+    h.app.sqlite.exec('create table future_feature (guild_id text not null, user_id text not null, note text)');
+    h.app.sqlite.exec('create table future_global (user_id text not null, flag integer)');
+    const insert = h.app.sqlite.prepare('insert into future_feature values (?, ?, ?)');
+    insert.run(G, ME, 'mine');
+    insert.run('900000000000000002', ME, 'mine, another server');
+    insert.run(G, LONG, 'not mine');
+    h.app.sqlite.prepare('insert into future_global values (?, 1)').run(ME);
+
+    expect((await h.app.privacy.export(G, ME)).other_tables).toEqual({
+      future_feature: [{ guild_id: G, user_id: ME, note: 'mine' }],
+      future_global: [{ user_id: ME, flag: 1 }],
+    });
+    expect((await h.app.privacy.summary(G, ME)).other).toEqual({ future_feature: 1, future_global: 1 });
+    const erased = await h.app.privacy.erase(G, ME);
+    expect(erased).toMatchObject({ voiceStays: 2, other: { future_feature: 1, future_global: 1 }, keptOptOut: false });
+    const left = h.app.sqlite.prepare('select note from future_feature order by note').all();
+    expect(left).toEqual([{ note: 'mine, another server' }, { note: 'not mine' }]);
+    expect(h.app.sqlite.prepare('select count(*) as n from future_global').get()).toEqual({ n: 0 });
+  });
 });
