@@ -4,8 +4,9 @@ import { startHarness, type Harness } from '../helpers/server.js';
 const H = 3_600_000;
 const NOW = Date.parse('2026-11-24T03:00:00Z');
 const G = '900000000000000001';
-const [ME, LONG, OPTED, BOT, ELSEWHERE, AFK] = ['1001', '1002', '1003', '1004', '1005', '1006'].map((n) => `10000000000000${n}`);
-const [A, B, AFKC] = ['2001', '2002', '2003'].map((n) => `20000000000000${n}`);
+const user = (n: number) => `10000000000000${1000 + n}`;
+const [ME, LONG, OPTED, BOT, ELSEWHERE, AFK] = [user(1), user(2), user(3), user(4), user(5), user(6)] as const;
+const [A, B, AFKC] = ['200000000000002001', '200000000000002002', '200000000000002003'] as const;
 
 /** Co-presence totals in `/privacy export`: who counts, and that they appear only as ids with a total. */
 describe('export co-presence', () => {
