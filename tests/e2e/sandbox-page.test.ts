@@ -183,6 +183,18 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await expect.poll(() => messages().filter({ hasText: 'rollcall settings' }).count()).toBe(0);
   });
 
+  it('a foreign emoji is taken off again and explained by DM, which the member can open', async () => {
+    await actAs('frank');
+    const tuesday = daily('Tuesday 24 November');
+    await tuesday.getByRole('button', { name: 'Add a reaction' }).click();
+    await tuesday.getByRole('button', { name: 'React with 👍' }).click();
+    await page.getByRole('button', { name: '@rollcall' }).click();
+    await messages().filter({ hasText: 'Only the clock reactions count' }).waitFor();
+    await expect(page.locator('#channel-title').textContent()).resolves.toBe('@rollcall — direct messages');
+    await page.getByRole('button', { name: 'tonight', exact: true }).click();
+    await expect.poll(() => daily('Tuesday 24 November').getByRole('button', { name: /^👍/ }).count()).toBe(0);
+  });
+
   it('reads on a phone-width screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);

@@ -83,6 +83,9 @@ function guildView(emu: Emulator, query: URLSearchParams) {
     channels,
     members,
     roles: [...guild.roles.values()].map((r) => ({ id: r.id, name: r.name, color: r.color })),
+    emojis: [...guild.emojis.values()].map((e) => ({ id: e.id, name: e.name })),
+    /** The member's DM channel with the bot, once the bot has opened one. */
+    dmChannelId: as ? (world.dmChannelByUser.get(as) ?? null) : null,
     voice: [...guild.voice.values()].map((v) => ({ userId: v.userId, channelId: v.channelId, selfMute: v.selfMute, selfDeaf: v.selfDeaf, mute: v.mute, deaf: v.deaf })),
     commands: [...(world.commands.get(guild.id) ?? []), ...(world.commands.get('global') ?? [])]
       .filter((c) => (c.body.type ?? 1) === 1)

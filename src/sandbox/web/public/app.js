@@ -69,15 +69,20 @@ function scheduleRefresh(delay = 60) {
   refreshTimer = setTimeout(() => void refresh(), delay);
 }
 
+let refreshes = 0;
 async function refresh() {
+  // Overlapping refreshes: only the newest one draws, so a slow answer never paints an old state.
+  const mine = ++refreshes;
   const query = `as=${encodeURIComponent(state.as)}`;
   const view = await control(`/view?${query}${state.channelId ? `&channel=${state.channelId}` : ''}`);
-  state.view = view;
-  if (!state.channelId) {
+  if (!state.channelId || (state.channelId !== view.dmChannelId && !view.channels.some((/** @type {any} */ c) => c.id === state.channelId))) {
     const tonight = view.channels.find((/** @type {any} */ c) => c.name === 'tonight') ?? view.channels.find((/** @type {any} */ c) => c.kind === 'text');
     state.channelId = tonight?.id ?? '';
   }
-  state.messages = state.channelId ? await control(`/view/messages?channel=${state.channelId}&${query}`) : [];
+  const messages = state.channelId ? await control(`/view/messages?channel=${state.channelId}&${query}`) : [];
+  if (mine !== refreshes) return;
+  state.view = view;
+  state.messages = messages;
   render();
 }
 
@@ -162,9 +167,15 @@ function renderChannels() {
       })) : null);
   };
   const categories = view.channels.filter((/** @type {any} */ c) => c.kind === 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);
+  const dm = view.dmChannelId
+    ? h('section', { class: 'category', 'aria-label': 'Direct messages' }, h('h2', { class: 'category-name' }, 'Direct messages'),
+      h('ul', { class: 'channel-list' }, h('li', null, h('button', { type: 'button', class: `channel text${state.channelId === view.dmChannelId ? ' current' : ''}`, 'aria-current': state.channelId === view.dmChannelId ? 'page' : null, dataset: { key: 'ch-dm' },
+        onclick: () => act(async () => { state.channelId = view.dmChannelId; state.lastSignature = ''; await refresh(); }) }, `@${view.appName}`))))
+    : null;
   replace($('channels'),
     byParent(null).length ? h('ul', { class: 'channel-list' }, byParent(null).map(channel)) : null,
-    categories.map((/** @type {any} */ cat) => h('section', { class: 'category', 'aria-label': cat.name }, h('h2', { class: 'category-name' }, cat.name), h('ul', { class: 'channel-list' }, byParent(cat.id).map(channel)))));
+    categories.map((/** @type {any} */ cat) => h('section', { class: 'category', 'aria-label': cat.name }, h('h2', { class: 'category-name' }, cat.name), h('ul', { class: 'channel-list' }, byParent(cat.id).map(channel)))),
+    dm);
 }
 
 function renderMe() {
@@ -260,6 +271,22 @@ function reaction(msg, r) {
     h('span', { class: 'reaction-who', role: 'tooltip' }, who));
 }
 
+/** Emoji offered besides the message's own reactions (any emoji works on Discord; these show what the bot does with them). */
+const PALETTE = ['👍', '🎉', '❤️', '😂'];
+
+/** The "add a reaction" picker: a small palette of emoji and the guild's own. @param {any} msg */
+function addReaction(msg) {
+  const key = `${msg.id}:add`;
+  const open = state.openSelect === key;
+  const toggle = h('button', { type: 'button', class: 'reaction add', 'aria-expanded': String(open), 'aria-label': 'Add a reaction', title: 'Add a reaction', dataset: { key },
+    onclick: () => { state.openSelect = open ? '' : key; keepingFocus(renderMessages); } }, '＋');
+  if (!open) return toggle;
+  const choices = [...PALETTE.map((e) => ({ emoji: e, label: e })), ...state.view.emojis.map((/** @type {any} */ e) => ({ emoji: `${e.name}:${e.id}`, label: `:${e.name}:` }))];
+  return h('span', { class: 'palette-wrap' }, toggle, h('span', { class: 'palette', role: 'group', 'aria-label': 'Pick a reaction' },
+    choices.map((c) => h('button', { type: 'button', class: 'reaction', dataset: { key: `${key}:${c.emoji}` }, 'aria-label': `React with ${c.label}`,
+      onclick: () => act(async () => { state.openSelect = ''; await control('/react', { user: state.as, channel: state.channelId, message: msg.id, emoji: c.emoji }); }) }, c.label))));
+}
+
 /** @param {any} msg */
 function messageItem(msg) {
   const author = msg.author;
@@ -278,7 +305,7 @@ function messageItem(msg) {
       : h('a', { href: a.url, class: 'attachment-file', download: a.filename }, `📎 ${a.filename} (${Math.ceil(a.size / 1024)} KB)`));
   }
   const components = msg.components?.length ? h('div', { class: 'components' }, msg.components.map((/** @type {any} */ c) => component(msg, c))) : null;
-  const reactions = msg.reactions.length ? h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, msg.reactions.map((/** @type {any} */ r) => reaction(msg, r))) : null;
+  const reactions = msg.ephemeral ? null : h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, msg.reactions.map((/** @type {any} */ r) => reaction(msg, r)), h('li', null, addReaction(msg)));
   return h('li', { class: `message${msg.ephemeral ? ' ephemeral' : ''}`, id: `message-${msg.id}`, dataset: { messageId: msg.id } },
     msg.interaction ? h('p', { class: 'used-command muted' }, `${msg.interaction.user} used `, h('span', { class: 'command-name' }, `/${msg.interaction.name}`)) : null,
     h('div', { class: 'message-main' },
@@ -298,7 +325,7 @@ function messageItem(msg) {
 
 function renderMessages() {
   const channel = state.view.channels.find((/** @type {any} */ c) => c.id === state.channelId);
-  $('channel-title').textContent = `# ${channel?.name ?? ''}`;
+  $('channel-title').textContent = channel ? `# ${channel.name}` : state.channelId === state.view.dmChannelId ? `@${state.view.appName} — direct messages` : '';
   $('channel-topic').textContent = channel?.topic ?? '';
   const notices = state.notices.filter((n) => n.channelId === state.channelId && n.as === state.as);
   const shown = state.messages.filter((m) => !state.dismissed.has(m.id));

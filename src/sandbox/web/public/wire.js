@@ -40,7 +40,7 @@ function shortPath(path) {
   } catch {
     // keep it encoded
   }
-  return text.replace(/\d{17,20}/g, (id) => `…${id.slice(-4)}`);
+  return text.replace(/\d{17,20}/g, (id) => `…${id.slice(-4)}`).replace(/[\w-]{40,}/g, (token) => `${token.slice(0, 6)}…`);
 }
 
 /** `remaining 4/5 · resets in 1.2 s · bucket 6dbf7165`, with every header in the tooltip. @param {Record<string, string>} rl */
@@ -64,7 +64,7 @@ function row(e, nameOf) {
       const limits = Object.keys(rl).length ? rateLimitLine(rl) : null;
       const status = h('span', { class: `wire-status s${String(e.status)[0]}${e.status === 429 ? ' s429' : ''}` }, String(e.status));
       return h('li', { class: 'wire-row rest' }, time, h('span', { class: 'wire-kind' }, 'REST'), ' ', h('span', { class: 'wire-what', title: e.path }, `${e.method} ${shortPath(e.path)}`), ' ', status,
-        e.fault ? h('span', { class: 'wire-detail fault' }, `injected ${e.fault}`) : null, limits,
+        e.fault ? h('span', { class: 'wire-detail fault' }, e.fault) : null, limits,
         e.error ? h('span', { class: 'wire-detail' }, `${e.error.code}: ${e.error.message}`) : null);
     }
     case 'gateway': {
@@ -105,6 +105,15 @@ export function startWire({ list, filters, nameOf, onEvent }) {
   boxes.forEach((b) => b.addEventListener('change', () => (readFilters(), redraw())));
 
   const source = new EventSource('/control/events?replay=200');
+  let opened = false;
+  // After a reconnect the emulator replays its recent events again: start the list afresh.
+  source.addEventListener('open', () => {
+    if (opened) {
+      events.length = 0;
+      list.replaceChildren();
+    }
+    opened = true;
+  });
   const listener = (/** @type {MessageEvent} */ msg) => {
     const e = JSON.parse(msg.data);
     events.push(e);
