@@ -230,7 +230,7 @@ function selectMenu(msg, c, key) {
   const defaults = (c.options ?? []).filter((/** @type {any} */ o) => o.default);
   const summary = defaults.length ? defaults.map((/** @type {any} */ o) => o.label).join(', ') : c.placeholder ?? 'Make a selection';
   const listId = `select-${key.replace(/[^\w-]/g, '_')}`;
-  const toggle = h('button', { type: 'button', class: 'select-toggle', 'aria-haspopup': 'listbox', 'aria-expanded': String(open), 'aria-controls': listId, 'aria-label': `${c.placeholder ?? 'Select'}: ${summary}`, dataset: { key }, disabled: !!c.disabled,
+  const toggle = h('button', { type: 'button', class: 'select-toggle', 'aria-haspopup': 'listbox', 'aria-expanded': String(open), 'aria-controls': open ? listId : null, 'aria-label': `${c.placeholder ?? 'Select'}: ${summary}`, dataset: { key }, disabled: !!c.disabled,
     onclick: () => {
       state.openSelect = open ? '' : key;
       state.picked = new Set(defaults.map((/** @type {any} */ o) => o.value));
@@ -279,7 +279,7 @@ function addReaction(msg) {
   const key = `${msg.id}:add`;
   const open = state.openSelect === key;
   const toggle = h('button', { type: 'button', class: 'reaction add', 'aria-expanded': String(open), 'aria-label': 'Add a reaction', title: 'Add a reaction', dataset: { key },
-    onclick: () => { state.openSelect = open ? '' : key; keepingFocus(renderMessages); } }, '＋');
+    onclick: () => { state.openSelect = open ? '' : key; keepingFocus(renderMessages); } }, '+', h('span', { 'aria-hidden': 'true' }, '🙂'));
   if (!open) return toggle;
   const choices = [...PALETTE.map((e) => ({ emoji: e, label: e })), ...state.view.emojis.map((/** @type {any} */ e) => ({ emoji: `${e.name}:${e.id}`, label: `:${e.name}:` }))];
   return h('span', { class: 'palette-wrap' }, toggle, h('span', { class: 'palette', role: 'group', 'aria-label': 'Pick a reaction' },
