@@ -40,7 +40,9 @@ function shortPath(path) {
   } catch {
     // keep it encoded
   }
-  return text.replace(/\d{17,20}/g, (id) => `…${id.slice(-4)}`).replace(/[\w-]{40,}/g, (token) => `${token.slice(0, 6)}…`);
+  return text
+    .replace(/\/(webhooks\/\d+|interactions\/\d+)\/([^/]{20,})/g, (_m, /** @type {string} */ head, /** @type {string} */ token) => `/${head}/${token.slice(0, 6)}…`)
+    .replace(/\d{17,20}/g, (id) => `…${id.slice(-4)}`);
 }
 
 /** `remaining 4/5 · resets in 1.2 s · bucket 6dbf7165`, with every header in the tooltip. @param {Record<string, string>} rl */
