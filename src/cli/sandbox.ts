@@ -26,7 +26,11 @@ if (startAt !== undefined && !Number.isFinite(startAt)) {
   process.exit(2);
 }
 
-const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never });
+const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
+  process.exit(1);
+});
 const { emu } = sandbox;
 const c = emu.controlUrl;
 console.log(`

@@ -27,6 +27,8 @@ const state = {
   openSelect: '',
   /** @type {Set<string>} */ picked: new Set(),
   lastSignature: '',
+  /** Message ids already on screen, so only new ones are announced to screen readers. @type {Set<string> | null} */
+  seen: null,
 };
 
 const me = () => state.view?.members.find((/** @type {any} */ m) => m.key === state.as || m.id === state.as) ?? null;
@@ -150,7 +152,7 @@ function renderChannels() {
     if (c.kind === 'text') {
       const current = c.id === state.channelId;
       return h('li', null, h('button', { type: 'button', class: `channel text${current ? ' current' : ''}`, 'aria-current': current ? 'page' : null, dataset: { key: `ch-${c.id}` },
-        onclick: () => act(async () => { state.channelId = c.id; state.lastSignature = ''; await refresh(); }) }, h('span', { 'aria-hidden': 'true', class: 'hash' }, '#'), ` ${c.name}`));
+        onclick: () => act(async () => { state.channelId = c.id; state.lastSignature = ''; state.seen = null; await refresh(); }) }, h('span', { 'aria-hidden': 'true', class: 'hash' }, '#'), ` ${c.name}`));
     }
     const here = voiceOf(c.id);
     const inside = myVoice?.channelId === c.id;
@@ -170,7 +172,7 @@ function renderChannels() {
   const dm = view.dmChannelId
     ? h('section', { class: 'category', 'aria-label': 'Direct messages' }, h('h2', { class: 'category-name' }, 'Direct messages'),
       h('ul', { class: 'channel-list' }, h('li', null, h('button', { type: 'button', class: `channel text${state.channelId === view.dmChannelId ? ' current' : ''}`, 'aria-current': state.channelId === view.dmChannelId ? 'page' : null, dataset: { key: 'ch-dm' },
-        onclick: () => act(async () => { state.channelId = view.dmChannelId; state.lastSignature = ''; await refresh(); }) }, `@${view.appName}`))))
+        onclick: () => act(async () => { state.channelId = view.dmChannelId; state.lastSignature = ''; state.seen = null; await refresh(); }) }, `@${view.appName}`))))
     : null;
   replace($('channels'),
     byParent(null).length ? h('ul', { class: 'channel-list' }, byParent(null).map(channel)) : null,
@@ -344,6 +346,10 @@ function renderMessages() {
           h('p', { class: 'ephemeral-note muted' }, '👁 Only you can see this · ',
             h('button', { type: 'button', class: 'linklike', onclick: () => { state.notices = state.notices.filter((x) => x !== n); keepingFocus(renderMessages); } }, 'Dismiss message')))))));
   if (atBottom) list.scrollTop = list.scrollHeight;
+  // The list is redrawn whole; a live region says only what is new, as Discord's "new message" does.
+  const fresh = shown.filter((m) => state.seen && !state.seen.has(m.id));
+  if (fresh.length) $('announce').textContent = fresh.map((m) => `New message from ${m.author.name}`).join('. ');
+  state.seen = new Set(shown.map((m) => m.id));
 }
 
 function renderCounters() {
@@ -415,6 +421,15 @@ async function moveClock(/** @type {object} */ body) {
   }
 }
 
+/** Esc closes an open select menu or reaction palette and puts focus back on its button. */
+function closeOnEscape(/** @type {KeyboardEvent} */ e) {
+  if (e.key !== 'Escape' || !state.openSelect) return;
+  const key = state.openSelect;
+  state.openSelect = '';
+  renderMessages();
+  /** @type {HTMLElement | null} */ (document.querySelector(`[data-key="${CSS.escape(key)}"]`))?.focus();
+}
+
 function setAs(/** @type {string} */ key) {
   state.as = key;
   localStorage.setItem('rollcall-sandbox-as', key);
@@ -422,10 +437,12 @@ function setAs(/** @type {string} */ key) {
   url.searchParams.set('as', key);
   window.history.replaceState(null, '', url);
   state.openSelect = '';
+  state.seen = null;
   void act(refresh);
 }
 
 function wire() {
+  document.addEventListener('keydown', closeOnEscape);
   $('act-as').addEventListener('change', (e) => setAs(/** @type {HTMLSelectElement} */ (e.target).value));
   $('voice-mute').addEventListener('click', () => act(() => control('/voice/flags', { user: state.as, selfMute: $('voice-mute').getAttribute('aria-pressed') !== 'true' })));
   $('voice-deaf').addEventListener('click', () => {
