@@ -152,6 +152,12 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await slotLine(tuesday, '10:00 PM').filter({ hasText: 'Dan' }).waitFor({ timeout: 20_000 });
   }, 30_000);
 
+  it('dropping the gateway shows the close and the bot resuming', async () => {
+    await page.getByRole('button', { name: 'Drop the gateway' }).click();
+    await page.locator('#wire-log .wire-row.gateway.close').first().waitFor();
+    await page.locator('#wire-log .wire-row.gateway', { hasText: 'RESUMED' }).first().waitFor({ timeout: 15_000 });
+  }, 20_000);
+
   it('/stats answers with a chart, shown as an image', async () => {
     await actAs('carol');
     await runCommand('/stats me');
