@@ -185,6 +185,9 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     const reply = messages().filter({ hasText: 'rollcall settings' });
     await reply.waitFor();
     await expect(reply.textContent()).resolves.toContain('Only you can see this');
+    // `<#id>` is drawn as Discord draws a channel mention.
+    await expect(reply.locator('.mention').first().textContent()).resolves.toBe('#tonight');
+    await expect(reply.locator('strong').first().textContent()).resolves.toBe('rollcall settings');
     await actAs('bob');
     await expect.poll(() => messages().filter({ hasText: 'rollcall settings' }).count()).toBe(0);
   });
