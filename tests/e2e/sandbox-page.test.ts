@@ -204,6 +204,17 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await expect.poll(() => daily('Tuesday 24 November').getByRole('button', { name: /^👍/ }).count()).toBe(0);
   });
 
+  it('when the bot does not answer, the page says so as Discord would', async () => {
+    const url = sandbox!.emu.interactionsUrl;
+    sandbox!.emu.setInteractionsUrl('http://127.0.0.1:9/interactions');
+    try {
+      await runCommand('/schedule show');
+      await messages().filter({ hasText: 'The application did not respond' }).waitFor();
+    } finally {
+      sandbox!.emu.setInteractionsUrl(url);
+    }
+  });
+
   it('reads on a phone-width screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);

@@ -375,7 +375,7 @@ function renderClock() {
 /** A component interaction as the acting member; the reply arrives over the wire. @param {string} path @param {object} body */
 async function interact(path, body) {
   const result = await control(path, { user: state.as, waitMs: 0, ...body });
-  if (result.error) status(`⚠️ The bot did not answer: ${result.error}`);
+  if (result.error) notice(failed(result.error));
 }
 
 /** What the Discord client itself says when a member may not use a command. @param {string} name @param {string} error */
@@ -384,6 +384,11 @@ function refusal(name, error) {
     return `You don't have permission to use /${name}. It needs the Manage Server permission, so Discord does not even list it for ${me()?.name ?? state.as}.`;
   }
   return `/${name} could not be sent: ${error}`;
+}
+
+/** Discord's words when the bot does not answer an interaction in time (or answers wrongly). @param {string} error */
+function failed(error) {
+  return `The application did not respond (${error}). In Discord: "This interaction failed".`;
 }
 
 function notice(/** @type {string} */ text) {
@@ -397,7 +402,10 @@ async function runCommand(/** @type {string} */ name, /** @type {any[]} */ optio
   status(`Running /${name}…`);
   try {
     const result = await control('/commands/run', { user: state.as, name, options, channel: state.channelId, waitMs: 0 });
-    status(result.error ? `⚠️ The bot did not answer /${name}: ${result.error}` : `/${name} sent`);
+    if (result.error) {
+      status('');
+      notice(failed(result.error));
+    } else status(`/${name} sent`);
   } catch (e) {
     status('');
     notice(refusal(name, /** @type {Error} */ (e).message));
