@@ -10,11 +10,12 @@ export type VerifyFailure = 'missing-signature' | 'bad-signature' | 'stale-times
 /**
  * Verifies `X-Signature-Ed25519` over `X-Signature-Timestamp` + the raw body bytes, as
  * https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers
- * asks, with node:crypto's synchronous Ed25519 `verify` and a key object built once.
- * Not discord-interactions' `verifyKey`: it goes through WebCrypto, where every check is a job handed
- * to the libuv thread pool and a promise back — 5–35 % more CPU per check than calling node:crypto
- * directly when measured alone, and a thread switch in every answer's path. On the Pi the CPU is
- * shared with the gateway, and Discord's traffic never needs a second core for signatures.
+ * asks, with node:crypto's Ed25519 `verify` and a key object built once. The callback form runs the
+ * check on libuv's thread pool, so the event loop parses and answers other requests meanwhile and a
+ * burst spreads over the cores.
+ * Not discord-interactions' `verifyKey`: it is the same OpenSSL check behind WebCrypto, which adds
+ * per-call algorithm normalisation, a hex parser in JavaScript, copies and a job object; in
+ * `npm run bench -- interactions` that cost about a fifth of the server's CPU per PING.
  * tests/http/verify-agreement.test.ts shows both accept and refuse the same requests.
  * discord-interactions does not look at the timestamp's age, so the replay window is enforced here.
  */
@@ -37,6 +38,10 @@ export class InteractionVerifier {
     // Checked before the (more expensive) signature so a replay flood costs little.
     if (ageS > MAX_AGE_S || ageS < -MAX_SKEW_S) return 'stale-timestamp';
     const signed = Buffer.concat([Buffer.from(timestamp), rawBody]);
-    return verify(null, signed, this.key, Buffer.from(signature, 'hex')) ? null : 'bad-signature';
+    // An error (it would take a malformed key) is a refusal, as in verifyKey.
+    const valid = await new Promise<boolean>((resolve) => {
+      verify(null, signed, this.key, Buffer.from(signature, 'hex'), (error, ok) => resolve(!error && ok));
+    });
+    return valid ? null : 'bad-signature';
   }
 }
