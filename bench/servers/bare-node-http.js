@@ -1,6 +1,6 @@
 /* global process, Buffer */
-// The floor: what any Node webhook must do and nothing more — node:http, the same node:crypto
-// Ed25519 check as rollcall (key object built once, same replay window), JSON.parse, a fixed answer.
+// The floor: what any Node webhook must do and nothing more — node:http, a synchronous node:crypto
+// Ed25519 check on one core (key object built once, same replay window), JSON.parse, a fixed answer.
 // It shows how much of rollcall's cost is its framework and features, and, at 500 req/s, how much
 // of the latency tail is the machine itself. PUBLIC_KEY and PORT come from the env.
 import { createPublicKey, verify } from 'node:crypto';
