@@ -1,3 +1,4 @@
+import { ApplicationIntegrationType, InteractionContextType } from 'discord-api-types/v10';
 import type {
   APIActionRowComponent,
   APIComponentInMessageActionRow,
@@ -63,3 +64,12 @@ export function customId(key: string, payload: string): string {
   if (id.length > 100) throw new Error(`custom_id longer than 100 characters: ${id}`);
   return id;
 }
+
+/**
+ * Where rollcall's commands exist: installed in a server, used in a server (never in DMs).
+ * @see https://discord.com/developers/docs/interactions/application-commands#interaction-contexts
+ */
+export const IN_GUILDS_ONLY = {
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+};

@@ -1,8 +1,6 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
-  InteractionContextType,
-  ApplicationIntegrationType,
   PermissionFlagsBits,
 } from 'discord-api-types/v10';
 import { slotCount, type GuildSettings } from '../../shared/services/guild-config.js';
@@ -10,6 +8,7 @@ import { UserError } from '../../shared/errors.js';
 import { messageLink } from '../../shared/services/daily-post.js';
 import { searchZones } from '../../shared/time/zones.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+import { IN_GUILDS_ONLY } from '../handler.js';
 import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
 import { greetingLine, greetingOptions, greetingSubcommands } from './config-greeting.js';
 import { describeRetention, retentionOptions, retentionSubcommands } from './config-retention.js';
@@ -117,8 +116,7 @@ export const configCommand: CommandHandler = {
     name: 'config',
     description: 'Configure rollcall for this server (admins)',
     default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...IN_GUILDS_ONLY,
     options: [
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show the current settings' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'post-now', description: "Post today's message now if it is missing" },

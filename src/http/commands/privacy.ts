@@ -1,15 +1,13 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
   ButtonStyle,
   ComponentType,
-  InteractionContextType,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
 } from 'discord-api-types/v10';
 import type { Erased, PrivacySummary } from '../../shared/services/privacy.js';
 import { UserError } from '../../shared/errors.js';
-import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply } from '../handler.js';
+import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
 
 const hours = (ms: number) => (ms / 3_600_000).toFixed(1).replace(/\.0$/, '');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -131,8 +129,7 @@ export const privacyCommand: CommandHandler = {
   definition: {
     name: 'privacy',
     description: 'What rollcall stores about you: see it, export it, erase it, stop voice tracking',
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...IN_GUILDS_ONLY,
     options: [
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'What rollcall stores about you, in plain words' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'export', description: 'Everything rollcall stores about you, as a JSON file' },

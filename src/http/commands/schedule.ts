@@ -1,9 +1,7 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
   ButtonStyle,
   ComponentType,
-  InteractionContextType,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
 } from 'discord-api-types/v10';
@@ -11,7 +9,7 @@ import { UserError } from '../../shared/errors.js';
 import { localDate, slotsFor } from '../../shared/time/slots.js';
 import { WEEKDAY_NAMES, type Schedule } from '../../shared/services/schedules.js';
 import type { GuildSettings } from '../../shared/services/guild-config.js';
-import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply } from '../handler.js';
+import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
 import type { BaseContext } from '../context.js';
 
 /**
@@ -118,8 +116,7 @@ export const scheduleCommand: CommandHandler = {
   definition: {
     name: 'schedule',
     description: 'Your weekly schedule: the evenings and hours you usually play',
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...IN_GUILDS_ONLY,
     options: [
       { type: ApplicationCommandOptionType.Subcommand, name: 'set', description: 'Pick your evenings and hours' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show your schedule' },

@@ -1,7 +1,5 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
-  InteractionContextType,
   type APIApplicationCommandSubcommandOption,
 } from 'discord-api-types/v10';
 import type { App } from '../../shared/app.js';
@@ -9,6 +7,7 @@ import { UserError } from '../../shared/errors.js';
 import { CHART_NAMES, CHARTS, isRangeName, RANGE_LABELS, RANGE_NAMES, type ChartName, type ChartResult, type RangeName } from '../../stats/catalog.js';
 import { StatsService } from '../../stats/service.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+import { IN_GUILDS_ONLY } from '../handler.js';
 
 const services = new WeakMap<App, StatsService>();
 
@@ -62,8 +61,7 @@ export const statsCommand: CommandHandler = {
   definition: {
     name: 'stats',
     description: 'Charts of who plays, with whom and when',
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...IN_GUILDS_ONLY,
     options: [
       {
         type: ApplicationCommandOptionType.Subcommand,

@@ -1,8 +1,9 @@
-import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType } from 'discord-api-types/v10';
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { localTime, type ZoneGroup } from '../../shared/services/timezones.js';
 import { searchZones } from '../../shared/time/zones.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+import { IN_GUILDS_ONLY } from '../handler.js';
 
 const nowIn = (ctx: CommandContext, zone: string) => {
   const t = localTime(ctx.app.clock.now(), zone);
@@ -67,8 +68,7 @@ export const timezoneCommand: CommandHandler = {
   definition: {
     name: 'timezone',
     description: 'Your time zone, and the local time of everyone in your voice channel',
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...IN_GUILDS_ONLY,
     options: [
       {
         type: ApplicationCommandOptionType.Subcommand,
