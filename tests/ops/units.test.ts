@@ -26,6 +26,13 @@ describe('systemd units', () => {
     ]) {
       expect(s, `${name}: ${line}`).toContain(line);
     }
+    // A memory cap: MemoryHigh throttles first, MemoryMax is the hard limit, both in MiB.
+    const high = Number(/^MemoryHigh=(\d+)M$/.exec(s.find((l) => l.startsWith('MemoryHigh=')) ?? '')?.[1]);
+    const max = Number(/^MemoryMax=(\d+)M$/.exec(s.find((l) => l.startsWith('MemoryMax=')) ?? '')?.[1]);
+    expect(high, `${name}: MemoryHigh=<n>M`).toBeGreaterThan(0);
+    expect(max, `${name}: MemoryMax=<n>M`).toBeGreaterThan(high);
+    // The bot's own stop timeout (20 s, src/shared/shutdown.ts) ends before systemd's SIGKILL.
+    expect(Number(s.find((l) => l.startsWith('TimeoutStopSec='))?.slice('TimeoutStopSec='.length))).toBeGreaterThan(20);
     expect(s.find((l) => l.startsWith('ExecStart='))).toMatch(/^ExecStart=\/usr\/bin\/node dist\/src\/(main|http\/main|gateway\/main)\.js$/);
   });
 
