@@ -88,6 +88,7 @@ describe('/privacy tracking off|on', () => {
   });
 
   it('still honoured after a crash and restart (GUILD_CREATE finds him in voice)', async () => {
+    const before = rowsMentioning(w, m.bob);
     await w.app.heartbeat.beat();
     await w.crash();
     w.clock.set(EVENING + 90 * 60_000);
@@ -101,6 +102,7 @@ describe('/privacy tracking off|on', () => {
     await w.settle();
     expect(await staysOf(m.bob)).toHaveLength(1);
     expect(await w.app.privacy.isTracked(guildId, m.bob)).toBe(false);
+    expect(rowsMentioning(w, m.bob)).toEqual(before);
   });
 
   it('turning it back on records him again from his next join', async () => {
@@ -131,10 +133,24 @@ describe('/privacy tracking off|on', () => {
     expect(declared).toEqual([{ hour: 22, declared: 'reaction' }]);
   });
 
-  it('/privacy erase while opted out keeps exactly one row: the opt-out', async () => {
+  it('/privacy erase while opted out keeps exactly one row: the opt-out, also after a restart', async () => {
+    // His 🕙 comes off the message first: erase does not remove reactions on Discord, and a fresh
+    // session re-reads today's reactions (a separate matter from the member cache checked below).
+    await w.emu.unreact(m.bob, c.tonight, daily().id, '🕙');
+    await w.settle();
     const ask = await privacy(w, m.bob, 'erase');
     const done = await press(w, m.bob, ask, 'privacy-erase');
     expect(done.content).toContain('I kept exactly one row: your voice-tracking opt-out');
+    expect(rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
+    // He is still in voice on Discord: a restart's GUILD_CREATE carries his voice state and member,
+    // and must not bring his name (a `members` row) back.
+    await w.app.heartbeat.beat();
+    await w.crash();
+    await w.restart();
+    await eventually(async () => {
+      await w.settle();
+      expect((await w.app.voice.openStays(guildId)).map((s) => s.userId)).toEqual([m.carol]);
+    });
     expect(rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
     const show = await privacy(w, m.bob, 'show');
     expect(show.content).toContain('Voice tracking is **off** since');

@@ -26,9 +26,12 @@ export const guildCreate: EventHandler<GatewayGuildCreateDispatch> = {
     });
     const reconciled = app.voice.reconcile(d.id, states, at, { after: guildStored });
     await guildStored;
+    // As in voice-state.ts: a member who turned voice tracking off leaves no trace from the
+    // gateway, not even a name (after an erase, a restart must not bring their row back).
+    const optedOut = await app.privacy.optedOut(d.id);
     for (const m of d.members ?? []) {
       const member = toMemberInfo(m);
-      if (member) await app.members.remember(d.id, member);
+      if (member && !optedOut.has(member.userId)) await app.members.remember(d.id, member);
     }
     const { opened, closed } = await reconciled;
     if (opened + closed > 0) app.log.info({ guildId: d.id, opened, closed }, 'voice stays reconciled');
