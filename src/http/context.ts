@@ -31,7 +31,7 @@ export interface Actor {
 export function actorOf(interaction: AnyInteraction): Actor {
   const member: APIInteractionGuildMember | undefined = interaction.member;
   const user: APIUser | undefined = member?.user ?? interaction.user;
-  const permissions = BigInt(member?.permissions ?? '0');
+  const permissions = permissionBits(member?.permissions);
   const admin = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild;
   return {
     userId: user?.id ?? '0',
@@ -40,6 +40,12 @@ export function actorOf(interaction: AnyInteraction): Actor {
     isAdmin: (permissions & admin) !== 0n,
     isBot: user?.bot === true,
   };
+}
+
+/** `member.permissions` as bits; anything that is not a decimal bit set grants nothing. */
+function permissionBits(text: unknown): bigint {
+  if (typeof text !== 'string' || !/^\d{1,40}$/.test(text)) return 0n;
+  return BigInt(text);
 }
 
 /** What every handler gets. */

@@ -25,18 +25,22 @@ const gauges = {
 /** How an answered interaction is labelled, remembered per request until the response is sent. */
 const noted = new WeakMap<FastifyRequest, { type: string; outcome: string }>();
 
+/** The metric label; reads `data` defensively (the route checks the shape first, but a label must never throw). */
 function typeLabel(interaction: APIInteraction): string {
+  const data = (interaction as { data?: { name?: unknown; custom_id?: unknown } }).data;
+  const name = typeof data?.name === 'string' ? data.name : '?';
+  const key = typeof data?.custom_id === 'string' ? data.custom_id.split(':')[0] : '?';
   switch (interaction.type) {
     case InteractionType.Ping:
       return 'ping';
     case InteractionType.ApplicationCommand:
-      return `command:${interaction.data.name}`;
+      return `command:${name}`;
     case InteractionType.ApplicationCommandAutocomplete:
-      return `autocomplete:${interaction.data.name}`;
+      return `autocomplete:${name}`;
     case InteractionType.MessageComponent:
-      return `component:${interaction.data.custom_id.split(':')[0]}`;
+      return `component:${key}`;
     case InteractionType.ModalSubmit:
-      return `modal:${interaction.data.custom_id.split(':')[0]}`;
+      return `modal:${key}`;
     default:
       return 'other';
   }

@@ -8,6 +8,7 @@ import { isLocalRequest, noteInteraction, registerOperationsRoutes } from './met
 import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
+import { interactionShapeError } from './shape.js';
 import { InteractionVerifier } from './verify.js';
 
 /** Discord's interaction payloads are small; anything larger is refused before it is read whole. */
@@ -63,13 +64,19 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       request.log.warn({ reason: failure, ip: request.ip }, 'interaction refused');
       return reply.code(401).send({ error: 'invalid request signature' });
     }
-    let interaction: APIInteraction;
+    let parsed: unknown;
     try {
-      interaction = JSON.parse(raw.toString('utf8')) as APIInteraction;
-      if (typeof interaction !== 'object' || interaction === null || typeof interaction.type !== 'number') throw new Error('not an interaction');
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch {
       return reply.code(400).send({ error: 'body is not an interaction JSON object' });
     }
+    // Signed by Discord's key but not shaped like an interaction: refused here, before any handler.
+    const shapeError = interactionShapeError(parsed);
+    if (shapeError) {
+      request.log.warn({ reason: shapeError }, 'interaction refused: malformed');
+      return reply.code(400).send({ error: `malformed interaction: ${shapeError}` });
+    }
+    const interaction = parsed as APIInteraction;
     const response = await router.handle(interaction);
     noteInteraction(request, interaction, response);
     return reply.send(response);
