@@ -139,6 +139,77 @@ describe('a channel where the bot lacks Send Messages (Discord 50013)', () => {
   });
 });
 
+describe('a channel where the bot can post but not react (Discord 50013 on the reactions)', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  const reactionPuts = (world: World) => world.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PUT' && e.path.includes('/reactions/')).length;
+
+  it.each([
+    ['Add Reactions', PermissionFlagsBits.AddReactions],
+    ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+  ])('without %s: posted, marked "reactions missing", no retry loop; post-now after the fix adds them', async (_name, denied) => {
+    const channels = defaultFixtureInput().channels.map((c) => (c.key === 'general' ? { ...c, overwrites: [{ memberKey: 'rollcall', deny: denied }] } : c));
+    w = await startWorld({ now: POST_TIME, emulator: { fixture: { channels } } });
+    const alice = w.emu.fixture.members.alice.id;
+    const general = w.emu.fixture.channels.general;
+    const config = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(alice, 'config', [{ name: sub, options } as never])).final());
+    await config('channel', [{ name: 'channel', value: general }]);
+    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 23 }]);
+    await w.tick();
+    const messages = () => w.emu.messages(general).filter((m) => m.author.id === w.emu.applicationId && !m.ephemeral_for);
+    expect(messages()).toHaveLength(1);
+    expect(messages()[0]!.reactions ?? []).toEqual([]);
+    expect(await postRow(w)).toMatchObject({ state: 'failed', message_id: messages()[0]!.id, error: expect.stringContaining('Add Reactions or Read Message History') });
+
+    // The scheduler does not hammer Discord: later ticks try nothing.
+    const puts = reactionPuts(w);
+    await w.tick();
+    await w.tick();
+    expect(reactionPuts(w)).toBe(puts);
+
+    const refused = await config('post-now');
+    expect(refused.ephemeral_for).toBe(alice);
+    expect(refused.content).not.toMatch(/something went wrong/i);
+    expect(refused.content).toContain("can't add the hour reactions");
+    expect(refused.content).toContain('Add Reactions');
+    expect(refused.content).toContain('Read Message History');
+    const show = String((await config('show')).content);
+    expect(show).toContain(`/channels/${w.emu.fixture.guildId}/${general}/${messages()[0]!.id}`);
+    expect(show).toContain('hour reactions are missing');
+    expect(show).toContain('Add Reactions or Read Message History');
+
+    // The admin fixes the permission; post-now finishes the reactions on the same message.
+    w.emu.world.channel(general).overwrites = [];
+    const done = await config('post-now');
+    expect(done.content).toContain("Posted today's message");
+    await w.settle();
+    expect(messages()).toHaveLength(1);
+    expect(messages()[0]!.reactions?.map((r) => r.emoji.name)).toEqual(['🕗', '🕘', '🕙', '🕚']);
+    expect(await postRow(w)).toMatchObject({ state: 'reacted', message_id: messages()[0]!.id, error: null });
+    expect(String((await config('show')).content)).not.toContain('⚠️');
+  });
+
+  it('the message was deleted before its reactions (10008): failed, and post-now posts a new one', async () => {
+    w = await configuredWorld();
+    const tonight = w.emu.fixture.channels.tonight;
+    const alice = w.emu.fixture.members.alice.id;
+    // The message is created, then deleted by a moderator before the first reaction lands.
+    w.emu.injectFault({ method: 'PUT', route: '/channels/:id/messages/:id/reactions/:emoji/@me', latencyMs: 300, count: 1 });
+    const ticking = w.tick();
+    await eventually(() => botMessages(w).length === 1);
+    await w.emu.deleteMessage(tonight, botMessages(w)[0]!.id);
+    await ticking;
+    expect(await postRow(w)).toMatchObject({ state: 'failed', message_id: null, error: 'the daily message was deleted' });
+    const show = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'show', options: [] } as never])).final()).content);
+    expect(show).toContain('the daily message was deleted');
+    const again = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);
+    expect(again).toContain("Posted today's message");
+    await w.settle();
+    await expectExactlyOne(w);
+  });
+});
+
 describe('the sidecar is dropped during reactions and the resume is refused', () => {
   let w: World;
   afterEach(() => w?.close());

@@ -32,19 +32,7 @@ export function describeSettings(s: GuildSettings): string {
 type Subcommand = (ctx: CommandContext, guildId: string) => Promise<Reply>;
 
 async function describeTodaysPost(ctx: CommandContext, guildId: string): Promise<string> {
-  const post = await ctx.app.posts.current(guildId);
-  const failed = await ctx.app.db
-    .selectFrom('daily_posts')
-    .select(['date', 'error', 'channel_id'])
-    .where('guild_id', '=', guildId)
-    .where('state', '=', 'failed')
-    .orderBy('date', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (failed && (!post || failed.date > post.date)) {
-    return `Last daily message (${failed.date}): ⚠️ not posted in <#${failed.channel_id}>: ${failed.error}. Fix my permissions, then \`/config post-now\`.`;
-  }
-  return post ? `Latest daily message (${post.date}): ${messageLink(post)}` : 'No daily message posted yet.';
+  return ctx.app.posts.statusLine(guildId);
 }
 
 function required<T>(value: T | undefined, name: string): T {

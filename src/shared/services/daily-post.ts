@@ -27,6 +27,32 @@ const NO_ACCESS = new Set<number>([
   RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
 ]);
 
+/** Adding a reaction needs Read Message History, and Add Reactions for an emoji nobody has used yet. */
+export const REACTION_PERMISSIONS_REASON = 'missing the Add Reactions or Read Message History permission';
+
+/**
+ * Why the hour reactions could not be added, for a Discord error that retrying will not fix; undefined
+ * for a transient error (5xx, network), which stays `posted` for the next tick.
+ * @see https://discord.com/developers/docs/resources/message#create-reaction
+ */
+function reactionFailure(error: unknown): { reason: string; messageGone: boolean } | undefined {
+  if (!(error instanceof DiscordAPIError) || typeof error.code !== 'number') return undefined;
+  switch (error.code) {
+    case RESTJSONErrorCodes.MissingAccess:
+      return { reason: 'missing access to the channel (View Channel or Read Message History)', messageGone: false };
+    case RESTJSONErrorCodes.MissingPermissions:
+      return { reason: REACTION_PERMISSIONS_REASON, messageGone: false };
+    case RESTJSONErrorCodes.UnknownMessage:
+      return { reason: 'the daily message was deleted', messageGone: true };
+    case RESTJSONErrorCodes.UnknownChannel:
+      return { reason: 'the channel no longer exists', messageGone: true };
+    default:
+      return undefined;
+  }
+}
+
+const newNonce = () => `rc${randomBytes(10).toString('hex')}`;
+
 export function slotsOfPost(post: Pick<DailyPost, 'date' | 'timezone' | 'first_hour' | 'last_hour'>): Slot[] {
   return slotsFor(post.date, post.timezone, post.first_hour, post.last_hour);
 }
@@ -99,8 +125,14 @@ export class DailyPostService {
     if (!settings.channelId) throw new UserError('Pick a channel first with `/config channel`.');
     const outcome = await this.ensure(settings, localDate(this.deps.clock.now(), settings.timezone), { retryFailed: true });
     if (!outcome) throw new UserError('Could not post today’s message.');
-    if (outcome.post.state === 'failed') {
-      throw new UserError(`I can't post in <#${outcome.post.channel_id}>: ${outcome.post.error}. Check my permissions there (View Channel, Send Messages, Add Reactions).`);
+    const { post } = outcome;
+    if (post.state === 'failed' && post.message_id) {
+      throw new UserError(
+        `Today's message is posted (${messageLink(post)}), but I can't add the hour reactions in <#${post.channel_id}>: ${post.error}. Give me Add Reactions and Read Message History there, then run \`/config post-now\` again to finish them.`,
+      );
+    }
+    if (post.state === 'failed') {
+      throw new UserError(`I can't post in <#${post.channel_id}>: ${post.error}. Check my permissions there (View Channel, Send Messages, Add Reactions, Read Message History).`);
     }
     return outcome;
   }
@@ -123,12 +155,12 @@ export class DailyPostService {
       created = true;
     } else if (post.state === 'failed') {
       if (!options.retryFailed) return { post, created: false };
-      await this.deps.db
-        .updateTable('daily_posts')
-        .set({ state: 'planned', error: null, channel_id: settings.channelId! })
-        .where('guild_id', '=', post.guild_id)
-        .where('date', '=', date)
-        .execute();
+      // Posted but without its reactions: finish the reactions on that message. Never posted (or the
+      // message is gone): plan a fresh create in the configured channel, with a nonce never sent before.
+      const retry = post.message_id
+        ? ({ state: 'posted', error: null } as const)
+        : ({ state: 'planned', error: null, channel_id: settings.channelId!, nonce: newNonce(), created_at: this.deps.clock.now() } as const);
+      await this.deps.db.updateTable('daily_posts').set(retry).where('guild_id', '=', post.guild_id).where('date', '=', date).execute();
       post = (await this.load(settings.guildId, date))!;
     }
     if (post.state === 'planned') {
@@ -155,7 +187,7 @@ export class DailyPostService {
       date,
       channel_id: settings.channelId!,
       // Discord accepts nonces up to 25 characters.
-      nonce: `rc${randomBytes(10).toString('hex')}`,
+      nonce: newNonce(),
       state: 'planned' as const,
       message_id: null,
       timezone: settings.timezone,
@@ -242,18 +274,59 @@ export class DailyPostService {
     return recent.find((m) => m.author.id === this.deps.discord.applicationId && m.content.startsWith(header))?.id;
   }
 
-  /** Adds one reaction per slot (PUT is idempotent, so a retry after a crash is harmless). */
+  /**
+   * Adds one reaction per slot (PUT is idempotent, so a retry after a crash is harmless). When Discord
+   * refuses for good (no access, missing permission, message or channel gone) the row becomes `failed`
+   * with the reason — keeping the message id when the message is still there — so the scheduler stops
+   * retrying and `/config post-now` can finish the reactions once the permissions are fixed.
+   */
   private async addReactions(post: DailyPost): Promise<DailyPost> {
-    for (const slot of slotsOfPost(post)) {
-      await this.deps.discord.addOwnReaction(post.channel_id, post.message_id!, slot.emoji);
+    const { db, discord, log } = this.deps;
+    try {
+      for (const slot of slotsOfPost(post)) {
+        await discord.addOwnReaction(post.channel_id, post.message_id!, slot.emoji);
+      }
+    } catch (error) {
+      const failure = reactionFailure(error);
+      if (!failure) throw error; // transient: stays `posted`, the next tick retries
+      log.error({ guild: post.guild_id, channel: post.channel_id, message: post.message_id, err: error }, `cannot add the hour reactions: ${failure.reason}`);
+      await db
+        .updateTable('daily_posts')
+        .set({ state: 'failed', error: failure.reason, ...(failure.messageGone ? { message_id: null } : {}) })
+        .where('guild_id', '=', post.guild_id)
+        .where('date', '=', post.date)
+        .execute();
+      return (await this.load(post.guild_id, post.date))!;
     }
-    await this.deps.db
+    await db
       .updateTable('daily_posts')
       .set({ state: 'reacted' })
       .where('guild_id', '=', post.guild_id)
       .where('date', '=', post.date)
       .execute();
     return (await this.load(post.guild_id, post.date))!;
+  }
+
+  /** The `/config show` line about the latest daily message, with what went wrong if anything did. */
+  async statusLine(guildId: string): Promise<string> {
+    const post = await this.current(guildId);
+    const failed = await this.deps.db
+      .selectFrom('daily_posts')
+      .select(['date', 'error', 'channel_id'])
+      .where('guild_id', '=', guildId)
+      .where('state', '=', 'failed')
+      .where('message_id', 'is', null)
+      .orderBy('date', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (failed && (!post || failed.date > post.date)) {
+      return `Last daily message (${failed.date}): ⚠️ not posted in <#${failed.channel_id}>: ${failed.error}. Fix my permissions, then \`/config post-now\`.`;
+    }
+    if (!post) return 'No daily message posted yet.';
+    if (post.state === 'failed') {
+      return `Latest daily message (${post.date}): ${messageLink(post)} ⚠️ posted, but the hour reactions are missing: ${post.error}. Fix my permissions in <#${post.channel_id}>, then \`/config post-now\`.`;
+    }
+    return `Latest daily message (${post.date}): ${messageLink(post)}`;
   }
 
   /** Asks the editor to bring the message up to date (coalesced with other changes). */
