@@ -3,9 +3,10 @@ import { startSandbox } from './start-sandbox.js';
 
 /**
  * `npm run sandbox`: the whole bot offline against the local Discord emulator — no Discord account.
- * Prints one URL: the page where you act as the guild's members. `--port` picks the emulator's
- * port, `--db` keeps the database in a file of your choice, `--at` starts the clock at another
- * moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00).
+ * Prints one line with one URL: the page where you act as the guild's members. `--port` picks the
+ * emulator's port, `--db` keeps the database in a file of your choice, `--at` starts the clock at
+ * another moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00), `--verbose` also prints the
+ * emulator's REST, gateway and control URLs, the bot's own and the database.
  */
 const { values } = parseArgs({
   options: {
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     db: { type: 'string' },
     at: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
@@ -31,19 +33,19 @@ const sandbox = await startSandbox({ port, databasePath: values.db, startAt, log
   console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
   process.exit(1);
 });
-const { emu } = sandbox;
-const c = emu.controlUrl;
-console.log(`
-  rollcall sandbox is running — open ${sandbox.pageUrl}
+console.log(`rollcall sandbox: open ${sandbox.pageUrl}  (Ctrl+C to stop)`);
+if (values.verbose) {
+  const { emu } = sandbox;
+  const c = emu.controlUrl;
+  console.log(`
+The bot is running against a local Discord emulator (guild "Night Owls").
 
-The bot is running against a local Discord emulator (guild "Night Owls"); the page lets you act as
-any member, move the bot's clock and watch what crosses the wire.
-
-  Emulator   ${emu.api.replace(/\/api$/, '')}   (REST ${emu.api}, gateway ${emu.gatewayUrl})
+  Emulator   REST ${emu.api}   gateway ${emu.gatewayUrl}
   Control    ${c}   (live wire log: ${c}/events; scripting: see docs/sandbox.md)
   Bot        ${sandbox.botUrl}/interactions   (health: ${sandbox.botUrl}/healthz)
-  Database   ${sandbox.config.databasePath}
-Stop with Ctrl+C.`);
+  Public key ${emu.publicKey}
+  Database   ${sandbox.config.databasePath}`);
+}
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

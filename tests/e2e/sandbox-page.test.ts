@@ -226,23 +226,27 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
 });
 
 describe('npm run sandbox', () => {
-  it('prints the page URL first, and the page is served there', async () => {
+  it('prints exactly one URL, the page, and the page is served there', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/sandbox.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     try {
       const started = Date.now();
-      while (!out.includes('Stop with Ctrl+C')) {
+      while (!out.includes('Ctrl+C to stop')) {
         if (Date.now() - started > 30_000 || child.exitCode !== null) throw new Error(`sandbox did not start:\n${out}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      const firstUrl = /https?:\/\/\S+/.exec(out)?.[0];
-      expect(firstUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const html = await (await fetch(firstUrl!)).text();
+      const urls = out.match(/https?:\/\/\S+/g) ?? [];
+      expect(urls).toHaveLength(1);
+      const pageUrl = urls[0]!;
+      expect(pageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const html = await (await fetch(pageUrl)).text();
       expect(html).toContain('<title>rollcall sandbox</title>');
-      const script = await fetch(new URL('/sandbox/app.js', firstUrl));
+      const script = await fetch(new URL('/sandbox/app.js', pageUrl));
       expect(script.headers.get('content-type')).toContain('text/javascript');
+      // Nothing more is printed once the page is in use.
+      expect(out.match(/https?:\/\/\S+/g)).toEqual([pageUrl]);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
