@@ -1,12 +1,26 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/shared/db/database.js';
 import { migrateToLatest } from '../../src/shared/db/migrate.js';
 import { tempDir } from '../helpers/app.js';
-import { admin, lastLine, REPO } from './helpers/cli.js';
+import { startEmulator } from '../../src/sandbox/index.js';
+import { admin, lastLine, REPO, run } from './helpers/cli.js';
+import { startBotProcess } from './helpers/bot.js';
+import { freePort } from './helpers/ports.js';
+
+/**
+ * The admin tool as an operator without write access to a folder. Root (CI) writes anywhere, so as
+ * root it runs without CAP_DAC_OVERRIDE: file permissions then apply to it as to anyone.
+ */
+function adminWithoutOverride(args: string[]) {
+  const tool = [process.execPath, '--import', 'tsx', 'src/cli/admin.ts', ...args];
+  if (process.getuid?.() !== 0) return run(tool[0]!, tool.slice(1));
+  const caps = '-dac_override,-dac_read_search';
+  return run('setpriv', [`--bounding-set=${caps}`, `--inh-caps=${caps}`, ...tool]);
+}
 
 /**
  * Another process writing as fast as it can, two rows per transaction, printing each committed
@@ -106,5 +120,34 @@ describe('admin backup', () => {
     const usage = await admin(['backup', '--database', dbPath]);
     expect(usage.code).toBe(1);
     expect(lastLine(usage.stderr)).toBe("error: required option '--out <file>' not specified");
+  }, 60_000);
+
+  it('an unwritable target folder is named as the problem in one line, and the running bot is untouched', async () => {
+    const emu = await startEmulator({ heartbeatIntervalMs: 500 });
+    const bot = await startBotProcess(
+      { DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_PUBLIC_KEY: emu.publicKey, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.api, DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' },
+      await freePort(),
+    );
+    try {
+      const locked = join(tmp.dir, 'locked');
+      mkdirSync(locked);
+      chmodSync(locked, 0o555);
+      const r = await adminWithoutOverride(['backup', '--database', dbPath, '--out', join(locked, 'copy.sqlite')]);
+      expect(r.code).toBe(1);
+      expect(lastLine(r.stderr)).toBe(`rollcall admin: cannot write to ${locked}: permission denied`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(readdirSync(locked)).toEqual([]);
+
+      // The live database and the bot on it carry on.
+      expect(bot.child.exitCode).toBeNull();
+      expect(await fetch(`${bot.url}/healthz`).then((res) => res.status)).toBe(200);
+      const db = new SQLite(dbPath, { readonly: true });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+      chmodSync(locked, 0o755);
+    } finally {
+      await bot.stop();
+      await emu.close();
+    }
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -178,4 +179,36 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     expect(down.code).toBe(1);
     expect(lastLine(down.stderr)).toMatch(/^rollcall admin: ssh to .* failed: .*Connection refused/);
   }, 60_000);
+
+  it('a wrong ssh key is one line naming the key, with one connection attempt and no cleanup ssh after it', async () => {
+    const wrongKey = join(tmp.dir, 'wrong_key');
+    expect(spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey]).status).toBe(0);
+    const args = sshd.args(pi.root);
+    args[args.indexOf('--identity') + 1] = wrongKey;
+    const out = join(tmp.dir, 'downloads', 'wrong-key.sqlite');
+    const r = await admin(['download', '--out', out, ...args], { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toBe(
+      `rollcall admin: ssh to ${sshd.host} failed: the key ${wrongKey} was refused (Permission denied (publickey)); add the public key to the host's ~/.ssh/authorized_keys`,
+    );
+    // ssh's own line once (one connection) and the tool's line: no second ssh to clean up a file that was never made.
+    expect(r.stderr.match(/Permission denied/g)).toHaveLength(2);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  }, 60_000);
+
+  it('a release whose build fails is one line, and the running release keeps serving', async () => {
+    const running = readlinkSync(join(pi.root, 'current'));
+    const before = await health(pi.botUrl);
+    expect(before.code).toBe(200);
+    const broken = origin.commit('a release that does not compile', (work) => {
+      writeFileSync(join(work, 'src', 'main.ts'), 'export const = ;\n');
+    });
+    const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toBe(`rollcall admin: build failed for ${broken.slice(0, 12)}; the running release is untouched`);
+    expect(readlinkSync(join(pi.root, 'current'))).toBe(running);
+    expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: before.revision });
+    expect(existsSync(join(pi.root, 'releases', broken, '.complete'))).toBe(false);
+  }, 160_000);
 });

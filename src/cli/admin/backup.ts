@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { AdminError, messageOf } from './errors.js';
@@ -28,6 +28,31 @@ export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * Makes sure `file` can be created: its folder exists (created if needed) and a file can really be
+ * written there (a probe next to it, removed at once: `access(W_OK)` says yes to root on a read-only
+ * mount). Otherwise SQLite's backup fails later with "unable to open database file", which reads as
+ * if the live database were the problem.
+ */
+export function ensureWritableTarget(file: string): void {
+  const dir = dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new AdminError(`cannot create ${dir}: ${messageOf(error)}`);
+  }
+  const probe = `${file}.probe-${process.pid}`;
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left' : messageOf(error);
+    throw new AdminError(`cannot write to ${dir}: ${why}`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 /**
@@ -72,11 +97,7 @@ export async function backupDatabase(source: string, out: string, options: { pro
   if (!existsSync(source)) throw new AdminError(`no database at ${source} (set DATABASE_PATH or pass --database)`);
   if (resolve(source) === target) throw new AdminError('--out must not be the live database itself');
   if (existsSync(target) && !options.overwrite) throw new AdminError(`${out} already exists; choose another --out or pass --force`);
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-  } catch (error) {
-    throw new AdminError(`cannot create ${dirname(target)}: ${messageOf(error)}`);
-  }
+  ensureWritableTarget(target);
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { checkDatabaseFile, sha256Of, type BackupReport } from './backup.js';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkDatabaseFile, ensureWritableTarget, sha256Of, type BackupReport } from './backup.js';
 import { AdminError, messageOf } from './errors.js';
 import { progressBar } from './progress.js';
 import { runRemoteScript, sshRun, type SshTarget } from './ssh.js';
@@ -9,17 +9,20 @@ import { runRemoteScript, sshRun, type SshTarget } from './ssh.js';
 /**
  * `download`: a fresh online backup on the host (deploy/backup.sh, integrity-checked there), copied
  * here over ssh with a progress bar, checked again (sha256 and integrity) and only then renamed to
- * `out`. The temporary copy on the host is removed either way.
+ * `out`. The temporary copy on the host is removed either way once the backup there ran (not when
+ * ssh never got in: a second connection would only fail the same way, after another timeout).
  */
 export async function downloadBackup(target: SshTarget, out: string, options: { overwrite?: boolean; quiet?: boolean } = {}): Promise<BackupReport> {
   const local = resolve(out);
   if (existsSync(local) && !options.overwrite) throw new AdminError(`${out} already exists; choose another --out or pass --force`);
-  mkdirSync(dirname(local), { recursive: true });
+  ensureWritableTarget(local);
   const remote = `/tmp/rollcall-download-${randomBytes(6).toString('hex')}.sqlite`;
   const partial = `${local}.partial`;
+  let remoteWritten = false;
   try {
     if (!options.quiet) process.stderr.write(`taking a backup on ${target.host}…\n`);
     const { stdout } = await runRemoteScript(target, 'backup.sh', ['--out', remote], { captureStdout: true });
+    remoteWritten = true;
     const lastLine = stdout.trim().split('\n').at(-1) ?? '';
     let report: BackupReport;
     try {
@@ -53,6 +56,6 @@ export async function downloadBackup(target: SshTarget, out: string, options: { 
     rmSync(partial, { force: true });
     throw error instanceof AdminError ? error : new AdminError(`download failed: ${messageOf(error)}`);
   } finally {
-    await sshRun(target, ['rm', '-f', '--', remote], { captureStdout: true }).catch(() => undefined);
+    if (remoteWritten) await sshRun(target, ['rm', '-f', '--', remote], { captureStdout: true }).catch(() => undefined);
   }
 }

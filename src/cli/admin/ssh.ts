@@ -53,7 +53,14 @@ interface RunOptions {
 /** Turns ssh's exit into an error with the remote's own last `rollcall:` line when there is one. */
 function failure(target: SshTarget, code: number, stderrTail: string[]): AdminError {
   const last = [...stderrTail].reverse().find((l) => l.trim() !== '') ?? '';
-  if (code === 255) return new AdminError(`ssh to ${target.host} failed: ${last || 'connection error'}`);
+  if (code === 255) {
+    // sshd turned every key down: say which key was offered, the usual fix is authorized_keys.
+    if (/Permission denied \(publickey/.test(last)) {
+      const key = target.identity ? `the key ${target.identity}` : 'your ssh keys';
+      return new AdminError(`ssh to ${target.host} failed: ${key} ${target.identity ? 'was' : 'were'} refused (Permission denied (publickey)); add the public key to the host's ~/.ssh/authorized_keys`);
+    }
+    return new AdminError(`ssh to ${target.host} failed: ${last || 'connection error'}`);
+  }
   const own = [...stderrTail].reverse().find((l) => l.startsWith('rollcall: '));
   return new AdminError(own ? own.slice('rollcall: '.length) : `the command on ${target.host} failed (exit ${code})${last ? `: ${last}` : ''}`);
 }
