@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics } from '../../src/shared/metrics.js';
@@ -11,10 +12,13 @@ import { freePort } from './helpers/ports.js';
 
 const caddyMissing = spawnSync('caddy', ['version']).error ? 'caddy is not installed (bash scripts/install-system-deps.sh installs it)' : null;
 
-/** Raw HTTP so the test controls the body size and sees Caddy's own answer. */
-function send(port: number, method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+/**
+ * Raw HTTPS so the test controls the body size and sees Caddy's own answer. `agent` trusts only
+ * Caddy's local root: a certificate it did not sign fails the request.
+ */
+function send(agent: Agent, port: number, method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -30,10 +34,12 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
   let caddy: ChildProcess;
   let caddyLog = '';
   let port = 0;
+  let agent: Agent;
   let tmp: ReturnType<typeof tempDir>;
-  const env = (site: string, upstream: string) => ({
+  const env = (site: string, upstream: string, tls?: string) => ({
     ...process.env,
     ROLLCALL_SITE: site,
+    ...(tls ? { ROLLCALL_TLS: tls } : {}),
     ROLLCALL_UPSTREAM: upstream,
     CADDY_ADMIN: 'off',
     HOME: tmp.dir,
@@ -46,14 +52,22 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
     bot = await startHarness();
     const botUrl = new URL(await bot.listen());
     port = await freePort();
+    // HTTPS with a certificate from Caddy's own CA ("tls internal"), kept in the temp XDG folder.
     caddy = spawn('caddy', ['run', '--config', join(REPO, 'Caddyfile'), '--adapter', 'caddyfile'], {
-      env: env(`http://127.0.0.1:${port}`, `127.0.0.1:${botUrl.port}`),
+      env: env(`https://127.0.0.1:${port}`, `127.0.0.1:${botUrl.port}`, 'internal'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     caddy.stderr?.on('data', (c: Buffer) => (caddyLog += c.toString()));
-    const deadline = Date.now() + 15_000;
-    while ((await send(port, 'GET', '/healthz').catch(() => ({ status: 0 }))).status !== 200) {
+    const root = join(tmp.dir, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt');
+    const deadline = Date.now() + 20_000;
+    for (;;) {
       if (caddy.exitCode !== null || Date.now() > deadline) throw new Error(`caddy did not come up:\n${caddyLog}`);
+      try {
+        agent ??= new Agent({ ca: readFileSync(root), keepAlive: false });
+        if ((await send(agent, port, 'GET', '/healthz')).status === 200) break;
+      } catch {
+        // root.crt not written yet, or the listener not up yet
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }, 30_000);
@@ -64,6 +78,7 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
       caddy.kill('SIGTERM');
       await exited;
     }
+    agent?.destroy();
     await bot?.close();
     tmp?.cleanup();
   });
@@ -76,19 +91,40 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
     }
   });
 
+  it('gets the public name a publicly trusted certificate by default, and uses its own CA only when told', () => {
+    const issuers = (tls?: string) => {
+      const r = spawnSync('caddy', ['adapt', '--config', join(REPO, 'Caddyfile'), '--adapter', 'caddyfile'], { env: env('rollcall.example.org', '127.0.0.1:8787', tls), encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const config = JSON.parse(r.stdout) as { apps: { tls?: { automation?: { policies?: { issuers?: { module: string }[] }[] } } } };
+      return (config.apps.tls?.automation?.policies ?? []).flatMap((p) => (p.issuers ?? []).map((i) => i.module));
+    };
+    // No tls policy at all: Caddy's automatic HTTPS (ACME) for the name.
+    expect(issuers()).toEqual([]);
+    expect(issuers('internal')).toEqual(['internal']);
+  });
+
+  it('serves HTTPS with a certificate only Caddy’s local root vouches for', async () => {
+    const stranger = new Agent({ keepAlive: false }); // the system's CAs only
+    await expect(send(stranger, port, 'GET', '/healthz')).rejects.toThrow(/self[- ]signed|unable to (get|verify)/i);
+    stranger.destroy();
+  });
+
   it('proxies signed interactions to the bot, and the bot still checks signatures', async () => {
     const s = signed(bot.keys, ping());
-    const ok = await send(port, 'POST', '/interactions', s.payload, s.headers);
+    const ok = await send(agent, port, 'POST', '/interactions', s.payload, s.headers);
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toEqual({ type: 1 });
 
-    const forged = await send(port, 'POST', '/interactions', s.payload, { ...s.headers, 'x-signature-ed25519': '00'.repeat(64) });
+    const forged = await send(agent, port, 'POST', '/interactions', s.payload, { ...s.headers, 'x-signature-ed25519': '00'.repeat(64) });
     expect(forged.status).toBe(401);
 
-    const health = await send(port, 'GET', '/healthz');
+    const health = await send(agent, port, 'GET', '/healthz');
     expect(health.status).toBe(200);
     // The internet learns that the bot is up, not which version or commit it runs.
     expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+
+    const other = await send(agent, port, 'POST', '/other', s.payload, s.headers);
+    expect(other.status).toBe(404);
     expect(await (await fetch(`${bot.url}/healthz`)).json()).toMatchObject({ status: 'ok', db: true, version: expect.any(String) });
   });
 
@@ -102,7 +138,7 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
       ['GET', '/interactions/../metrics'],
       ['GET', '/.env'],
     ] as const) {
-      const r = await send(port, method, path);
+      const r = await send(agent, port, method, path);
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(r.body, `${method} ${path}`).toBe('');
     }
@@ -110,18 +146,18 @@ describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${
     expect((await fetch(`${bot.url}/metrics`)).status).toBe(200);
   });
 
-  it('refuses a 2 MiB body before it reaches the bot', async () => {
+  it('refuses a 2 MiB body over TLS before it reaches the bot', async () => {
     const tooLarge = () => metrics.interactions.get({ type: 'unknown', outcome: 'too_large' });
     const before = tooLarge();
     const big = Buffer.alloc(2 * 1024 * 1024, 'a');
-    const r = await send(port, 'POST', '/interactions', big, { 'content-type': 'application/json', 'x-signature-ed25519': '00', 'x-signature-timestamp': '0' });
+    const r = await send(agent, port, 'POST', '/interactions', big, { 'content-type': 'application/json', 'x-signature-ed25519': '00', 'x-signature-timestamp': '0' });
     expect(r.status).toBe(413);
     expect(tooLarge()).toBe(before);
   });
 
   it('logs requests as JSON lines without bodies or signatures', async () => {
     const s = signed(bot.keys, ping());
-    await send(port, 'POST', '/interactions', s.payload, s.headers);
+    await send(agent, port, 'POST', '/interactions', s.payload, s.headers);
     await new Promise((r) => setTimeout(r, 200));
     const lines = caddyLog.split('\n').filter((l) => l.includes('"uri":"/interactions"'));
     expect(lines.length).toBeGreaterThan(0);
