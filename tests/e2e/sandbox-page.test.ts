@@ -131,6 +131,47 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await shot('5-voice');
   });
 
+  it('Carol moves to Squad B, undeafens and mutes: the channel lists follow and the muted icon shows', async () => {
+    const inA = page.getByRole('list', { name: 'In Squad A' });
+    const inB = page.getByRole('list', { name: 'In Squad B' });
+    await page.getByRole('button', { name: /^Join voice channel Squad B/ }).click();
+    await inB.filter({ hasText: 'Caz' }).waitFor();
+    await inA.waitFor({ state: 'detached' });
+    await expect(page.getByRole('button', { name: 'Squad B: you are here' }).isDisabled()).resolves.toBe(true);
+    // A move keeps the member's flags, as in Discord.
+    await inB.getByLabel('deafened').waitFor();
+    await expect(page.locator('#me-voice').textContent()).resolves.toBe('In 🔊 Squad B · deafened');
+
+    await page.getByRole('button', { name: 'Undeafen' }).click();
+    await inB.getByLabel('deafened').waitFor({ state: 'detached' });
+    await expect(page.locator('#me-voice').textContent()).resolves.toBe('In 🔊 Squad B');
+    await page.getByRole('button', { name: 'Mute', exact: true }).click();
+    const muted = inB.getByLabel('muted', { exact: true });
+    await muted.waitFor();
+    await expect(muted.isVisible()).resolves.toBe(true);
+    await expect(muted.textContent()).resolves.toBe('🚫🎙');
+    await expect(inB.getByLabel('deafened').count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(page.locator('#me-voice').textContent()).resolves.toBe('In 🔊 Squad B · muted');
+    await page.locator('.sidebar').screenshot({ path: join(SHOTS, '5b-voice-moved-muted.png') });
+  });
+
+  it('Next hour moves the clock to 10 PM, where auto-add puts Carol (still in voice) on the 10 pm line; Advance adds N minutes', async () => {
+    const today = daily('Monday 23 November');
+    await expect(slotLine(today, '10:00 PM').textContent()).resolves.not.toContain('Caz');
+    await page.getByRole('button', { name: 'Next hour' }).click();
+    await expect.poll(() => page.locator('#clock-now').textContent(), { timeout: 10_000 }).toMatch(/^Mon, Nov 23, 10:0\d PM$/);
+    await slotLine(today, '10:00 PM').filter({ hasText: 'Caz 🎧' }).waitFor();
+
+    await page.getByLabel('Minutes').fill('30');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    await expect.poll(() => page.locator('#clock-now').textContent(), { timeout: 10_000 }).toMatch(/^Mon, Nov 23, 10:3\d PM$/);
+    await expect.poll(() => page.locator('#clock-zone').textContent()).toMatch(/^\(your time · 10:3\d PM in America\/New_York\)$/);
+    // Still the 10 pm hour: nothing new to add, and the buttons are usable again.
+    await expect(page.getByRole('button', { name: 'Advance' }).isEnabled()).resolves.toBe(true);
+    await shot('5c-clock-moved');
+  });
+
   it("moving the clock to the next post time posts Tuesday's message, carrying Bob's schedule", async () => {
     await page.getByRole('button', { name: 'Next post time (07:00)' }).click();
     const tuesday = daily('Tuesday 24 November');
@@ -152,6 +193,21 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await slotLine(tuesday, '10:00 PM').filter({ hasText: 'Dan' }).waitFor({ timeout: 20_000 });
   }, 30_000);
 
+  it('survives an injected 500: the wire shows it, and the bot retries until the reaction reaches the message', async () => {
+    await actAs('erin');
+    const tuesday = daily('Tuesday 24 November');
+    const fives = page.locator('#wire-log .wire-row.rest').filter({ has: page.locator('.wire-status', { hasText: /^500$/ }) });
+    await expect(fives.count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Next REST call → 500' }).click();
+    await page.locator('#status', { hasText: 'The next REST call will get 500' }).waitFor();
+    await tuesday.getByRole('button', { name: /^🕚 1 / }).click();
+    await fives.first().waitFor({ timeout: 15_000 });
+    await expect(fives.first().locator('.wire-detail.fault').textContent()).resolves.toMatch(/500/);
+    await slotLine(tuesday, '11:00 PM').filter({ hasText: 'Erin' }).waitFor({ timeout: 20_000 });
+    await expect(tuesday.getByRole('button', { name: /^🕚 2 — rollcall, Erin/ }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await shot('6b-500-survived');
+  }, 30_000);
+
   it('dropping the gateway shows the close and the bot resuming', async () => {
     await page.getByRole('button', { name: 'Drop the gateway' }).click();
     await page.locator('#wire-log .wire-row.gateway.close').first().waitFor();
@@ -166,6 +222,14 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await expect.poll(() => chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBeGreaterThan(100);
     await chart.scrollIntoViewIfNeeded();
     await shot('7-stats-chart');
+    // The README's picture (docs/sandbox.png is a copy): today's message from its header down, the chart under it.
+    const tuesday = daily('Tuesday 24 November');
+    await tuesday.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
+    const header = tuesday.locator('strong', { hasText: "Who's playing tonight?" });
+    const top = await page.locator('#messages').boundingBox();
+    await expect.poll(async () => (await header.boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(top!.y);
+    await expect.poll(async () => (await tuesday.locator('.message-head').boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(top!.y);
+    await shot('10-readme');
   }, 40_000);
 
   it('a non-admin does not see /config, and running it anyway is refused', async () => {
