@@ -41,6 +41,8 @@ export interface CountersSnapshot {
   dispatches: number;
   /** Interactions sent to the bot. */
   interactions: number;
+  /** Emulator bugs caught by a last-resort handler (answered 500 or closed 4000); tests assert 0. */
+  internalErrors: number;
 }
 
 export class Counters {
@@ -51,6 +53,7 @@ export class Counters {
   messagesCreated = 0;
   dispatches = 0;
   interactions = 0;
+  internalErrors = 0;
 
   request(route: string): void {
     this.requests[route] = (this.requests[route] ?? 0) + 1;
@@ -59,6 +62,10 @@ export class Counters {
   limited(route: string): void {
     this.rateLimited += 1;
     this.rateLimitedByRoute[route] = (this.rateLimitedByRoute[route] ?? 0) + 1;
+  }
+
+  internalError(): void {
+    this.internalErrors += 1;
   }
 
   snapshot(): CountersSnapshot {
@@ -70,6 +77,7 @@ export class Counters {
       messagesCreated: this.messagesCreated,
       dispatches: this.dispatches,
       interactions: this.interactions,
+      internalErrors: this.internalErrors,
     };
   }
 
@@ -81,6 +89,7 @@ export class Counters {
     this.messagesCreated = 0;
     this.dispatches = 0;
     this.interactions = 0;
+    this.internalErrors = 0;
   }
 }
 

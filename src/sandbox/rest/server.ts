@@ -107,7 +107,10 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
     send(res, reply.status, reply.body, rateHeaders);
   } catch (e) {
     const err = e instanceof DiscordError ? e : new DiscordError(500, 0, '500: Internal Server Error');
-    if (!(e instanceof DiscordError)) console.error('[emulator] REST handler crashed', e);
+    if (!(e instanceof DiscordError)) {
+      world.counters.internalError();
+      console.error('[emulator] REST handler crashed', e);
+    }
     status = err.status;
     error = { code: err.code, message: err.message };
     send(res, err.status, err.toJSON(), rateHeaders);
