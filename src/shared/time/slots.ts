@@ -23,8 +23,13 @@ export function clockEmoji(hour: number): string {
 /**
  * The slots of the message for `date` (YYYY-MM-DD, guild-local), first → last inclusive, crossing
  * midnight when last < first. Each start is computed from the wall-clock date and hour in `zone`
- * with Luxon — never as midnight + 3600 × n — so DST days are right: on a spring-forward night a
- * missing 2 am becomes 3 am, on a fall-back night 1 am is its first occurrence.
+ * with Luxon — never as midnight + 3600 × n — so DST days are right:
+ * - spring forward: an hour the clocks skip (2 am in New York on 2026-03-08) does not exist that
+ *   night, so it is no slot of the message — no line, no reaction — rather than a second line with
+ *   the same time as 3 am;
+ * - fall back: 1 am starts at its first occurrence and, like every slot, lasts until the next
+ *   wall-clock hour ({@link slotEnd}), so it covers both 1 am hours (two real hours).
+ * Hours stay unique within a day, so hour ↔ emoji ↔ `availability.hour` stay one-to-one.
  */
 export function slotsFor(date: string, zone: string, firstHour: number, lastHour: number): Slot[] {
   const day = DateTime.fromISO(date, { zone });
@@ -34,19 +39,33 @@ export function slotsFor(date: string, zone: string, firstHour: number, lastHour
     const absolute = firstHour + i;
     const hour = absolute % 24;
     const dayOffset = absolute >= 24 ? 1 : 0;
-    const start = day.plus({ days: dayOffset }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+    const start = wallClock(day.plus({ days: dayOffset }), hour);
+    // Luxon moves a time inside a spring-forward gap to after it: that hour is not on the clock tonight.
+    if (start.hour !== hour) continue;
     slots.push({ hour, unix: Math.floor(start.toSeconds()), dayOffset, emoji: clockEmoji(hour) });
   }
   return slots;
 }
 
+/** `hour`:00 on `day`'s calendar date in its zone (the first occurrence when the clocks repeat it). */
+function wallClock(day: DateTime, hour: number): DateTime {
+  return day.set({ hour, minute: 0, second: 0, millisecond: 0 });
+}
+
+/**
+ * Unix seconds at which `slot` ends: the start of the next wall-clock hour, so a slot is one real
+ * hour long except across a DST change (two hours for the repeated hour of a fall-back night).
+ */
+export function slotEnd(slot: Slot, zone: string): number {
+  const start = DateTime.fromSeconds(slot.unix, { zone });
+  const next = slot.hour === 23 ? wallClock(start.plus({ days: 1 }), 0) : wallClock(start, slot.hour + 1);
+  return Math.floor(next.toSeconds());
+}
+
 /** The slot that contains `atMs`, if any (a slot lasts until the next wall-clock hour). */
 export function slotAt(slots: readonly Slot[], atMs: number, zone: string): Slot | undefined {
   const at = Math.floor(atMs / 1000);
-  return slots.find((slot) => {
-    const end = DateTime.fromSeconds(slot.unix, { zone }).plus({ hours: 1 }).toSeconds();
-    return at >= slot.unix && at < end;
-  });
+  return slots.find((slot) => at >= slot.unix && at < slotEnd(slot, zone));
 }
 
 /** The guild-local calendar date (YYYY-MM-DD) at `atMs`. */
