@@ -83,3 +83,55 @@ describe('unparseable request-targets', () => {
     await stillServes();
   });
 });
+
+/** Opens a raw gateway connection, waits for HELLO, sends `frame` and resolves with the close code. */
+async function closeCodeAfter(frame: string): Promise<{ code: number; reason: string }> {
+  const ws = new WebSocket(`${emu.gatewayUrl}?v=10&encoding=json`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('message', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(frame);
+  return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+}
+
+/** A fresh gateway connection gets HELLO and an ACK for a heartbeat. */
+async function heartbeatAcked(): Promise<boolean> {
+  const ws = new WebSocket(`${emu.gatewayUrl}?v=10&encoding=json`);
+  const ops: number[] = [];
+  await new Promise<void>((resolve, reject) => {
+    ws.on('message', (data: Buffer) => {
+      ops.push((JSON.parse(data.toString('utf8')) as { op: number }).op);
+      if (ops.length === 1) ws.send(JSON.stringify({ op: 1, d: null }));
+      else resolve();
+    });
+    ws.once('error', reject);
+  });
+  ws.close();
+  return ops[0] === 10 && ops[1] === 11;
+}
+
+describe('malformed gateway frames', () => {
+  it.each(['null', '5', '[]', '"x"', '{"d":{}}', '{"op":"1"}', '{not json'])('%s closes with 4002 (decode error) and the gateway keeps serving', async (frame) => {
+    emu = await startEmulator({ heartbeatIntervalMs: 1000 });
+    expect(await closeCodeAfter(frame)).toEqual({ code: 4002, reason: 'Error while decoding payload.' });
+    expect(await heartbeatAcked()).toBe(true);
+    await stillServes();
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+
+  it.each([99, -1, 1.5])('op %s closes with 4001 (unknown opcode)', async (op) => {
+    emu = await startEmulator({ heartbeatIntervalMs: 1000 });
+    expect(await closeCodeAfter(JSON.stringify({ op, d: null }))).toEqual({ code: 4001, reason: 'Unknown opcode.' });
+    await stillServes();
+  });
+
+  it('a known op before IDENTIFY is still 4003, and IDENTIFY with a non-object d is 4004', async () => {
+    emu = await startEmulator({ heartbeatIntervalMs: 1000 });
+    expect((await closeCodeAfter(JSON.stringify({ op: 4, d: { guild_id: emu.fixture.guildId, channel_id: null } }))).code).toBe(4003);
+    expect((await closeCodeAfter(JSON.stringify({ op: 2, d: 'x' }))).code).toBe(4004);
+    expect((await closeCodeAfter(JSON.stringify({ op: 6, d: null }))).code).toBe(4004);
+    await stillServes();
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+});

@@ -130,18 +130,36 @@ export class GatewayServer {
   }
 
   #onMessage(ws: WebSocket, conn: Connection, data: Buffer, isBinary: boolean): void {
+    try {
+      this.#handleFrame(ws, conn, data, isBinary);
+    } catch (e) {
+      // Last resort: an emulator bug closes this connection (4000), it never takes the process down.
+      this.o.world.counters.internalError();
+      console.error('[emulator] gateway frame handler failed', e);
+      this.#close(ws, conn, GatewayCloseCodes.UnknownError, 'Unknown error.');
+    }
+  }
+
+  #handleFrame(ws: WebSocket, conn: Connection, data: Buffer, isBinary: boolean): void {
     const now = Date.now();
     conn.received = conn.received.filter((t) => now - t < SEND_WINDOW_MS);
     conn.received.push(now);
     if (conn.received.length > SEND_LIMIT) return this.#close(ws, conn, GatewayCloseCodes.RateLimited, 'You are being rate limited.');
-    let payload: { op?: unknown; d?: any };
+    let parsed: unknown;
     try {
       if (isBinary) throw new Error('binary');
-      payload = JSON.parse(data.toString('utf8'));
+      parsed = JSON.parse(data.toString('utf8'));
     } catch {
       return this.#close(ws, conn, GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
     }
-    this.o.log.push({ kind: 'gateway', direction: 'in', sessionId: conn.session?.id ?? null, op: Number(payload.op), d: payload.op === GatewayOpcodes.Identify || payload.op === GatewayOpcodes.Resume ? { ...payload.d, token: '<redacted>' } : payload.d });
+    // A payload is an object with a numeric op (`null`, `5`, `[]`, `"x"` or `{"op":"1"}` are not).
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { op?: unknown }).op !== 'number') {
+      return this.#close(ws, conn, GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
+    }
+    const payload = parsed as { op: number; d?: any };
+    const secret = payload.op === GatewayOpcodes.Identify || payload.op === GatewayOpcodes.Resume;
+    const d = secret && typeof payload.d === 'object' && payload.d !== null ? { ...payload.d, token: '<redacted>' } : payload.d;
+    this.o.log.push({ kind: 'gateway', direction: 'in', sessionId: conn.session?.id ?? null, op: payload.op, d });
     switch (payload.op) {
       case GatewayOpcodes.Heartbeat:
         return this.#send(ws, conn.session, { op: GatewayOpcodes.HeartbeatAck, d: null, s: null, t: null });
@@ -149,17 +167,21 @@ export class GatewayServer {
         return this.#identify(ws, conn, payload.d);
       case GatewayOpcodes.Resume:
         return this.#resume(ws, conn, payload.d);
+      case GatewayOpcodes.PresenceUpdate:
+      case GatewayOpcodes.VoiceStateUpdate:
+      case GatewayOpcodes.RequestGuildMembers:
+        break;
+      default:
+        return this.#close(ws, conn, GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
     }
     if (!conn.session) return this.#close(ws, conn, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
     switch (payload.op) {
-      case GatewayOpcodes.PresenceUpdate:
-        return;
       case GatewayOpcodes.VoiceStateUpdate:
         return this.#voiceStateUpdate(conn.session, payload.d);
       case GatewayOpcodes.RequestGuildMembers:
         return this.#requestGuildMembers(ws, conn, payload.d);
       default:
-        return this.#close(ws, conn, GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
+        return;
     }
   }
 
