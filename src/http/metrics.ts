@@ -13,7 +13,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'via'];
 
 const gauges = {
-  up: registry.gauge('rollcall_up', 'Always 1 while the process answers; labelled with version and revision.'),
+  up: registry.gauge('rollcall_up', 'Always 1 while the process answers; labelled with version and revision.', ['version', 'revision']),
   uptime: registry.gauge('rollcall_uptime_seconds', 'Seconds since the process started.'),
   dbOk: registry.gauge('rollcall_database_ok', '1 when SELECT 1 on the SQLite file succeeds.'),
   ready: registry.gauge('rollcall_ready', '1 when /readyz would answer 200.'),
@@ -81,6 +81,7 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, hea
     if (request.routeOptions.url !== '/interactions') return;
     const note = noted.get(request) ?? { type: 'unknown', outcome: outcomeOfStatus(reply.statusCode) };
     metrics.interactions.inc(note);
+    if (note.outcome === 'bad_signature') metrics.signatureFailures.inc();
     metrics.interactionSeconds.observe(reply.elapsedTime / 1000, { type: note.type });
   });
 
@@ -109,6 +110,6 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, hea
     metrics.editsCoalesced.setTotal(edits.coalesced);
     metrics.edits.setTotal(edits.edits, { result: 'sent' });
     metrics.edits.setTotal(edits.failed, { result: 'failed' });
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(registry.render());
+    return reply.type(registry.contentType).send(await registry.render());
   });
 }

@@ -1,145 +1,120 @@
 /**
- * A tiny in-process metrics registry rendered in the Prometheus text exposition format, so the Pi
- * needs no client library and nothing leaves the machine unless someone scrapes `/metrics` on
- * 127.0.0.1. Counters, gauges and histograms with string labels; nothing else.
+ * rollcall's metrics, kept in a prom-client registry and rendered in the Prometheus text exposition
+ * format by `GET /metrics` (loopback only, see src/http/metrics.ts); nothing leaves the machine
+ * unless someone scrapes it on 127.0.0.1.
+ *
+ * The small classes here wrap prom-client's so call sites stay one line (`metrics.rest429.inc({ route })`)
+ * and so tests and `status` can read a counter synchronously: prom-client's own `get()` is async.
+ * Labels are declared up front (prom-client refuses undeclared ones) and written sorted by name.
+ * @see https://github.com/siimon/prom-client
  * @see https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
  */
+import client from 'prom-client';
+
 export type Labels = Readonly<Record<string, string>>;
 
-type Kind = 'counter' | 'gauge' | 'histogram';
-
-interface Metric {
-  readonly name: string;
-  readonly help: string;
-  readonly kind: Kind;
-  lines(): string[];
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function labelText(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  if (extra) pairs.push(extra);
-  return pairs.length ? `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+function sorted(labels: Labels): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function keyOf(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
-
 /** A value that only goes up (requests served, 429s received…). */
-export class Counter implements Metric {
+export class Counter {
   readonly kind = 'counter';
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly inner: client.Counter;
+  /** What has been counted, per label set: prom-client's `get()` is async, `status` and tests are not. */
+  private readonly totals = new Map<string, number>();
   constructor(
+    registry: client.Registry,
     readonly name: string,
     readonly help: string,
-  ) {}
+    labelNames: readonly string[],
+  ) {
+    this.inner = new client.Counter({ name, help, labelNames: [...labelNames].sort(), registers: [registry] });
+  }
 
   inc(labels: Labels = {}, by = 1): void {
     if (by < 0) throw new Error(`counter ${this.name} cannot go down`);
+    this.inner.inc(sorted(labels), by);
     const key = keyOf(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels: { ...labels }, value: by });
+    this.totals.set(key, (this.totals.get(key) ?? 0) + by);
   }
 
   /**
-   * For totals another part keeps itself (the message editor's stats): copies the value at scrape
-   * time. Must only be fed a number that never goes down.
+   * For totals another part keeps itself (the message editor's stats): counts the difference at
+   * scrape time. Must only be fed a number that never goes down.
    */
   setTotal(value: number, labels: Labels = {}): void {
-    this.values.set(keyOf(labels), { labels: { ...labels }, value });
+    const delta = value - this.get(labels);
+    if (delta > 0) this.inc(labels, delta);
   }
 
   /** The current value for `labels` (0 if never counted); for tests and status output. */
   get(labels: Labels = {}): number {
-    return this.values.get(keyOf(labels))?.value ?? 0;
-  }
-
-  lines(): string[] {
-    return [...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${formatNumber(e.value)}`);
+    return this.totals.get(keyOf(labels)) ?? 0;
   }
 }
 
 /** A value read at scrape time (connected or not, seconds since the last event…). */
-export class Gauge implements Metric {
+export class Gauge {
   readonly kind = 'gauge';
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly inner: client.Gauge;
   constructor(
+    registry: client.Registry,
     readonly name: string,
     readonly help: string,
-  ) {}
-
-  set(value: number, labels: Labels = {}): void {
-    this.values.set(keyOf(labels), { labels: { ...labels }, value });
+    labelNames: readonly string[],
+  ) {
+    this.inner = new client.Gauge({ name, help, labelNames: [...labelNames].sort(), registers: [registry] });
   }
 
-  lines(): string[] {
-    return [...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${formatNumber(e.value)}`);
+  set(value: number, labels: Labels = {}): void {
+    this.inner.set(sorted(labels), value);
   }
 }
 
 /** Observations counted into fixed cumulative buckets (latencies). */
-export class Histogram implements Metric {
+export class Histogram {
   readonly kind = 'histogram';
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  private readonly inner: client.Histogram;
   constructor(
+    registry: client.Registry,
     readonly name: string,
     readonly help: string,
-    readonly buckets: readonly number[],
-  ) {}
-
-  observe(value: number, labels: Labels = {}): void {
-    const key = keyOf(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels: { ...labels }, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    this.buckets.forEach((bound, i) => {
-      if (value <= bound) s.counts[i]! += 1;
-    });
-    s.sum += value;
-    s.count += 1;
+    buckets: readonly number[],
+    labelNames: readonly string[],
+  ) {
+    this.inner = new client.Histogram({ name, help, buckets: [...buckets].sort((a, b) => a - b), labelNames: [...labelNames].sort(), registers: [registry] });
   }
 
-  lines(): string[] {
-    const out: string[] = [];
-    for (const s of this.series.values()) {
-      this.buckets.forEach((bound, i) => out.push(`${this.name}_bucket${labelText(s.labels, ['le', formatNumber(bound)])} ${s.counts[i]}`));
-      out.push(`${this.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${s.count}`);
-      out.push(`${this.name}_sum${labelText(s.labels)} ${formatNumber(s.sum)}`);
-      out.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
-    }
-    return out;
+  observe(value: number, labels: Labels = {}): void {
+    this.inner.observe(sorted(labels), value);
   }
 }
 
-/** Holds metrics by name; `render()` is the body of `GET /metrics`. */
+type Metric = Counter | Gauge | Histogram;
+
+/** A prom-client registry plus the wrappers above by name; `render()` is the body of `GET /metrics`. */
 export class MetricsRegistry {
+  readonly prom = new client.Registry();
+  /** `text/plain; version=0.0.4; charset=utf-8`, what Prometheus expects for the text format. */
+  readonly contentType: string = this.prom.contentType;
   private readonly metrics = new Map<string, Metric>();
   private readonly collectors = new Set<() => void>();
 
-  counter(name: string, help: string): Counter {
-    return this.add(new Counter(name, help));
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return this.add(name, 'counter', () => new Counter(this.prom, name, help, labelNames));
   }
 
-  gauge(name: string, help: string): Gauge {
-    return this.add(new Gauge(name, help));
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    return this.add(name, 'gauge', () => new Gauge(this.prom, name, help, labelNames));
   }
 
-  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
-    return this.add(new Histogram(name, help, [...buckets].sort((a, b) => a - b)));
+  histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
+    return this.add(name, 'histogram', () => new Histogram(this.prom, name, help, buckets, labelNames));
   }
 
   /** `fn` runs before every render, to set gauges from live state. Returns an unsubscribe. */
@@ -148,28 +123,36 @@ export class MetricsRegistry {
     return () => this.collectors.delete(fn);
   }
 
-  render(): string {
-    for (const collect of this.collectors) collect();
-    const out: string[] = [];
-    for (const m of this.metrics.values()) {
-      out.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.kind}`, ...m.lines());
-    }
-    return `${out.join('\n')}\n`;
+  /**
+   * Node's and the process's own metrics (prom-client's defaults): CPU, resident memory, heap, open
+   * file descriptors, GC, and the event-loop lag (`nodejs_eventloop_lag_seconds` and its
+   * percentiles from `perf_hooks.monitorEventLoopDelay`): a slow handler or a synchronous burst
+   * shows there before Discord's 3 s deadline is missed.
+   */
+  collectProcessMetrics(): void {
+    client.collectDefaultMetrics({ register: this.prom, eventLoopMonitoringPrecision: 10 });
   }
 
-  private add<M extends Metric>(metric: M): M {
-    const existing = this.metrics.get(metric.name);
+  async render(): Promise<string> {
+    for (const collect of this.collectors) collect();
+    return this.prom.metrics();
+  }
+
+  private add<M extends Metric>(name: string, kind: M['kind'], make: () => M): M {
+    const existing = this.metrics.get(name);
     if (existing) {
-      if (existing.kind !== metric.kind) throw new Error(`metric ${metric.name} already registered as a ${existing.kind}`);
+      if (existing.kind !== kind) throw new Error(`metric ${name} already registered as a ${existing.kind}`);
       return existing as M;
     }
-    this.metrics.set(metric.name, metric);
+    const metric = make();
+    this.metrics.set(name, metric);
     return metric;
   }
 }
 
 /** The process-wide registry `/metrics` renders. */
 export const registry = new MetricsRegistry();
+registry.collectProcessMetrics();
 
 /** Seconds; Discord allows 3 s for the first answer, so the buckets are dense below that. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 3, 5] as const;
@@ -179,13 +162,25 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 
  * names are the contract with whoever scrapes them (see docs/operations.md).
  */
 export const metrics = {
-  interactions: registry.counter('rollcall_interactions_total', 'Interactions received, by type (ping, command:<name>, component:<key>, autocomplete:<name>) and outcome.'),
-  interactionSeconds: registry.histogram('rollcall_interaction_duration_seconds', 'Time to the first HTTP answer to Discord, by interaction type.', LATENCY_BUCKETS),
-  restResponses: registry.counter('rollcall_discord_rest_responses_total', 'Responses from Discord REST, by method, rate-limit route and status.'),
-  rest429: registry.counter('rollcall_discord_rest_429_total', 'HTTP 429 responses from Discord REST, by rate-limit route.'),
-  restRateLimitWaits: registry.counter('rollcall_discord_rate_limit_waits_total', 'Times @discordjs/rest paused a request for a rate limit, by route and whether it was global.'),
-  gatewayReconnects: registry.counter('rollcall_gateway_reconnects_total', 'Gateway reconnections after the first session, by kind (resume or new_session).'),
-  gatewayCloses: registry.counter('rollcall_gateway_closes_total', 'Gateway socket closes, by close code.'),
+  interactions: registry.counter(
+    'rollcall_interactions_total',
+    'Interactions received, by type (ping, command:<name>, component:<key>, autocomplete:<name>) and outcome.',
+    ['type', 'outcome'],
+  ),
+  interactionSeconds: registry.histogram('rollcall_interaction_duration_seconds', 'Time to the first HTTP answer to Discord, by interaction type.', LATENCY_BUCKETS, ['type']),
+  signatureFailures: registry.counter(
+    'rollcall_signature_failures_total',
+    'POST /interactions refused for a missing, stale or wrong Ed25519 signature (also counted as outcome bad_signature).',
+  ),
+  restResponses: registry.counter('rollcall_discord_rest_responses_total', 'Responses from Discord REST, by method, rate-limit route and status.', ['method', 'route', 'status']),
+  rest429: registry.counter('rollcall_discord_rest_429_total', 'HTTP 429 responses from Discord REST, by rate-limit route.', ['route']),
+  restRateLimitWaits: registry.counter(
+    'rollcall_discord_rate_limit_waits_total',
+    'Times @discordjs/rest paused a request for a rate limit, by route and whether it was global.',
+    ['route', 'global'],
+  ),
+  gatewayReconnects: registry.counter('rollcall_gateway_reconnects_total', 'Gateway reconnections after the first session, by kind (resume or new_session).', ['kind']),
+  gatewayCloses: registry.counter('rollcall_gateway_closes_total', 'Gateway socket closes, by close code.', ['code']),
   editsCoalesced: registry.counter('rollcall_message_edits_coalesced_total', 'Changes to a message that needed no edit of their own because a later edit covered them.'),
-  edits: registry.counter('rollcall_message_edits_total', 'Message edits, by result: sent to Discord, or failed for good.'),
+  edits: registry.counter('rollcall_message_edits_total', 'Message edits, by result: sent to Discord, or failed for good.', ['result']),
 };

@@ -3,43 +3,57 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readiness } from '../../src/http/readiness.js';
 import { createRest } from '../../src/shared/discord/rest.js';
-import { metrics, MetricsRegistry } from '../../src/shared/metrics.js';
+import { metrics, MetricsRegistry, registry } from '../../src/shared/metrics.js';
 import { command, ping, signed } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 
 describe('metrics registry', () => {
-  it('renders counters, gauges and histograms in the Prometheus text format', () => {
+  it('renders counters, gauges and histograms in the Prometheus text format (prom-client)', async () => {
     const r = new MetricsRegistry();
-    const c = r.counter('t_requests_total', 'Requests.');
+    const c = r.counter('t_requests_total', 'Requests.', ['route', 'status']);
     c.inc({ route: '/a', status: '200' });
     c.inc({ status: '200', route: '/a' }, 2); // label order does not matter
-    c.inc({ route: 'say "hi"\\\n' });
+    c.inc({ route: 'say "hi"\\\n', status: '200' });
     r.gauge('t_up', 'Up.').set(1);
-    const h = r.histogram('t_seconds', 'Latency.', [0.1, 1]);
+    const h = r.histogram('t_seconds', 'Latency.', [0.1, 1], ['type']);
     h.observe(0.05, { type: 'ping' });
     h.observe(0.5, { type: 'ping' });
     h.observe(7, { type: 'ping' });
-    expect(r.render()).toBe(
+    expect(await r.render()).toBe(
       [
         '# HELP t_requests_total Requests.',
         '# TYPE t_requests_total counter',
         't_requests_total{route="/a",status="200"} 3',
-        't_requests_total{route="say \\"hi\\"\\\\\\n"} 1',
+        't_requests_total{route="say \\"hi\\"\\\\\\n",status="200"} 1',
+        '',
         '# HELP t_up Up.',
         '# TYPE t_up gauge',
         't_up 1',
+        '',
         '# HELP t_seconds Latency.',
         '# TYPE t_seconds histogram',
-        't_seconds_bucket{type="ping",le="0.1"} 1',
-        't_seconds_bucket{type="ping",le="1"} 2',
-        't_seconds_bucket{type="ping",le="+Inf"} 3',
+        't_seconds_bucket{le="0.1",type="ping"} 1',
+        't_seconds_bucket{le="1",type="ping"} 2',
+        't_seconds_bucket{le="+Inf",type="ping"} 3',
         't_seconds_sum{type="ping"} 7.55',
         't_seconds_count{type="ping"} 3',
         '',
       ].join('\n'),
     );
-    expect(() => c.inc({}, -1)).toThrow('cannot go down');
+    expect(c.get({ status: '200', route: '/a' })).toBe(3);
+    c.setTotal(5, { route: '/a', status: '200' }); // a total kept elsewhere, copied at scrape time
+    expect(c.get({ route: '/a', status: '200' })).toBe(5);
+    expect(r.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(() => c.inc({ route: '/a', status: '200' }, -1)).toThrow('cannot go down');
+    expect(() => c.inc({ nope: 'x' })).toThrow(/label/i);
     expect(() => r.gauge('t_requests_total', 'again')).toThrow('already registered as a counter');
+  });
+
+  it('the process registry carries Node’s own metrics, event-loop lag among them', async () => {
+    const text = await registry.render();
+    expect(text).toMatch(/^# TYPE nodejs_eventloop_lag_seconds gauge$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
   });
 });
 
@@ -72,6 +86,7 @@ describe('/metrics and /readyz on the webhook server', () => {
       ping: metrics.interactions.get({ type: 'ping', outcome: 'answered' }),
       config: metrics.interactions.get({ type: 'command:config', outcome: 'answered' }),
       forged: metrics.interactions.get({ type: 'unknown', outcome: 'bad_signature' }),
+      signature: metrics.signatureFailures.get(),
     };
     await h.send(ping());
     await h.send(command('config', 'show'));
@@ -81,12 +96,16 @@ describe('/metrics and /readyz on the webhook server', () => {
     expect(metrics.interactions.get({ type: 'ping', outcome: 'answered' })).toBe(before.ping + 1);
     expect(metrics.interactions.get({ type: 'command:config', outcome: 'answered' })).toBe(before.config + 1);
     expect(metrics.interactions.get({ type: 'unknown', outcome: 'bad_signature' })).toBe(before.forged + 1);
+    expect(metrics.signatureFailures.get()).toBe(before.signature + 1);
 
     const local = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
     expect(local.statusCode).toBe(200);
     expect(local.body).toMatch(/^rollcall_interaction_duration_seconds_count\{type="ping"\} \d+$/m);
     expect(local.body).toMatch(/^rollcall_database_ok 1$/m);
     expect(local.body).toMatch(/^rollcall_message_edits_coalesced_total \d+$/m);
+    expect(local.body).toMatch(/^# TYPE rollcall_signature_failures_total counter$/m);
+    expect(local.body).toMatch(new RegExp(`^rollcall_signature_failures_total ${before.signature + 1}$`, 'm'));
+    expect(local.body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
 
     const remote = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' });
     expect(remote.statusCode).toBe(404);
