@@ -47,6 +47,12 @@ export interface CommandHandler {
   autocomplete?(ctx: AutocompleteContext): Promise<APIApplicationCommandOptionChoice[]>;
   /** Whether a deferred answer is ephemeral; must be decided before the handler finishes. Default true. */
   ephemeral?: boolean;
+  /**
+   * Defer at once (the member sees "thinking…" immediately) instead of racing the handler against
+   * the 2.5 s deadline: for answers that always go through the webhook (files) or are always slow.
+   * `{ subcommands }` limits it to those subcommands. Default: race.
+   */
+  defer?: 'always' | { subcommands: readonly string[] };
 }
 
 /**

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DiscordAPIError } from '@discordjs/rest';
 import {
   InteractionResponseType,
   InteractionType,
   MessageFlags,
+  RESTJSONErrorCodes,
   type APIInteraction,
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
@@ -16,11 +19,21 @@ import type { CommandHandler, ComponentHandler, Reply } from './handler.js';
 /** Discord waits 3 s for the first answer; past this we defer and edit the answer in later. */
 export const DEFAULT_DEFER_AFTER_MS = 2_500;
 
+/**
+ * A deferred answer delivered this soon after the deferral can reach Discord before Discord has
+ * taken the deferral in (10015 Unknown Webhook / 10008 Unknown Message): it is retried once after this.
+ */
+export const DEFAULT_DELIVERY_RETRY_MS = 500;
+
 export interface RouterOptions {
   commands: readonly CommandHandler[];
   components: readonly ComponentHandler[];
   deferAfterMs?: number;
+  deliveryRetryMs?: number;
 }
+
+/** Where a deferred answer goes: editing `@original`, or a new ephemeral (or public) follow-up. */
+type Delivery = 'edit-original' | 'follow-up';
 
 /** Short id that ties an error reply to its log line. */
 function referenceId(): string {
@@ -46,6 +59,7 @@ export class InteractionRouter {
   private readonly commands = new Map<string, CommandHandler>();
   private readonly components = new Map<string, ComponentHandler>();
   private readonly deferAfterMs: number;
+  private readonly deliveryRetryMs: number;
   /** Deliveries still running after a deferral; awaited on shutdown and by tests. */
   readonly pending = new Set<Promise<void>>();
 
@@ -56,18 +70,23 @@ export class InteractionRouter {
     for (const c of options.commands) this.commands.set(c.definition.name, c);
     for (const c of options.components) this.components.set(c.key, c);
     this.deferAfterMs = options.deferAfterMs ?? DEFAULT_DEFER_AFTER_MS;
+    this.deliveryRetryMs = options.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS;
   }
 
-  async handle(interaction: APIInteraction): Promise<APIInteractionResponse> {
+  /**
+   * The first response to give Discord. `sent` resolves once that response has been written to the
+   * socket: a deferred answer is delivered only after it, never racing the deferral itself.
+   */
+  async handle(interaction: APIInteraction, sent: Promise<void> = Promise.resolve()): Promise<APIInteractionResponse> {
     switch (interaction.type) {
       case InteractionType.Ping:
         return { type: InteractionResponseType.Pong };
       case InteractionType.ApplicationCommand:
-        return this.command(interaction);
+        return this.command(interaction, sent);
       case InteractionType.ApplicationCommandAutocomplete:
         return this.autocomplete(interaction);
       case InteractionType.MessageComponent:
-        return this.component(interaction);
+        return this.component(interaction, sent);
       default:
         this.app.log.warn({ type: interaction.type }, 'interaction type not handled');
         return this.message({ content: 'rollcall does not handle that kind of interaction.' });
@@ -94,7 +113,7 @@ export class InteractionRouter {
     };
   }
 
-  private async command(interaction: APIInteraction & { type: InteractionType.ApplicationCommand }): Promise<APIInteractionResponse> {
+  private async command(interaction: APIInteraction & { type: InteractionType.ApplicationCommand }, sent: Promise<void>): Promise<APIInteractionResponse> {
     const name = interaction.data.name;
     const handler = this.commands.get(name);
     if (!handler || !('options' in interaction.data || interaction.data.type === 1)) {
@@ -104,11 +123,21 @@ export class InteractionRouter {
     const chat = interaction as Parameters<CommandHandler['execute']>[0]['interaction'];
     const base = this.base(chat);
     if (!base.guildId) return this.message({ content: 'rollcall works inside a server, not in DMs.' });
-    const work = () => handler.execute({ ...base, interaction: chat, options: new CommandOptions(chat) });
-    return this.run(work, base, interaction.token, InteractionResponseType.DeferredChannelMessageWithSource, handler.ephemeral ?? true, `/${name}`);
+    const options = new CommandOptions(chat);
+    const work = () => handler.execute({ ...base, interaction: chat, options });
+    const deferNow = handler.defer === 'always' || (typeof handler.defer === 'object' && options.subcommand !== null && handler.defer.subcommands.includes(options.subcommand));
+    return this.run(work, base, {
+      token: interaction.token,
+      deferType: InteractionResponseType.DeferredChannelMessageWithSource,
+      ephemeral: handler.ephemeral ?? true,
+      what: `/${name}`,
+      sent,
+      deferNow,
+      delivery: () => 'edit-original',
+    });
   }
 
-  private async component(interaction: APIInteraction & { type: InteractionType.MessageComponent }): Promise<APIInteractionResponse> {
+  private async component(interaction: APIInteraction & { type: InteractionType.MessageComponent }, sent: Promise<void>): Promise<APIInteractionResponse> {
     const customId = interaction.data.custom_id;
     const colon = customId.indexOf(':');
     const key = colon === -1 ? customId : customId.slice(0, colon);
@@ -120,7 +149,17 @@ export class InteractionRouter {
     const base = this.base(interaction);
     const values = 'values' in interaction.data ? interaction.data.values : [];
     const ctx = { ...base, interaction, payload: colon === -1 ? '' : customId.slice(colon + 1), values, messageId: interaction.message.id };
-    return this.run(() => handler.execute(ctx), base, interaction.token, InteractionResponseType.DeferredMessageUpdate, true, `component ${key}`);
+    return this.run(() => handler.execute(ctx), base, {
+      token: interaction.token,
+      deferType: InteractionResponseType.DeferredMessageUpdate,
+      ephemeral: true,
+      what: `component ${key}`,
+      sent,
+      deferNow: false,
+      // After DEFERRED_UPDATE_MESSAGE, `@original` is the message the component is on: only an
+      // `update` reply may replace it; anything else (an answer, an error) is a follow-up.
+      delivery: (reply) => (reply.update ? 'edit-original' : 'follow-up'),
+    });
   }
 
   private async autocomplete(
@@ -146,40 +185,68 @@ export class InteractionRouter {
 
   /**
    * Runs a handler against Discord's 3-second deadline. Replies with files always go through the
-   * webhook (an HTTP response cannot carry attachments), so they are deferred at once.
+   * webhook (an HTTP response cannot carry attachments), so they are deferred; `deferNow` defers
+   * before the handler has had any chance (commands declared `defer: 'always'`). A deferred answer
+   * is delivered once the deferral has been sent.
    */
   private async run(
     work: () => Promise<Reply>,
     base: BaseContext,
-    token: string,
-    deferType: InteractionResponseType.DeferredChannelMessageWithSource | InteractionResponseType.DeferredMessageUpdate,
-    ephemeral: boolean,
-    what: string,
+    o: {
+      token: string;
+      deferType: InteractionResponseType.DeferredChannelMessageWithSource | InteractionResponseType.DeferredMessageUpdate;
+      ephemeral: boolean;
+      what: string;
+      sent: Promise<void>;
+      deferNow: boolean;
+      delivery: (reply: Reply) => Delivery;
+    },
   ): Promise<APIInteractionResponse> {
     const outcome = work().then(
       (reply) => ({ reply }),
-      (error: unknown) => ({ reply: this.failure(error, base, what) }),
+      (error: unknown) => ({ reply: this.failure(error, base, o.what) }),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'defer'>((resolve) => {
-      timer = setTimeout(() => resolve('defer'), this.deferAfterMs);
-    });
-    const first = await Promise.race([outcome, deadline]);
-    clearTimeout(timer);
-    if (first !== 'defer' && !first.reply.files?.length) return this.message(first.reply);
+    if (!o.deferNow) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'defer'>((resolve) => {
+        timer = setTimeout(() => resolve('defer'), this.deferAfterMs);
+      });
+      const first = await Promise.race([outcome, deadline]);
+      clearTimeout(timer);
+      if (first !== 'defer' && !first.reply.files?.length) return this.message(first.reply);
+    }
 
-    base.log.info({ what, deferred: true }, 'answer deferred');
-    const delivery = outcome
-      .then(async ({ reply }) => {
-        const data = toCallbackData(reply);
-        await this.app.discord.editOriginalResponse(token, { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions }, reply.files);
-      })
-      .catch((error: unknown) => base.log.error({ err: error, what }, 'could not deliver deferred answer'))
+    base.log.info({ what: o.what, deferred: true }, 'answer deferred');
+    const delivery = Promise.all([outcome, o.sent])
+      .then(([{ reply }]) => this.deliver(o.token, reply, o.delivery(reply)))
+      .catch((error: unknown) => base.log.error({ err: error, what: o.what }, 'could not deliver deferred answer'))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
-    return deferType === InteractionResponseType.DeferredChannelMessageWithSource
-      ? { type: deferType, data: ephemeral ? { flags: MessageFlags.Ephemeral } : {} }
-      : { type: deferType };
+    return o.deferType === InteractionResponseType.DeferredChannelMessageWithSource
+      ? { type: o.deferType, data: o.ephemeral ? { flags: MessageFlags.Ephemeral } : {} }
+      : { type: o.deferType };
+  }
+
+  /**
+   * Delivers a deferred answer through the interaction webhook. Discord may not have taken the
+   * deferral in yet when it arrives (10015 / 10008): one retry after a short delay.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
+   */
+  private async deliver(token: string, reply: Reply, how: Delivery): Promise<void> {
+    const data = toCallbackData(reply);
+    const send = () =>
+      how === 'edit-original'
+        ? this.app.discord.editOriginalResponse(token, { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions }, reply.files)
+        : this.app.discord.createFollowup(token, { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions, ...(data.flags ? { flags: data.flags } : {}) }, reply.files);
+    try {
+      await send();
+    } catch (error) {
+      if (!notYetAcknowledged(error)) throw error;
+      this.app.log.warn({ code: (error as DiscordAPIError).code, retryInMs: this.deliveryRetryMs }, 'deferred answer arrived before the deferral; retrying once');
+      await sleep(this.deliveryRetryMs);
+      await send();
+    }
   }
 
   private failure(error: unknown, base: BaseContext, what: string): Reply {
@@ -188,4 +255,9 @@ export class InteractionRouter {
     base.log.error({ err: error, ref, what }, 'handler failed');
     return { content: `Something went wrong on my side. If it keeps happening, tell an admin the reference \`${ref}\`.` };
   }
+}
+
+/** Discord answering as if the interaction had not been acknowledged yet. */
+function notYetAcknowledged(error: unknown): boolean {
+  return error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownWebhook || error.code === RESTJSONErrorCodes.UnknownMessage);
 }

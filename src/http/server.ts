@@ -77,7 +77,13 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       return reply.code(400).send({ error: `malformed interaction: ${shapeError}` });
     }
     const interaction = parsed as APIInteraction;
-    const response = await router.handle(interaction);
+    // Resolves once the first response is on the wire (or the socket is gone): a deferred answer
+    // sent before it would reach Discord ahead of the deferral and be refused.
+    const sent = new Promise<void>((resolve) => {
+      reply.raw.once('finish', () => resolve());
+      reply.raw.once('close', () => resolve());
+    });
+    const response = await router.handle(interaction, sent);
     noteInteraction(request, interaction, response);
     return reply.send(response);
   });

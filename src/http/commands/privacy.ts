@@ -154,6 +154,8 @@ export const privacyCommand: CommandHandler = {
     ],
   },
   ephemeral: true,
+  // The export is a file, which only the webhook can carry: "thinking…" at once, not after 2.5 s.
+  defer: { subcommands: ['export'] },
   async execute(ctx) {
     const sub = (ctx.options.subcommand ?? 'show') as keyof typeof SUBCOMMANDS;
     const run = SUBCOMMANDS[sub];

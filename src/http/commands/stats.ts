@@ -84,6 +84,7 @@ export const statsCommand: CommandHandler = {
     ],
   },
 
+  defer: 'always',
   async execute(ctx: CommandContext): Promise<Reply> {
     const sub = ctx.options.subcommand ?? 'me';
     const rangeText = ctx.options.string('range') ?? '30d';

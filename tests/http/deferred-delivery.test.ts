@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
+import type { CommandHandler, ComponentHandler } from '../../src/http/handler.js';
+import { commands } from '../../src/http/commands/index.js';
+import { InteractionRouter } from '../../src/http/router.js';
+import { registerCommands } from '../../src/cli/registration.js';
+import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
+import { startHarness, type Harness } from '../helpers/server.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Longer than the router's 2.5 s deadline, shorter than the emulator's 3 s. */
+const SLOW_MS = 2_800;
+
+const button = (customId: string, label: string) => ({ type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, custom_id: customId, label });
+
+/** Posts a public message with one button per slow component handler. */
+const panel: CommandHandler = {
+  definition: { name: 'panel', description: 'a message with buttons' },
+  async execute() {
+    return {
+      content: 'Tonight’s panel',
+      ephemeral: false,
+      components: [{ type: ComponentType.ActionRow, components: [button('slow-update:1', 'Update'), button('slow-answer:1', 'Answer'), button('slow-fail:1', 'Fail')] }],
+    };
+  },
+};
+const slowUpdate: ComponentHandler = {
+  key: 'slow-update',
+  async execute() {
+    await sleep(SLOW_MS);
+    return { content: 'Panel updated', update: true, components: [] };
+  },
+};
+const slowAnswer: ComponentHandler = {
+  key: 'slow-answer',
+  async execute() {
+    await sleep(SLOW_MS);
+    return { content: 'Here is your answer, just for you' };
+  },
+};
+const slowFail: ComponentHandler = {
+  key: 'slow-fail',
+  async execute() {
+    await sleep(SLOW_MS);
+    throw new Error('late fire');
+  },
+};
+/** Declared `defer: 'always'`: its first response must not wait for it. */
+const thinker: CommandHandler = {
+  definition: { name: 'thinker', description: 'always deferred' },
+  defer: 'always',
+  async execute() {
+    await sleep(1_500);
+    return { content: 'thought it through' };
+  },
+};
+/** Done at once; with deferAfterMs 0 it is deferred anyway, and its PATCH could race the deferral. */
+const quick: CommandHandler = {
+  definition: { name: 'quick', description: 'finishes right after the deadline' },
+  async execute() {
+    await sleep(5);
+    return { content: 'quick answer' };
+  },
+};
+
+type RestEvent = Extract<Emulator['events'][number], { kind: 'rest' }>;
+const webhookCalls = (emu: Emulator, token: string, method: string) =>
+  emu.events.filter((e): e is RestEvent => e.kind === 'rest' && e.method === method && decodeURIComponent(e.path).includes(token));
+const responseIndex = (emu: Emulator, id: string) => emu.events.findIndex((e) => e.kind === 'interaction-response' && e.id === id);
+
+describe('deferred component answers land where the member expects', () => {
+  let emu: Emulator;
+  let h: Harness;
+  let alice: string;
+  let bob: string;
+  let channel: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    h = await startHarness({
+      config: { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId },
+      server: { commands: [panel], components: [slowUpdate, slowAnswer, slowFail] },
+    });
+    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
+    await registerCommands(h.app.discord, [panel.definition], emu.fixture.guildId, () => {});
+    alice = emu.fixture.members.alice.id;
+    bob = emu.fixture.members.bob.id;
+    channel = emu.fixture.channels.tonight!;
+  });
+  afterAll(async () => {
+    await h.close();
+    await emu.close();
+  });
+
+  const postPanel = async () => (await (await emu.runCommand(alice, 'panel')).final()).id;
+  const panelIntact = (messageId: string) => {
+    const m = emu.message(channel, messageId)!;
+    expect(m.content).toBe('Tonight’s panel');
+    expect(m.components?.[0]).toMatchObject({ components: [{ custom_id: 'slow-update:1' }, { custom_id: 'slow-answer:1' }, { custom_id: 'slow-fail:1' }] });
+    expect(m.edit_count).toBe(0);
+  };
+  const onlyFor = (userId: string, content: string | RegExp) =>
+    emu.messages(channel, { as: userId }).filter((m) => m.ephemeral_for === userId && (typeof content === 'string' ? m.content === content : content.test(m.content)));
+
+  it('a slow update edits the message the button is on', async () => {
+    const messageId = await postPanel();
+    const r = await emu.pressButton(alice, messageId, 'slow-update:1');
+    expect(r.error).toBeNull();
+    expect(r.response).toEqual({ type: 6 });
+    const final = await r.final(10_000);
+    expect(final.id).toBe(messageId);
+    expect(final.content).toBe('Panel updated');
+    expect(final.components).toEqual([]);
+  });
+
+  it('a slow answer that is not an update comes as an ephemeral follow-up; the message keeps its buttons', async () => {
+    const messageId = await postPanel();
+    const r = await emu.pressButton(alice, messageId, 'slow-answer:1');
+    expect(r.response).toEqual({ type: 6 });
+    await h.server.router.settle();
+    panelIntact(messageId);
+    expect(onlyFor(alice, 'Here is your answer, just for you')).toHaveLength(1);
+    // Nobody else sees it, in the channel or as another member.
+    expect(emu.messages(channel).map((m) => m.content)).not.toContain('Here is your answer, just for you');
+    expect(emu.messages(channel, { as: bob }).map((m) => m.content)).not.toContain('Here is your answer, just for you');
+    expect(webhookCalls(emu, r.interaction.token as string, 'PATCH')).toHaveLength(0);
+  });
+
+  it('a slow handler that throws leaves the message alone and tells the member privately', async () => {
+    const messageId = await postPanel();
+    const r = await emu.pressButton(alice, messageId, 'slow-fail:1');
+    expect(r.response).toEqual({ type: 6 });
+    await h.server.router.settle();
+    panelIntact(messageId);
+    expect(onlyFor(alice, /^Something went wrong on my side.*`[0-9a-f]{8}`/)).toHaveLength(1);
+  });
+});
+
+describe('deferred answers are delivered only after the deferral was sent', () => {
+  let emu: Emulator;
+  let h: Harness;
+  /** The same bot, deferring at once (deferAfterMs 0), with a response that takes 200 ms to go out. */
+  let hSlowWire: Harness;
+  let alice: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const config = { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId };
+    h = await startHarness({ config, server: { commands: [...commands, thinker, quick] } });
+    hSlowWire = await startHarness({ config, server: { commands: [quick], deferAfterMs: 0 } });
+    // A busy event loop or a slow link: the deferral is written well after the handler is done.
+    hSlowWire.server.fastify.addHook('onSend', async (request, _reply, payload) => {
+      if (request.url === '/interactions') await sleep(200);
+      return payload;
+    });
+    await hSlowWire.listen();
+    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
+    await registerCommands(h.app.discord, [...commands, thinker, quick].map((c) => c.definition), emu.fixture.guildId, () => {});
+    alice = emu.fixture.members.alice.id;
+  }, 30_000);
+  afterAll(async () => {
+    await h.close();
+    await hSlowWire.close();
+    await emu.close();
+  });
+
+  it("a command declared defer: 'always' answers type 5 at once, not when its handler is done", async () => {
+    const started = Date.now();
+    const r = await emu.runCommand(alice, 'thinker');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+    expect((await r.final(10_000)).content).toBe('thought it through');
+  });
+
+  it('/stats shows "thinking…" at once, even when it has nothing to draw, and edits @original after the response', async () => {
+    // The first run starts the render worker; the second finds it warm and answers in milliseconds.
+    for (let run = 0; run < 2; run++) {
+      const started = Date.now();
+      const r = await emu.runCommand(alice, 'stats', [{ name: 'me', options: [] }]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(r.error).toBeNull();
+      expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+      const final = await r.final(30_000);
+      expect(final.content).toMatch(/Nothing to draw yet/);
+      expect(final.ephemeral_for).toBe(alice);
+      await h.server.router.settle();
+      const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
+      expect(patches.map((p) => p.status)).toEqual([200]);
+      expect(emu.events.indexOf(patches[0]!)).toBeGreaterThan(responseIndex(emu, r.id));
+    }
+  }, 40_000);
+
+  it('a handler done before its deferral is written waits for the deferral to go out before PATCHing', async () => {
+    emu.setInteractionsUrl(`${hSlowWire.url}/interactions`);
+    try {
+      const r = await emu.runCommand(alice, 'quick');
+      expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+      expect((await r.final(10_000)).content).toBe('quick answer');
+      await hSlowWire.server.router.settle();
+      const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
+      expect(patches.map((p) => p.status)).toEqual([200]);
+      expect(emu.events.indexOf(patches[0]!)).toBeGreaterThan(responseIndex(emu, r.id));
+    } finally {
+      emu.setInteractionsUrl(`${h.url}/interactions`);
+    }
+  });
+});
+
+describe('a delivery that still beats the deferral to Discord', () => {
+  it('is retried once after 10008/10015 and lands', async () => {
+    const emu = await startEmulator();
+    const h = await startHarness({ config: { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId } });
+    // An endpoint that signals "sent" at once but holds the response back: the PATCH arrives first.
+    const router = new InteractionRouter(h.app, { commands: [quick], components: [], deferAfterMs: 0, deliveryRetryMs: 400 });
+    const late = Fastify();
+    late.post('/interactions', async (request) => {
+      const response = await router.handle(request.body as never, Promise.resolve());
+      await sleep(150);
+      return response;
+    });
+    try {
+      emu.setInteractionsUrl(`${await late.listen({ host: '127.0.0.1', port: 0 })}/interactions`);
+      await registerCommands(h.app.discord, [quick.definition], emu.fixture.guildId, () => {});
+      const r = await emu.runCommand(emu.fixture.members.alice.id, 'quick');
+      expect(r.response).toMatchObject({ type: 5 });
+      await router.settle();
+      const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
+      expect(patches.map((p) => [p.status, p.error?.code])).toEqual([
+        [404, 10008],
+        [200, undefined],
+      ]);
+      expect((await r.final(5_000)).content).toBe('quick answer');
+    } finally {
+      await late.close();
+      await h.close();
+      await emu.close();
+    }
+  });
+});
