@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/shared/app.js';
 import { testApp, testConfig } from '../helpers/app.js';
-import { startWorld, type World } from '../helpers/world.js';
+import { eventually, startWorld, type World } from '../helpers/world.js';
 
 /**
  * `start:http` and `start:gateway` as two processes on one SQLite file: both mark the daily message
@@ -53,5 +53,40 @@ describe('two processes sharing one database file', () => {
     const text = w.emu.message(post.channel_id, post.message_id!)!.content;
     expect(text).toBe(await w.app.posts.content(post));
     expect(text).toMatch(/\*\*2\*\*/);
+  });
+
+  it('a process that stalls past its lease mid-edit: its late, older edit is not the final text', async () => {
+    const post = (await w.app.posts.current(w.emu.fixture.guildId))!;
+    const [erin, frank] = [w.emu.fixture.members.erin.id, w.emu.fixture.members.frank.id];
+    const show = () => w.emu.message(post.channel_id, post.message_id!)!.content;
+    const mark = (app: App, userId: string, hour: number) =>
+      app.db.insertInto('availability').values({ guild_id: post.guild_id, date: post.date, user_id: userId, hour, declared: 'reaction', updated_at: Date.now() }).execute();
+    await Promise.all([w.app.editor.settle(), second.editor.settle()]);
+    await new Promise((r) => setTimeout(r, 1_300)); // a full edit token
+    const since = Date.now();
+
+    // Process A edits for Erin; Discord (or the network) holds its PATCH for 2.5 s.
+    w.emu.injectFault({ method: 'PATCH', route: '/channels/:id/messages/:id', latencyMs: 2_500, count: 1 });
+    await mark(w.app, erin, 22);
+    w.app.posts.touch(post);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.emu.events.some((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since)).toBe(false); // still in flight
+
+    // A is stalled past its lease (as a paused process would be): B takes over and edits for Frank too.
+    await mark(second, frank, 23);
+    w.app.sqlite.prepare('update message_edits set lease_until = 0 where message_id = ?').run(post.message_id);
+    second.posts.touch(post);
+
+    await eventually(async () => {
+      const expected = await w.app.posts.content(post);
+      expect(show()).toBe(expected);
+      expect(show()).toContain('Erin');
+      expect(show()).toContain('Frankie');
+      // B's edit, A's late one, and the fresh edit after A saw it had lost the lease.
+      expect(w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since).length).toBeGreaterThanOrEqual(3);
+    }, 10_000);
+    await Promise.all([w.app.editor.settle(), second.editor.settle()]);
+    expect(show()).toBe(await w.app.posts.content(post));
+    expect(w.emu.counters.rateLimited).toBe(0);
   });
 });

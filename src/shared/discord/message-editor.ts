@@ -9,8 +9,15 @@ import type { DiscordApi } from './rest.js';
 /** Renders what a message should say *now*; null when it no longer exists for us. */
 export type MessageRenderer = (messageId: string) => Promise<RESTPatchAPIChannelMessageJSONBody | null>;
 
-/** How long a process may hold a message's edit lease before another may take over. */
-const LEASE_MS = 15_000;
+/**
+ * How long a process may hold a message's edit lease before another may take over. Longer than the
+ * longest edit request (@discordjs/rest: up to 3 attempts × 15 s timeout, plus a rate-limit wait of up
+ * to 15 s before it rejects), and renewed while a render + PATCH is in flight, so a live process never
+ * loses it mid-edit. A process that stalls past it anyway finds out after its PATCH and re-edits.
+ */
+export const LEASE_MS = 60_000;
+/** While an edit is in flight the holder renews its lease this often. */
+const RENEW_EVERY_MS = LEASE_MS / 4;
 /** Transient failures (5xx, network) are retried this many times before the edit waits for the next change. */
 const MAX_ATTEMPTS = 4;
 
@@ -48,6 +55,7 @@ export class MessageEditor {
     bump: SQLite.Statement<[string, string]>;
     get: SQLite.Statement<[string], EditRow>;
     acquire: SQLite.Statement<[string, number, string, number, string]>;
+    renew: SQLite.Statement<[number, string, string]>;
     release: SQLite.Statement<[string, string]>;
     done: SQLite.Statement<[number, string]>;
     leaseUntil: SQLite.Statement<[string], { lease_until: number }>;
@@ -73,6 +81,8 @@ export class MessageEditor {
       acquire: db.prepare(
         'update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and (lease_owner is null or lease_until < ? or lease_owner = ?)',
       ),
+      // Only while still the owner: once another process took the lease over, renewing must fail.
+      renew: db.prepare('update message_edits set lease_until = ? where message_id = ? and lease_owner = ?'),
       release: db.prepare('update message_edits set lease_owner = null, lease_until = 0 where message_id = ? and lease_owner = ?'),
       done: db.prepare('update message_edits set edited_version = max(edited_version, ?) where message_id = ?'),
       leaseUntil: db.prepare('select lease_until from message_edits where message_id = ?'),
@@ -114,6 +124,11 @@ export class MessageEditor {
     return this.stmt.acquire.run(this.owner, now + LEASE_MS, messageId, now, this.owner).changes === 1;
   }
 
+  /** Extends this process's lease; false when another process has taken it over (ours had expired). */
+  private renew(messageId: string): boolean {
+    return this.stmt.renew.run(this.now() + LEASE_MS, messageId, this.owner).changes === 1;
+  }
+
   private async loop(messageId: string): Promise<void> {
     let attempts = 0;
     for (;;) {
@@ -130,17 +145,23 @@ export class MessageEditor {
         return;
       }
       await this.deps.budget.take('edit', before.channel_id);
-      this.acquire(messageId); // renew: the wait may have been long
+      // The wait may have been long: carry on only if the lease is still ours.
+      if (!this.renew(messageId)) {
+        this.retryAfterLease(messageId);
+        return;
+      }
       // Read the version *after* waiting: everything marked until now is in this render.
       const version = this.stmt.get.get(messageId)!.dirty_version;
+      let sent: 'edited' | 'nothing' | 'lease-lost';
       try {
-        const body = await this.deps.render(messageId);
-        if (body) {
+        sent = await this.whileRenewing(messageId, async () => {
+          const body = await this.deps.render(messageId);
+          if (!body) return 'nothing';
+          // Right before the PATCH: rendering took time too, and a stale holder must not edit.
+          if (!this.renew(messageId)) return 'lease-lost';
           await this.deps.discord.editMessage(before.channel_id, messageId, body);
-          this.stats.edits += 1;
-          this.stats.coalesced += Math.max(0, version - before.edited_version - 1);
-        }
-        this.stmt.done.run(version, messageId);
+          return 'edited';
+        });
         attempts = 0;
       } catch (error) {
         attempts += 1;
@@ -153,7 +174,37 @@ export class MessageEditor {
         } else {
           await new Promise((r) => setTimeout(r, 250 * 2 ** attempts));
         }
+        continue;
       }
+      if (sent === 'lease-lost') {
+        // Another process holds the message now and renders the current state itself.
+        this.retryAfterLease(messageId);
+        return;
+      }
+      if (sent === 'edited') {
+        this.stats.edits += 1;
+        this.stats.coalesced += Math.max(0, version - before.edited_version - 1);
+      }
+      if (sent === 'edited' && !this.renew(messageId)) {
+        // Our lease ran out while the PATCH was in flight (a stalled process) and another process took
+        // over: it may have edited a newer version that our older text has now overwritten. Don't record
+        // ours as done; mark the message dirty so whoever holds the lease edits the current state again.
+        this.deps.log.warn({ messageId, version }, 'edit lease lost during an edit; asking for a fresh edit');
+        this.stmt.bump.run(messageId, before.channel_id);
+        continue;
+      }
+      this.stmt.done.run(version, messageId);
+    }
+  }
+
+  /** Runs `work` while renewing the lease in the background, so a slow request keeps it. */
+  private async whileRenewing<T>(messageId: string, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => this.renew(messageId), RENEW_EVERY_MS);
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 
