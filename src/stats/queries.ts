@@ -1,6 +1,9 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
+import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
+import { localDate, slotsFor } from '../shared/time/slots.js';
 import { withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
@@ -122,9 +125,15 @@ export async function lastSeen(
 }
 
 /**
- * Declared hours (reaction or schedule) on guild-local dates in [fromDate, toDate], one row per
- * member and date with the hours as a bit mask (bit h = hour h): SQL folds 300k slot rows into a
- * third as many, in primary-key order.
+ * Declared hours (reaction or schedule) on guild-local calendar dates in [fromDate, toDate], one
+ * row per member and date with the hours as a bit mask (bit h = hour h): SQL folds 300k slot rows
+ * into a third as many.
+ *
+ * `availability` is stored per daily message: the message for D covering 20:00–02:00 keeps its
+ * after-midnight hours as date D, hours 0–2, though they are on D + 1 (schedules work the same way:
+ * "a day means that evening"). Here each message's hours are moved to the calendar date they fall
+ * on, using the message's own slots (`slotsFor`, with the hours and zone it was posted with), so
+ * every chart reads real dates. Messages from the day before `fromDate` are read for that reason.
  */
 export async function declaredDays(
   db: Kysely<Database>,
@@ -133,16 +142,71 @@ export async function declaredDays(
   toDate: string,
   userId?: string,
 ): Promise<{ userId: string; date: string; hours: number }[]> {
+  const firstPostDate = DateTime.fromISO(fromDate, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
   let query = db
     .selectFrom('availability')
     .select(['user_id as userId', 'date', sql<number>`sum(1 << hour)`.as('hours')])
     .where('guild_id', '=', scope.guildId)
     .where('declared', 'in', ['schedule', 'reaction'])
-    .where('date', '>=', fromDate)
+    .where('date', '>=', firstPostDate)
     .where('date', '<=', toDate)
     .groupBy(['date', 'user_id']);
   if (userId !== undefined) query = query.where('user_id', '=', userId);
-  return withoutExcluded(query, scope).execute();
+  const rows = await withoutExcluded(query, scope).execute();
+  const evenings = await eveningsOf(db, scope, firstPostDate, toDate);
+  const out = new Map<string, { userId: string; date: string; hours: number }>();
+  const add = (user: string, date: string, hours: number) => {
+    if (hours === 0 || date < fromDate || date > toDate) return;
+    const key = `${user} ${date}`;
+    const row = out.get(key);
+    if (row) row.hours |= hours;
+    else out.set(key, { userId: user, date, hours });
+  };
+  for (const r of rows) {
+    const evening = evenings(r.date);
+    const hours = Number(r.hours);
+    add(r.userId, r.date, hours & ~evening.nextMask);
+    if (evening.nextDate) add(r.userId, evening.nextDate, hours & evening.nextMask);
+  }
+  return [...out.values()];
+}
+
+/** Which hours of a daily message fall on the next calendar date (bit mask), and that date. */
+interface Evening {
+  nextMask: number;
+  nextDate: string | null;
+}
+
+/**
+ * For each daily message date, its hours after midnight, from the message's own first/last hour
+ * and zone (the guild's current ones if the message row is missing), through the daily message's
+ * slot helper: the same rule that drew the message.
+ */
+async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: string, toDate: string): Promise<(date: string) => Evening> {
+  const posts = await db
+    .selectFrom('daily_posts')
+    .select(['date', 'timezone', 'first_hour', 'last_hour'])
+    .where('guild_id', '=', scope.guildId)
+    .where('date', '>=', fromDate)
+    .where('date', '<=', toDate)
+    .execute();
+  const byDate = new Map(posts.map((p) => [p.date, p]));
+  const config = await db.selectFrom('guild_config').select(['first_hour', 'last_hour']).where('guild_id', '=', scope.guildId).executeTakeFirst();
+  const cache = new Map<string, Evening>();
+  return (date) => {
+    let evening = cache.get(date);
+    if (evening) return evening;
+    const post = byDate.get(date);
+    const [zone, first, last] = post ? [post.timezone, post.first_hour, post.last_hour] : [scope.zone, config?.first_hour ?? DEFAULT_SETTINGS.firstHour, config?.last_hour ?? DEFAULT_SETTINGS.lastHour];
+    evening = { nextMask: 0, nextDate: null };
+    for (const slot of slotsFor(date, zone, first, last)) {
+      if (slot.dayOffset !== 1) continue;
+      evening.nextMask |= 1 << slot.hour;
+      evening.nextDate ??= localDate(slot.unix * 1000, zone);
+    }
+    cache.set(date, evening);
+    return evening;
+  };
 }
 
 /** A member's own zone if they set one, else the guild's. */

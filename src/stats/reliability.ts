@@ -52,7 +52,8 @@ function overlap(p: { starts: number[]; ends: number[] } | undefined, a: number,
 
 /**
  * For every declared slot (`hours`: bit h set = hour h declared on that date) that has fully passed inside [from, now], how long the member was in
- * voice during it. A slot is a guild-local hour on a date, bounded with Luxon (so the doubled
+ * voice during it. `date` is the calendar date the hour falls on (`declaredDays` in queries.ts moves a daily
+ * message's after-midnight hours to the next day). A slot is a guild-local hour on a date, bounded with Luxon (so the doubled
  * fall-back hour is two hours long and the skipped spring-forward hour is dropped). Results are
  * grouped by `keyOf` (the member, or the weekday for one member's view).
  */

@@ -103,10 +103,13 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
         stillIn.add(id);
       } else e = Math.floor(e);
       stays.push([inAfk ? afk.id : g.channel, id, s, open ? null : e, inAfk ? 1 : 0]);
-      // Most players said they would come (reaction), for the hours of the session.
+      // Most players said they would come (reaction), for the hours of the session: on that
+      // evening's message, which runs 16:00 → 02:00, so a late session declares 0–2 am as well
+      // (stored under the message's date, as the bot stores them).
       if (random() < 0.75) {
-        for (let h = start.hour; h <= Math.min(23, start.hour + Math.floor(length / 3_600_000)); h++) {
-          declared.set(`${date} ${id} ${h}`, [date, id, h]);
+        for (let h = start.hour; h <= Math.min(24 + 2, start.hour + Math.floor(length / 3_600_000)); h++) {
+          const hour = h % 24;
+          declared.set(`${date} ${id} ${hour}`, [date, id, hour]);
           dates.add(date);
         }
       }

@@ -8,7 +8,8 @@ import { weekPieces } from '../../src/stats/charts/timeline.js';
 import { declaredDays, lastSeen, loadStays, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
 import { localSlotBounds, SlotTable } from '../../src/stats/slots.js';
-import { H, statsDb, type StatsDb } from './db.js';
+import { produceCharts } from '../../src/stats/produce.js';
+import { GUILD, H, statsDb, type StatsDb } from './db.js';
 
 const pairMap = (pairs: PairTime[]) => Object.fromEntries(pairs.map((p) => [[p.a, p.b].sort().join('|'), p.ms / H]));
 
@@ -153,11 +154,39 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
 
   it('said vs showed across the autumn DST change: the doubled hour is a two-hour slot', async () => {
     await s.stay('squadA', 'alice', '2026-10-25T01:30', '2026-10-25T03:30');
-    await s.declare('alice', '2026-10-25', 2);
+    await s.declare('alice', '2026-10-24', 2); // 🕑 on Saturday's message: the doubled 02:00 of Sunday 25 Oct
     const ctx = await s.context('30d', '2026-10-26T12:00');
     const declared = await declaredDays(ctx.db, ctx.scope, '2026-10-01', '2026-10-26');
     const result = saidVsShowed(declared, await ctx.playing(), await ctx.slots(), ctx.scope.from, ctx.scope.now, (u) => u);
     expect(result.get('alice')).toEqual({ declaredMs: 2 * H, showedMs: 2 * H, slots: 1 });
+  });
+
+  it("said vs showed and best window: a message's after-midnight hours are on the next day", async () => {
+    // 🕐 on the message of Tuesday 10 Nov (20:00 → 02:00): 1 am on Wednesday 11 Nov, when she came.
+    await s.declare('alice', '2026-11-10', 1);
+    await s.stay('squadA', 'alice', '2026-11-11T01:00', '2026-11-11T02:00');
+    const ctx = await s.context('7d', '2026-11-12T12:00');
+    const declared = await declaredDays(ctx.db, ctx.scope, ctx.dates.from, ctx.dates.to);
+    expect(declared).toEqual([{ userId: 'alice', date: '2026-11-11', hours: 1 << 1 }]);
+    const result = saidVsShowed(declared, await ctx.playing(), await ctx.slots(), ctx.scope.from, ctx.scope.now, (u) => u);
+    expect(result.get('alice')).toEqual({ declaredMs: H, showedMs: H, slots: 1 });
+    const table = await ctx.slots();
+    const grid = weekGrid(table, membersPerSlot(await ctx.playing(), table), declared);
+    const wednesday1 = (3 - 1) * 24 + 1;
+    expect([grid.available[wednesday1], grid.present[wednesday1]]).toEqual([1, 1]);
+    expect(grid.available[(2 - 1) * 24 + 1]).toBe(0); // not Tuesday 01:00
+    // What the admin reads under the charts.
+    await s.member('alice', 'Alice');
+    const [reliability, best] = await produceCharts(s.db, (['reliability', 'best-window'] as const).map((chart) => ({ guildId: GUILD, chart, range: '7d' as const, now: s.local('2026-11-12T12:00') })));
+    expect(reliability!.ok && reliability!.summary).toBe('Everyone: 1 h declared, 1 h shown in voice — 100% reliability.');
+    expect(best!.ok && best!.summary).toBe('Most members in voice: Wed 01:00 (1 on average). Most declared: Wed 01:00 (1).');
+  });
+
+  it('a message that does not cross midnight keeps its hours on its own date', async () => {
+    await s.db.insertInto('daily_posts').values({ guild_id: GUILD, date: '2026-11-10', channel_id: '1', nonce: 'n', state: 'posted', timezone: s.zone, first_hour: 0, last_hour: 5, created_at: 0 }).execute();
+    await s.db.insertInto('availability').values({ guild_id: GUILD, date: '2026-11-10', user_id: 'alice', hour: 1, declared: 'reaction', updated_at: 0 }).execute();
+    const ctx = await s.context('7d', '2026-11-12T12:00');
+    expect(await declaredDays(ctx.db, ctx.scope, ctx.dates.from, ctx.dates.to)).toEqual([{ userId: 'alice', date: '2026-11-10', hours: 1 << 1 }]);
   });
 
   it('inactive: members not in voice (outside AFK) for N days, and cached members never seen', async () => {

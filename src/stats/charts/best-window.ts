@@ -29,7 +29,8 @@ export function weekGrid(table: SlotTable, presentPerSlot: Uint16Array, declared
     }
   }
   const weekdayOfDate = new Map<string, number>();
-  // One row per member and date, hours as bits: each set bit is one member available that hour.
+  // One row per member and calendar date (a message's after-midnight hours already moved to the
+  // next day by `declaredDays`), hours as bits: each set bit is one member available that hour.
   for (const d of declared) {
     let wd = weekdayOfDate.get(d.date);
     if (wd === undefined) weekdayOfDate.set(d.date, (wd = DateTime.fromISO(d.date).weekday));
