@@ -191,6 +191,16 @@ describe('deferred answers are delivered only after the deferral was sent', () =
     }
   }, 40_000);
 
+  it('/privacy export defers at once (its answer is a file); /privacy show still answers directly', async () => {
+    const r = await emu.runCommand(alice, 'privacy', [{ name: 'export', options: [] }]);
+    expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+    const final = await r.final(10_000);
+    expect(final.files.map((f) => f.content_type)).toEqual(['application/json']);
+    expect(final.ephemeral_for).toBe(alice);
+    const show = await emu.runCommand(alice, 'privacy', [{ name: 'show', options: [] }]);
+    expect(show.response).toMatchObject({ type: 4, data: { flags: 64 } });
+  });
+
   it('a handler done before its deferral is written waits for the deferral to go out before PATCHing', async () => {
     emu.setInteractionsUrl(`${hSlowWire.url}/interactions`);
     try {
