@@ -29,7 +29,9 @@ export function attachVoiceGreeting(
     log,
   });
   shard.manager.on(WebSocketShardEvents.Dispatch, (payload) => bridge.onDispatch(payload));
-  shard.manager.on(WebSocketShardEvents.Closed, () => bridge.onShardGone());
+  // Registered after the shard's own listeners, so its status already says ready/resumed here.
+  shard.manager.on(WebSocketShardEvents.Resumed, () => bridge.onResumed());
+  shard.manager.on(WebSocketShardEvents.Ready, () => bridge.onNewSession());
   const { programs, ...speakerOptions } = options;
   const ready = probeSpeech(programs).then(
     (support) => {

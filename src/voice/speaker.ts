@@ -72,6 +72,9 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         if (previous.status === VoiceConnectionStatus.Connecting && next.status === VoiceConnectionStatus.Signalling) {
           fail(new Error('the voice server closed the connection'));
         }
+        // Destroyed from outside (a new gateway session replaced the one it was signalled through):
+        // nothing more will come, so stop at once rather than at the ready timeout.
+        if (next.status === VoiceConnectionStatus.Destroyed) fail(new Error('the voice connection was destroyed'));
       });
 
       let player: AudioPlayer | undefined;

@@ -17,7 +17,7 @@ function bridgeWithLog() {
   let connected = true;
   const bridge = new VoiceGatewayBridge({ send: (p) => void sent.push(p), connected: () => connected, log: createLogger('silent') });
   bridge.onDispatch(dispatch('READY', { v: 10, user: { id: BOT, username: 'rollcall', bot: true }, guilds: [], session_id: 'x', resume_gateway_url: 'ws://x', application: { id: BOT, flags: 0 } }));
-  return { bridge, sent, disconnect: () => (connected = false) };
+  return { bridge, sent, disconnect: () => (connected = false), reconnect: () => (connected = true) };
 }
 
 describe('the voice adapter over the project’s own gateway shard', () => {
@@ -46,14 +46,22 @@ describe('the voice adapter over the project’s own gateway shard', () => {
     expect(bridge.has(GUILD)).toBe(false);
   });
 
-  it('refuses to send while the shard is down, so @discordjs/voice knows the adapter is unavailable', () => {
-    const { bridge, sent, disconnect } = bridgeWithLog();
+  it('refuses to send while the shard is down, so @discordjs/voice knows the adapter is unavailable; the leave waits for RESUMED', () => {
+    const { bridge, sent, disconnect, reconnect } = bridgeWithLog();
     disconnect();
     const connection = joinVoiceChannel({ guildId: GUILD, channelId: CHANNEL, adapterCreator: bridge.adapterCreator(GUILD), selfDeaf: true, selfMute: false, group: 'adapter-test-2' });
     expect(sent).toEqual([]);
     expect(connection.state.status).toBe(VoiceConnectionStatus.Disconnected);
     connection.destroy();
     expect(bridge.leave(GUILD)).toBe(false);
+    expect(sent).toEqual([]);
+    expect(bridge.waitingLeaves).toEqual([GUILD]);
+    reconnect();
+    bridge.onResumed();
+    expect(sent).toEqual([{ op: 4, d: { guild_id: GUILD, channel_id: null, self_mute: false, self_deaf: false } }]);
+    expect(bridge.waitingLeaves).toEqual([]);
+    bridge.onResumed();
+    expect(sent).toHaveLength(1);
   });
 
   it('can leave without a voice connection (the last resort after a failure)', () => {
@@ -62,11 +70,37 @@ describe('the voice adapter over the project’s own gateway shard', () => {
     expect(sent).toEqual([{ op: 4, d: { guild_id: GUILD, channel_id: null, self_mute: false, self_deaf: false } }]);
   });
 
-  it('a closed shard releases every adapter: the voice connection stops waiting for events that will not come', () => {
-    const { bridge } = bridgeWithLog();
+  it('a socket close keeps the adapter (a resume is the same session); a leave during the outage goes out at RESUMED', () => {
+    const { bridge, sent, disconnect, reconnect } = bridgeWithLog();
     const connection = joinVoiceChannel({ guildId: GUILD, channelId: CHANNEL, adapterCreator: bridge.adapterCreator(GUILD), selfDeaf: true, selfMute: false, group: 'adapter-test-3' });
-    bridge.onShardGone();
+    connection.on('error', () => undefined);
+    disconnect();
+    // Replayed after the resume: the connection still gets its events.
+    bridge.onDispatch(voiceState(BOT, CHANNEL));
+    bridge.onDispatch(dispatch('VOICE_SERVER_UPDATE', { token: 'tok', guild_id: GUILD, endpoint: '127.0.0.1:9/voice' }));
+    expect(connection.state.status).toBe(VoiceConnectionStatus.Connecting);
+    expect(bridge.has(GUILD)).toBe(true);
+    connection.destroy(); // the greeting ends while the shard is still down
+    expect(sent).toHaveLength(1);
+    reconnect();
+    bridge.onResumed();
+    expect(sent.at(-1)).toEqual({ op: 4, d: { guild_id: GUILD, channel_id: null, self_mute: false, self_deaf: false } });
+  });
+
+  it('a new session (READY) destroys the connections signalled through the old one and leaves their guilds', () => {
+    const { bridge, sent, disconnect, reconnect } = bridgeWithLog();
+    const connection = joinVoiceChannel({ guildId: GUILD, channelId: CHANNEL, adapterCreator: bridge.adapterCreator(GUILD), selfDeaf: true, selfMute: false, group: 'adapter-test-4' });
+    disconnect();
+    reconnect();
+    bridge.onNewSession();
     expect(connection.state.status).toBe(VoiceConnectionStatus.Destroyed);
     expect(bridge.has(GUILD)).toBe(false);
+    expect(sent).toEqual([
+      { op: 4, d: { guild_id: GUILD, channel_id: CHANNEL, self_deaf: true, self_mute: false } },
+      { op: 4, d: { guild_id: GUILD, channel_id: null, self_mute: false, self_deaf: false } },
+    ]);
+    // The first READY of a run has nothing to leave.
+    bridge.onNewSession();
+    expect(sent).toHaveLength(2);
   });
 });
