@@ -3,15 +3,19 @@
  * emulator still serves.
  */
 import { request } from 'node:http';
-import { REST } from '@discordjs/rest';
-import { Routes, type APIUser } from 'discord-api-types/v10';
+import { DiscordAPIError, REST } from '@discordjs/rest';
+import { Routes, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
+import { startBotStub, tinyPng, type BotStub } from './helpers.js';
 
 let emu: Emulator;
+let bot: BotStub | undefined;
 
 afterEach(async () => {
+  await bot?.close();
+  bot = undefined;
   await emu?.close();
 });
 
@@ -131,6 +135,103 @@ describe('malformed gateway frames', () => {
     expect((await closeCodeAfter(JSON.stringify({ op: 4, d: { guild_id: emu.fixture.guildId, channel_id: null } }))).code).toBe(4003);
     expect((await closeCodeAfter(JSON.stringify({ op: 2, d: 'x' }))).code).toBe(4004);
     expect((await closeCodeAfter(JSON.stringify({ op: 6, d: null }))).code).toBe(4004);
+    await stillServes();
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+});
+
+/** The rejection's raw Discord body (fails the test when the request succeeded). */
+async function rawError(p: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  const e = await p.then(
+    () => new Error('request succeeded'),
+    (err: unknown) => err,
+  );
+  if (!(e instanceof DiscordAPIError)) throw e;
+  return { status: e.status, body: e.rawError };
+}
+
+const notDict = { _errors: [{ code: 'MODEL_TYPE_CONVERT', message: 'Only dictionaries may be used in a ModelType' }] };
+const notList = { _errors: [{ code: 'BASE_TYPE_LIST', message: 'Must be an array.' }] };
+const required = { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] };
+const invalid = (errors: unknown) => ({ message: 'Invalid Form Body', code: 50035, errors });
+
+/** Malformed `attachments` values and the nested errors Discord answers them with. */
+const badAttachments: [string, unknown, unknown][] = [
+  ['5', 5, { attachments: notList }],
+  ['"x"', 'x', { attachments: notList }],
+  ['[null]', [null], { attachments: { 0: notDict } }],
+  ['[5, []]', [5, []], { attachments: { 0: notDict, 1: notDict } }],
+  ['[{}]', [{}], { attachments: { 0: { id: required } } }],
+  ['[{ filename: "a" }]', [{ filename: 'a' }], { attachments: { 0: { id: required } } }],
+  ['[{ id: "x" }]', [{ id: 'x' }], { attachments: { 0: { id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: 'Value "x" is not snowflake.' }] } } } }],
+  ['[{ id: 0, description: 5 }]', [{ id: 0, description: 5 }], { attachments: { 0: { description: { _errors: [{ code: 'BASE_TYPE_STRING', message: 'Must be a string.' }] } } } }],
+];
+
+describe('malformed message bodies', () => {
+  it.each(badAttachments)('attachments %s on create (JSON and multipart) and edit → 50035', async (_name, attachments, errors) => {
+    emu = await startEmulator({ rateLimits: false });
+    const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    const ch = emu.fixture.channels.tonight;
+    expect(await rawError(rest.post(Routes.channelMessages(ch), { body: { content: 'hi', attachments } }))).toEqual({ status: 400, body: invalid(errors) });
+    const multipart = rest.post(Routes.channelMessages(ch), { body: { content: 'hi', attachments }, files: [{ name: 'a.png', data: tinyPng(), contentType: 'image/png' }] });
+    expect(await rawError(multipart)).toEqual({ status: 400, body: invalid(errors) });
+    const msg = (await rest.post(Routes.channelMessages(ch), { body: { content: 'v1' } })) as APIMessage;
+    expect(await rawError(rest.patch(Routes.channelMessage(ch, msg.id), { body: { content: 'v2', attachments } }))).toEqual({ status: 400, body: invalid(errors) });
+    expect(emu.message(ch, msg.id)?.content).toBe('v1');
+    expect(emu.messages(ch)).toHaveLength(1);
+    await stillServes();
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+
+  it('attachments on webhook follow-ups and @original edits → 50035', async () => {
+    emu = await startEmulator({ rateLimits: false });
+    bot = await startBotStub(emu.publicKey, () => ({ type: 4, data: { content: 'first' } }));
+    emu.setInteractionsUrl(bot.url);
+    const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    await rest.put(Routes.applicationGuildCommands(emu.applicationId, emu.fixture.guildId), { body: [{ name: 'ping', description: 'Ping' }] });
+    const r = await emu.runCommand(emu.fixture.members.alice.id, 'ping');
+    await r.final();
+    const token = bot.received[0]?.body.token as string;
+    for (const [, attachments, errors] of badAttachments) {
+      const followup = rest.post(Routes.webhook(emu.applicationId, token), { body: { content: 'more', attachments }, auth: false });
+      expect(await rawError(followup)).toEqual({ status: 400, body: invalid(errors) });
+      const edit = rest.patch(Routes.webhookMessage(emu.applicationId, token, '@original'), { body: { content: 'edited', attachments }, auth: false });
+      expect(await rawError(edit)).toEqual({ status: 400, body: invalid(errors) });
+    }
+    // Well-formed ones still work.
+    await expect(rest.patch(Routes.webhookMessage(emu.applicationId, token, '@original'), { body: { content: 'edited', attachments: [] }, auth: false })).resolves.toMatchObject({ content: 'edited' });
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+
+  it('embeds[].fields that is not a list, and fields that are not objects → 50035', async () => {
+    emu = await startEmulator({ rateLimits: false });
+    const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    const ch = emu.fixture.channels.tonight;
+    const notAList = rest.post(Routes.channelMessages(ch), { body: { embeds: [{ title: 't', fields: 'x' }] } });
+    expect(await rawError(notAList)).toEqual({ status: 400, body: invalid({ embeds: { 0: { fields: notList } } }) });
+    const notObjects = rest.post(Routes.channelMessages(ch), { body: { embeds: [{ title: 't', fields: [null, 5] }, { footer: 'x' }] } });
+    expect(await rawError(notObjects)).toEqual({ status: 400, body: invalid({ embeds: { 0: { fields: { 0: notDict, 1: notDict } }, 1: { footer: notDict } } }) });
+    await expect(rest.post(Routes.channelMessages(ch), { body: { embeds: [{ title: 't', fields: [{ name: 'n', value: 'v' }] }] } })).resolves.toMatchObject({ embeds: [{ title: 't' }] });
+    expect(emu.counters.internalErrors).toBe(0);
+  });
+});
+
+describe('path ids that are not snowflakes', () => {
+  const notSnowflake = (name: string, value: string) => ({ [name]: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not snowflake.` }] } });
+
+  it('answer 50035 `Value "x" is not snowflake.` under the parameter, as Discord does', async () => {
+    emu = await startEmulator({ rateLimits: false });
+    const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    const ch = emu.fixture.channels.tonight;
+    expect(await rawError(rest.get(Routes.channel('x')))).toEqual({ status: 400, body: invalid(notSnowflake('channel_id', 'x')) });
+    expect(await rawError(rest.get(Routes.channelMessage(ch, 'abc')))).toEqual({ status: 400, body: invalid(notSnowflake('message_id', 'abc')) });
+    expect(await rawError(rest.post(Routes.channelMessages('12x'), { body: { content: 'hi' } }))).toEqual({ status: 400, body: invalid(notSnowflake('channel_id', '12x')) });
+    expect(await rawError(rest.get(Routes.guildMember(emu.fixture.guildId, 'bob')))).toEqual({ status: 400, body: invalid(notSnowflake('user_id', 'bob')) });
+    expect(await rawError(rest.get(Routes.channelMessage('a', 'b')))).toEqual({ status: 400, body: invalid({ ...notSnowflake('channel_id', 'a'), ...notSnowflake('message_id', 'b') }) });
+    expect(await rawError(rest.get(Routes.channelMessage(ch, '1'.repeat(21))))).toMatchObject({ status: 400, body: { code: 50035 } });
+    // Well-formed ids that do not exist are still 10003 / 10008, and @me / @original still route.
+    await expect(rest.get(Routes.channel('123456789012345678'))).rejects.toMatchObject({ status: 404, code: 10003 });
+    await expect(rest.get(Routes.channelMessage(ch, '123456789012345678'))).rejects.toMatchObject({ status: 404, code: 10008 });
     await stillServes();
     expect(emu.counters.internalErrors).toBe(0);
   });

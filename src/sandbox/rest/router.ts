@@ -2,6 +2,8 @@
  * The REST route table: a route is a method, a path template, its rate-limit bucket and a handler.
  * Matching prefers literal segments (`@me`, `@original`) over parameters, like Discord's router.
  */
+import { fieldError, invalidFormBody, mergeFormErrors, type FormErrors } from '../errors.js';
+import { isSnowflake } from '../snowflake.js';
 import type { UploadedFile } from '../state/validate.js';
 import type { World } from '../state/world.js';
 import type { InteractionStore } from '../interactions/store.js';
@@ -48,6 +50,8 @@ export interface RouteDef {
   bucket?: BucketSpec;
   /** Interaction endpoints are not bound to the global rate limit. */
   globalExempt?: boolean;
+  /** Words an `_id` parameter may be instead of a snowflake, e.g. `{ message_id: ['@original'] }`. */
+  idWords?: Record<string, readonly string[]>;
   handler: (ctx: RouteContext) => Reply | Promise<Reply>;
 }
 
@@ -103,6 +107,19 @@ export class Router {
     const template = normalizeRoute(best.def.path);
     return { route: best.def, params: best.params, key: `${best.def.method} ${template}`, template };
   }
+}
+
+/**
+ * Path ids (`channel_id`, `message_id`, …) must be snowflakes: anything else is 50035 with
+ * `Value "x" is not snowflake.` under the parameter's name, as Discord answers, not 10003/10008.
+ */
+export function checkPathIds(route: RouteDef, params: Record<string, string>): void {
+  const errors: FormErrors = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (!name.endsWith('_id') || isSnowflake(value) || route.idWords?.[name]?.includes(value)) continue;
+    mergeFormErrors(errors, fieldError([name], 'NUMBER_TYPE_COERCE', `Value "${value}" is not snowflake.`));
+  }
+  if (Object.keys(errors).length > 0) throw invalidFormBody(errors);
 }
 
 /** The top-level resource of a request for rate limiting: channel, guild, or webhook id + token. */

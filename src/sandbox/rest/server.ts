@@ -11,7 +11,7 @@ import type { WireLog } from '../wire.js';
 import { parseBody, readRaw } from './body.js';
 import type { FaultInjector } from './faults.js';
 import { defaultBucket, type RateLimiter } from './rate-limits.js';
-import { majorParameter, Router, type RestDeps } from './router.js';
+import { checkPathIds, majorParameter, Router, type RestDeps } from './router.js';
 import { commandRoutes } from './routes/commands.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { guildRoutes } from './routes/guilds.js';
@@ -101,6 +101,7 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
       return;
     }
 
+    checkPathIds(match.route, match.params);
     const body = await parseBody(raw, req.headers['content-type']);
     const reply = await match.route.handler({ deps, world, params: match.params, query, body: body.json, files: body.files });
     status = reply.status;

@@ -5,6 +5,7 @@
  * @see https://discord.com/developers/docs/resources/message#embed-object-embed-limits
  */
 import { emptyMessage, fieldError, invalidFormBody, mergeFormErrors, type FormErrors } from '../errors.js';
+import { isSnowflake } from '../snowflake.js';
 
 /** A message body as the REST routes, webhooks and interaction responses receive it. */
 export interface MessageInput {
@@ -34,24 +35,61 @@ function checkLength(errors: FormErrors, path: (string | number)[], value: unkno
   if (typeof value === 'string' && [...value].length > max) mergeFormErrors(errors, fieldError(path, 'BASE_TYPE_MAX_LENGTH', maxLength(max)));
 }
 
+const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const notDict = (path: (string | number)[]) => fieldError(path, 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType');
+
+/** `attachments`: a list of `{ id, filename?, description? }`, `id` a file index or a kept attachment's snowflake. */
+function checkAttachments(errors: FormErrors, attachments: unknown): void {
+  if (!Array.isArray(attachments)) {
+    mergeFormErrors(errors, fieldError(['attachments'], 'BASE_TYPE_LIST', 'Must be an array.'));
+    return;
+  }
+  if (attachments.length > 10) mergeFormErrors(errors, fieldError(['attachments'], 'BASE_TYPE_MAX_LENGTH', maxLength(10)));
+  attachments.forEach((a: unknown, i) => {
+    if (!isDict(a)) {
+      mergeFormErrors(errors, notDict(['attachments', i]));
+      return;
+    }
+    const id = a.id;
+    if (id === undefined || id === null) mergeFormErrors(errors, fieldError(['attachments', i, 'id'], 'BASE_TYPE_REQUIRED', 'This field is required'));
+    else if (!(Number.isSafeInteger(id) && (id as number) >= 0) && !isSnowflake(id)) {
+      mergeFormErrors(errors, fieldError(['attachments', i, 'id'], 'NUMBER_TYPE_COERCE', `Value "${typeof id === 'string' ? id : JSON.stringify(id)}" is not snowflake.`));
+    }
+    for (const [key, max] of [['filename', 1024], ['description', 1024]] as const) {
+      const v = a[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string') mergeFormErrors(errors, fieldError(['attachments', i, key], 'BASE_TYPE_STRING', 'Must be a string.'));
+      else checkLength(errors, ['attachments', i, key], v, max);
+    }
+  });
+}
+
 function checkEmbeds(errors: FormErrors, embeds: unknown[]): void {
   if (embeds.length > 10) mergeFormErrors(errors, fieldError(['embeds'], 'BASE_TYPE_MAX_LENGTH', maxLength(10)));
   let total = 0;
   embeds.forEach((raw, i) => {
-    if (typeof raw !== 'object' || raw === null) {
-      mergeFormErrors(errors, fieldError(['embeds', i], 'MODEL_TYPE_CONVERT', 'Only dictionaries may be used in a ModelType'));
+    if (!isDict(raw)) {
+      mergeFormErrors(errors, notDict(['embeds', i]));
       return;
     }
     const e = raw as Record<string, any>;
+    for (const key of ['footer', 'author', 'image', 'thumbnail', 'video', 'provider'] as const) {
+      if (e[key] !== undefined && e[key] !== null && !isDict(e[key])) mergeFormErrors(errors, notDict(['embeds', i, key]));
+    }
     const count = (v: unknown) => (typeof v === 'string' ? [...v].length : 0);
     checkLength(errors, ['embeds', i, 'title'], e.title, 256);
     checkLength(errors, ['embeds', i, 'description'], e.description, 4096);
     checkLength(errors, ['embeds', i, 'footer', 'text'], e.footer?.text, 2048);
     checkLength(errors, ['embeds', i, 'author', 'name'], e.author?.name, 256);
     total += count(e.title) + count(e.description) + count(e.footer?.text) + count(e.author?.name);
+    if (e.fields !== undefined && e.fields !== null && !Array.isArray(e.fields)) mergeFormErrors(errors, fieldError(['embeds', i, 'fields'], 'BASE_TYPE_LIST', 'Must be an array.'));
     const fields: unknown[] = Array.isArray(e.fields) ? e.fields : [];
     if (fields.length > 25) mergeFormErrors(errors, fieldError(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', maxLength(25)));
     fields.forEach((f: any, j) => {
+      if (!isDict(f)) {
+        mergeFormErrors(errors, notDict(['embeds', i, 'fields', j]));
+        return;
+      }
       checkLength(errors, ['embeds', i, 'fields', j, 'name'], f?.name, 256);
       checkLength(errors, ['embeds', i, 'fields', j, 'value'], f?.value, 1024);
       if (typeof f?.name !== 'string' || f.name.length === 0) mergeFormErrors(errors, fieldError(['embeds', i, 'fields', j, 'name'], 'BASE_TYPE_REQUIRED', 'This field is required'));
@@ -108,6 +146,7 @@ export function validateMessageInput(body: MessageInput, files: UploadedFile[], 
     if (!Array.isArray(body.components)) mergeFormErrors(errors, fieldError(['components'], 'BASE_TYPE_LIST', 'Must be an array.'));
     else checkComponents(errors, body.components, body.flags ?? 0);
   }
+  if (body.attachments !== undefined && body.attachments !== null) checkAttachments(errors, body.attachments);
   if (body.nonce !== undefined && body.nonce !== null) {
     if (typeof body.nonce === 'string') checkLength(errors, ['nonce'], body.nonce, 25);
     else if (!Number.isSafeInteger(body.nonce)) mergeFormErrors(errors, fieldError(['nonce'], 'BASE_TYPE_STRING', 'Must be a string or an integer.'));

@@ -18,11 +18,12 @@ function record(ctx: RouteContext) {
 }
 
 const WEBHOOK = '/webhooks/:webhook_id/:token';
-const webhookRoute = (def: Omit<RouteDef, 'auth' | 'globalExempt' | 'bucket'>): RouteDef => ({
+const webhookRoute = (def: Omit<RouteDef, 'auth' | 'globalExempt' | 'bucket' | 'idWords'>): RouteDef => ({
   ...def,
   auth: 'none',
   globalExempt: true,
   bucket: Buckets.webhook,
+  idWords: { message_id: ['@original'] },
 });
 
 export const interactionRoutes: RouteDef[] = [
