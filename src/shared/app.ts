@@ -105,7 +105,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,
-    budget,
     render: (messageId) => posts.renderById(messageId),
     log,
   });

@@ -55,6 +55,28 @@ describe('two processes sharing one database file', () => {
     expect(text).toMatch(/\*\*2\*\*/);
   });
 
+  it('every edit takes a token of the one shared edit bucket — direct façade edits too — and the editor takes exactly one', async () => {
+    const post = (await w.app.posts.current(w.emu.fixture.guildId))!;
+    await Promise.all([w.app.editor.settle(), second.editor.settle()]);
+    await new Promise((r) => setTimeout(r, 1_300));
+    const since = Date.now();
+    const patches = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since);
+    // Two processes edit the message at once through the façade, then the editor brings it up to date.
+    await Promise.all([
+      w.app.discord.editMessage(post.channel_id, post.message_id!, { content: 'one' }),
+      second.discord.editMessage(post.channel_id, post.message_id!, { content: 'two' }),
+    ]);
+    second.posts.touch(post);
+    await Promise.all([w.app.editor.settle(), second.editor.settle()]);
+    const at = patches().map((e) => e.at);
+    expect(at).toHaveLength(3);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1_200);
+    // One token for the editor's edit, not one of its own plus the façade's.
+    expect(at[2]! - at[1]!).toBeLessThan(2_300);
+    expect(w.emu.counters.rateLimited).toBe(0);
+    expect(w.emu.message(post.channel_id, post.message_id!)!.content).toBe(await w.app.posts.content(post));
+  });
+
   it('a process that stalls past its lease mid-edit: its late, older edit is not the final text', async () => {
     const post = (await w.app.posts.current(w.emu.fixture.guildId))!;
     const [erin, frank] = [w.emu.fixture.members.erin.id, w.emu.fixture.members.frank.id];

@@ -3,7 +3,6 @@ import { DiscordAPIError } from '@discordjs/rest';
 import type SQLite from 'better-sqlite3';
 import type { RESTPatchAPIChannelMessageJSONBody } from 'discord-api-types/v10';
 import type { Logger } from '../logger.js';
-import type { RateBudget } from './limiter.js';
 import type { DiscordApi } from './rest.js';
 
 /** Renders what a message should say *now*; null when it no longer exists for us. */
@@ -42,7 +41,7 @@ interface EditRow {
  * state, so a burst of ten clicks costs one or two edits whose last one is right.
  *
  * Works across processes sharing the SQLite file: the dirty/edited versions and a lease per message
- * live in `message_edits`, so only the lease holder edits; the budget ({@link RateBudget}) is shared
+ * live in `message_edits`, so only the lease holder edits; the edit budget (the REST façade takes a token of the shared `RateBudget` for every edit) is shared
  * too. A change made by a process that does not hold the lease is picked up by the holder's next
  * loop, or by this process once the lease expires.
  */
@@ -66,7 +65,6 @@ export class MessageEditor {
     private readonly deps: {
       sqlite: SQLite.Database;
       discord: DiscordApi;
-      budget: RateBudget;
       render: MessageRenderer;
       log: Logger;
       now?: () => number;
@@ -144,24 +142,32 @@ export class MessageEditor {
         if (after && after.dirty_version > after.edited_version) continue;
         return;
       }
-      await this.deps.budget.take('edit', before.channel_id);
-      // The wait may have been long: carry on only if the lease is still ours.
-      if (!this.renew(messageId)) {
-        this.retryAfterLease(messageId);
-        return;
-      }
-      // Read the version *after* waiting: everything marked until now is in this render.
-      const version = this.stmt.get.get(messageId)!.dirty_version;
-      let sent: 'edited' | 'nothing' | 'lease-lost';
+      let version = before.dirty_version;
+      // Set inside the callback below; the cast keeps TypeScript from narrowing it to the initial value.
+      let sent = 'nothing' as 'edited' | 'nothing' | 'lease-lost';
       try {
-        sent = await this.whileRenewing(messageId, async () => {
-          const body = await this.deps.render(messageId);
-          if (!body) return 'nothing';
-          // Right before the PATCH: rendering took time too, and a stale holder must not edit.
-          if (!this.renew(messageId)) return 'lease-lost';
-          await this.deps.discord.editMessage(before.channel_id, messageId, body);
-          return 'edited';
-        });
+        // The façade waits for the channel's edit token first (the one budget every edit shares), then
+        // asks for the body: the render is of the state *after* the wait.
+        await this.whileRenewing(messageId, () =>
+          this.deps.discord.editMessageWhenAllowed(before.channel_id, messageId, async () => {
+            // The wait may have been long: carry on only if the lease is still ours.
+            if (!this.renew(messageId)) {
+              sent = 'lease-lost';
+              return null;
+            }
+            // Read the version *after* waiting: everything marked until now is in this render.
+            version = this.stmt.get.get(messageId)!.dirty_version;
+            const body = await this.deps.render(messageId);
+            if (!body) return null;
+            // Right before the PATCH: rendering took time too, and a stale holder must not edit.
+            if (!this.renew(messageId)) {
+              sent = 'lease-lost';
+              return null;
+            }
+            sent = 'edited';
+            return body;
+          }),
+        );
         attempts = 0;
       } catch (error) {
         attempts += 1;

@@ -115,8 +115,27 @@ export class DiscordApi {
     return (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
   }
 
-  /** @see https://discord.com/developers/docs/resources/message#edit-message */
+  /**
+   * Edits a message after waiting for a token of the channel's edit bucket, like every edit.
+   * @see https://discord.com/developers/docs/resources/message#edit-message
+   */
   async editMessage(channelId: string, messageId: string, body: RESTPatchAPIChannelMessageJSONBody): Promise<APIMessage> {
+    return (await this.editMessageWhenAllowed(channelId, messageId, async () => body))!;
+  }
+
+  /**
+   * Waits for an edit token, *then* asks `prepare` for the body, so what is sent is as fresh as it can
+   * be (the message editor renders the current state there). `prepare` returning null sends nothing
+   * (the token is spent) and resolves null. One token per call: callers never take their own.
+   */
+  async editMessageWhenAllowed(
+    channelId: string,
+    messageId: string,
+    prepare: () => Promise<RESTPatchAPIChannelMessageJSONBody | null>,
+  ): Promise<APIMessage | null> {
+    await this.budget?.take('edit', channelId);
+    const body = await prepare();
+    if (!body) return null;
     return (await this.rest.patch(Routes.channelMessage(channelId, messageId), { body })) as APIMessage;
   }
 
