@@ -182,6 +182,19 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(best!.ok && best!.summary).toBe('Most members in voice: Wed 01:00 (1 on average). Most declared: Wed 01:00 (1).');
   });
 
+  it("a member's own said vs showed groups by weekday on the member's clock", async () => {
+    // Wednesday 01:00 in Paris (🕐 on Tuesday's message) is Tuesday 19:00 for a member in New York.
+    await s.member('alice', 'Alice');
+    await s.db.insertInto('member_timezones').values({ guild_id: GUILD, user_id: 'alice', timezone: 'America/New_York', updated_at: 0 }).execute();
+    await s.declare('alice', '2026-11-10', 1);
+    await s.stay('squadA', 'alice', '2026-11-11T01:00', '2026-11-11T02:00');
+    const [mine] = await produceCharts(s.db, [{ guildId: GUILD, chart: 'reliability', range: '7d', memberId: 'alice', now: s.local('2026-11-12T12:00') }]);
+    if (!mine?.ok) throw new Error('no chart');
+    expect(mine.svg).toContain('>Tue · 100%<');
+    expect(mine.svg).not.toContain('Wed ·');
+    expect(mine.svg).toContain('times in America/New_York');
+  });
+
   it('a message that does not cross midnight keeps its hours on its own date', async () => {
     await s.db.insertInto('daily_posts').values({ guild_id: GUILD, date: '2026-11-10', channel_id: '1', nonce: 'n', state: 'posted', timezone: s.zone, first_hour: 0, last_hour: 5, created_at: 0 }).execute();
     await s.db.insertInto('availability').values({ guild_id: GUILD, date: '2026-11-10', user_id: 'alice', hour: 1, declared: 'reaction', updated_at: 0 }).execute();

@@ -1,4 +1,4 @@
-import { declaredDays, loadStays } from '../queries.js';
+import { declaredDays, loadStays, memberZone } from '../queries.js';
 import { saidVsShowed, weekdayOf, type SaidShowed } from '../reliability.js';
 import { hours, THEME, titled, TOP_N, uniqueLabels, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
 
@@ -6,8 +6,9 @@ const pct = (s: SaidShowed) => (s.declaredMs === 0 ? 0 : Math.round((100 * s.sho
 
 /**
  * Chart 8: said vs showed. For everyone: per member (most declared first). With a member: that
- * member by weekday. Each row: hours declared (reactions + schedules), hours actually in voice in
- * those slots, and the ratio as a reliability percentage.
+ * member by weekday, in the member's own time zone (the guild's if they set none). Each row: hours
+ * declared (reactions + schedules), hours actually in voice in those slots, and the ratio as a
+ * reliability percentage.
  */
 export const reliabilityChart: ChartBuilder = async (ctx, request) => {
   const { scope } = ctx;
@@ -16,9 +17,11 @@ export const reliabilityChart: ChartBuilder = async (ctx, request) => {
   const stays = member ? await loadStays(ctx.db, scope, { userId: member, playingOnly: true }) : await ctx.playing();
   const rows: { label: string; s: SaidShowed }[] = [];
   let memberName = '';
+  // One member's chart is theirs: its weekdays are read on their own clock, as the timeline's.
+  const zone = member ? await memberZone(ctx.db, scope, member) : scope.zone;
   if (member) {
     memberName = await ctx.nameOf(member);
-    const byDay = saidVsShowed(declared, stays, await ctx.slots(), scope.from, scope.now, (_user, start) => weekdayOf(start, scope.zone));
+    const byDay = saidVsShowed(declared, stays, await ctx.slots(), scope.from, scope.now, (_user, start) => weekdayOf(start, zone));
     WEEKDAY_NAMES.forEach((day, i) => {
       const s = byDay.get(i + 1);
       if (s) rows.push({ label: `${day} · ${pct(s)}%`, s });
@@ -38,7 +41,7 @@ export const reliabilityChart: ChartBuilder = async (ctx, request) => {
     { row: r.label, what: 'showed (in voice)', hours: hours(r.s.showedMs) },
   ]);
   const all = rows.reduce((a, r) => ({ declaredMs: a.declaredMs + r.s.declaredMs, showedMs: a.showedMs + r.s.showedMs, slots: a.slots + r.s.slots }), { declaredMs: 0, showedMs: 0, slots: 0 });
-  const title = titled(member ? `Said vs showed: ${memberName}` : 'Said vs showed: declared hours vs hours in voice', request, scope);
+  const title = titled(member ? `Said vs showed: ${memberName}` : 'Said vs showed: declared hours vs hours in voice', request, { ...scope, zone });
   return {
     title: title.text,
     summary: `${member ? memberName : 'Everyone'}: ${hours(all.declaredMs)} h declared, ${hours(all.showedMs)} h shown in voice — ${pct(all)}% reliability.`,
