@@ -3,9 +3,12 @@
  * the emulator with Discord's real rate limits. Measures how long after the last click the channel
  * shows the final, correct text, how many edits that took and how many 429s were earned — for
  * rollcall's coalescing editor, and, in the same run, for the naive bot that edits on every click.
+ * `correct` means the final text is exactly what the bot renders for its final state and that every
+ * line has the right count and only (all) the right names.
  */
 import { REST } from '@discordjs/rest';
 import { generateMembers } from '../src/sandbox/index.js';
+import type { DailyPost } from '../src/shared/services/daily-post.js';
 import { slotsFor } from '../src/shared/time/slots.js';
 import { startWorld, type World } from '../tests/helpers/world.js';
 import { printResult, printTable, progress } from './lib/report.js';
@@ -37,12 +40,30 @@ function plan(slotEmoji: string[]): { member: number; emoji: string }[] {
   return clicks;
 }
 
-/** The final text is right when every slot line shows the number of members who clicked it. */
-function isCorrect(content: string, slots: { emoji: string }[], clicks: { member: number; emoji: string }[]): boolean {
+/** Every slot line shows the number of members who clicked it (what the settle time waits for). */
+function countsRight(content: string, slots: { emoji: string }[], clicks: { member: number; emoji: string }[]): boolean {
   return slots.every((slot) => {
     const expected = new Set(clicks.filter((c) => c.emoji === slot.emoji).map((c) => c.member)).size;
     const line = content.split('\n').find((l) => l.startsWith(slot.emoji));
     return line !== undefined && (expected === 0 ? line.endsWith('— ·') : line.includes(`**${expected}**`));
+  });
+}
+
+/**
+ * Every slot line names only members who clicked it, each once, and the names shown plus "and N more"
+ * add up to everyone who did — checked against the plan and the emulator's members, not the bot.
+ */
+function namesRight(content: string, slots: { emoji: string }[], clicks: { member: number; emoji: string }[], names: string[]): boolean {
+  return slots.every((slot) => {
+    const expected = new Set(clicks.filter((c) => c.emoji === slot.emoji).map((c) => names[c.member]!));
+    const line = content.split('\n').find((l) => l.startsWith(slot.emoji));
+    if (line === undefined) return false;
+    if (expected.size === 0) return line.endsWith('— ·');
+    const match = /— \*\*(\d+)\*\*(?:: (.*?))?(?: and (\d+) more)?$/.exec(line);
+    if (!match || Number(match[1]) !== expected.size) return false;
+    const shown = match[2] ? match[2].split(', ') : [];
+    const more = Number(match[3] ?? 0);
+    return new Set(shown).size === shown.length && shown.every((n) => expected.has(n)) && shown.length + more === expected.size;
   });
 }
 
@@ -67,34 +88,43 @@ async function waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<numb
   return Date.now();
 }
 
-async function setUp(): Promise<{ w: World; messageId: string; members: string[]; slots: ReturnType<typeof slotsFor> }> {
+async function setUp(): Promise<{ w: World; post: DailyPost; messageId: string; members: string[]; names: string[]; slots: ReturnType<typeof slotsFor> }> {
   const w = await startWorld({ now: POST_TIME, emulator: { fixture: { extraMembers: generateMembers(MEMBERS) } } });
   const alice = w.emu.fixture.members.alice.id;
   await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
   await w.tick();
   const post = await w.app.posts.current(w.emu.fixture.guildId);
-  const members = Object.entries(w.emu.fixture.members)
-    .filter(([key]) => key.startsWith('member'))
-    .map(([, m]) => m.id);
+  const generated = Object.entries(w.emu.fixture.members).filter(([key]) => key.startsWith('member'));
+  const members = generated.map(([, m]) => m.id);
+  // What Discord shows as each member's name in this server (nick, else global name, else username).
+  const names = members.map((id) => {
+    const member = w.emu.world.member(w.emu.fixture.guildId, id);
+    const user = w.emu.world.user(id);
+    return member.nick ?? user.globalName ?? user.username;
+  });
   // Let the posting's own requests age out of every window before measuring.
   await sleep(5_500);
   w.emu.resetCounters();
-  return { w, messageId: post!.message_id!, members, slots: slotsFor(post!.date, post!.timezone, post!.first_hour, post!.last_hour) };
+  return { w, post: post!, messageId: post!.message_id!, members, names, slots: slotsFor(post!.date, post!.timezone, post!.first_hour, post!.last_hour) };
 }
 
 async function rollcall(): Promise<Outcome> {
-  const { w, messageId, members, slots } = await setUp();
+  const { w, post, messageId, members, names, slots } = await setUp();
   try {
     const clicks = plan(slots.map((s) => s.emoji));
     const editsBefore = w.app.editor.stats.edits;
+    const text = () => w.emu.message(w.emu.fixture.channels.tonight, messageId)!.content;
     const last = await burst(w, messageId, clicks, members);
-    const shown = await waitUntil(() => isCorrect(w.emu.message(w.emu.fixture.channels.tonight, messageId)!.content, slots, clicks));
+    const shown = await waitUntil(() => countsRight(text(), slots, clicks));
     await w.settle();
+    // Correct: the channel shows exactly what the bot renders for its final state, and that state is
+    // the truth — right counts and right names on every line.
+    const final = text();
     return {
       settle_ms: shown - last,
       edits: w.app.editor.stats.edits - editsBefore,
       rate_limited: w.emu.counters.rateLimited,
-      correct: isCorrect(w.emu.message(w.emu.fixture.channels.tonight, messageId)!.content, slots, clicks),
+      correct: final === (await w.app.posts.content(post)) && countsRight(final, slots, clicks) && namesRight(final, slots, clicks, names),
     };
   } finally {
     await w.close();
@@ -122,8 +152,8 @@ async function naive(): Promise<Outcome> {
       pending.push(rest.patch(`/channels/${channel}/messages/${messageId}`, { body: { content: text() } }).catch(() => undefined));
     });
     // At Discord's 5 edits per 5 s the naive bot needs ~200 s; give up after a minute.
-    const shown = await waitUntil(() => isCorrect(w.emu.message(channel, messageId)!.content, slots, clicks), BASELINE_DEADLINE_MS);
-    return { settle_ms: shown - last, edits, rate_limited: w.emu.counters.rateLimited, correct: isCorrect(w.emu.message(channel, messageId)!.content, slots, clicks) };
+    const shown = await waitUntil(() => countsRight(w.emu.message(channel, messageId)!.content, slots, clicks), BASELINE_DEADLINE_MS);
+    return { settle_ms: shown - last, edits, rate_limited: w.emu.counters.rateLimited, correct: countsRight(w.emu.message(channel, messageId)!.content, slots, clicks) };
   } finally {
     await w.close();
   }
