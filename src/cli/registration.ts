@@ -8,46 +8,81 @@ export interface RegistrationPlan {
   changed: string[];
   removed: string[];
   unchanged: string[];
+  /** For each changed command, the top-level fields that differ (`options` for anything inside them). */
+  differences: Record<string, string[]>;
 }
 
-/** Fields Discord fills in with defaults when we leave them out; compared as if we had sent them. */
-const OPTION_DEFAULTS: Record<string, unknown> = { required: false, autocomplete: false };
-const COMMAND_DEFAULTS: Record<string, unknown> = { type: 1, nsfw: false, default_member_permissions: null };
-/** Fields only Discord sets (ids, versions) or that we never send. */
-const IGNORED = new Set(['id', 'application_id', 'guild_id', 'version', 'dm_permission', 'name_localized', 'description_localized']);
+/**
+ * What Discord stores for a field left out, so "absent" on one side and Discord's default on the
+ * other compare equal, and a field dropped from a definition compares as a change.
+ * @see https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-structure
+ */
+const COMMAND_DEFAULTS: Record<string, unknown> = {
+  type: 1,
+  name_localizations: null,
+  description: '',
+  description_localizations: null,
+  options: [],
+  default_member_permissions: null,
+  nsfw: false,
+  contexts: null,
+  integration_types: [0],
+};
+/** @see https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-structure */
+const OPTION_DEFAULTS: Record<string, unknown> = { name_localizations: null, description_localizations: null, required: false, autocomplete: false };
+const CHOICE_DEFAULTS: Record<string, unknown> = { name_localizations: null };
+/** Fields only Discord sets (ids, versions), deprecated ones it derives from others, and per-locale renderings. */
+const IGNORED = new Set(['id', 'application_id', 'guild_id', 'version', 'dm_permission', 'default_permission', 'name_localized', 'description_localized']);
+/** Empty lists Discord leaves out. */
+const EMPTY_MEANS_ABSENT = new Set(['options', 'choices', 'channel_types']);
 
-/** A canonical form for comparison: defaults applied, Discord-only fields dropped, keys sorted. */
-function canonical(value: unknown, defaults: Record<string, unknown> = {}): unknown {
-  if (Array.isArray(value)) return value.map((v) => canonical(v, OPTION_DEFAULTS));
-  if (value === null || typeof value !== 'object') return value;
+/**
+ * A canonical form for comparison: every field of either side, absent ones at Discord's default,
+ * Discord-only fields dropped, keys sorted.
+ */
+function canonical(value: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const merged = { ...defaults, ...(value as Record<string, unknown>) };
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) merged[k] = v;
   for (const key of Object.keys(merged).sort()) {
+    if (IGNORED.has(key)) continue;
     const v = merged[key];
-    if (IGNORED.has(key) || v === undefined) continue;
-    if ((key === 'name_localizations' || key === 'description_localizations') && v === null) continue;
-    if (key === 'options' && Array.isArray(v) && v.length === 0) continue;
-    out[key] = canonical(v, OPTION_DEFAULTS);
+    if (EMPTY_MEANS_ABSENT.has(key) && Array.isArray(v)) {
+      if (v.length === 0) continue;
+      out[key] = key === 'channel_types' ? v : v.map((item: unknown) => canonical(item as Record<string, unknown>, key === 'choices' ? CHOICE_DEFAULTS : OPTION_DEFAULTS));
+    } else {
+      out[key] = v;
+    }
   }
   return out;
 }
 
 const keyOf = (c: { name: string; type?: number }) => `${c.type ?? 1}:${c.name}`;
 
+/** The top-level fields where `desired` and `existing` differ, over the union of both sides' fields. */
+export function commandDifferences(existing: APIApplicationCommand, desired: Desired): string[] {
+  const want = canonical(desired as unknown as Record<string, unknown>, COMMAND_DEFAULTS);
+  const have = canonical(existing as unknown as Record<string, unknown>, COMMAND_DEFAULTS);
+  const keys = [...new Set([...Object.keys(want), ...Object.keys(have)])].sort();
+  return keys.filter((k) => JSON.stringify(want[k]) !== JSON.stringify(have[k]));
+}
+
 /** What a bulk overwrite with `desired` would change, compared with what Discord has. */
 export function planRegistration(existing: readonly APIApplicationCommand[], desired: readonly Desired[]): RegistrationPlan {
-  const plan: RegistrationPlan = { added: [], changed: [], removed: [], unchanged: [] };
+  const plan: RegistrationPlan = { added: [], changed: [], removed: [], unchanged: [], differences: {} };
   const current = new Map(existing.map((c) => [keyOf(c), c]));
   for (const d of desired) {
     const before = current.get(keyOf(d));
     current.delete(keyOf(d));
-    if (!before) plan.added.push(d.name);
+    if (!before) {
+      plan.added.push(d.name);
+      continue;
+    }
+    const differences = commandDifferences(before, d);
+    if (differences.length === 0) plan.unchanged.push(d.name);
     else {
-      // Compare only what we send: Discord may add fields (contexts, integration_types) we left out.
-      const sent = canonical(d, COMMAND_DEFAULTS) as Record<string, unknown>;
-      const have = canonical(before, COMMAND_DEFAULTS) as Record<string, unknown>;
-      const same = Object.keys(sent).every((k) => JSON.stringify(sent[k]) === JSON.stringify(have[k]));
-      (same ? plan.unchanged : plan.changed).push(d.name);
+      plan.changed.push(d.name);
+      plan.differences[d.name] = differences;
     }
   }
   plan.removed.push(...[...current.values()].map((c) => c.name));
@@ -57,7 +92,7 @@ export function planRegistration(existing: readonly APIApplicationCommand[], des
 export function describePlan(plan: RegistrationPlan, scope: string): string {
   const lines = [`Commands (${scope}):`];
   for (const n of plan.added) lines.push(`  + ${n} (new)`);
-  for (const n of plan.changed) lines.push(`  ~ ${n} (changed)`);
+  for (const n of plan.changed) lines.push(`  ~ ${n} (changed: ${(plan.differences[n] ?? []).join(', ')})`);
   for (const n of plan.removed) lines.push(`  - ${n} (removed)`);
   for (const n of plan.unchanged) lines.push(`  = ${n}`);
   return lines.join('\n');
