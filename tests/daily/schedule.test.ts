@@ -105,4 +105,19 @@ describe('recurring schedules through /schedule and its menus', () => {
     const rows = await w.app.db.selectFrom('schedules').select('user_id').distinct().execute();
     expect(rows.map((r) => r.user_id)).toEqual([bob]);
   });
+
+  it('a half-finished menu still works after the bot restarts: the picks travel in the custom_ids', async () => {
+    const dan = w.emu.fixture.members.dan.id;
+    let msg = await (await w.emu.runCommand(dan, 'schedule', [{ name: 'set', options: [] } as never])).final();
+    msg = await (await w.emu.selectMenu(dan, msg.id, byKey(msg, 'sched-days').custom_id, ['2', '4'])).final();
+    await w.restart(); // between picking the days and the hours
+    msg = await (await w.emu.selectMenu(dan, msg.id, byKey(msg, 'sched-hours').custom_id, ['20', '23'])).final();
+    expect(msg.content).not.toContain('out of date');
+    await w.restart(); // and again before Save
+    const saved = await (await w.emu.pressButton(dan, msg.id, byKey(msg, 'sched-save').custom_id)).final();
+    expect(saved.ephemeral_for).toBe(dan);
+    expect(saved.content).toContain('every **Tuesday, Thursday** at **20:00, 23:00**');
+    const show = await (await w.emu.runCommand(dan, 'schedule', [{ name: 'show', options: [] } as never])).final();
+    expect(show.content).toContain('every **Tuesday, Thursday** at **20:00, 23:00**');
+  });
 });
