@@ -164,10 +164,39 @@ describe('rate limits', () => {
   it('a burst of 20 edits to one message finishes, the client pacing itself on the headers', async () => {
     const { rest, ch } = await setup({ rateLimitWindowScale: 0.1 });
     const msg = (await rest.post(Routes.channelMessages(ch), { body: { content: 'v0' } })) as APIMessage;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => rest.patch(Routes.channelMessage(ch, msg.id), { body: { content: `v${i + 1}` } })));
-    expect(emu.message(ch, msg.id)?.content).toBe('v20');
-    expect(emu.counters.requests['PATCH /channels/:id/messages/:id']).toBeGreaterThanOrEqual(20);
+    const route = 'PATCH /channels/:id/messages/:id';
+    const results = (await Promise.all(Array.from({ length: 20 }, (_, i) => rest.patch(Routes.channelMessage(ch, msg.id), { body: { content: `v${i + 1}` } })))) as APIMessage[];
+    // The client reads the bucket headers and waits: no 429 at all, and no request sent twice.
+    expect(emu.counters.rateLimited).toBe(0);
+    expect(emu.counters.rateLimitedByRoute[route]).toBeUndefined();
+    expect(emu.counters.requests[route]).toBe(20);
     expect(emu.counters.edits).toBe(20);
+    // The edits landed in order: the last answer and the stored message are the 20th edit.
+    expect(results.map((m) => m.content)).toEqual(Array.from({ length: 20 }, (_, i) => `v${i + 1}`));
+    expect(emu.message(ch, msg.id)?.content).toBe('v20');
+    expect(((await rest.get(Routes.channelMessage(ch, msg.id))) as APIMessage).content).toBe('v20');
+  });
+
+  it('ten reactions in a row to one message on the real 1 per 0.25 s bucket all land, paced by the headers', async () => {
+    const { rest, ch } = await setup();
+    const msg = (await rest.post(Routes.channelMessages(ch), { body: { content: 'when?' } })) as APIMessage;
+    const emojis = ['🕖', '🕗', '🕘', '🕙', '🕚', '🕛', '🌙', '🦉', '✅', '❌'];
+    const t0 = Date.now();
+    for (const emoji of emojis) await rest.put(Routes.channelMessageOwnReaction(ch, msg.id, encodeURIComponent(emoji)));
+    const elapsed = Date.now() - t0;
+    // Every reaction is there, as the bot's own.
+    const reactions = emu.message(ch, msg.id)?.reactions ?? [];
+    expect(reactions.map((r) => [r.emoji.name, r.count, r.me])).toEqual(emojis.map((e) => [e, 1, true]));
+    const fetched = (await rest.get(Routes.channelMessage(ch, msg.id))) as APIMessage;
+    expect(fetched.reactions?.map((r) => [r.emoji.name, r.count, r.me])).toEqual(emojis.map((e) => [e, 1, true]));
+    // The client paced itself on the headers (nine waits of at least ~0.25 s). @discordjs/rest learns
+    // the bucket hash from the first answer and moves to a fresh queue for it, so the second reaction
+    // can go out at once and meet a 429 — as against Discord. That one is retried; no other is sent.
+    const limited = emu.counters.rateLimited;
+    expect(limited).toBeLessThanOrEqual(1);
+    expect(emu.counters.rateLimitedByRoute['PUT /channels/:id/messages/:id/reactions/:emoji/@me'] ?? 0).toBe(limited);
+    expect(emu.counters.requests['PUT /channels/:id/messages/:id/reactions/:emoji/@me']).toBe(10 + limited);
+    expect(elapsed).toBeGreaterThanOrEqual(9 * 250 - 50);
   });
 
   it('shares the edit bucket across messages of a channel and answers 429 like Discord', async () => {
@@ -201,9 +230,33 @@ describe('rate limits', () => {
     const results = await Promise.all(Array.from({ length: 55 }, (_, i) => raw(i % 2 ? '/users/@me' : `/guilds/${emu.fixture.guildId}`)));
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBe(5);
-    expect(limited[0]?.headers.get('x-ratelimit-global')).toBe('true');
-    expect(limited[0]?.headers.get('x-ratelimit-scope')).toBe('global');
-    expect(((await limited[0]?.json()) as { global: boolean }).global).toBe(true);
+    expect(emu.counters.rateLimited).toBe(5);
+    for (const res of limited) {
+      expect(res.headers.get('x-ratelimit-global')).toBe('true');
+      expect(res.headers.get('x-ratelimit-scope')).toBe('global');
+      expect(res.headers.get('retry-after')).toBe('1');
+      const body = (await res.json()) as { message: string; retry_after: number; global: boolean };
+      expect(body.message).toBe('You are being rate limited.');
+      expect(body.global).toBe(true);
+      expect(body.retry_after).toBeGreaterThan(0);
+      expect(body.retry_after).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a raw burst on one route over 50/s meets the global limit first, and it lifts after a second', async () => {
+    await setup();
+    const results = await Promise.all(Array.from({ length: 60 }, () => raw('/users/@me')));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(50);
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(10);
+    expect(limited.every((r) => r.headers.get('x-ratelimit-global') === 'true' && r.headers.get('x-ratelimit-scope') === 'global')).toBe(true);
+    // A global 429 carries no bucket headers (it is not the route's bucket that is exhausted).
+    expect(limited[0]?.headers.get('x-ratelimit-bucket')).toBeNull();
+    const retryAfter = ((await limited[0]?.json()) as { retry_after: number }).retry_after;
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 20));
+    expect((await raw('/users/@me')).status).toBe(200);
+    expect(emu.counters.rateLimited).toBe(10);
   });
 
   it('injected faults: 429 reaches rejectOnRateLimit, 5xx are retried by the client', async () => {
