@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { WebSocketShardEvents } from '@discordjs/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import type { VoiceStay } from '../../src/shared/services/voice-sessions.js';
@@ -19,6 +21,11 @@ async function stayTable(w: World, t0: number) {
   return stays
     .map((s: VoiceStay) => `${name(s.userId)} ${chan(s.channelId)} ${mins(s.startedAt)}→${mins(s.endedAt) ?? 'open'}${s.endEstimated ? ' (estimated)' : ''}${s.afk ? ' afk' : ''}`)
     .sort();
+}
+
+/** Waits for the next heartbeat ACK: the bot is known connected at the clock's current time. */
+async function ackedNow(w: World) {
+  await once(w.gateway.manager, WebSocketShardEvents.HeartbeatComplete);
 }
 
 async function settledInVoice(w: World, count: number) {
@@ -46,6 +53,7 @@ describe('voice presence across restarts', () => {
     await settledInVoice(w, 3);
 
     at(20);
+    await ackedNow(w); // the gateway is connected at minute 20
     await w.app.heartbeat.beat(); // the timer's last beat before the crash
     at(20.25);
     await w.crash(); // kill -9: no stay is closed
@@ -65,6 +73,47 @@ describe('voice presence across restarts', () => {
       'carol afk 80→open afk',
       'dan squadB 80→open',
     ]);
+  });
+
+  it('a crash during a gateway outage: stays end where the gateway was lost, not at the last beat of the still-running process', async () => {
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await w.emu.joinVoice(m.bob, c.squadB);
+    await w.emu.setVoiceFlags(m.bob, { selfMute: true });
+    await settledInVoice(w, 2);
+    await eventually(async () => expect((await w.app.voice.flags((await w.app.voice.currentStay(w.emu.fixture.guildId, m.bob))!.id)).length).toBe(1));
+
+    at(10);
+    await ackedNow(w); // last known connected: minute 10
+    // The emulator refuses the session (4004): @discordjs/ws does not reconnect, the process runs on.
+    const closed = once(w.gateway.manager, WebSocketShardEvents.Closed);
+    w.emu.dropGateway({ code: 4004 });
+    await closed;
+    expect(w.gateway.status.state).toBe('reconnecting');
+    // Meanwhile Bob leaves and Carol joins; the bot hears nothing of it.
+    await w.emu.leaveVoice(m.bob);
+    await w.emu.joinVoice(m.carol, c.squadA);
+    at(40);
+    await w.app.heartbeat.beat(); // the process is alive at minute 40, its gateway is not
+    expect(await w.app.heartbeat.last()).toBe(T0 + 40 * 60_000);
+    expect(await w.app.heartbeat.lastConnected()).toBe(T0 + 10 * 60_000);
+    expect(w.gateway.status.sessions).toBe(1);
+    at(40.5);
+    await w.crash(); // kill -9 during the outage
+
+    at(100);
+    await w.restart();
+    await settledInVoice(w, 2);
+    expect(await stayTable(w, T0)).toEqual([
+      'alice squadA 0→10 (estimated)',
+      'alice squadA 100→open',
+      'bob squadB 0→10 (estimated)',
+      'carol squadA 100→open',
+    ]);
+    const bobs = (await w.app.voice.stays(w.emu.fixture.guildId, T0, T0 + 1)).find((s) => s.userId === m.bob)!;
+    expect((await w.app.voice.flags(bobs.id)).map((f) => `${f.kind} ${(f.startedAt - T0) / 60_000}→${(f.endedAt! - T0) / 60_000}`)).toEqual(['mute 0→10']);
   });
 
   it('a clean stop (SIGTERM) closes open stays at that moment, not estimated', async () => {

@@ -124,6 +124,21 @@ describe('voice stays', () => {
     expect(shape((await app.voice.stays(G, min(70), min(90)))[0]!)).toEqual({ user: bob, channel: B, from: 70, to: 80, afk: false, estimated: false });
   });
 
+  it('the last moment a crashed run was watching is the earlier of its last beat and its gateway’s last connection', async () => {
+    expect(await app.heartbeat.lastWatching()).toBeNull();
+    clock.set(min(5));
+    await app.heartbeat.beat(); // a run that never connected: its beat alone
+    expect(await app.heartbeat.lastWatching()).toBe(min(5));
+    app.heartbeat.noteConnected(min(8));
+    app.heartbeat.noteConnected(min(7)); // an older note never moves it back
+    clock.set(min(9));
+    await app.heartbeat.beat();
+    expect(await app.heartbeat.lastWatching()).toBe(min(8));
+    clock.set(min(30)); // the gateway lost at minute 8, the process beating on
+    await app.heartbeat.beat();
+    expect([await app.heartbeat.last(), await app.heartbeat.lastConnected(), await app.heartbeat.lastWatching()]).toEqual([min(30), min(8), min(8)]);
+  });
+
   it('applies a burst of events for one guild in arrival order even when fired without waiting', async () => {
     const moves = [A, B, A, B, null, A] as const;
     await Promise.all(moves.map((c, i) => at(i, alice, c)));

@@ -5,14 +5,22 @@ import type { Logger } from '../logger.js';
 
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 
+/** The row beside a process role's own that holds its gateway's last-known-connected time. */
+export const connectionRow = (process: string) => `${process}:gateway-connected`;
+
 /**
- * The bot's own liveness: one `heartbeats` row per process role, rewritten every ~30 s. After a
- * crash the last beat is the last moment the bot is known to have been watching, so stays left open
- * are closed there and never count the downtime.
+ * The bot's own liveness: one `heartbeats` row per process role, rewritten every ~30 s, and beside it
+ * (`<role>:gateway-connected`) the last moment its gateway was known connected — the last dispatch
+ * or heartbeat ACK of a live session. A process can be alive while its gateway is not (an outage it
+ * keeps trying to reconnect through), and the bot only sees voice through the gateway: after a
+ * crash, stays left open are closed at the earlier of the two ({@link lastWatching}), so neither
+ * the downtime nor an outage before it counts.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private startedAt: number | undefined;
+  /** The gateway's last-known-connected time in this run; written with each beat. */
+  private connectedAt: number | undefined;
 
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; process: string; intervalMs?: number }) {}
 
@@ -22,15 +30,46 @@ export class Heartbeat {
     return row?.beat_at ?? null;
   }
 
-  /** Writes "alive now". Tests call it directly with their clock; production on a timer. */
+  /** The gateway's last-known-connected time written by this process role (a previous run's, before this one connects). */
+  async lastConnected(): Promise<number | null> {
+    const row = await this.deps.db.selectFrom('heartbeats').select('beat_at').where('process', '=', connectionRow(this.deps.process)).executeTakeFirst();
+    return row?.beat_at ?? null;
+  }
+
+  /**
+   * The last moment a previous run is known to have been watching voice: the earlier of its last
+   * beat and its gateway's last-known-connected time (either alone when the other was never written).
+   */
+  async lastWatching(): Promise<number | null> {
+    const [alive, connected] = [await this.last(), await this.lastConnected()];
+    if (alive === null || connected === null) return alive ?? connected;
+    return Math.min(alive, connected);
+  }
+
+  /** The gateway was known connected at `at` (a dispatch or heartbeat ACK of a live session); written with the next beat. */
+  noteConnected(at: number): void {
+    if (this.connectedAt === undefined || at > this.connectedAt) this.connectedAt = at;
+  }
+
+  /** Writes "alive now", and the gateway's last-known-connected time. Tests call it directly with their clock; production on a timer. */
   async beat(): Promise<void> {
     const now = this.deps.clock.now();
     this.startedAt ??= now;
-    await this.deps.db
-      .insertInto('heartbeats')
-      .values({ process: this.deps.process, beat_at: now, started_at: this.startedAt })
-      .onConflict((oc) => oc.column('process').doUpdateSet({ beat_at: now, started_at: this.startedAt! }))
-      .execute();
+    const startedAt = this.startedAt;
+    const connectedAt = this.connectedAt;
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('heartbeats')
+        .values({ process: this.deps.process, beat_at: now, started_at: startedAt })
+        .onConflict((oc) => oc.column('process').doUpdateSet({ beat_at: now, started_at: startedAt }))
+        .execute();
+      if (connectedAt === undefined) return;
+      await trx
+        .insertInto('heartbeats')
+        .values({ process: connectionRow(this.deps.process), beat_at: connectedAt, started_at: startedAt })
+        .onConflict((oc) => oc.column('process').doUpdateSet({ beat_at: connectedAt, started_at: startedAt }))
+        .execute();
+    });
   }
 
   /** Beats now and then every interval until {@link stop}. The timer never keeps the process alive. */
