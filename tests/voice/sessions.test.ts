@@ -1,3 +1,4 @@
+import { WebSocketShardEvents } from '@discordjs/ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import type { App } from '../../src/shared/app.js';
@@ -5,6 +6,7 @@ import type { VoiceState, VoiceStay } from '../../src/shared/services/voice-sess
 import { coPresence } from '../../src/stats/copresence.js';
 import { tempDir, testApp, testConfig } from '../helpers/app.js';
 import { createTestKeys } from '../helpers/keys.js';
+import { eventually, startWorld, type World } from '../helpers/world.js';
 
 const G = '910000000000000001';
 const A = '910000000000000011';
@@ -39,45 +41,6 @@ describe('voice stays', () => {
     app.voice.update(G, { userId, channelId, muted: false, deafened: false, bot: false, ...flags }, min(m));
   const shape = (s: VoiceStay) => ({ user: s.userId, channel: s.channelId, from: (s.startedAt - T0) / 60_000, to: s.endedAt === null ? null : (s.endedAt - T0) / 60_000, afk: s.afk, estimated: s.endEstimated });
   const flags = async (stay: VoiceStay) => (await app.voice.flags(stay.id)).map((f) => ({ kind: f.kind, from: (f.startedAt - T0) / 60_000, to: f.endedAt === null ? null : (f.endedAt - T0) / 60_000 }));
-
-  it('records a scripted evening: joins, moves, AFK, mute/deafen, two channels at once, a bot', async () => {
-    await at(0, alice, A);
-    await at(5, beep, A, { bot: true });
-    await at(10, bob, A);
-    await at(20, carol, B);
-    await at(30, alice, A, { muted: true });
-    await at(40, alice, A);
-    await at(40, bob, A, { muted: true, deafened: true });
-    await at(50, bob, B, { muted: true, deafened: true });
-    await at(60, alice, AFK);
-    await at(70, bob, B);
-    await at(80, carol, null);
-    await at(90, alice, null);
-    await at(90, bob, null);
-
-    const stays = await app.voice.stays(G, T0, min(120));
-    expect(stays.map(shape)).toEqual([
-      { user: alice, channel: A, from: 0, to: 60, afk: false, estimated: false },
-      { user: bob, channel: A, from: 10, to: 50, afk: false, estimated: false },
-      { user: carol, channel: B, from: 20, to: 80, afk: false, estimated: false },
-      { user: bob, channel: B, from: 50, to: 90, afk: false, estimated: false },
-      { user: alice, channel: AFK, from: 60, to: 90, afk: true, estimated: false },
-    ]);
-    expect(await flags(stays[0]!)).toEqual([{ kind: 'mute', from: 30, to: 40 }]);
-    expect(await flags(stays[1]!)).toEqual([
-      { kind: 'mute', from: 40, to: 50 },
-      { kind: 'deaf', from: 40, to: 50 },
-    ]);
-    expect(await flags(stays[3]!)).toEqual([
-      { kind: 'mute', from: 50, to: 70 },
-      { kind: 'deaf', from: 50, to: 70 },
-    ]);
-
-    // Per channel: alice and carol were never in the same channel; AFK time never counts.
-    const pairs = coPresence(stays.map((s) => ({ channelId: s.channelId, userId: s.userId, start: s.startedAt, end: s.endedAt!, afk: s.afk ? 1 : 0 })));
-    const byPair = Object.fromEntries(pairs.map((p) => [[p.a, p.b].sort().join('+'), p.ms / 60_000]));
-    expect(byPair).toEqual({ [[alice, bob].sort().join('+')]: 40, [[bob, carol].sort().join('+')]: 30 });
-  });
 
   it('ignores repeated states and flag-only changes keep the stay', async () => {
     await at(0, alice, A);
@@ -150,4 +113,71 @@ describe('voice stays', () => {
       [A, 5, null],
     ]);
   });
+});
+
+/**
+ * The issue's scripted evening, played by the emulator's members over the real gateway: joins, a
+ * bot, mute/deafen, moves (flags kept), a switch to AFK, two channels in use at once. Each step
+ * happens at a chosen minute on the bot's clock and waits until the bot has handled its
+ * VOICE_STATE_UPDATE; then the stored stays, flag intervals and co-presence pairs are exact.
+ */
+describe('a scripted evening in voice, through the emulator', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  it('stores exactly the stays, mute/deafen intervals and per-channel co-presence it played', async () => {
+    w = await startWorld({ now: T0 });
+    const f = w.emu.fixture;
+    const guild = f.guildId;
+    const [a, b, c, bot] = (['alice', 'bob', 'carol', 'beep'] as const).map((k) => f.members[k]!.id) as [string, string, string, string];
+    const { squadA, squadB, afk } = f.channels as Record<'squadA' | 'squadB' | 'afk', string>;
+    const names: Record<string, string> = { [a]: 'alice', [b]: 'bob', [c]: 'carol', [squadA]: 'squadA', [squadB]: 'squadB', [afk]: 'afk' };
+
+    // VOICE_STATE_UPDATEs the emulator sent, and those the bot's shard received.
+    let sent = 0;
+    let received = 0;
+    w.emu.on('event', (e) => {
+      if (e.kind === 'gateway' && (e as { direction?: string }).direction === 'out' && (e as { t?: string }).t === 'VOICE_STATE_UPDATE') sent += 1;
+    });
+    w.gateway.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
+      if (payload.t === 'VOICE_STATE_UPDATE') received += 1;
+    });
+    /** At minute `m` a member acts; resolves once the bot has handled every voice event it caused. */
+    const step = async (m: number, action: () => Promise<unknown>) => {
+      w.clock.set(min(m));
+      const before = sent;
+      await action();
+      expect(sent).toBeGreaterThan(before);
+      await eventually(() => received === sent);
+      await w.gateway.idle();
+      await w.app.voice.settle();
+    };
+
+    await step(0, () => w.emu.joinVoice(a, squadA));
+    await step(5, () => w.emu.joinVoice(bot, squadA)); // a bot: never tracked
+    await step(10, () => w.emu.joinVoice(b, squadA));
+    await step(20, () => w.emu.joinVoice(c, squadB)); // two channels in use at once
+    await step(30, () => w.emu.setVoiceFlags(a, { selfMute: true }));
+    await step(40, () => w.emu.setVoiceFlags(a, { selfMute: false }));
+    await step(40, () => w.emu.setVoiceFlags(b, { selfMute: true, selfDeaf: true }));
+    await step(50, () => w.emu.joinVoice(b, squadB)); // a move keeps his flags
+    await step(60, () => w.emu.joinVoice(a, afk));
+    await step(70, () => w.emu.setVoiceFlags(b, { selfMute: false, selfDeaf: false }));
+    await step(80, () => w.emu.leaveVoice(c));
+    await step(90, () => w.emu.leaveVoice(a));
+    await step(90, () => w.emu.leaveVoice(b));
+    await step(95, () => w.emu.leaveVoice(bot));
+
+    const stays = await w.app.voice.stays(guild, T0, min(120));
+    const shape = (s: VoiceStay) => `${names[s.userId]} ${names[s.channelId]} ${(s.startedAt - T0) / 60_000}→${s.endedAt === null ? 'open' : (s.endedAt - T0) / 60_000}${s.afk ? ' afk' : ''}${s.endEstimated ? ' (estimated)' : ''}`;
+    expect(stays.map(shape)).toEqual(['alice squadA 0→60', 'bob squadA 10→50', 'carol squadB 20→80', 'bob squadB 50→90', 'alice afk 60→90 afk']);
+    expect(stays.some((s) => s.userId === bot)).toBe(false);
+    const flagsOf = async (stay: VoiceStay) => (await w.app.voice.flags(stay.id)).map((x) => `${x.kind} ${(x.startedAt - T0) / 60_000}→${x.endedAt === null ? 'open' : (x.endedAt - T0) / 60_000}`);
+    expect(await Promise.all(stays.map(flagsOf))).toEqual([['mute 30→40'], ['mute 40→50', 'deaf 40→50'], [], ['mute 50→70', 'deaf 50→70'], []]);
+
+    // Per channel: Alice and Carol were never in the same channel; AFK time never counts.
+    const pairs = coPresence(stays.map((s) => ({ channelId: s.channelId, userId: s.userId, start: s.startedAt, end: s.endedAt!, afk: s.afk ? 1 : 0 })));
+    const byPair = Object.fromEntries(pairs.map((p) => [[names[p.a], names[p.b]].sort().join('+'), p.ms / 60_000]));
+    expect(byPair).toEqual({ 'alice+bob': 40, 'bob+carol': 30 });
+  }, 30_000);
 });
