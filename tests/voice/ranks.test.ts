@@ -75,4 +75,22 @@ describe('rank emoji', () => {
     });
     expect(memberFetches(w) - before).toBe(1);
   });
+
+  it("changing or removing a rank re-renders today's message at once, without anyone clicking", async () => {
+    await w.settle();
+    const edits = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.path.includes(`/messages/${daily().id}`)).length;
+    const before = edits();
+    expect(await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: '⭐' }])).toContain('✅');
+    await eventually(async () => {
+      await w.settle();
+      expect(line(20)).toMatch(/\*\*2\*\*: 👑 Al, ⭐ Dan$/);
+      expect(line(21)).toMatch(/\*\*2\*\*: 🎖️ Caz, 🎖️ Frankie$/);
+    });
+    expect(await config('rank-remove', [{ name: 'role', value: roles.admin }])).toContain('no longer has a rank emoji');
+    await eventually(async () => {
+      await w.settle();
+      expect(line(20)).toMatch(/\*\*2\*\*: ⭐ Al, ⭐ Dan$/);
+    });
+    expect(edits() - before).toBe(2);
+  });
 });

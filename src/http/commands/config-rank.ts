@@ -15,6 +15,12 @@ function roleOption(ctx: CommandContext): string {
   return role.id;
 }
 
+/** Today's message names members with their rank emoji: re-render it after a mapping changes. */
+async function refreshDailyMessage(ctx: CommandContext, guildId: string): Promise<void> {
+  const post = await ctx.app.posts.current(guildId);
+  if (post) ctx.app.posts.touch(post);
+}
+
 /** `/config rank <role> <emoji>` and `/config rank-remove <role>`. */
 export const rankSubcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = {
   rank: async (ctx, guildId) => {
@@ -22,12 +28,14 @@ export const rankSubcommands: Record<string, (ctx: CommandContext, guildId: stri
     const emoji = ctx.options.string('emoji');
     if (!emoji) throw new UserError('The `emoji` option is required.');
     const stored = await ctx.app.rankEmoji.set(guildId, roleId, emoji);
+    await refreshDailyMessage(ctx, guildId);
     return { content: `✅ Members with <@&${roleId}> get ${stored} before their name in the daily message.\n\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}` };
   },
 
   'rank-remove': async (ctx, guildId) => {
     const roleId = roleOption(ctx);
     await ctx.app.rankEmoji.remove(guildId, roleId);
+    await refreshDailyMessage(ctx, guildId);
     return { content: `✅ <@&${roleId}> no longer has a rank emoji.\n\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}` };
   },
 };
