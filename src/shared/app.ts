@@ -94,7 +94,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     fetchRoles: async (guildId) => (await discord.getGuildRoles(guildId)).map((r) => ({ id: r.id, name: r.name, position: r.position })),
   });
-  const rankEmoji = new RankEmojiService({ db, clock, log, guilds, findGuildEmoji: (guildId, emojiId) => discord.getGuildEmoji(guildId, emojiId) });
+  const rankEmoji = new RankEmojiService({
+    db,
+    clock,
+    log,
+    guilds,
+    findGuildEmoji: (guildId, emojiId) => discord.getGuildEmoji(guildId, emojiId),
+    botRoles: async (guildId) => (await discord.getGuildMember(guildId, config.applicationId))?.roles ?? null,
+  });
   const members = new MemberCache({ db, clock, log, guilds, ranks: rankEmoji, fetchMember: (guildId, userId) => discord.getGuildMember(guildId, userId) });
   // Late-bound: a join calls auto-add, which marks "seen in voice" through the availability service built below.
   const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });

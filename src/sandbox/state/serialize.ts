@@ -259,5 +259,5 @@ export function voiceStateJson(world: World, guildId: string, v: VoiceStateRecor
 
 /** A guild emoji as Discord returns it. @see https://discord.com/developers/docs/resources/emoji#emoji-object */
 export function emojiJson(e: EmojiRecord) {
-  return { id: e.id, name: e.name, roles: [], require_colons: true, managed: false, animated: e.animated, available: true };
+  return { id: e.id, name: e.name, roles: [...(e.roleIds ?? [])], require_colons: true, managed: false, animated: e.animated, available: e.available ?? true };
 }

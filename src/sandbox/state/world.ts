@@ -56,6 +56,10 @@ export interface EmojiRecord {
   id: string;
   name: string;
   animated: boolean;
+  /** False when the guild lost the Server Boost level that paid for it (default true). */
+  available?: boolean;
+  /** Roles allowed to use it; empty or absent = everyone. */
+  roleIds?: string[];
 }
 
 export interface VoiceStateRecord {

@@ -16,7 +16,19 @@ export interface RankEmojiOptions {
   log: Logger;
   guilds: GuildCache;
   /** Looks a custom emoji up in the guild (REST `GET /guilds/{id}/emojis/{id}`); null when the guild has none by that id. */
-  findGuildEmoji: (guildId: string, emojiId: string) => Promise<{ name: string | null; animated?: boolean } | null>;
+  findGuildEmoji: (guildId: string, emojiId: string) => Promise<GuildEmojiInfo | null>;
+  /** The bot's own roles in the guild (REST, fresh), for emoji restricted to some roles; null when unknown. */
+  botRoles?: (guildId: string) => Promise<readonly string[] | null>;
+}
+
+/** What the service needs of a guild emoji. @see https://discord.com/developers/docs/resources/emoji#emoji-object */
+export interface GuildEmojiInfo {
+  name: string | null;
+  animated?: boolean;
+  /** False when the server lost the boost level that unlocked it: it shows to nobody. */
+  available?: boolean;
+  /** Only members (and bots) with one of these roles may use it; empty = everyone. */
+  roles?: readonly string[];
 }
 
 const CUSTOM_EMOJI = /^<(a?):([A-Za-z0-9_]{2,32}):(\d{17,20})>$/;
@@ -111,6 +123,27 @@ export class RankEmojiService {
       throw new UserError('I could not check that emoji with Discord just now. Try again in a minute.');
     }
     if (!found) throw new UserError(`${input.trim()} is not an emoji of this server, so I can't use it. Pick a unicode emoji or one of this server's emoji.`);
-    return `<${found.animated ?? animated === 'a' ? 'a' : ''}:${found.name ?? name}:${id}>`;
+    const emoji = `<${found.animated ?? animated === 'a' ? 'a' : ''}:${found.name ?? name}:${id}>`;
+    if (found.available === false) {
+      throw new UserError(`${emoji} is unavailable in this server right now (usually after losing a Server Boost level), so it would not show in the daily message. Pick another emoji.`);
+    }
+    if (found.roles && found.roles.length > 0) await this.checkEmojiRoles(guildId, emoji, found.roles);
+    return emoji;
+  }
+
+  /** An emoji restricted to some roles shows only when the bot has one of them. */
+  private async checkEmojiRoles(guildId: string, emoji: string, allowed: readonly string[]): Promise<void> {
+    let mine: readonly string[] | null;
+    try {
+      mine = (await this.deps.botRoles?.(guildId)) ?? null;
+    } catch (error) {
+      this.deps.log.warn({ err: error, guildId }, "could not read the bot's roles");
+      mine = null;
+    }
+    if (!mine) throw new UserError('I could not check that emoji with Discord just now. Try again in a minute.');
+    if (!allowed.some((r) => mine.includes(r))) {
+      const roles = allowed.map((r) => `<@&${r}>`).join(', ');
+      throw new UserError(`${emoji} can only be used by ${roles}, and I have none of those roles, so I can't show it. Pick another emoji, or give me one of those roles first.`);
+    }
   }
 }
