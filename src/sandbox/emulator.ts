@@ -142,10 +142,22 @@ export class Emulator {
   /** Starts an emulator and resolves once it listens. */
   static async start(options: EmulatorOptions = {}): Promise<Emulator> {
     const emu = new Emulator(options);
-    await new Promise<void>((resolve, reject) => {
-      emu.#server.once('error', reject);
-      emu.#server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        emu.#server.once('error', reject);
+        emu.#server.listen(options.port ?? 0, '127.0.0.1', () => {
+          emu.#server.off('error', reject);
+          // Later server errors (e.g. EMFILE on accept) are logged, never fatal.
+          emu.#server.on('error', (error) => console.error('[emulator] server error', error));
+          resolve();
+        });
+      });
+    } catch (e) {
+      // e.g. EADDRINUSE: nothing of this emulator may keep the process alive.
+      clearInterval(emu.#sweeper);
+      await emu.#gateway.close();
+      throw e;
+    }
     emu.#port = (emu.#server.address() as AddressInfo).port;
     emu.world.baseUrl = `http://127.0.0.1:${emu.#port}`;
     return emu;

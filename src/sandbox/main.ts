@@ -7,22 +7,31 @@
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '0' },
-    'interactions-url': { type: 'string' },
-    'no-rate-limits': { type: 'boolean', default: false },
-    'heartbeat-ms': { type: 'string' },
-    'privileged-intents': { type: 'string' },
-    log: { type: 'boolean', default: false },
-  },
-});
+/** One clear line on stderr and a non-zero exit: no stack trace for a usage or startup problem. */
+function fail(message: string, code: number): never {
+  console.error(`emulator: ${message}`);
+  process.exit(code);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      'interactions-url': { type: 'string' },
+      'no-rate-limits': { type: 'boolean', default: false },
+      'heartbeat-ms': { type: 'string' },
+      'privileged-intents': { type: 'string' },
+      log: { type: 'boolean', default: false },
+    },
+  });
+} catch (e) {
+  fail((e as Error).message, 2);
+}
+const { values } = parsed;
 
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`invalid --port ${values.port}`);
-  process.exit(2);
-}
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`, 2);
 
 const emu = await startEmulator({
   port,
@@ -31,6 +40,10 @@ const emu = await startEmulator({
   ...(values['interactions-url'] ? { interactionsUrl: values['interactions-url'] } : {}),
   ...(values['heartbeat-ms'] ? { heartbeatIntervalMs: Number(values['heartbeat-ms']) } : {}),
   ...(values['privileged-intents'] ? { privilegedIntents: Number(values['privileged-intents']) } : {}),
+}).catch((e: NodeJS.ErrnoException) => {
+  if (e.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is already in use (another emulator? pick a free one with --port)`, 1);
+  if (e.code === 'EACCES') fail(`not allowed to listen on port ${port} on 127.0.0.1 (pick one above 1023 with --port)`, 1);
+  fail(`could not start: ${e.message}`, 1);
 });
 
 console.log(`Discord emulator listening on 127.0.0.1:${emu.port}`);
