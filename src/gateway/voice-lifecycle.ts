@@ -15,16 +15,23 @@ export async function startVoiceTracking(app: App): Promise<void> {
   await app.heartbeat.start();
 }
 
+/** Per app: whether its gateway is down after an unplanned close, and when it was last known connected. */
+const connections = new WeakMap<App, { down: boolean; lastAliveAt: number | undefined }>();
+
 /**
  * Clean shutdown (SIGTERM/SIGINT): the bot saw every member until now, so open stays end now and
- * are not estimated. The final beat records the moment.
+ * are not estimated — unless the gateway was down when the shutdown came (an outage it had not
+ * recovered from): then it saw them only until the connection was lost, and they end there,
+ * estimated. The final beat records the moment.
  */
 export async function stopVoiceTracking(app: App): Promise<void> {
   app.heartbeat.stop();
   await app.voice.settle();
-  const closed = await app.voice.closeAll(app.clock.now(), { estimated: false });
+  const connection = connections.get(app);
+  const lost = connection?.down ? connection.lastAliveAt : undefined;
+  const closed = lost === undefined ? await app.voice.closeAll(app.clock.now(), { estimated: false }) : await app.voice.closeAll(lost, { estimated: true });
   await app.heartbeat.beat();
-  if (closed > 0) app.log.info({ closed }, 'closed open voice stays on shutdown');
+  if (closed > 0) app.log.info({ closed, ...(lost === undefined ? {} : { gatewayLostAt: lost }) }, 'closed open voice stays on shutdown');
 }
 
 /**
@@ -37,19 +44,23 @@ export async function stopVoiceTracking(app: App): Promise<void> {
  * @see https://discord.com/developers/docs/events/gateway#sending-heartbeats
  */
 export function watchConnection(app: App, shard: GatewayShard): void {
-  let lastAliveAt: number | undefined;
+  const connection = { down: false, lastAliveAt: undefined as number | undefined };
+  connections.set(app, connection);
   const alive = () => {
     if (shard.status.state !== 'ready' && shard.status.state !== 'resumed') return;
-    lastAliveAt = app.clock.now();
-    app.heartbeat.noteConnected(lastAliveAt);
+    connection.down = false;
+    connection.lastAliveAt = app.clock.now();
+    app.heartbeat.noteConnected(connection.lastAliveAt);
   };
   shard.manager.on(WebSocketShardEvents.Dispatch, alive);
   shard.manager.on(WebSocketShardEvents.HeartbeatComplete, alive);
   shard.manager.on(WebSocketShardEvents.Closed, () => {
+    const { lastAliveAt } = connection;
     app.voice.noteConnectionLost(lastAliveAt ?? app.clock.now());
+    // Our own destroy (shutdown) is no outage; the shard's status says `closed` then.
+    if (shard.status.state === 'closed') return;
+    connection.down = true;
     // Written now: a crash before the next beat must still know the connection was already gone.
-    if (lastAliveAt !== undefined && shard.status.state !== 'closed') {
-      app.heartbeat.beat().catch((error: unknown) => app.log.warn({ err: error }, 'could not record when the gateway was lost'));
-    }
+    if (lastAliveAt !== undefined) app.heartbeat.beat().catch((error: unknown) => app.log.warn({ err: error }, 'could not record when the gateway was lost'));
   });
 }

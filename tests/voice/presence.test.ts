@@ -116,6 +116,25 @@ describe('voice presence across restarts', () => {
     expect((await w.app.voice.flags(bobs.id)).map((f) => `${f.kind} ${(f.startedAt - T0) / 60_000}→${(f.endedAt! - T0) / 60_000}`)).toEqual(['mute 0→10']);
   });
 
+  it('a stop (SIGTERM) during a gateway outage closes open stays where the gateway was lost, estimated', async () => {
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await settledInVoice(w, 1);
+    at(10);
+    await ackedNow(w);
+    const closed = once(w.gateway.manager, WebSocketShardEvents.Closed);
+    w.emu.dropGateway({ code: 4004 });
+    await closed;
+    at(40);
+    await w.stopBot();
+    at(45);
+    await w.restart();
+    await settledInVoice(w, 1);
+    expect(await stayTable(w, T0)).toEqual(['alice squadA 0→10 (estimated)', 'alice squadA 45→open']);
+  });
+
   it('a clean stop (SIGTERM) closes open stays at that moment, not estimated', async () => {
     w = await startWorld({ now: T0 });
     const m = ids(w);
