@@ -1,5 +1,6 @@
 /**
- * `npm run stats -- --chart <name|all> --range <r> --out <dir> [--guild <id>] [--db <path>] [--member <id>]`
+ * `npm run stats -- --chart <name|all> --range <r> --out <dir> [--guild <id>] [--db <path>] [--member <id>]
+ *   [--min-hours <n>] [--days <n>]`
  * Draws the charts of `/stats` from the database file, without Discord.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,36 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { systemClock } from '../shared/clock.js';
 import { DEFAULTS } from '../shared/config.js';
 import type { Database } from '../shared/db/schema.js';
-import { CHART_NAMES, CHARTS, isChartName, isRangeName, RANGE_NAMES, type ChartName, type RangeName } from '../stats/catalog.js';
+import {
+  CHART_NAMES,
+  CHARTS,
+  DEFAULT_INACTIVE_DAYS,
+  DEFAULT_MIN_PAIR_MS,
+  INACTIVE_DAYS_LIMITS,
+  isChartName,
+  isRangeName,
+  MIN_HOURS_LIMITS,
+  outOfLimits,
+  PAIR_CHARTS,
+  RANGE_NAMES,
+  type ChartName,
+  type RangeName,
+} from '../stats/catalog.js';
 import { busiestGuild, mostActiveMember } from '../stats/queries.js';
 import { StatsService } from '../stats/service.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`rollcall stats: ${message}\n`);
   process.exit(code);
+}
+
+/** Parses a whole number within `limits`, refusing anything else with one line. */
+function limitedInteger(flag: string, limits: { min: number; max: number }) {
+  return (text: string): number => {
+    const value = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (outOfLimits(flag, value, limits)) throw new InvalidArgumentError(`${flag} takes a whole number from ${limits.min} to ${limits.max}.`);
+    return value;
+  };
 }
 
 const program = new Command()
@@ -34,11 +58,16 @@ const program = new Command()
   .option('--guild <id>', 'guild id (default: the one with the most voice stays)')
   .option('--member <id>', 'member for the timeline and personal charts (default: the most active)')
   .option('--db <path>', 'SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+  .option('--min-hours <n>', `community and duos: leave out pairs with less time together (whole hours, default ${DEFAULT_MIN_PAIR_MS / 3_600_000})`, limitedInteger('--min-hours', MIN_HOURS_LIMITS))
+  .option('--days <n>', `inactive: not in voice for this many days (default ${DEFAULT_INACTIVE_DAYS})`, limitedInteger('--days', INACTIVE_DAYS_LIMITS))
   .addHelpText('after', `\nCharts:\n${CHART_NAMES.map((c) => `  ${c.padEnd(12)} ${CHARTS[c].description}`).join('\n')}`)
   .showHelpAfterError('(run with --help for usage)');
 
 program.parse();
-const opts = program.opts<{ chart: ChartName | 'all'; range: RangeName; out: string; guild?: string; member?: string; db?: string }>();
+const opts = program.opts<{ chart: ChartName | 'all'; range: RangeName; out: string; guild?: string; member?: string; db?: string; minHours?: number; days?: number }>();
+// A flag must change what is drawn: refuse one the chosen chart does not use.
+if (opts.minHours !== undefined && opts.chart !== 'all' && !PAIR_CHARTS.includes(opts.chart)) fail(`--min-hours applies to ${PAIR_CHARTS.join(' and ')} (or all), not ${opts.chart}.`);
+if (opts.days !== undefined && opts.chart !== 'all' && opts.chart !== 'inactive') fail(`--days applies to inactive (or all), not ${opts.chart}.`);
 
 const dbPath = resolve(opts.db ?? (process.env.DATABASE_PATH?.trim() || DEFAULTS.DATABASE_PATH));
 if (!existsSync(dbPath)) fail(`no database at ${dbPath} (pass --db or set DATABASE_PATH).`);
@@ -74,7 +103,14 @@ try {
   const started = performance.now();
   progress(0, charts.length, 'starting');
   const results = await service.charts(
-    charts.map((chart) => ({ guildId, chart, range: opts.range, memberId: CHARTS[chart].perMember ? memberId : undefined })),
+    charts.map((chart) => ({
+      guildId,
+      chart,
+      range: opts.range,
+      memberId: CHARTS[chart].perMember ? memberId : undefined,
+      ...(opts.minHours !== undefined ? { minPairMs: opts.minHours * 3_600_000 } : {}),
+      ...(opts.days !== undefined ? { inactiveDays: opts.days } : {}),
+    })),
     (index, result) => progress(index + 1, charts.length, result.chart),
   );
   for (const result of results) {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The only reader of `process.env`. Every setting is validated once at start; a bad one stops the
  * process with a single line that names it (and never echoes a secret's value).
@@ -73,17 +75,31 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const httpHost = read(env, 'HTTP_HOST') ?? DEFAULTS.HTTP_HOST;
+  if (!isHostAddress(httpHost)) throw new ConfigError('HTTP_HOST', 'must be an IP address or a host name to listen on, such as 127.0.0.1, 0.0.0.0 or ::');
+
+  const databasePath = read(env, 'DATABASE_PATH') ?? DEFAULTS.DATABASE_PATH;
+  if (databasePath.includes('\0')) throw new ConfigError('DATABASE_PATH', 'must be a file path');
+  if (/[/\\]$/.test(databasePath)) throw new ConfigError('DATABASE_PATH', 'must name a file, not a directory (e.g. ./data/rollcall.sqlite)');
+
   return {
     applicationId,
     publicKey: publicKey.toLowerCase(),
     token,
     apiUrl: apiUrl.replace(/\/+$/, ''),
     guildId,
-    databasePath: read(env, 'DATABASE_PATH') ?? DEFAULTS.DATABASE_PATH,
-    httpHost: read(env, 'HTTP_HOST') ?? DEFAULTS.HTTP_HOST,
+    databasePath,
+    httpHost,
     httpPort,
     logLevel: logLevel as LogLevel,
   };
+}
+
+/** An IPv4/IPv6 address, or a host name made of DNS labels (RFC 1123). */
+function isHostAddress(text: string): boolean {
+  if (isIP(text) !== 0) return true;
+  if (text.length > 253) return false;
+  return text.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
 }
 
 function isHttpUrl(text: string): boolean {
@@ -105,5 +121,79 @@ export function loadConfigOrExit(env: Env = process.env): Config {
       process.exit(78); // EX_CONFIG
     }
     throw error;
+  }
+}
+
+/** The start-up steps a setting can make fail. */
+export type StartStep = 'database' | 'listen';
+
+/** Codes with which opening a file fails (node:fs, and SQLite's own through better-sqlite3). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  ENOENT: 'a directory on the path does not exist and cannot be made',
+  EEXIST: 'a part of the path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a directory',
+  ENOSPC: 'the disk is full',
+  SQLITE_CANTOPEN: 'SQLite cannot open a file there (a directory, or no permission)',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_READONLY: 'the file is read-only',
+  SQLITE_NOTADB: 'the file is not an SQLite database',
+  SQLITE_CORRUPT: 'the database file is corrupt',
+  SQLITE_FULL: 'the disk is full',
+};
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * When a start-up step failed because of a setting (the database file cannot be opened, the host is
+ * not this machine's, the port is taken), the error naming that setting; otherwise null (a bug,
+ * which keeps its stack trace).
+ */
+export function startFailure(step: StartStep, error: unknown, config: Pick<Config, 'databasePath' | 'httpHost' | 'httpPort'>): ConfigError | null {
+  const code = codeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (step === 'database') {
+    const reason = (code && (FILE_ERRORS[code] ?? (code.startsWith('SQLITE_IOERR') ? 'the disk could not be read or written' : undefined))) ??
+      (/cannot open database/i.test(message) ? 'the directory does not exist' : undefined);
+    return reason ? new ConfigError('DATABASE_PATH', `(${config.databasePath}) cannot be opened: ${reason}`) : null;
+  }
+  const where = `${config.httpHost}:${config.httpPort}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new ConfigError('HTTP_PORT', `(${config.httpPort}) is already in use on ${config.httpHost}: stop the other server or pick another port`);
+    case 'EACCES':
+      return new ConfigError('HTTP_PORT', `(${config.httpPort}) needs privileges this process does not have: use a port above 1023`);
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return new ConfigError('HTTP_HOST', `(${config.httpHost}) is not an address of this machine, so ${where} cannot be listened on`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return new ConfigError('HTTP_HOST', `(${config.httpHost}) does not resolve to an address of this machine`);
+    default:
+      return null;
+  }
+}
+
+/**
+ * For entry points: runs one start-up step (`createApp`, `listen`). If it fails because of a
+ * setting, the process stops with one line naming the variable (no stack trace, never a secret);
+ * any other failure is thrown on.
+ */
+export async function startStepOrExit<T>(step: StartStep, config: Config, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const failure = startFailure(step, error, config);
+    if (!failure) throw error;
+    process.stderr.write(`rollcall: configuration error: ${failure.message}\n`);
+    process.exit(78); // EX_CONFIG
   }
 }

@@ -72,6 +72,23 @@ export interface ChartRequest {
 export const DEFAULT_MIN_PAIR_MS = 60 * 60 * 1000;
 export const DEFAULT_INACTIVE_DAYS = 14;
 
+/** Whole hours a member may ask for as the community graph's and duos' minimum (`min-hours`). */
+export const MIN_HOURS_LIMITS = { min: 1, max: 1000 } as const;
+/** Days a member may ask for as the inactive chart's threshold (`days`). */
+export const INACTIVE_DAYS_LIMITS = { min: 1, max: 365 } as const;
+
+/** Charts that take a minimum time together per pair (`min-hours`, `--min-hours`). */
+export const PAIR_CHARTS: readonly ChartName[] = ['community', 'duos'];
+
+/**
+ * Why `value` is not a whole number within `limits`, or null when it is: one sentence, shared by
+ * `/stats` and the CLI.
+ */
+export function outOfLimits(what: string, value: number, limits: { min: number; max: number }): string | null {
+  if (Number.isInteger(value) && value >= limits.min && value <= limits.max) return null;
+  return `${what} must be a whole number from ${limits.min} to ${limits.max} (got ${value}).`;
+}
+
 /** A drawn chart, or why there is nothing worth drawing. */
 export type ChartResult =
   | { ok: true; chart: ChartName; title: string; summary: string; png: Uint8Array; svg: string; width: number; height: number }

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/shared/config.js';
+import { ConfigError, loadConfig, startFailure } from '../../src/shared/config.js';
+import { tempDir } from '../helpers/app.js';
 
 const good = {
   DISCORD_APPLICATION_ID: '123456789012345678',
@@ -30,6 +33,13 @@ describe('configuration from the environment', () => {
     [{ ...good, HTTP_PORT: '70000' }, 'HTTP_PORT'],
     [{ ...good, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...good, DISCORD_GUILD_ID: 'my server' }, 'DISCORD_GUILD_ID'],
+    [{ ...good, HTTP_HOST: 'my pi' }, 'HTTP_HOST'],
+    [{ ...good, HTTP_HOST: 'http://127.0.0.1' }, 'HTTP_HOST'],
+    [{ ...good, HTTP_HOST: '127.0.0.1:8787' }, 'HTTP_HOST'],
+    [{ ...good, HTTP_HOST: '-pi.local' }, 'HTTP_HOST'],
+    [{ ...good, HTTP_HOST: '[::1]' }, 'HTTP_HOST'],
+    [{ ...good, DATABASE_PATH: './data/' }, 'DATABASE_PATH'],
+    [{ ...good, DATABASE_PATH: 'data\0.sqlite' }, 'DATABASE_PATH'],
   ])('names the bad variable (%#)', (env, name) => {
     try {
       loadConfig(env);
@@ -41,6 +51,10 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it.each(['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'pi.local', 'rollcall-pi'])('accepts HTTP_HOST=%s', (host) => {
+    expect(loadConfig({ ...good, HTTP_HOST: host }).httpHost).toBe(host);
+  });
+
   it('stops the real entry point with one line naming the variable, without printing the token', () => {
     const env = { ...process.env, ...good, DISCORD_PUBLIC_KEY: 'nothex', LOG_LEVEL: 'info' };
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
@@ -49,5 +63,69 @@ describe('configuration from the environment', () => {
       'rollcall: configuration error: DISCORD_PUBLIC_KEY must be 64 hexadecimal characters',
     ]);
     expect(run.stdout + run.stderr).not.toContain('secret-part-of-the-token');
+  });
+});
+
+/** Runs a real entry point with the good settings plus `extra`; its one line, exit status and output. */
+function start(entry: string, extra: Record<string, string>) {
+  const env = { ...process.env, ...good, LOG_LEVEL: 'info', DISCORD_API_URL: 'http://127.0.0.1:9/api', ...extra };
+  const run = spawnSync(process.execPath, ['--import', 'tsx', entry], { env, encoding: 'utf8', timeout: 30_000 });
+  return { status: run.status, lines: run.stderr.trim().split('\n').filter((l) => l.includes('rollcall')), output: run.stdout + run.stderr };
+}
+
+const expectOneCleanLine = (r: ReturnType<typeof start>, line: string) => {
+  expect(r.status).toBe(78);
+  expect(r.lines).toEqual([line]);
+  expect(r.output).not.toContain('secret-part-of-the-token');
+  expect(r.output).not.toMatch(/^\s+at /m); // no stack trace
+};
+
+describe('start-up failures a setting explains', () => {
+  it.each(['src/main.ts', 'src/http/main.ts', 'src/gateway/main.ts'])('%s stops with one line naming DATABASE_PATH when the database cannot be opened', (entry) => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(`${tmp.dir}/not-a-dir`, 'a file');
+      const path = `${tmp.dir}/not-a-dir/rollcall.sqlite`;
+      expectOneCleanLine(start(entry, { DATABASE_PATH: path }), `rollcall: configuration error: DATABASE_PATH (${path}) cannot be opened: a part of the path is a file, not a directory`);
+      const dir = `${tmp.dir}`;
+      expectOneCleanLine(start(entry, { DATABASE_PATH: dir }), `rollcall: configuration error: DATABASE_PATH (${dir}) cannot be opened: SQLite cannot open a file there (a directory, or no permission)`);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('maps what cannot be provoked here (tests run as root) the same way, and leaves bugs alone', () => {
+    const cfg = { databasePath: '/srv/rollcall/db.sqlite', httpHost: 'pi.local', httpPort: 80 };
+    const fail = (code: string) => Object.assign(new Error(`boom ${code}`), { code });
+    expect(startFailure('database', fail('EACCES'), cfg)?.message).toBe('DATABASE_PATH (/srv/rollcall/db.sqlite) cannot be opened: permission denied');
+    expect(startFailure('database', fail('SQLITE_READONLY'), cfg)?.variable).toBe('DATABASE_PATH');
+    expect(startFailure('listen', fail('EACCES'), cfg)?.message).toBe('HTTP_PORT (80) needs privileges this process does not have: use a port above 1023');
+    expect(startFailure('listen', fail('ENOTFOUND'), cfg)?.message).toBe('HTTP_HOST (pi.local) does not resolve to an address of this machine');
+    expect(startFailure('database', new TypeError("Cannot read properties of undefined (reading 'x')"), cfg)).toBeNull();
+    expect(startFailure('database', fail('SQLITE_ERROR'), cfg)).toBeNull(); // a broken migration is a bug, not a setting
+  });
+
+  it('names HTTP_HOST when it is not an address of this machine', () => {
+    const tmp = tempDir();
+    try {
+      const r = start('src/http/main.ts', { DATABASE_PATH: `${tmp.dir}/rollcall.sqlite`, HTTP_HOST: '192.0.2.1', HTTP_PORT: '0' });
+      expectOneCleanLine(r, 'rollcall: configuration error: HTTP_HOST (192.0.2.1) is not an address of this machine, so 192.0.2.1:0 cannot be listened on');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('names HTTP_PORT when the port is taken', async () => {
+    const tmp = tempDir();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = start('src/http/main.ts', { DATABASE_PATH: `${tmp.dir}/rollcall.sqlite`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+      expectOneCleanLine(r, `rollcall: configuration error: HTTP_PORT (${port}) is already in use on 127.0.0.1: stop the other server or pick another port`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      tmp.cleanup();
+    }
   });
 });

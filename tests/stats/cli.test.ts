@@ -46,12 +46,35 @@ describe('npm run stats', () => {
     [['--chart', 'pie', '--range', '30d', '--out', out], /argument 'pie' is invalid\. unknown chart; pick one of community, duos/],
     [['--chart', 'total', '--range', '2w', '--out', out], /argument '2w' is invalid\. unknown range; pick one of 7d, 30d, 90d, 365d, all/],
     [['--chart', 'total', '--out', out, '--db', '/nonexistent/rollcall.sqlite'], /^rollcall stats: no database at \/nonexistent\/rollcall\.sqlite/],
+    [['--chart', 'duos', '--out', out, '--min-hours', '0'], /argument '0' is invalid\. --min-hours takes a whole number from 1 to 1000\./],
+    [['--chart', 'duos', '--out', out, '--min-hours', '1.5'], /argument '1\.5' is invalid\. --min-hours takes a whole number from 1 to 1000\./],
+    [['--chart', 'inactive', '--out', out, '--days', 'two'], /argument 'two' is invalid\. --days takes a whole number from 1 to 365\./],
+    [['--chart', 'inactive', '--out', out, '--days', '366'], /argument '366' is invalid\. --days takes a whole number from 1 to 365\./],
+    [['--chart', 'total', '--out', out, '--days', '30'], /^rollcall stats: --days applies to inactive \(or all\), not total\./],
+    [['--chart', 'weekdays', '--out', out, '--min-hours', '2'], /^rollcall stats: --min-hours applies to community and duos \(or all\), not weekdays\./],
   ])('refuses %j with one clear line and a non-zero exit', (args, message) => {
     const r = stats(args as string[]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2); // the line, and "(run with --help for usage)"
   }, 30_000);
+
+  it('--min-hours and --days change what is drawn', () => {
+    const duos = (extra: string[]) => stats(['--chart', 'duos', '--range', '30d', '--out', join(out, 'flags'), '--db', s.path, ...extra]);
+    const byDefault = duos([]);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    const above = (text: string) => Number(/(\d+) pair\(s\) above/.exec(text)?.[1]);
+    expect(byDefault.stdout).toMatch(/pair\(s\) above 1 h/);
+    const stricter = duos(['--min-hours', '10']);
+    expect(stricter.stdout).toMatch(/pair\(s\) above 10 h/);
+    expect(above(stricter.stdout)).toBeLessThan(above(byDefault.stdout));
+    const none = duos(['--min-hours', '1000']);
+    expect(none.stdout).toContain('duos: nothing to draw — No two members have played together for 1000 h or more');
+    expect(none.code).toBe(2);
+    const inactive = stats(['--chart', 'inactive', '--days', '3', '--out', join(out, 'flags'), '--db', s.path]);
+    expect(inactive.code, inactive.stderr).toBe(0);
+    expect(inactive.stdout).toMatch(/inactive for 3\+ days/);
+  }, 90_000);
 
   it('uses DATABASE_PATH when --db is not given', () => {
     const r = stats(['--chart', 'weekdays', '--range', '7d', '--out', join(out, 'env')], { DATABASE_PATH: s.path });

@@ -1,10 +1,26 @@
 import {
   ApplicationCommandOptionType,
+  type APIApplicationCommandBasicOption,
   type APIApplicationCommandSubcommandOption,
 } from 'discord-api-types/v10';
 import type { App } from '../../shared/app.js';
 import { UserError } from '../../shared/errors.js';
-import { CHART_NAMES, CHARTS, isRangeName, RANGE_LABELS, RANGE_NAMES, type ChartName, type ChartResult, type RangeName } from '../../stats/catalog.js';
+import {
+  CHART_NAMES,
+  CHARTS,
+  DEFAULT_INACTIVE_DAYS,
+  DEFAULT_MIN_PAIR_MS,
+  INACTIVE_DAYS_LIMITS,
+  isRangeName,
+  MIN_HOURS_LIMITS,
+  outOfLimits,
+  PAIR_CHARTS,
+  RANGE_LABELS,
+  RANGE_NAMES,
+  type ChartName,
+  type ChartResult,
+  type RangeName,
+} from '../../stats/catalog.js';
 import { StatsService } from '../../stats/service.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
 import { IN_GUILDS_ONLY } from '../handler.js';
@@ -29,14 +45,46 @@ const rangeOption = {
 };
 const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: 'Whose chart (default: you)' };
 
+const HOUR_MS = 3_600_000;
+const minHoursOption = {
+  type: ApplicationCommandOptionType.Integer as const,
+  name: 'min-hours',
+  description: `Leave out pairs with less time together than this (default: ${DEFAULT_MIN_PAIR_MS / HOUR_MS} h)`,
+  min_value: MIN_HOURS_LIMITS.min,
+  max_value: MIN_HOURS_LIMITS.max,
+};
+const daysOption = {
+  type: ApplicationCommandOptionType.Integer as const,
+  name: 'days',
+  description: `Inactive = not in voice for this many days (default: ${DEFAULT_INACTIVE_DAYS})`,
+  min_value: INACTIVE_DAYS_LIMITS.min,
+  max_value: INACTIVE_DAYS_LIMITS.max,
+};
+
+/** Each chart's options: only those that change what it draws. */
+function chartOptions(chart: ChartName): APIApplicationCommandBasicOption[] {
+  if (chart === 'inactive') return [daysOption]; // about now: no range
+  if (PAIR_CHARTS.includes(chart)) return [rangeOption, minHoursOption];
+  if (chart === 'timeline' || chart === 'reliability') return [rangeOption, memberOption];
+  return [rangeOption];
+}
+
 function chartSubcommand(chart: ChartName): APIApplicationCommandSubcommandOption {
-  const personal = chart === 'timeline' || chart === 'reliability';
   return {
     type: ApplicationCommandOptionType.Subcommand,
     name: chart,
     description: CHARTS[chart].description.slice(0, 100),
-    options: chart === 'inactive' ? [] : personal ? [rangeOption, memberOption] : [rangeOption],
+    options: chartOptions(chart),
   };
+}
+
+/** An integer option checked against its limits (Discord enforces them too; this is for anything else). */
+function limited(ctx: CommandContext, name: string, limits: { min: number; max: number }): number | undefined {
+  const value = ctx.options.integer(name);
+  if (value === undefined) return undefined;
+  const problem = outOfLimits(`\`${name}\``, value, limits);
+  if (problem) throw new UserError(problem);
+  return value;
 }
 
 /** Turns a drawn chart (or why there is none) into what the member sees. */
@@ -109,7 +157,16 @@ export const statsCommand: CommandHandler = {
     } else {
       throw new UserError(`\`/stats ${sub}\` is not a chart I know.`);
     }
-    const result = await statsOf(ctx.app).chart({ guildId, chart, range, memberId });
+    const minHours = PAIR_CHARTS.includes(chart) ? limited(ctx, 'min-hours', MIN_HOURS_LIMITS) : undefined;
+    const inactiveDays = chart === 'inactive' ? limited(ctx, 'days', INACTIVE_DAYS_LIMITS) : undefined;
+    const result = await statsOf(ctx.app).chart({
+      guildId,
+      chart,
+      range,
+      memberId,
+      ...(minHours !== undefined ? { minPairMs: minHours * HOUR_MS } : {}),
+      ...(inactiveDays !== undefined ? { inactiveDays } : {}),
+    });
     ctx.log.info({ command: 'stats', chart, range, drawn: result.ok }, 'stats chart');
     return chartReply(result);
   },
