@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCommands } from '../../src/cli/registration.js';
+import { commands } from '../../src/http/commands/index.js';
 import { startWorld, type World } from '../helpers/world.js';
 import { inspectPng } from './png.js';
 
@@ -23,6 +25,9 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
         { guild_id: guildId, channel_id: c.squadB!, user_id: m.dan!, started_at: T0 - 25 * H, ended_at: T0 - 24 * H },
       ])
       .execute();
+    // Dan said he would come at 20:00 (New York) on Monday's message.
+    await w.app.db.insertInto('daily_posts').values({ guild_id: guildId, date: '2026-11-23', channel_id: c.tonight!, nonce: 'n', state: 'posted', timezone: 'America/New_York', first_hour: 20, last_hour: 23, created_at: 0 }).execute();
+    await w.app.db.insertInto('availability').values({ guild_id: guildId, date: '2026-11-23', user_id: m.dan!, hour: 20, declared: 'reaction', updated_at: 0 }).execute();
   }, 30_000);
   afterAll(() => w.close());
 
@@ -50,11 +55,41 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     expect(message.files).toHaveLength(0);
   }, 20_000);
 
-  it("lets an admin see a member's week, but not a member another's", async () => {
-    const byAdmin = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: m.dan! }] }])).final(30_000);
-    expect(byAdmin.content).toMatch(/week in voice/);
-    expect(byAdmin.files).toHaveLength(1);
-    const byMember = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: m.alice! }] }])).final(10_000);
+  it("never shows a member's week to anyone else, admins included: /stats timeline has no member option", async () => {
+    const stats = w.emu.commands(w.emu.fixture.guildId).find((c) => c.name === 'stats') as { options: { name: string; options?: { name: string }[] }[] };
+    const optionsOf = (sub: string) => (stats.options.find((o) => o.name === sub)!.options ?? []).map((o) => o.name);
+    expect(optionsOf('timeline')).not.toContain('member');
+    expect(optionsOf('reliability')).toContain('member'); // aggregated percentages: admins may
+    // A Discord client still showing the command list from before (until it refreshes) can send one.
+    const current = commands.map((c) => c.definition);
+    const older = current.map((d) =>
+      d.name !== 'stats'
+        ? d
+        : { ...d, options: d.options!.map((o) => (o.name === 'timeline' ? { ...o, options: [...((o as { options?: unknown[] }).options ?? []), { type: 6, name: 'member', description: 'Whose chart' }] } : o)) },
+    ) as typeof current;
+    await registerCommands(w.app.discord, older, w.emu.fixture.guildId, () => {});
+    try {
+      for (const asker of [m.alice!, m.dan!]) {
+        const other = asker === m.alice ? m.dan! : m.alice!;
+        const r = await w.emu.runCommand(asker, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: other }] }]);
+        const message = await r.final(30_000);
+        expect(message.content).toBe("🔒 A member's week in voice is theirs to share: only they can draw it, with `/stats me`. `/stats timeline` shows your own week.");
+        expect(message.ephemeral_for).toBe(asker);
+        expect(message.files).toHaveLength(0);
+      }
+      // Naming yourself is your own week.
+      const own = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'timeline', options: [{ name: 'member', value: m.dan! }] }])).final(30_000);
+      expect(own.content).toMatch(/Dan.*week in voice/);
+    } finally {
+      await registerCommands(w.app.discord, current, w.emu.fixture.guildId, () => {});
+    }
+  }, 60_000);
+
+  it("lets an admin see another member's said vs showed (percentages), but not a member another's", async () => {
+    const byAdmin = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'reliability', options: [{ name: 'member', value: m.dan! }] }])).final(30_000);
+    expect(byAdmin.content).toContain('Dan: 1 h declared, 0 h shown in voice — 0% reliability.');
+    expect(byAdmin.files[0]?.content_type).toBe('image/png');
+    const byMember = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'reliability', options: [{ name: 'member', value: m.alice! }] }])).final(10_000);
     expect(byMember.content).toMatch(/for server admins/);
     expect(byMember.files).toHaveLength(0);
   }, 60_000);

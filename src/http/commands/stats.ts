@@ -43,7 +43,7 @@ const rangeOption = {
   description: 'Period to cover (default: last 30 days)',
   choices: RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r })),
 };
-const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: 'Whose chart (default: you)' };
+const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: "Whose said-vs-showed (default: everyone's; another member's: admins)" };
 
 const HOUR_MS = 3_600_000;
 const minHoursOption = {
@@ -65,7 +65,8 @@ const daysOption = {
 function chartOptions(chart: ChartName): APIApplicationCommandBasicOption[] {
   if (chart === 'inactive') return [daysOption]; // about now: no range
   if (PAIR_CHARTS.includes(chart)) return [rangeOption, minHoursOption];
-  if (chart === 'timeline' || chart === 'reliability') return [rangeOption, memberOption];
+  // The timeline is only ever your own (raw stays are never shown to anyone else): no member.
+  if (chart === 'reliability') return [rangeOption, memberOption];
   return [rangeOption];
 }
 
@@ -97,6 +98,8 @@ export function chartReply(result: ChartResult): Reply {
 }
 
 const ADMIN_ONLY = '⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own.';
+export const NOT_YOUR_WEEK =
+  "🔒 A member's week in voice is theirs to share: only they can draw it, with `/stats me`. `/stats timeline` shows your own week.";
 
 /**
  * `/stats <chart> [range] [member]` and `/stats me`: charts of the guild's voice life. Rendering
@@ -147,8 +150,14 @@ export const statsCommand: CommandHandler = {
     } else if ((CHART_NAMES as readonly string[]).includes(sub)) {
       chart = sub as ChartName;
       const member = ctx.options.user('member')?.id;
-      // Timeline is always about one member; reliability without a member is everyone's.
-      memberId = chart === 'timeline' ? (member ?? ctx.actor.userId) : chart === 'reliability' ? member : undefined;
+      // The timeline shows raw stays, so it is only ever the caller's own, admins included (the
+      // option is not offered; this answers a client still showing an older command list).
+      if (chart === 'timeline' && member !== undefined && member !== ctx.actor.userId) {
+        ctx.log.info({ command: 'stats', chart }, "refused: another member's timeline");
+        return { content: NOT_YOUR_WEEK };
+      }
+      // Reliability without a member is everyone's; with one, aggregated percentages (admins).
+      memberId = chart === 'timeline' ? ctx.actor.userId : chart === 'reliability' ? member : undefined;
       const aboutSelf = memberId !== undefined && memberId === ctx.actor.userId;
       if (!aboutSelf && !ctx.actor.isAdmin) {
         ctx.log.info({ command: 'stats', chart }, 'refused: not an admin');
