@@ -64,7 +64,7 @@ export function createHttpServer(parts: HttpParts): Server {
     counters.internalError();
     console.error(`[emulator] ${where} failed`, e);
     if (!res.headersSent) json(res, 500, INTERNAL_ERROR);
-    else res.destroy();
+    else if (!res.writableEnded) res.destroy();
   };
   const server = createServer((req, res) => {
     try {

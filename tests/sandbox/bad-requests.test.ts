@@ -3,9 +3,10 @@
  * emulator still serves.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { Routes, type APIMessage, type APIUser } from 'discord-api-types/v10';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { startBotStub, tinyPng, type BotStub } from './helpers.js';
@@ -234,5 +235,78 @@ describe('path ids that are not snowflakes', () => {
     await expect(rest.get(Routes.channelMessage(ch, '123456789012345678'))).rejects.toMatchObject({ status: 404, code: 10008 });
     await stillServes();
     expect(emu.counters.internalErrors).toBe(0);
+  });
+});
+
+describe('the last resort', () => {
+  /** What the emulator logged with console.error (kept off the test output). */
+  function captureErrors(): string[] {
+    const logged: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((first: unknown) => void logged.push(String(first)));
+    return logged;
+  }
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** A wire-log listener that throws once for the first event `pick` selects: a synchronous throw inside a listener. */
+  function throwOnce(pick: (e: { kind: string; direction?: string }) => boolean): void {
+    let armed = true;
+    emu.on('event', (e) => {
+      if (armed && pick(e)) {
+        armed = false;
+        throw new Error('listener bug');
+      }
+    });
+  }
+
+  it('a throw inside the REST request path is counted and contained; the emulator keeps serving', async () => {
+    emu = await startEmulator();
+    const logged = captureErrors();
+    throwOnce((e) => e.kind === 'rest');
+    await fetch(`${emu.api}/v10/users/@me`, { headers: { Authorization: `Bot ${emu.token}` } }).catch(() => undefined);
+    expect(emu.counters.internalErrors).toBe(1);
+    expect(logged).toEqual(['[emulator] request failed']);
+    await stillServes();
+  });
+
+  it('a throw while handling a gateway frame closes that connection with 4000, the gateway keeps serving', async () => {
+    emu = await startEmulator({ heartbeatIntervalMs: 1000 });
+    const logged = captureErrors();
+    throwOnce((e) => e.kind === 'gateway' && e.direction === 'in');
+    expect(await closeCodeAfter(JSON.stringify({ op: 1, d: null }))).toEqual({ code: 4000, reason: 'Unknown error.' });
+    expect(emu.counters.internalErrors).toBe(1);
+    expect(logged).toEqual(['[emulator] gateway handler failed']);
+    expect(await heartbeatAcked()).toBe(true);
+    await stillServes();
+  });
+
+  it('a throw while opening a gateway connection closes it with 4000, the next one works', async () => {
+    emu = await startEmulator({ heartbeatIntervalMs: 1000 });
+    const logged = captureErrors();
+    throwOnce((e) => e.kind === 'gateway');
+    const ws = new WebSocket(`${emu.gatewayUrl}?v=10&encoding=json`);
+    const { code } = await new Promise<{ code: number }>((resolve) => ws.once('close', (c) => resolve({ code: c })));
+    expect(code).toBe(4000);
+    expect(emu.counters.internalErrors).toBe(1);
+    expect(logged).toEqual(['[emulator] gateway handler failed']);
+    expect(await heartbeatAcked()).toBe(true);
+    await stillServes();
+  });
+});
+
+describe('clients that go away', () => {
+  it('a request body cut off mid-way is not an emulator error', async () => {
+    emu = await startEmulator();
+    const logged = emu.waitForEvent((e) => e.kind === 'rest');
+    const socket = connect(emu.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /api/v10/channels/${emu.fixture.channels.tonight}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bot ${emu.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"content":`);
+    await new Promise((r) => setTimeout(r, 50));
+    socket.destroy();
+    expect(await logged).toMatchObject({ kind: 'rest', status: 400 });
+    expect(emu.counters.internalErrors).toBe(0);
+    expect(emu.messages(emu.fixture.channels.tonight)).toHaveLength(0);
+    await stillServes();
   });
 });

@@ -19,11 +19,17 @@ export interface ParsedBody {
 export async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new DiscordError(413, 40005, 'Request entity too large');
-    chunks.push(buf);
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > MAX_BODY_BYTES) throw new DiscordError(413, 40005, 'Request entity too large');
+      chunks.push(buf);
+    }
+  } catch (e) {
+    if (e instanceof DiscordError) throw e;
+    // The client went away mid-body (ECONNRESET, aborted): its fault, not an emulator crash.
+    throw new DiscordError(400, 0, '400: Bad Request');
   }
   return Buffer.concat(chunks);
 }

@@ -71,7 +71,22 @@ export class GatewayServer {
 
   /** Takes over an HTTP upgrade for `/gateway`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): void {
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, query));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        this.#onConnection(ws, query);
+      } catch (e) {
+        this.#internalError(ws, e);
+      }
+    });
+  }
+
+  /** Last resort: an emulator bug closes the connection with 4000, it never takes the process down. */
+  #internalError(ws: WebSocket, e: unknown): void {
+    this.o.world.counters.internalError();
+    console.error('[emulator] gateway handler failed', e);
+    const conn = this.#connections.get(ws);
+    if (conn) conn.closingByServer = true;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(GatewayCloseCodes.UnknownError, 'Unknown error.');
   }
 
   #onConnection(ws: WebSocket, query: URLSearchParams): void {
@@ -133,10 +148,7 @@ export class GatewayServer {
     try {
       this.#handleFrame(ws, conn, data, isBinary);
     } catch (e) {
-      // Last resort: an emulator bug closes this connection (4000), it never takes the process down.
-      this.o.world.counters.internalError();
-      console.error('[emulator] gateway frame handler failed', e);
-      this.#close(ws, conn, GatewayCloseCodes.UnknownError, 'Unknown error.');
+      this.#internalError(ws, e);
     }
   }
 
