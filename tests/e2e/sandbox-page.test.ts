@@ -80,6 +80,24 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await shot('1-start');
   });
 
+  it('lists the endpoints `npm run sandbox` no longer prints (control, wire log, REST, gateway, the bot, its key) under a fold', async () => {
+    const endpoint = (name: string) => page.locator(`#endpoint-list dd[data-endpoint="${name}"]`);
+    await expect(endpoint('Control').isVisible()).resolves.toBe(false);
+    await page.getByText('Endpoints, for scripts').click();
+    const origin = sandbox!.pageUrl.replace(/\/$/, '');
+    await expect(endpoint('Control').textContent()).resolves.toBe(`${origin}/control`);
+    await expect(endpoint('Wire log (SSE)').textContent()).resolves.toBe(`${origin}/control/events`);
+    await expect(endpoint('REST').textContent()).resolves.toBe(sandbox!.emu.api);
+    await expect(endpoint('Gateway').textContent()).resolves.toBe(sandbox!.emu.gatewayUrl);
+    await expect(endpoint('Bot').textContent()).resolves.toBe(`${sandbox!.botUrl}/interactions`);
+    await expect(endpoint('Public key').textContent()).resolves.toBe(sandbox!.emu.publicKey);
+    const health = await endpoint('Bot health').textContent();
+    expect((await fetch(health!)).status).toBe(200);
+    await page.locator('.wire').screenshot({ path: join(SHOTS, '1b-endpoints.png') });
+    await page.getByText('Endpoints, for scripts').click();
+    await expect(endpoint('Control').isVisible()).resolves.toBe(false);
+  });
+
   it('acting as Bob, clicking 🕘 puts Bob on the 9 pm line', async () => {
     await actAs('bob');
     const today = daily('Monday 23 November');

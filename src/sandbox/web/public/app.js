@@ -370,6 +370,27 @@ function renderClock() {
   $('clock-zone').textContent = `(your time · ${guildTime} in ${state.clock.zone})`;
 }
 
+/**
+ * What `npm run sandbox -- --verbose` prints, for scripting with curl: the control API and its wire
+ * log, the emulator's REST and gateway, the bot's interactions endpoint and health check, the key
+ * the emulator signs interactions with. Read once: none of it changes while the page is open.
+ */
+async function renderEndpoints() {
+  const s = await control('/state');
+  const origin = window.location.origin;
+  const bot = typeof s.interactionsUrl === 'string' ? s.interactionsUrl : null;
+  const rows = [
+    ['Control', `${origin}/control`],
+    ['Wire log (SSE)', `${origin}/control/events`],
+    ['REST', s.api],
+    ['Gateway', s.gateway],
+    ['Bot', bot ?? 'not set'],
+    ['Bot health', bot?.endsWith('/interactions') ? bot.replace(/\/interactions$/, '/healthz') : null],
+    ['Public key', s.publicKey],
+  ].filter(([, v]) => v);
+  replace($('endpoint-list'), rows.map(([k, v]) => [h('dt', null, k), h('dd', { 'data-endpoint': k }, String(v))]));
+}
+
 // ── acting ────────────────────────────────────────────────────────────────────
 
 /** A component interaction as the acting member; the reply arrives over the wire. @param {string} path @param {object} body */
@@ -499,5 +520,6 @@ wire();
 await act(async () => {
   await refreshClock();
   await refresh();
+  await renderEndpoints();
   document.body.dataset.ready = 'true';
 });
