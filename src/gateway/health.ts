@@ -13,6 +13,10 @@ export interface GatewayHealth extends GatewayStatus {
   latencyMs: number | null;
   /** Reconnections after the first session (resumes plus new sessions). */
   reconnects: number;
+  /** Unix ms of the READY/RESUMED that began the current connection; null while disconnected. */
+  connectedAt: number | null;
+  /** Unix ms of the last socket close; null while connected and before the first close. */
+  disconnectedAt: number | null;
 }
 
 /**
@@ -27,9 +31,16 @@ export function trackGatewayHealth(shard: GatewayShard, clock: Clock): () => Gat
   let latencyMs: number | null = null;
   let reconnects = 0;
   let sessionsSeen = 0;
+  let connectedAt: number | null = null;
+  let disconnectedAt: number | null = null;
+  const up = () => {
+    connected = true;
+    connectedAt = clock.now();
+    disconnectedAt = null;
+  };
   const manager = shard.manager;
   manager.on(WebSocketShardEvents.Ready, () => {
-    connected = true;
+    up();
     sessionsSeen += 1;
     if (sessionsSeen > 1) {
       reconnects += 1;
@@ -37,23 +48,22 @@ export function trackGatewayHealth(shard: GatewayShard, clock: Clock): () => Gat
     }
   });
   manager.on(WebSocketShardEvents.Resumed, () => {
-    connected = true;
+    up();
     reconnects += 1;
     metrics.gatewayReconnects.inc({ kind: 'resume' });
   });
   manager.on(WebSocketShardEvents.Closed, (code) => {
+    if (connected || disconnectedAt === null) disconnectedAt = clock.now();
     connected = false;
+    connectedAt = null;
     metrics.gatewayCloses.inc({ code: String(code) });
   });
   manager.on(WebSocketShardEvents.HeartbeatComplete, (stats) => {
     lastHeartbeatAt = clock.now();
     latencyMs = stats.latency;
   });
-  return () => ({
-    ...shard.status,
-    connected: connected && (shard.status.state === 'ready' || shard.status.state === 'resumed'),
-    lastHeartbeatAt,
-    latencyMs,
-    reconnects,
-  });
+  return () => {
+    const live = connected && (shard.status.state === 'ready' || shard.status.state === 'resumed');
+    return { ...shard.status, connected: live, lastHeartbeatAt, latencyMs, reconnects, connectedAt: live ? connectedAt : null, disconnectedAt };
+  };
 }

@@ -4,7 +4,9 @@ import type { App } from '../shared/app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { appVersion } from '../shared/version.js';
 import { appRevision } from '../shared/revision.js';
+import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { isLocalRequest, noteInteraction, registerOperationsRoutes } from './metrics.js';
+import { gatewayFrom, gatewayGraceMs, health, recordedGateway } from './readiness.js';
 import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
@@ -88,17 +90,31 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     return reply.send(response);
   });
 
+  // Liveness for Caddy, uptime monitors and deploys: 503 when the database or the gateway is gone
+  // (src/http/readiness.ts says exactly when). Through Caddy (the internet) only the verdict;
+  // versions, gateway details and problems stay on the Pi.
+  const startedAt = app.clock.now();
+  const graceMs = gatewayGraceMs();
   fastify.get('/healthz', async (request, reply) => {
     const dbOk = databaseIsHealthy(app.sqlite);
-    // Through Caddy (the internet) only the verdict; versions and gateway details stay on the Pi.
-    if (!isLocalRequest(request)) return reply.code(dbOk ? 200 : 503).send({ status: dbOk ? 'ok' : 'degraded' });
-    return reply.code(dbOk ? 200 : 503).send({
-      status: dbOk ? 'ok' : 'degraded',
+    const extra = options.health?.();
+    const gateway = gatewayFrom(extra);
+    const verdict = health({ dbOk, now: app.clock.now(), startedAt, graceMs, gateway, recorded: gateway || !dbOk ? undefined : recordedGateway(app.sqlite) });
+    const status = verdict.ok ? 'ok' : 'degraded';
+    reply.code(verdict.ok ? 200 : 503);
+    if (!isLocalRequest(request)) return reply.send({ status });
+    return reply.send({
+      status,
+      problems: verdict.problems,
       version: appVersion(),
       revision: appRevision(),
       uptimeSeconds: Math.round(process.uptime()),
       db: dbOk,
-      ...options.health?.(),
+      restQueue: restInFlight(),
+      ...extra,
+      gateway: gateway
+        ? { ...gateway, connectedAt: verdict.connectedAt, lastDispatchAgeSeconds: verdict.lastDispatchAgeSeconds }
+        : { inProcess: false, ...recordedGateway(app.sqlite) },
     });
   });
   registerOperationsRoutes(fastify, app, options.health);

@@ -49,7 +49,7 @@ describe('graceful shutdown of a running bot', () => {
 
   /** /stats always defers; its answer is then held `latencyMs` by the emulator. */
   async function slowInteraction(latencyMs: number) {
-    emu.injectFault({ method: 'PATCH', route: '/webhooks/:id/:token/messages/@original', latencyMs });
+    emu.injectFault({ method: 'PATCH', route: '/webhooks/:id/:token/messages/:id', latencyMs });
     const result = await emu.runCommand(emu.fixture.members.alice.id, 'stats', [{ name: 'me', options: [] }]);
     expect(result.status).toBe(200);
     expect((result.response as { type: number }).type).toBe(5); // deferred: the answer is still to come

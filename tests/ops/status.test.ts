@@ -48,6 +48,8 @@ describe('admin status against a running bot', () => {
     expect(r.stdout).toMatch(/version\s+\d+\.\d+\.\d+/);
     expect(r.stdout).toMatch(/uptime\s+\d+ s/);
     expect(r.stdout).toMatch(/gateway\s+ready, connected, 1 session\(s\), 0 reconnect\(s\)/);
+    expect(r.stdout).toMatch(/gateway\s+.*, since \d{4}-\d\d-\d\dT/);
+    expect(r.stdout).toMatch(/REST queue\s+0 request\(s\) waiting or in flight/);
     expect(r.stdout).toMatch(/last event\s+\d+ s ago/);
     expect(r.stdout).toMatch(/ready\s+yes/);
 

@@ -9,6 +9,12 @@ interface GatewayView {
   latencyMs?: number | null;
   lastEventAt?: number | null;
   lastHeartbeatAt?: number | null;
+  /** Since when the current connection is up (unix ms). */
+  connectedAt?: number | null;
+  lastDispatchAgeSeconds?: number | null;
+  /** false: the gateway runs in another process; beatAt/connectedAt are what it last recorded. */
+  inProcess?: boolean;
+  beatAt?: number | null;
 }
 
 /** What `status` shows, gathered from `/healthz` and `/readyz`. */
@@ -21,6 +27,10 @@ export interface StatusReport {
   uptimeSeconds: number | null;
   db: boolean;
   gateway: GatewayView | null;
+  /** Discord REST requests queued or in flight in the bot. */
+  restQueue: number | null;
+  /** Why /healthz is failing, from the bot itself. */
+  problems: string[];
   ready: boolean;
   reasons: string[];
 }
@@ -53,6 +63,8 @@ export async function fetchStatus(url: string, release?: string): Promise<Status
     uptimeSeconds: typeof h.uptimeSeconds === 'number' ? h.uptimeSeconds : null,
     db: h.db === true,
     gateway: h.gateway && typeof h.gateway === 'object' ? (h.gateway as GatewayView) : null,
+    restQueue: typeof h.restQueue === 'number' ? h.restQueue : null,
+    problems: Array.isArray(h.problems) ? (h.problems as string[]) : [],
     ready: ready.status === 200,
     reasons: Array.isArray(ready.body.reasons) ? (ready.body.reasons as string[]) : [],
   };
@@ -72,23 +84,27 @@ const ago = (at: number | null | undefined, now: number) => (typeof at === 'numb
 /** The report as a few aligned lines for a person. */
 export function formatStatus(r: StatusReport, now = Date.now()): string {
   const rows: [string, string][] = [
-    ['health', `${r.healthy ? 'ok' : 'FAILING'} (database ${r.db ? 'ok' : 'not answering'})`],
+    ['health', `${r.healthy ? 'ok' : 'FAILING'} (database ${r.db ? 'ok' : 'not answering'})${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`],
     ['version', `${r.version}${r.revision ? ` (revision ${r.revision.slice(0, 12)})` : ''}`],
   ];
   if (r.release) rows.push(['release', r.release.slice(0, 12)]);
   rows.push(['uptime', r.uptimeSeconds === null ? 'unknown' : formatDuration(r.uptimeSeconds)]);
   const g = r.gateway;
-  if (g) {
+  if (g?.inProcess === false) {
+    rows.push(['gateway', `in another process: heartbeat ${ago(g.beatAt, now)}, last connected ${ago(g.connectedAt, now)}`]);
+  } else if (g) {
     const parts = [g.state ?? 'unknown', g.connected === false ? 'disconnected' : g.connected ? 'connected' : ''];
     if (g.sessions !== undefined) parts.push(`${g.sessions} session(s)`);
     if (g.reconnects !== undefined) parts.push(`${g.reconnects} reconnect(s)`);
     if (typeof g.latencyMs === 'number') parts.push(`heartbeat ${g.latencyMs} ms`);
+    if (typeof g.connectedAt === 'number') parts.push(`since ${new Date(g.connectedAt).toISOString()}`);
     rows.push(['gateway', parts.filter(Boolean).join(', ')]);
     rows.push(['last event', ago(g.lastEventAt, now)]);
     rows.push(['heartbeat', ago(g.lastHeartbeatAt, now)]);
   } else {
     rows.push(['gateway', 'not in this process']);
   }
+  if (r.restQueue !== null) rows.push(['REST queue', `${r.restQueue} request(s) waiting or in flight`]);
   rows.push(['ready', r.ready ? 'yes' : `no: ${r.reasons.join('; ') || 'unknown'}`]);
   return [`rollcall at ${r.url}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`)].join('\n');
 }

@@ -1,6 +1,17 @@
 import { RESTEvents, type REST } from '@discordjs/rest';
 import { metrics } from '../metrics.js';
 
+let inFlight = 0;
+
+/**
+ * Discord REST requests this process has started and not finished: waiting in @discordjs/rest's
+ * per-route queue, paused for a rate limit, or on the wire (what `/healthz` calls the REST queue
+ * depth). @discordjs/rest keeps its queues private, so the façade counts around `request()`.
+ */
+export function restInFlight(): number {
+  return inFlight;
+}
+
 /**
  * Counts every Discord REST response (by method, rate-limit route and status), the 429s among
  * them, and every pause @discordjs/rest takes for a rate limit. Routes are the bucket routes
@@ -8,6 +19,16 @@ import { metrics } from '../metrics.js';
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
 export function countRestTraffic(rest: REST): REST {
+  // get/post/patch/put/delete all go through request().
+  const request = rest.request.bind(rest);
+  rest.request = async (options) => {
+    inFlight += 1;
+    try {
+      return await request(options);
+    } finally {
+      inFlight -= 1;
+    }
+  };
   rest.on(RESTEvents.Response, (request, response) => {
     const route = request.route;
     metrics.restResponses.inc({ method: request.method.toUpperCase(), route, status: String(response.status) });

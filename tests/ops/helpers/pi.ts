@@ -113,6 +113,9 @@ export function makeFakePi(root: string, options: { repoUrl: string; botPort: nu
       'DISCORD_TOKEN=test-token-0123456789abcdef',
       // Nothing listens there: the gateway logs that it cannot connect, the webhook still serves.
       'DISCORD_API_URL=http://127.0.0.1:9/api',
+      // …and /healthz would turn 503 a minute after start for the missing gateway; these tests are
+      // about deploying, so the grace outlasts them (tests/ops/health.test.ts covers the 503).
+      'HEALTH_GATEWAY_GRACE_SECONDS=3600',
       `DATABASE_PATH=${dbPath}`,
       'HTTP_HOST=127.0.0.1',
       `HTTP_PORT=${options.botPort}`,
