@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readiness } from '../../src/http/readiness.js';
 import { createRest } from '../../src/shared/discord/rest.js';
+import { startEmulator } from '../../src/sandbox/index.js';
 import { metrics, MetricsRegistry, registry } from '../../src/shared/metrics.js';
 import { command, ping, signed } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';
@@ -131,28 +130,20 @@ describe('/metrics and /readyz on the webhook server', () => {
 
 describe('REST metrics', () => {
   it('counts responses by route and status, and 429s separately', async () => {
-    let calls = 0;
-    const server = createServer((_req, res) => {
-      calls += 1;
-      if (calls === 1) {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0', 'x-ratelimit-scope': 'user', 'x-ratelimit-bucket': 'b1', 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.05' });
-        res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.05, global: false }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: '1', username: 'rollcall' }));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const emu = await startEmulator();
     try {
-      const rest = createRest({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, token: 'test-token-0123456789abcdef' });
+      // Discord's answer to a busy minute: one 429 with a short retry_after, then the real answer.
+      emu.injectFault({ method: 'GET', route: '/users/@me', status: 429, retryAfter: 0.05, scope: 'user' });
+      const rest = createRest({ apiUrl: emu.api, token: emu.token });
       const route = '/users/@me';
       const before = { ok: metrics.restResponses.get({ method: 'GET', route, status: '200' }), limited: metrics.rest429.get({ route }) };
-      await rest.get('/users/@me');
-      expect(calls).toBe(2);
+      expect(await rest.get('/users/@me')).toMatchObject({ id: emu.fixture.botUserId });
+      expect(emu.events.filter((e) => e.kind === 'rest' && e.path === '/users/@me').map((e) => (e as { status: number }).status)).toEqual([429, 200]);
       expect(metrics.rest429.get({ route })).toBe(before.limited + 1);
       expect(metrics.restResponses.get({ method: 'GET', route, status: '200' })).toBe(before.ok + 1);
       expect(metrics.restResponses.get({ method: 'GET', route, status: '429' })).toBeGreaterThan(0);
     } finally {
-      await new Promise((r) => server.close(r));
+      await emu.close();
     }
   });
 });
