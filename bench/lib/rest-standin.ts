@@ -9,8 +9,11 @@ export interface RecordedRequest {
 }
 
 /**
- * A minimal HTTP server answering like Discord's REST for the few routes the foundation uses,
- * recording every request. Only for tests that predate the emulator in src/sandbox.
+ * A bare HTTP sink for `npm run bench -- stats`: it answers the routes it is given (the bench gives
+ * it only `PATCH …/messages/@original`, where the bot delivers each deferred chart) with canned JSON,
+ * 404 to anything else, and records every request. It checks nothing — no auth, rate limits or
+ * interaction state — so the bench measures the bot, not an emulated Discord; tests use the emulator
+ * in src/sandbox instead.
  */
 export async function startRestStandin(routes: Record<string, (req: RecordedRequest) => unknown>) {
   const requests: RecordedRequest[] = [];
