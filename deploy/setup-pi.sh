@@ -30,7 +30,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gi
 
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$NODE_MAJOR" -lt 20 ] || [ ! -x /usr/bin/node ]; then
-  die "Node.js 20 or newer is needed at /usr/bin/node (found: $(node --version 2>/dev/null || echo none)). Install Node 22 LTS from NodeSource (docs/operations.md, step 2), then run this again."
+  die "Node.js 20 or newer is needed at /usr/bin/node (found: $(node --version 2>/dev/null || echo none)). Install Node 22 LTS from NodeSource (docs/raspberry-pi.md, step 2), then run this again."
 fi
 
 say "user rollcall and group membership for $DEPLOY_USER"
@@ -105,6 +105,6 @@ Done. Next:
   1. sudoedit $ENV_FILE          # the three DISCORD_ values
   2. log out and in again              # so $DEPLOY_USER is in the rollcall group
   3. from your computer:  npm run admin -- deploy --host $DEPLOY_USER@$(hostname).local
-  4. set up the tunnel (docs/operations.md, step 5) and paste https://<name>/interactions into
+  4. set up the tunnel (docs/raspberry-pi.md, step 5) and paste https://<name>/interactions into
      the Discord developer portal.
 NEXT
