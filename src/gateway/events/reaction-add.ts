@@ -5,7 +5,8 @@ import { toMemberInfo } from './voice-translate.js';
 
 /**
  * A member clicked a reaction. In guilds the payload carries `member` (roles, nick), which feeds the
- * member cache so the re-rendered message needs no REST call for this name.
+ * member cache so the re-rendered message needs no REST call for this name (and a bot's later
+ * removal is recognised as a bot's).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-add
  */
 export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
@@ -14,7 +15,8 @@ export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
     const event = toReactionEvent(d, app.config.applicationId);
     if (!event) return;
     const member = toMemberInfo(d.member);
-    if (member && !member.bot) await app.members.remember(event.guildId, member);
+    // Bots too: a later REMOVE (which carries no member) is then known to be a bot's without REST.
+    if (member) await app.members.remember(event.guildId, member);
     await app.availability.reactionAdded(event);
   },
 };

@@ -15,6 +15,7 @@ export function toReactionEvent(
     userId: d.user_id,
     emojiName: d.emoji.name,
     emojiId: d.emoji.id,
-    isBot: member?.user?.bot === true || d.user_id === botId,
+    // REMOVE has no member: unknown, and the service asks the member cache when it matters.
+    isBot: d.user_id === botId ? true : member?.user ? member.user.bot === true : undefined,
   };
 }

@@ -2,7 +2,8 @@ import type { App } from '../../shared/app.js';
 
 /**
  * After a session that could not resume (and at start) reactions may have been missed: re-read
- * each current daily message's reactions over REST and rebuild availability from them.
+ * each current daily message's reactions over REST and rebuild availability from them, then take off
+ * what would have been removed live: foreign emoji on it and late votes on the previous messages.
  */
 export async function reconcileReactions(app: App): Promise<void> {
   const guilds = await app.db.selectFrom('daily_posts').select('guild_id').distinct().where('message_id', 'is not', null).execute();
@@ -11,6 +12,11 @@ export async function reconcileReactions(app: App): Promise<void> {
       await app.availability.reconcile(guild_id);
     } catch (error) {
       app.log.warn({ err: error, guild: guild_id }, 'could not reconcile reactions');
+    }
+    try {
+      await app.availability.sweepStrays(guild_id);
+    } catch (error) {
+      app.log.warn({ err: error, guild: guild_id }, 'could not remove stray reactions');
     }
   }
 }

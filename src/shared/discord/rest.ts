@@ -49,6 +49,16 @@ export interface FileAttachment {
   contentType?: string;
 }
 
+/** One emoji's reactions on a message. */
+export interface MessageReaction {
+  /** As reaction routes take it: the unicode emoji, or `name:id` for a custom one. */
+  emoji: string;
+  custom: boolean;
+  count: number;
+  /** The bot reacted with it. */
+  me: boolean;
+}
+
 /** A guild member as rollcall keeps it: plain values, read from Discord's member object. */
 export interface FetchedMember {
   userId: string;
@@ -144,6 +154,21 @@ export class DiscordApi {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     return (await this.rest.get(Routes.channelMessages(channelId), { query: params })) as APIMessage[];
+  }
+
+  /**
+   * The reactions on a message, one entry per emoji: `emoji` as reaction routes take it (the
+   * character, or `name:id` for a custom emoji), how many reacted, and whether the bot is one of them.
+   * @see https://discord.com/developers/docs/resources/message#get-channel-message
+   */
+  async getMessageReactions(channelId: string, messageId: string): Promise<MessageReaction[]> {
+    const message = (await this.rest.get(Routes.channelMessage(channelId, messageId))) as APIMessage;
+    return (message.reactions ?? []).map((r) => ({
+      emoji: r.emoji.id ? `${r.emoji.name ?? '_'}:${r.emoji.id}` : (r.emoji.name ?? ''),
+      custom: r.emoji.id !== null,
+      count: r.count,
+      me: r.me,
+    }));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#create-reaction */
