@@ -43,10 +43,11 @@ describe('the spoken greeting', () => {
     expect(text).toBe('Hi Alice. Tonight: Dan at 1, Eve at 2.');
   });
 
-  it('on the spring-forward night a 2 am slot is said as 3, when it really starts, and merges with 3', () => {
-    // 8 March 2026: New York skips 02:00 → 03:00. Message of the 7th, slots 22 → 3.
-    const f = facts({ date: '2026-03-07', first: 22, last: 3, now: '2026-03-08T04:00:00Z', comers: [['Bob', 2], ['Carol', 3]] });
-    expect(greetingSentence(f)).toBe('Hi Alice. After midnight: Bob and Carol at 3.');
+  it('on the spring-forward night there is no 2 am slot to say; 1 and 3 after midnight are said as such', () => {
+    // 8 March 2026: New York skips 02:00 → 03:00, so the message of the 7th (slots 22 → 3) has no 2 am.
+    expect(slotsFor('2026-03-07', NY, 22, 3).map((s) => s.hour)).toEqual([22, 23, 0, 1, 3]);
+    const f = facts({ date: '2026-03-07', first: 22, last: 3, now: '2026-03-08T04:00:00Z', comers: [['Bob', 1], ['Carol', 3], ['Dan', 3]] });
+    expect(greetingSentence(f)).toBe('Hi Alice. After midnight: Bob at 1, Carol and Dan at 3.');
   });
 
   it('on the fall-back night 1 am is the first 1 am, said once', () => {
