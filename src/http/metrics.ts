@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InteractionResponseType, InteractionType, type APIInteraction, type APIInteractionResponse } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
+import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { metrics, registry } from '../shared/metrics.js';
 import { appRevision } from '../shared/revision.js';
 import { appVersion } from '../shared/version.js';
@@ -20,6 +21,7 @@ const gauges = {
   gatewayConnected: registry.gauge('rollcall_gateway_connected', '1 while the gateway socket is connected (READY or RESUMED).'),
   gatewaySilence: registry.gauge('rollcall_gateway_seconds_since_last_event', 'Seconds since the last gateway dispatch or heartbeat ACK.'),
   gatewayLatency: registry.gauge('rollcall_gateway_heartbeat_latency_seconds', 'Round trip of the last gateway heartbeat.'),
+  restInFlight: registry.gauge('rollcall_discord_rest_in_flight', 'Discord REST requests waiting in a rate-limit queue or on the wire (the REST queue depth of /healthz).'),
 };
 
 /** How an answered interaction is labelled, remembered per request until the response is sent. */
@@ -97,6 +99,7 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, hea
     gauges.uptime.set(Math.round(process.uptime()));
     gauges.dbOk.set(dbOk ? 1 : 0);
     gauges.ready.set(ready ? 1 : 0);
+    gauges.restInFlight.set(restInFlight());
     const gateway = gatewayFrom(extra);
     if (gateway) {
       const g = gateway as typeof gateway & { latencyMs?: number | null };

@@ -105,6 +105,7 @@ describe('/metrics and /readyz on the webhook server', () => {
     expect(local.body).toMatch(/^# TYPE rollcall_signature_failures_total counter$/m);
     expect(local.body).toMatch(new RegExp(`^rollcall_signature_failures_total ${before.signature + 1}$`, 'm'));
     expect(local.body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(local.body).toMatch(/^rollcall_discord_rest_in_flight 0$/m);
 
     const remote = await h.server.fastify.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' });
     expect(remote.statusCode).toBe(404);
