@@ -93,8 +93,12 @@ export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Prom
 }
 
 /**
- * When each known member was last in voice (AFK excluded), whatever the window: members from the
- * cache who never were have `lastSeen` null. `trackedSince` is the guild's first recorded stay.
+ * When each member with a presence signal was last in voice (AFK excluded), whatever the window.
+ * A presence signal is a voice stay (AFK included) or a row on a daily message (hours declared,
+ * taken back or seen in voice): something the member did, which `/privacy erase` deletes. A bare
+ * `members` row is not one: the cache is refilled by any interaction, reaction or lookup, so it
+ * would bring back an erased member as "never seen". Members with a signal but no non-AFK stay
+ * have `lastSeen` null. `trackedSince` is the guild's first recorded stay.
  */
 export async function lastSeen(
   db: Kysely<Database>,
@@ -102,22 +106,21 @@ export async function lastSeen(
 ): Promise<{ members: { userId: string; lastSeen: number | null }[]; trackedSince: number | null }> {
   const seenQuery = db
     .selectFrom('voice_stays')
-    .select(['user_id', sql<number>`max(coalesce(ended_at, ${scope.now}))`.as('last')])
+    .select(['user_id', 'afk', sql<number>`max(coalesce(ended_at, ${scope.now}))`.as('last')])
     .where('guild_id', '=', scope.guildId)
-    .where('afk', '=', 0)
-    .groupBy('user_id');
+    .groupBy(['user_id', 'afk']);
   const seen = await withoutExcluded(seenQuery, scope).execute();
-  const cached = await withoutExcluded(
-    db.selectFrom('members').select('user_id').where('guild_id', '=', scope.guildId).where('bot', '=', 0),
-    scope,
-  ).execute();
+  // Distinct members on daily messages, from the (guild_id, user_id) index alone.
+  const onMessages = await withoutExcluded(db.selectFrom('availability').select('user_id').distinct().where('guild_id', '=', scope.guildId), scope).execute();
   const first = await db
     .selectFrom('voice_stays')
     .select((eb) => eb.fn.min('started_at').as('first'))
     .where('guild_id', '=', scope.guildId)
     .executeTakeFirst();
-  const byUser = new Map<string, number | null>(cached.map((m) => [m.user_id, null]));
-  for (const r of seen) byUser.set(r.user_id, Number(r.last));
+  const byUser = new Map<string, number | null>();
+  for (const r of onMessages) byUser.set(r.user_id, null);
+  for (const r of seen) if (!byUser.has(r.user_id)) byUser.set(r.user_id, null);
+  for (const r of seen) if (r.afk === 0) byUser.set(r.user_id, Number(r.last));
   return {
     members: [...byUser].map(([userId, last]) => ({ userId, lastSeen: last })),
     trackedSince: first?.first == null ? null : Number(first.first),

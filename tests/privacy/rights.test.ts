@@ -168,4 +168,15 @@ describe('/privacy show, export and erase', () => {
     expect(after.content).toContain('Voice stays: none');
     expect(after.content).toContain('Weekly schedule: none');
   });
+
+  it('once erased, he is not on the inactive chart, though using a command put his name back in the cache', async () => {
+    // Hours later he runs a command: it carries his member, so the cache stores his name again.
+    w.clock.set(EVENING + 5 * H);
+    await privacy(w, m.bob, 'show');
+    await eventually(() => expect(rowsMentioning(w, m.bob)).toEqual({ members: 1 }));
+    // Dan last played two days ago; Carol tonight. Bob, erased, is no one's "never seen".
+    const inactive = await (await w.emu.runCommand(m.alice, 'stats', [{ name: 'inactive', options: [{ name: 'days', value: 1 }] } as never])).final(30_000);
+    expect(inactive.content).toContain('Inactive members: not in voice for 1+ days');
+    expect(inactive.content).toContain('1 of 2 member(s) inactive for 1+ days.');
+  }, 40_000);
 });

@@ -202,20 +202,25 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(await declaredDays(ctx.db, ctx.scope, ctx.dates.from, ctx.dates.to)).toEqual([{ userId: 'alice', date: '2026-11-10', hours: 1 << 1 }]);
   });
 
-  it('inactive: members not in voice (outside AFK) for N days, and cached members never seen', async () => {
+  it('inactive: members not in voice (outside AFK) for N days, and members on daily messages never seen', async () => {
     await s.member('alice', 'Alice');
     await s.member('bob', 'Bob');
     await s.member('zoe', 'Zoé');
+    await s.member('erin', 'Erin'); // only a cached name (say, erased, then ran a command): no signal
     await s.stay('squadA', 'alice', '2026-11-01T20:00', '2026-11-01T21:00');
     await s.stay('squadA', 'bob', '2026-10-01T20:00', '2026-10-01T21:00');
     await s.stay('afk', 'bob', '2026-11-09T20:00', '2026-11-09T21:00', true); // AFK is not being around
+    await s.stay('afk', 'yan', '2026-11-09T20:00', '2026-11-09T21:00', true); // only ever AFK: never seen playing
+    await s.declare('zoe', '2026-10-20', 21); // said she would come, never joined voice
     const ctx = await s.context('30d', '2026-11-10T21:00');
     const { members, trackedSince } = await lastSeen(ctx.db, ctx.scope);
     const inactive = inactiveMembers(members, trackedSince, ctx.scope.now, 14);
     expect(inactive).toEqual([
       { userId: 'bob', days: 40, never: false },
+      { userId: 'yan', days: 40, never: true },
       { userId: 'zoe', days: 40, never: true }, // tracked for 40 days, never seen
     ]);
+    expect(members.map((m) => m.userId)).not.toContain('erin');
     expect(inactiveMembers(members, trackedSince, ctx.scope.now, 5).map((m) => m.userId)).toContain('alice');
   });
 

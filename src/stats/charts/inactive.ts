@@ -30,11 +30,16 @@ export function inactiveMembers(
   return out.sort((a, b) => b.days - a.days || a.userId.localeCompare(b.userId));
 }
 
-/** Chart 4: who has not been in voice for N days (the range does not apply: it is about now). */
+/**
+ * Chart 4: who has not been in voice for N days (the range does not apply: it is about now). Only
+ * members with a presence signal are listed — in voice at some point, or on a daily message (see
+ * `lastSeen`) — never someone the member cache merely knows the name of (an erased member who used
+ * a command since, say).
+ */
 export const inactiveChart: ChartBuilder = async (ctx, request) => {
   const minDays = request.inactiveDays ?? DEFAULT_INACTIVE_DAYS;
   const { members, trackedSince } = await lastSeen(ctx.db, ctx.scope);
-  if (members.length === 0) return { reason: 'I know no members of this server yet, so I cannot tell who is inactive.' };
+  if (members.length === 0) return { reason: 'Nobody has been in voice or on a daily message here yet, so I cannot tell who is inactive.' };
   const inactive = inactiveMembers(members, trackedSince, ctx.scope.now, minDays);
   if (inactive.length === 0) return { reason: `Everyone I know has been in voice in the last ${minDays} days. 🎉` };
   const shown = inactive.slice(0, TOP_N);
@@ -46,7 +51,10 @@ export const inactiveChart: ChartBuilder = async (ctx, request) => {
     summary: `${inactive.length} of ${members.length} member(s) inactive for ${minDays}+ days${inactive.length > TOP_N ? ` (top ${TOP_N} shown)` : ''}.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: `Inactive members: not in voice for ${minDays}+ days`, subtitle: `as of ${DateTime.fromMillis(ctx.scope.now, { zone: ctx.scope.zone }).toISODate()}${since}` },
+      title: {
+        text: `Inactive members: not in voice for ${minDays}+ days`,
+        subtitle: `members who were ever in voice or on a daily message · as of ${DateTime.fromMillis(ctx.scope.now, { zone: ctx.scope.zone }).toISODate()}${since}`,
+      },
       config: THEME,
       width: 600,
       height: { step: 22 },
