@@ -6,11 +6,12 @@ import { otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { WEEKDAY_NAMES } from './schedules.js';
 
 /**
- * How long before one of the member's stays another (closed) stay may have begun and still be
- * counted as overlapping it: the bound that keeps the co-presence lookup on an index. A closed
- * stay longer than this that began earlier is missed; the charts, which sweep everything, are not.
+ * Closed stays up to this long that overlap one of the member's began at most this long before
+ * it: the bound that keeps the co-presence lookup on the `(guild_id, started_at)` index. Longer
+ * closed stays are few and come from the partial index `voice_stays_long`, whose condition is this
+ * same 24 h (migration 2026-12-01-001): change both together.
  */
-const LONGEST_STAY_MS = 24 * 3_600_000;
+const LONG_STAY_MS = 24 * 3_600_000;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -110,11 +111,13 @@ export async function buildExport(
 }
 
 /**
- * Co-presence totals between the member and everyone else, by the stats sweep. Only stays that
- * overlap one of the member's, in the same channel, can count, so only those are loaded: a join
- * driven by the member's own stays, each looking up the guild's stays that began at most
- * {@link LONGEST_STAY_MS} before it on the `(guild_id, started_at)` index, plus every stay still
- * open. Members who opted out and bots are left out, as in every chart.
+ * Co-presence totals between the member and everyone else, by the stats sweep, exact. Only stays
+ * that overlap one of the member's, in the same channel, can count, so only those are loaded, in
+ * three parts that together cover every stay: closed stays of at most {@link LONG_STAY_MS} (a join
+ * driven by the member's own stays, each looking up the guild's stays that began at most that long
+ * before it on the `(guild_id, started_at)` index), closed stays longer than that (the partial index
+ * `voice_stays_long`), and stays still open (the partial index `voice_stays_open`). Members who
+ * opted out and bots are left out, as in every chart.
  */
 async function togetherWith(
   db: Kysely<Database>,
@@ -137,7 +140,7 @@ async function togetherWith(
     .whereRef('s.channel_id', '=', 'm.channel_id')
     .where('s.afk', '=', 0)
     .where('s.user_id', '!=', userId)
-    .where((eb) => eb('s.started_at', '>=', eb(eb.ref('m.started_at'), '-', LONGEST_STAY_MS)))
+    .where((eb) => eb('s.started_at', '>=', eb(eb.ref('m.started_at'), '-', LONG_STAY_MS)))
     .where((eb) => eb('s.started_at', '<', eb.fn.coalesce('m.ended_at', eb.val(now))))
     .where((eb) => eb(eb.fn.coalesce('s.ended_at', eb.val(now)), '>', eb.ref('m.started_at')))
     .execute();
@@ -145,10 +148,17 @@ async function togetherWith(
   const { rows: open } = await sql<{ id: number; channel_id: string; user_id: string; started_at: number; ended_at: null }>`
     select id, channel_id, user_id, started_at, ended_at from voice_stays indexed by voice_stays_open
     where guild_id = ${guildId} and ended_at is null and afk = 0`.execute(db);
+  // So may a closed stay of days (a client left in a channel): few too, on their own partial index.
+  // The bound is written into the SQL, not bound: SQLite only uses a partial index whose condition
+  // appears literally in the query (and `indexed by` makes it an error if it ever does not).
+  const { rows: long } = await sql<{ id: number; channel_id: string; user_id: string; started_at: number; ended_at: number }>`
+    select id, channel_id, user_id, started_at, ended_at from voice_stays indexed by voice_stays_long
+    where guild_id = ${guildId} and ended_at - started_at > ${sql.lit(LONG_STAY_MS)} and afk = 0
+    and started_at < ${mine.reduce((a, m) => Math.max(a, m.end), 0)} and ended_at > ${mine.reduce((a, m) => Math.min(a, m.start), Infinity)}`.execute(db);
   const bots = new Set((await db.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('bot', '=', 1).execute()).map((r) => r.user_id));
   const seen = new Set<number>();
   const others: Stay[] = [];
-  for (const r of [...overlapping, ...open]) {
+  for (const r of [...overlapping, ...open, ...long]) {
     if (seen.has(r.id) || r.user_id === userId || bots.has(r.user_id) || q.optedOut.has(r.user_id)) continue;
     seen.add(r.id);
     others.push({ channelId: r.channel_id, userId: r.user_id, start: r.started_at, end: r.ended_at ?? now, afk: 0 });
