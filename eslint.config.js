@@ -26,4 +26,20 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['fastify', '@discordjs/ws', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'] }],
     },
   },
+  {
+    // Nor Discord's: the REST façade (src/shared/discord) hands them plain shapes and domain errors
+    // (discord/errors.ts). This block replaces the one above for services, so it repeats its patterns.
+    files: ['src/shared/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['fastify', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'], message: 'Services never see HTTP or WebSocket types.' },
+            { group: ['discord-api-types', 'discord-api-types/*', '@discordjs/*'], message: 'Services get plain shapes and domain errors from src/shared/discord (rest.ts, errors.ts), never Discord types.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DiscordAPIError } from '@discordjs/rest';
 import type SQLite from 'better-sqlite3';
-import type { RESTPatchAPIChannelMessageJSONBody } from 'discord-api-types/v10';
 import type { Logger } from '../logger.js';
-import type { DiscordApi } from './rest.js';
+import { DiscordRequestError } from './errors.js';
+import type { DiscordApi, MessageEdit } from './rest.js';
 
 /** Renders what a message should say *now*; null when it no longer exists for us. */
-export type MessageRenderer = (messageId: string) => Promise<RESTPatchAPIChannelMessageJSONBody | null>;
+export type MessageRenderer = (messageId: string) => Promise<MessageEdit | null>;
 
 /**
  * How long a process may hold a message's edit lease before another may take over. Longer than the
@@ -171,7 +170,7 @@ export class MessageEditor {
         attempts = 0;
       } catch (error) {
         attempts += 1;
-        const permanent = error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+        const permanent = error instanceof DiscordRequestError && error.permanent;
         if (permanent || attempts >= MAX_ATTEMPTS) {
           // e.g. the message was deleted (10008) or access was removed (50001): stop trying this version.
           this.stats.failed += 1;

@@ -1,6 +1,5 @@
-import { DiscordAPIError, REST, type RawFile, type RateLimitData } from '@discordjs/rest';
+import { REST, type RawFile, type RateLimitData } from '@discordjs/rest';
 import {
-  RESTJSONErrorCodes,
   Routes,
   type APIApplicationCommand,
   type APIEmoji,
@@ -15,6 +14,7 @@ import {
   type RESTPostAPIWebhookWithTokenJSONBody,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { NotFoundError, toDomainError } from './errors.js';
 import { countRestTraffic } from './rest-metrics.js';
 
 import type { RateBudget } from './limiter.js';
@@ -81,18 +81,62 @@ export function toFetchedMember(m: Pick<APIGuildMember, 'nick' | 'roles' | 'avat
   };
 }
 
-/** True for Discord's "Unknown …" errors (10007 member, 10014 emoji, 10011 role, 10004 guild). */
-function isUnknown(error: unknown, code: number): boolean {
-  return error instanceof DiscordAPIError && error.code === code;
-}
-
 function toRawFiles(files: readonly FileAttachment[] | undefined): RawFile[] | undefined {
   return files?.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType }));
 }
 
+/** A message as services see it. */
+export interface ChannelMessage {
+  id: string;
+  authorId: string;
+  content: string;
+}
+
+/** A message rollcall posts: never pinging anyone (`allowed_mentions: { parse: [] }`). */
+export interface NewMessage {
+  content: string;
+  /** With `enforceNonce`, Discord returns the first message created with this nonce instead of a second one. */
+  nonce?: string;
+  enforceNonce?: boolean;
+}
+
+/** What an edit of one of rollcall's messages changes. */
+export interface MessageEdit {
+  content: string;
+}
+
+/** Someone who reacted. */
+export interface ReactionUser {
+  id: string;
+  bot: boolean;
+}
+
+/** A custom emoji of a guild. @see https://discord.com/developers/docs/resources/emoji#emoji-object */
+export interface GuildEmoji {
+  id: string;
+  name: string | null;
+  animated: boolean;
+  /** False when the server lost the boost level that unlocked it. */
+  available: boolean;
+  /** Roles allowed to use it; empty = everyone. */
+  roles: string[];
+}
+
+/** A role as rollcall needs it. */
+export interface RoleInfo {
+  id: string;
+  name: string;
+  position: number;
+}
+
+const toMessage = (m: APIMessage): ChannelMessage => ({ id: m.id, authorId: m.author.id, content: m.content });
+
 /**
  * Typed calls on Discord's REST API used by rollcall, in the style of `@discordjs/core`'s
- * `new API(rest)`: the client is passed in, nothing here reads config.
+ * `new API(rest)`: the client is passed in, nothing here reads config. The calls services make
+ * return plain project shapes and fail with the domain errors of `errors.ts` ({@link NoAccessError},
+ * {@link NotFoundError}, {@link DiscordRequestError}); the interaction webhook calls the HTTP layer
+ * makes keep Discord's types and @discordjs/rest's errors.
  * @see https://discord.com/developers/docs/reference
  */
 export class DiscordApi {
@@ -103,12 +147,21 @@ export class DiscordApi {
     private readonly budget?: RateBudget,
   ) {}
 
+  /** Runs a request, translating @discordjs/rest's errors into domain errors. */
+  private async call<T>(request: () => Promise<unknown>): Promise<T> {
+    try {
+      return (await request()) as T;
+    } catch (error) {
+      throw toDomainError(error);
+    }
+  }
+
   /** @see https://discord.com/developers/docs/interactions/application-commands#get-global-application-commands */
   async getCommands(guildId?: string): Promise<APIApplicationCommand[]> {
     const route = guildId
       ? Routes.applicationGuildCommands(this.applicationId, guildId)
       : Routes.applicationCommands(this.applicationId);
-    return (await this.rest.get(route)) as APIApplicationCommand[];
+    return this.call(() => this.rest.get(route));
   }
 
   /** @see https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands */
@@ -116,44 +169,46 @@ export class DiscordApi {
     const route = guildId
       ? Routes.applicationGuildCommands(this.applicationId, guildId)
       : Routes.applicationCommands(this.applicationId);
-    return (await this.rest.put(route, { body })) as APIApplicationCommand[];
+    return this.call(() => this.rest.put(route, { body }));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#create-message */
-  async createMessage(channelId: string, body: RESTPostAPIChannelMessageJSONBody): Promise<APIMessage> {
+  async createMessage(channelId: string, message: NewMessage): Promise<ChannelMessage> {
     await this.budget?.take('create', channelId);
-    return (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      content: message.content,
+      allowed_mentions: { parse: [] },
+      ...(message.nonce !== undefined ? { nonce: message.nonce, enforce_nonce: message.enforceNonce ?? false } : {}),
+    };
+    return toMessage(await this.call<APIMessage>(() => this.rest.post(Routes.channelMessages(channelId), { body })));
   }
 
   /**
    * Edits a message after waiting for a token of the channel's edit bucket, like every edit.
    * @see https://discord.com/developers/docs/resources/message#edit-message
    */
-  async editMessage(channelId: string, messageId: string, body: RESTPatchAPIChannelMessageJSONBody): Promise<APIMessage> {
-    return (await this.editMessageWhenAllowed(channelId, messageId, async () => body))!;
+  async editMessage(channelId: string, messageId: string, edit: MessageEdit): Promise<ChannelMessage> {
+    return (await this.editMessageWhenAllowed(channelId, messageId, async () => edit))!;
   }
 
   /**
-   * Waits for an edit token, *then* asks `prepare` for the body, so what is sent is as fresh as it can
+   * Waits for an edit token, *then* asks `prepare` for the edit, so what is sent is as fresh as it can
    * be (the message editor renders the current state there). `prepare` returning null sends nothing
    * (the token is spent) and resolves null. One token per call: callers never take their own.
    */
-  async editMessageWhenAllowed(
-    channelId: string,
-    messageId: string,
-    prepare: () => Promise<RESTPatchAPIChannelMessageJSONBody | null>,
-  ): Promise<APIMessage | null> {
+  async editMessageWhenAllowed(channelId: string, messageId: string, prepare: () => Promise<MessageEdit | null>): Promise<ChannelMessage | null> {
     await this.budget?.take('edit', channelId);
-    const body = await prepare();
-    if (!body) return null;
-    return (await this.rest.patch(Routes.channelMessage(channelId, messageId), { body })) as APIMessage;
+    const edit = await prepare();
+    if (!edit) return null;
+    const body: RESTPatchAPIChannelMessageJSONBody = { content: edit.content, allowed_mentions: { parse: [] } };
+    return toMessage(await this.call<APIMessage>(() => this.rest.patch(Routes.channelMessage(channelId, messageId), { body })));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#get-channel-messages */
-  async getMessages(channelId: string, query: { limit?: number; before?: string; after?: string } = {}): Promise<APIMessage[]> {
+  async getMessages(channelId: string, query: { limit?: number; before?: string; after?: string } = {}): Promise<ChannelMessage[]> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return (await this.rest.get(Routes.channelMessages(channelId), { query: params })) as APIMessage[];
+    return (await this.call<APIMessage[]>(() => this.rest.get(Routes.channelMessages(channelId), { query: params }))).map(toMessage);
   }
 
   /**
@@ -162,7 +217,7 @@ export class DiscordApi {
    * @see https://discord.com/developers/docs/resources/message#get-channel-message
    */
   async getMessageReactions(channelId: string, messageId: string): Promise<MessageReaction[]> {
-    const message = (await this.rest.get(Routes.channelMessage(channelId, messageId))) as APIMessage;
+    const message = await this.call<APIMessage>(() => this.rest.get(Routes.channelMessage(channelId, messageId)));
     return (message.reactions ?? []).map((r) => ({
       emoji: r.emoji.id ? `${r.emoji.name ?? '_'}:${r.emoji.id}` : (r.emoji.name ?? ''),
       custom: r.emoji.id !== null,
@@ -174,26 +229,26 @@ export class DiscordApi {
   /** @see https://discord.com/developers/docs/resources/message#create-reaction */
   async addOwnReaction(channelId: string, messageId: string, emoji: string): Promise<void> {
     await this.budget?.take('reaction', channelId);
-    await this.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)));
+    await this.call(() => this.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji))));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#delete-user-reaction */
   async removeUserReaction(channelId: string, messageId: string, emoji: string, userId: string): Promise<void> {
     await this.budget?.take('reaction', channelId);
-    await this.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId));
+    await this.call(() => this.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId)));
   }
 
   /**
    * Every user who reacted with `emoji`, following `after` pages of 100.
    * @see https://discord.com/developers/docs/resources/message#get-reactions
    */
-  async getAllReactionUsers(channelId: string, messageId: string, emoji: string): Promise<APIUser[]> {
-    const users: APIUser[] = [];
+  async getAllReactionUsers(channelId: string, messageId: string, emoji: string): Promise<ReactionUser[]> {
+    const users: ReactionUser[] = [];
     let after: string | undefined;
     for (;;) {
       const query = new URLSearchParams({ limit: '100', ...(after ? { after } : {}) });
-      const page = (await this.rest.get(Routes.channelMessageReaction(channelId, messageId, encodeURIComponent(emoji)), { query })) as APIUser[];
-      users.push(...page);
+      const page = await this.call<APIUser[]>(() => this.rest.get(Routes.channelMessageReaction(channelId, messageId, encodeURIComponent(emoji)), { query }));
+      users.push(...page.map((u) => ({ id: u.id, bot: u.bot === true })));
       if (page.length < 100) return users;
       after = page.at(-1)!.id;
     }
@@ -201,11 +256,14 @@ export class DiscordApi {
 
   /** Opens (or reuses) a DM channel and sends `content`. @see https://discord.com/developers/docs/resources/user#create-dm */
   async sendDirectMessage(userId: string, content: string): Promise<void> {
-    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
-    await this.createMessage(channel.id, { content, allowed_mentions: { parse: [] } });
+    const channel = await this.call<APIChannel>(() => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }));
+    await this.createMessage(channel.id, { content });
   }
 
-  /** @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response */
+  /**
+   * Interaction webhook (HTTP layer): Discord's types and @discordjs/rest's errors, as the router expects.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
+   */
   async editOriginalResponse(
     interactionToken: string,
     body: RESTPatchAPIWebhookWithTokenMessageJSONBody,
@@ -225,9 +283,9 @@ export class DiscordApi {
    */
   async getGuildMember(guildId: string, userId: string): Promise<FetchedMember | null> {
     try {
-      return toFetchedMember((await this.rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember);
+      return toFetchedMember(await this.call<APIGuildMember>(() => this.rest.get(Routes.guildMember(guildId, userId))));
     } catch (error) {
-      if (isUnknown(error, RESTJSONErrorCodes.UnknownMember) || isUnknown(error, RESTJSONErrorCodes.UnknownUser)) return null;
+      if (error instanceof NotFoundError && (error.resource === 'member' || error.resource === 'user')) return null;
       throw error;
     }
   }
@@ -236,21 +294,26 @@ export class DiscordApi {
    * One custom emoji of a guild, or null when the guild has no such emoji (error 10014).
    * @see https://discord.com/developers/docs/resources/emoji#get-guild-emoji
    */
-  async getGuildEmoji(guildId: string, emojiId: string): Promise<APIEmoji | null> {
+  async getGuildEmoji(guildId: string, emojiId: string): Promise<GuildEmoji | null> {
+    let emoji: APIEmoji;
     try {
-      return (await this.rest.get(Routes.guildEmoji(guildId, emojiId))) as APIEmoji;
+      emoji = await this.call<APIEmoji>(() => this.rest.get(Routes.guildEmoji(guildId, emojiId)));
     } catch (error) {
-      if (isUnknown(error, RESTJSONErrorCodes.UnknownEmoji)) return null;
+      if (error instanceof NotFoundError && error.resource === 'emoji') return null;
       throw error;
     }
+    return { id: emoji.id ?? emojiId, name: emoji.name, animated: emoji.animated === true, available: emoji.available !== false, roles: [...(emoji.roles ?? [])] };
   }
 
   /** @see https://discord.com/developers/docs/resources/guild#get-guild-roles */
-  async getGuildRoles(guildId: string): Promise<APIRole[]> {
-    return (await this.rest.get(Routes.guildRoles(guildId))) as APIRole[];
+  async getGuildRoles(guildId: string): Promise<RoleInfo[]> {
+    return (await this.call<APIRole[]>(() => this.rest.get(Routes.guildRoles(guildId)))).map((r) => ({ id: r.id, name: r.name, position: r.position }));
   }
 
-  /** @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message */
+  /**
+   * Interaction webhook (HTTP layer): Discord's types and @discordjs/rest's errors, as the router expects.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
+   */
   async createFollowup(
     interactionToken: string,
     body: RESTPostAPIWebhookWithTokenJSONBody,

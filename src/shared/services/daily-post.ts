@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DiscordAPIError } from '@discordjs/rest';
-import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DailyPostTable, Database } from '../db/schema.js';
 import type { MessageEditor } from '../discord/message-editor.js';
-import type { DiscordApi } from '../discord/rest.js';
+import { NoAccessError, NotFoundError } from '../discord/errors.js';
+import type { DiscordApi, MessageEdit } from '../discord/rest.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
@@ -19,13 +18,15 @@ export type DailyPost = Selectable<DailyPostTable>;
 /** A `planned` row older than this may have lost its nonce's protection on Discord's side. */
 const NONCE_TRUST_MS = 2 * 60_000;
 
-/** Discord errors that mean "you can't post there", not "try again". */
-const NO_ACCESS = new Set<number>([
-  RESTJSONErrorCodes.MissingAccess,
-  RESTJSONErrorCodes.MissingPermissions,
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
-]);
+/**
+ * Why the message cannot be posted, for a Discord refusal that retrying will not fix (no access or a
+ * missing permission, the channel gone); undefined for a transient error, which stays `planned`.
+ */
+function postFailure(error: unknown): string | undefined {
+  if (error instanceof NotFoundError && error.resource === 'channel') return 'the channel no longer exists';
+  if (error instanceof NoAccessError) return 'missing access or permissions';
+  return undefined;
+}
 
 /** Adding a reaction needs Read Message History, and Add Reactions for an emoji nobody has used yet. */
 export const REACTION_PERMISSIONS_REASON = 'missing the Add Reactions or Read Message History permission';
@@ -36,19 +37,14 @@ export const REACTION_PERMISSIONS_REASON = 'missing the Add Reactions or Read Me
  * @see https://discord.com/developers/docs/resources/message#create-reaction
  */
 function reactionFailure(error: unknown): { reason: string; messageGone: boolean } | undefined {
-  if (!(error instanceof DiscordAPIError) || typeof error.code !== 'number') return undefined;
-  switch (error.code) {
-    case RESTJSONErrorCodes.MissingAccess:
-      return { reason: 'missing access to the channel (View Channel or Read Message History)', messageGone: false };
-    case RESTJSONErrorCodes.MissingPermissions:
-      return { reason: REACTION_PERMISSIONS_REASON, messageGone: false };
-    case RESTJSONErrorCodes.UnknownMessage:
-      return { reason: 'the daily message was deleted', messageGone: true };
-    case RESTJSONErrorCodes.UnknownChannel:
-      return { reason: 'the channel no longer exists', messageGone: true };
-    default:
-      return undefined;
+  if (error instanceof NoAccessError) {
+    return error.kind === 'missing-access'
+      ? { reason: 'missing access to the channel (View Channel or Read Message History)', messageGone: false }
+      : { reason: REACTION_PERMISSIONS_REASON, messageGone: false };
   }
+  if (error instanceof NotFoundError && error.resource === 'message') return { reason: 'the daily message was deleted', messageGone: true };
+  if (error instanceof NotFoundError && error.resource === 'channel') return { reason: 'the channel no longer exists', messageGone: true };
+  return undefined;
 }
 
 const newNonce = () => `rc${randomBytes(10).toString('hex')}`;
@@ -235,8 +231,7 @@ export class DailyPostService {
         await discord.createMessage(post.channel_id, {
           content: await this.content(post),
           nonce: post.nonce,
-          enforce_nonce: true,
-          allowed_mentions: { parse: [] },
+          enforceNonce: true,
         })
       ).id;
       await db
@@ -247,9 +242,9 @@ export class DailyPostService {
         .execute();
       log.info({ guild: post.guild_id, date: post.date, message: messageId }, 'daily message posted');
     } catch (error) {
-      if (error instanceof DiscordAPIError && typeof error.code === 'number' && NO_ACCESS.has(error.code)) {
-        const reason = error.code === RESTJSONErrorCodes.UnknownChannel ? 'the channel no longer exists' : 'missing access or permissions';
-        log.error({ guild: post.guild_id, channel: post.channel_id, code: error.code }, `cannot post the daily message: ${reason}`);
+      const reason = postFailure(error);
+      if (reason) {
+        log.error({ guild: post.guild_id, channel: post.channel_id, code: (error as NoAccessError | NotFoundError).code }, `cannot post the daily message: ${reason}`);
         await db
           .updateTable('daily_posts')
           .set({ state: 'failed', error: reason })
@@ -271,7 +266,7 @@ export class DailyPostService {
   private async findExisting(post: DailyPost): Promise<string | undefined> {
     const header = (await this.content(post)).split('\n')[0]!;
     const recent = await this.deps.discord.getMessages(post.channel_id, { limit: 50 });
-    return recent.find((m) => m.author.id === this.deps.discord.applicationId && m.content.startsWith(header))?.id;
+    return recent.find((m) => m.authorId === this.deps.discord.applicationId && m.content.startsWith(header))?.id;
   }
 
   /**
@@ -356,8 +351,8 @@ export class DailyPostService {
   }
 
   /** For the message editor: what the message with this id should say now. */
-  async renderById(messageId: string): Promise<{ content: string; allowed_mentions: { parse: [] } } | null> {
+  async renderById(messageId: string): Promise<MessageEdit | null> {
     const post = await this.byMessage(messageId);
-    return post ? { content: await this.content(post), allowed_mentions: { parse: [] } } : null;
+    return post ? { content: await this.content(post) } : null;
   }
 }
