@@ -46,6 +46,16 @@ export class StatsContext {
     return this.once('pairs', async () => coPresence(await this.playing()));
   }
 
+  /**
+   * Forgets the member and channel names, so the next chart reads them again: a context reused
+   * from an earlier request must not show the id of a member the cache learnt about since (say,
+   * the one who just asked for their own chart).
+   */
+  refreshNames(): void {
+    this.cache.delete('names');
+    this.cache.delete('channels');
+  }
+
   names(): Promise<Map<string, string>> {
     return this.once('names', () => loadNames(this.db, this.scope.guildId));
   }

@@ -69,6 +69,8 @@ export async function produceCharts(
   const draw: Draw = options.draw ?? (await import('./render.js')).renderSpec;
   const results: ChartResult[] = [];
   const drawing: Promise<void>[] = [];
+  // Contexts made or refreshed by this call: names are read once per call, not once per minute.
+  const fresh = new Set<StatsContext>();
   for (const [index, request] of requests.entries()) {
     const started = performance.now();
     const cpuStarted = threadCpuMs();
@@ -78,7 +80,10 @@ export async function produceCharts(
       ctx = new StatsContext(db, await resolveScope(db, request), options.sqlite);
       contexts.set(key, ctx);
       for (const old of contexts.keys()) if (contexts.size > MAX_CONTEXTS) contexts.delete(old);
+    } else if (!fresh.has(ctx)) {
+      ctx.refreshNames();
     }
+    fresh.add(ctx);
     const built = await BUILDERS[request.chart](ctx, request);
     const cpuEnded = threadCpuMs();
     const buildCpu = cpuEnded === undefined || cpuStarted === undefined ? undefined : cpuEnded - cpuStarted;
