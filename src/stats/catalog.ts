@@ -22,7 +22,7 @@ export const CHARTS: Readonly<Record<ChartName, ChartInfo>> = {
   inactive: { name: 'inactive', description: 'Members not seen in voice for a while', perMember: false },
   weekdays: { name: 'weekdays', description: 'Voice hours per day of the week', perMember: false },
   months: { name: 'months', description: 'Voice hours per calendar month', perMember: false },
-  timeline: { name: 'timeline', description: "One member's week in voice, day by hour", perMember: true },
+  timeline: { name: 'timeline', description: 'Your time in voice by day and hour (7 days; a longer range overlays the weeks)', perMember: true },
   reliability: { name: 'reliability', description: 'Said vs showed: hours declared vs hours actually in voice', perMember: false },
   'best-window': { name: 'best-window', description: 'Best time to play: who is usually available and present, by day and hour', perMember: false },
 };

@@ -247,6 +247,26 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(pieces.map((p) => [p.date, p.from, p.to])).toEqual([['2026-10-25', 1.5, 3.5]]);
   });
 
+  it('timeline: a range longer than a week overlays the weeks on weekday rows', async () => {
+    await s.member('alice', 'Alice');
+    // Two Tuesdays and a Friday in the last 30 days; only the last Tuesday in the last 7.
+    await s.stay('squadA', 'alice', '2026-10-27T20:00', '2026-10-27T22:00');
+    await s.stay('squadA', 'alice', '2026-10-30T21:00', '2026-10-30T22:00');
+    await s.stay('squadA', 'alice', '2026-11-10T20:00', '2026-11-10T23:00');
+    const chart = (range: '7d' | '30d') => produceCharts(s.db, [{ guildId: GUILD, chart: 'timeline', range, memberId: 'alice', now: s.local('2026-11-11T12:00') }]).then(([r]) => r!);
+    const week = await chart('7d');
+    const month = await chart('30d');
+    if (!week.ok || !month.ok) throw new Error('no chart');
+    expect(week.summary).toBe('Alice: 3 h in voice over the last 7 days (AFK excluded).');
+    expect(week.svg).toContain('>Tue 10 Nov<');
+    expect(week.svg).not.toContain('weeks overlaid');
+    expect(month.title).toBe("Alice's weeks in voice");
+    expect(month.summary).toBe('Alice: 6 h in voice over the last 30 days (AFK excluded).');
+    expect(month.svg).toContain('4 weeks overlaid: darker = more often');
+    for (const day of ['Mon', 'Tue', 'Fri', 'Sun']) expect(month.svg).toContain(`>${day}<`);
+    expect(month.svg).not.toContain('10 Nov<');
+  });
+
   it('best window: members per weekday × hour, averaged over the weeks in the range', async () => {
     // Two Tuesdays: 3 members at 21:00 on the first, 1 on the second → 2 on average.
     for (const who of ['alice', 'bob', 'carol']) await s.stay('squadA', who, '2026-11-03T21:00', '2026-11-03T22:00');

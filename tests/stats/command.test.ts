@@ -23,6 +23,8 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
         { guild_id: guildId, channel_id: c.squadA!, user_id: m.alice!, started_at: T0 - 26 * H, ended_at: T0 - 23 * H },
         { guild_id: guildId, channel_id: c.squadA!, user_id: m.bob!, started_at: T0 - 25 * H, ended_at: T0 - 23 * H },
         { guild_id: guildId, channel_id: c.squadB!, user_id: m.dan!, started_at: T0 - 25 * H, ended_at: T0 - 24 * H },
+        // And Dan alone for 2 h three weeks ago.
+        { guild_id: guildId, channel_id: c.squadB!, user_id: m.dan!, started_at: T0 - 21 * 24 * H, ended_at: T0 - 21 * 24 * H + 2 * H },
       ])
       .execute();
     // Dan said he would come at 20:00 (New York) on Monday's message.
@@ -101,6 +103,21 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     expect(message.files[0]?.content_type).toBe('image/png');
     expect(inspectPng(message.files[0]!.bytes).variance).toBeGreaterThan(100);
   }, 40_000);
+
+  it('honours range on the timeline: 7 days by default, a longer period overlays its weeks', async () => {
+    const week = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'me', options: [] }])).final(30_000);
+    expect(week.content).toContain("Dan's week in voice");
+    expect(week.content).toContain('Dan: 1 h in voice over the last 7 days (AFK excluded).');
+    const month = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'me', options: [{ name: 'range', value: '30d' }] }])).final(30_000);
+    expect(month.content).toContain("Dan's weeks in voice");
+    expect(month.content).toContain('Dan: 3 h in voice over the last 30 days (AFK excluded).');
+    expect(month.files[0]?.content_type).toBe('image/png');
+    const viaTimeline = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'timeline', options: [{ name: 'range', value: '90d' }] }])).final(30_000);
+    expect(viaTimeline.content).toContain('Dan: 3 h in voice over the last 90 days (AFK excluded).');
+    // Said vs showed keeps its own default, 30 days.
+    const said = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'me', options: [{ name: 'view', value: 'reliability' }] }])).final(30_000);
+    expect(said.content).toContain('Said vs showed: Dan · last 30 days');
+  }, 60_000);
 
   it('says so instead of sending an empty picture when there is nothing to draw', async () => {
     const r = await w.emu.runCommand(m.erin!, 'stats', [{ name: 'me', options: [{ name: 'view', value: 'reliability' }] }]);

@@ -37,15 +37,23 @@ function statsOf(app: App): StatsService {
   return service;
 }
 
-const rangeOption = {
-  type: ApplicationCommandOptionType.String as const,
-  name: 'range',
-  description: 'Period to cover (default: last 30 days)',
-  choices: RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r })),
+const HOUR_MS = 3_600_000;
+const DEFAULT_RANGE: RangeName = '30d';
+/** The timeline's default is one week, a row per day. */
+const DEFAULT_TIMELINE_RANGE: RangeName = '7d';
+const rangeChoices = RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r }));
+const rangeOption = { type: ApplicationCommandOptionType.String as const, name: 'range', description: `Period to cover (default: ${RANGE_LABELS[DEFAULT_RANGE]})`, choices: rangeChoices };
+/** The timeline's range: 7 days is one row per day; longer overlays the weeks. */
+const timelineRangeOption = {
+  ...rangeOption,
+  description: `Period to cover (default: ${RANGE_LABELS[DEFAULT_TIMELINE_RANGE]}; longer overlays the weeks)`,
+};
+const meRangeOption = {
+  ...rangeOption,
+  description: `Period (default: ${RANGE_LABELS[DEFAULT_TIMELINE_RANGE]} for your week, ${RANGE_LABELS[DEFAULT_RANGE]} for said vs showed)`,
 };
 const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: "Whose said-vs-showed (default: everyone's; another member's: admins)" };
 
-const HOUR_MS = 3_600_000;
 const minHoursOption = {
   type: ApplicationCommandOptionType.Integer as const,
   name: 'min-hours',
@@ -67,6 +75,7 @@ function chartOptions(chart: ChartName): APIApplicationCommandBasicOption[] {
   if (PAIR_CHARTS.includes(chart)) return [rangeOption, minHoursOption];
   // The timeline is only ever your own (raw stays are never shown to anyone else): no member.
   if (chart === 'reliability') return [rangeOption, memberOption];
+  if (chart === 'timeline') return [timelineRangeOption];
   return [rangeOption];
 }
 
@@ -128,7 +137,7 @@ export const statsCommand: CommandHandler = {
               { name: 'said vs showed (reliability)', value: 'reliability' },
             ],
           },
-          rangeOption,
+          meRangeOption,
         ],
       },
       ...CHART_NAMES.map(chartSubcommand),
@@ -138,9 +147,6 @@ export const statsCommand: CommandHandler = {
   defer: 'always',
   async execute(ctx: CommandContext): Promise<Reply> {
     const sub = ctx.options.subcommand ?? 'me';
-    const rangeText = ctx.options.string('range') ?? '30d';
-    if (!isRangeName(rangeText)) throw new UserError(`\`${rangeText}\` is not a period I know: use one of ${RANGE_NAMES.join(', ')}.`);
-    const range: RangeName = rangeText;
     const guildId = ctx.guildId!;
     let chart: ChartName;
     let memberId: string | undefined;
@@ -166,6 +172,9 @@ export const statsCommand: CommandHandler = {
     } else {
       throw new UserError(`\`/stats ${sub}\` is not a chart I know.`);
     }
+    const rangeText = ctx.options.string('range') ?? (chart === 'timeline' ? DEFAULT_TIMELINE_RANGE : DEFAULT_RANGE);
+    if (!isRangeName(rangeText)) throw new UserError(`\`${rangeText}\` is not a period I know: use one of ${RANGE_NAMES.join(', ')}.`);
+    const range: RangeName = rangeText;
     const minHours = PAIR_CHARTS.includes(chart) ? limited(ctx, 'min-hours', MIN_HOURS_LIMITS) : undefined;
     const inactiveDays = chart === 'inactive' ? limited(ctx, 'days', INACTIVE_DAYS_LIMITS) : undefined;
     const result = await statsOf(ctx.app).chart({

@@ -1,15 +1,26 @@
 import { DateTime } from 'luxon';
+import { RANGE_LABELS, rangeDays } from '../catalog.js';
 import { loadStays, memberZone, type Stay } from '../queries.js';
-import { hours, THEME, type ChartBuilder } from './chart.js';
+import { hours, THEME, WEEKDAY_NAMES, type ChartBuilder } from './chart.js';
 
 /** One bar of the timeline: part of a stay inside one local day, as local clock hours. */
 export interface TimelinePiece {
   day: string;
   date: string;
+  /** ISO weekday of `date`, 1 = Monday. */
+  weekday: number;
   from: number;
   to: number;
   channelId: string;
   afk: boolean;
+}
+
+export interface TimelineDay {
+  /** "Mon 9 Nov". */
+  day: string;
+  date: string;
+  start: number;
+  end: number;
 }
 
 const CHANNEL_COLOURS = ['#5865F2', '#57F287', '#EB459E', '#FEE75C', '#ED4245', '#3BA55C', '#9B59B6', '#1ABC9C'];
@@ -17,44 +28,68 @@ const CHANNEL_COLOURS = ['#5865F2', '#57F287', '#EB459E', '#FEE75C', '#ED4245', 
 const hourOfDay = (dt: DateTime) => dt.hour + dt.minute / 60 + dt.second / 3600;
 
 /**
- * Cuts stays at local midnights of `zone` over the 7 local days ending on the day of `now`, and
- * places each piece on a 0–24 h clock. Day bounds come from Luxon (a DST day is 23 or 25 h long).
+ * Cuts stays at local midnights of `zone` over the `dayCount` local days ending on the day of
+ * `now`, and places each piece on a 0–24 h clock. Day bounds come from Luxon (a DST day is 23 or
+ * 25 h long).
  */
-export function weekPieces(stays: readonly Stay[], zone: string, now: number): { days: { day: string; date: string; start: number; end: number }[]; pieces: TimelinePiece[] } {
+export function timelinePieces(stays: readonly Stay[], zone: string, now: number, dayCount: number): { days: TimelineDay[]; pieces: TimelinePiece[] } {
   const today = DateTime.fromMillis(now, { zone }).startOf('day');
-  const days = Array.from({ length: 7 }, (_, i) => {
-    const start = today.minus({ days: 6 - i });
+  const days: TimelineDay[] = Array.from({ length: dayCount }, (_, i) => {
+    const start = today.minus({ days: dayCount - 1 - i });
     return { day: start.toFormat('ccc d LLL'), date: start.toISODate()!, start: start.toMillis(), end: start.plus({ days: 1 }).startOf('day').toMillis() };
   });
+  const first = days[0]?.start ?? now;
   const pieces: TimelinePiece[] = [];
   for (const s of stays) {
-    for (const d of days) {
-      const a = Math.max(s.start, d.start);
-      const b = Math.min(s.end, d.end);
-      if (b <= a) continue;
-      const from = hourOfDay(DateTime.fromMillis(a, { zone }));
-      let to = b === d.end ? 24 : hourOfDay(DateTime.fromMillis(b, { zone }));
-      // Across a fall-back hour the clock runs backwards; draw the elapsed time instead.
-      if (to <= from) to = Math.min(24, from + (b - a) / 3_600_000);
-      pieces.push({ day: d.day, date: d.date, from, to, channelId: s.channelId, afk: s.afk === 1 });
+    // The local days this stay touches, from its first: a long range is never scanned per stay.
+    let d = DateTime.fromMillis(Math.max(s.start, first), { zone }).startOf('day');
+    while (d.toMillis() < s.end && d.toMillis() <= today.toMillis()) {
+      const dayStart = d.toMillis();
+      const next = d.plus({ days: 1 }).startOf('day');
+      const a = Math.max(s.start, dayStart);
+      const b = Math.min(s.end, next.toMillis());
+      if (b > a) {
+        const from = hourOfDay(DateTime.fromMillis(a, { zone }));
+        let to = b === next.toMillis() ? 24 : hourOfDay(DateTime.fromMillis(b, { zone }));
+        // Across a fall-back hour the clock runs backwards; draw the elapsed time instead.
+        if (to <= from) to = Math.min(24, from + (b - a) / 3_600_000);
+        pieces.push({ day: d.toFormat('ccc d LLL'), date: d.toISODate()!, weekday: d.weekday, from, to, channelId: s.channelId, afk: s.afk === 1 });
+      }
+      d = next;
     }
   }
   return { days, pieces };
 }
 
-/** Chart 7: one member's week, day × hour, in their own zone (the guild's if they set none). */
+/** The last 7 local days (see {@link timelinePieces}). */
+export function weekPieces(stays: readonly Stay[], zone: string, now: number): { days: TimelineDay[]; pieces: TimelinePiece[] } {
+  return timelinePieces(stays, zone, now, 7);
+}
+
+/**
+ * Chart 7: the member's own stays, day × hour, in their own zone (the guild's if they set none).
+ * Over 7 days, one row per day; over a longer range, the weeks are overlaid on seven weekday rows,
+ * each bar faint, so the evenings they usually play stand out darker.
+ */
 export const timelineChart: ChartBuilder = async (ctx, request) => {
   const userId = request.memberId;
   if (!userId) return { reason: 'The timeline is about one member: pick a member.' };
   const zone = await memberZone(ctx.db, ctx.scope, userId);
-  const weekStart = DateTime.fromMillis(ctx.scope.now, { zone }).startOf('day').minus({ days: 6 }).toMillis();
-  const stays = await loadStays(ctx.db, { ...ctx.scope, zone, from: weekStart, to: ctx.scope.now }, { userId });
+  const today = DateTime.fromMillis(ctx.scope.now, { zone }).startOf('day');
+  const rangeLength = rangeDays(request.range);
+  // All time starts on the (member-local) day of the guild's first recorded stay.
+  const dayCount = rangeLength ?? Math.max(1, Math.round(today.diff(DateTime.fromMillis(ctx.scope.from, { zone }).startOf('day'), 'days').days) + 1);
+  const start = today.minus({ days: dayCount - 1 }).toMillis();
+  const stays = await loadStays(ctx.db, { ...ctx.scope, zone, from: start, to: ctx.scope.now }, { userId });
   const name = await ctx.nameOf(userId);
-  if (stays.length === 0) return { reason: `${name} has not been in voice in the last 7 days.` };
-  const { days, pieces } = weekPieces(stays, zone, ctx.scope.now);
+  const period = RANGE_LABELS[request.range];
+  if (stays.length === 0) return { reason: `${name} has not been in voice in the ${period}.` };
+  const { days, pieces } = timelinePieces(stays, zone, ctx.scope.now, dayCount);
+  const overlaid = dayCount > 7;
+  const weeks = dayCount / 7;
   const channels = await ctx.channelNames();
   const values = pieces.map((p) => ({
-    day: p.day,
+    day: overlaid ? WEEKDAY_NAMES[p.weekday - 1]! : p.day,
     from: p.from,
     to: p.to,
     channel: p.afk ? 'AFK' : `#${channels.get(p.channelId) ?? p.channelId}`,
@@ -69,20 +104,22 @@ export const timelineChart: ChartBuilder = async (ctx, request) => {
     playedMs += Math.max(0, s.end - Math.max(s.start, reach));
     reach = Math.max(reach, s.end);
   }
-  const title = `${name}'s week in voice`;
+  const title = overlaid ? `${name}'s weeks in voice` : `${name}'s week in voice`;
+  const how = overlaid ? ` · ${Math.round(weeks)} weeks overlaid: darker = more often` : '';
   return {
     title,
-    summary: `${name}: ${hours(playedMs)} h in voice over the last 7 days (AFK excluded).`,
+    summary: `${name}: ${hours(playedMs)} h in voice over the ${period} (AFK excluded).`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: title, subtitle: `last 7 days · ${hours(playedMs)} h played · times in ${zone}` },
+      title: { text: title, subtitle: `${period}${how} · ${hours(playedMs)} h played · times in ${zone}` },
       config: THEME,
       width: 720,
       height: { step: 34 },
       data: { values },
-      mark: { type: 'bar', cornerRadius: 3, height: { band: 0.7 } },
+      // Overlaid weeks: each bar faint enough that a few overlapping evenings still tell apart.
+      mark: { type: 'bar', cornerRadius: 3, height: { band: 0.7 }, ...(overlaid ? { opacity: Math.max(0.08, Math.min(0.6, 1.5 / weeks)) } : {}) },
       encoding: {
-        y: { field: 'day', type: 'ordinal', title: 'Day', scale: { domain: days.map((d) => d.day) } },
+        y: { field: 'day', type: 'ordinal', title: overlaid ? 'Day of the week' : 'Day', scale: { domain: overlaid ? [...WEEKDAY_NAMES] : days.map((d) => d.day) } },
         x: {
           field: 'from',
           type: 'quantitative',
