@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import { CHART_NAMES, type ChartName, type ChartResult } from '../../src/stats/catalog.js';
 import { produceCharts } from '../../src/stats/produce.js';
+import { FONT_FILES, PNG_SCALE } from '../../src/stats/render.js';
 import { StatsService } from '../../src/stats/service.js';
 import { seedSyntheticGuild, syntheticUserId } from '../../src/stats/synthetic.js';
 import { GUILD, statsDb, type StatsDb } from './db.js';
-import { inspectPng } from './png.js';
+import { differingPixels, inspectPng } from './png.js';
 
 const NOW = Date.parse('2026-11-20T21:00:00Z');
 /** The PNGs are kept here after the run, to be looked at. */
@@ -23,9 +25,22 @@ function expectReadablePng(result: ChartResult) {
   expect(png.height).toBeGreaterThan(200);
   expect(png.variance).toBeGreaterThan(100);
   expect(png.inkRatio).toBeGreaterThan(0.01);
-  // Text is drawn as text in the SVG (then rasterised with the bundled Inter font).
+  // Text is drawn as text in the SVG (then rasterised with the bundled Inter font)…
   expect(result.svg).toContain(`>${result.title.slice(0, 12)}`);
+  // …and the PNG really has it: its title band differs from the same chart drawn with no text.
+  expect(textPixels(result.png, result.svg), `${result.chart}: title band pixels that are text`).toBeGreaterThan(MIN_TITLE_PIXELS);
 }
+
+/** The top of the PNG, where the title and subtitle are (16 px padding, 18 + 12 px text, ×1.5). */
+const TITLE_BAND_PX = 100;
+/** A title and subtitle in Inter at 1.5× leave several thousand (measured 4 500–7 700); no font leaves 0. */
+const MIN_TITLE_PIXELS = 1500;
+const withoutText = (svg: string) => svg.replace(/<text\b[^>]*>[\s\S]*?<\/text>/g, '');
+/** Rasterises an SVG as `render.ts` does, with the given font files only (no system fonts). */
+const rasterise = (svg: string, fontFiles: string[]) =>
+  new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: PNG_SCALE }, font: { fontFiles, loadSystemFonts: false, defaultFontFamily: 'Inter' } }).render().asPng();
+/** Pixels of the title band that only text explains: the PNG against its own SVG drawn without text. */
+const textPixels = (png: Uint8Array, svg: string) => differingPixels(png, rasterise(withoutText(svg), FONT_FILES), TITLE_BAND_PX);
 
 describe('every chart renders a readable PNG from a seeded database', () => {
   let s: StatsDb;
@@ -52,6 +67,13 @@ describe('every chart renders a readable PNG from a seeded database', () => {
 
   it.each(CHART_NAMES.map((c) => [c]))('%s', (chart) => {
     expectReadablePng(results.get(chart)!);
+  });
+
+  it('the text check fails when the font is missing (text in the SVG, nothing drawn)', () => {
+    const result = results.get('total') as Extract<ChartResult, { ok: true }>;
+    const fontless = rasterise(result.svg, []);
+    expect(textPixels(fontless, result.svg)).toBeLessThan(MIN_TITLE_PIXELS / 10);
+    expect(textPixels(result.png, result.svg)).toBeGreaterThan(MIN_TITLE_PIXELS * 2);
   });
 
   it('writes member names, not ids, on the charts about members', () => {
