@@ -6,7 +6,7 @@ import {
   type APIComponentInMessageActionRow,
 } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
-import { localDate, slotsFor } from '../../shared/time/slots.js';
+import { slotCount } from '../../shared/services/guild-config.js';
 import { WEEKDAY_NAMES, type Schedule } from '../../shared/services/schedules.js';
 import type { GuildSettings } from '../../shared/services/guild-config.js';
 import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
@@ -45,9 +45,13 @@ function listHours(hours: number[], order: number[]): string {
   return sorted.length ? sorted.map(pad).join(', ') : '—';
 }
 
-/** Slot hours of the guild in evening order (20, 21, …, 1), the order members think in. */
-function eveningHours(settings: GuildSettings, now: number): number[] {
-  return slotsFor(localDate(now, settings.timezone), settings.timezone, settings.firstHour, settings.lastHour).map((s) => s.hour);
+/**
+ * The configured slot hours in evening order (20, 21, …, 1), the order members think in. A schedule
+ * is for every week, so this is the configured range, not tonight's slots (a spring-forward night
+ * has no 2 am, yet 2 am is still a choice for the weeks after).
+ */
+function eveningHours(settings: GuildSettings): number[] {
+  return Array.from({ length: slotCount(settings.firstHour, settings.lastHour) }, (_, i) => (settings.firstHour + i) % 24);
 }
 
 async function configured(ctx: BaseContext): Promise<GuildSettings> {
@@ -59,8 +63,8 @@ async function configured(ctx: BaseContext): Promise<GuildSettings> {
 }
 
 /** The ephemeral editor: two multi-selects and a Save button, all carrying the current picks. */
-function editor(picks: Schedule, settings: GuildSettings, now: number, note = ''): Reply {
-  const hours = eveningHours(settings, now);
+function editor(picks: Schedule, settings: GuildSettings, note = ''): Reply {
+  const hours = eveningHours(settings);
   const payload = encodePicks(picks);
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [
     {
@@ -103,9 +107,9 @@ function editor(picks: Schedule, settings: GuildSettings, now: number, note = ''
   return { content, components, update: true };
 }
 
-function describe(schedule: Schedule, settings: GuildSettings, now: number): string {
+function describe(schedule: Schedule, settings: GuildSettings): string {
   if (schedule.weekdays.length === 0) return "You have no schedule. Set one with `/schedule set`.";
-  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, eveningHours(settings, now))}** (${settings.timezone}).`;
+  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, eveningHours(settings))}** (${settings.timezone}).`;
 }
 
 /**
@@ -127,16 +131,15 @@ export const scheduleCommand: CommandHandler = {
     const settings = await configured(ctx);
     const guildId = ctx.guildId!;
     const me = ctx.actor.userId;
-    const now = ctx.app.clock.now();
     switch (ctx.options.subcommand) {
       case 'set':
-        return { ...editor(await ctx.app.schedules.get(guildId, me), settings, now), update: false };
+        return { ...editor(await ctx.app.schedules.get(guildId, me), settings), update: false };
       case 'clear': {
         const removed = await ctx.app.schedules.clear(guildId, me);
         return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };
       }
       default:
-        return { content: describe(await ctx.app.schedules.get(guildId, me), settings, now) };
+        return { content: describe(await ctx.app.schedules.get(guildId, me), settings) };
     }
   },
 };
@@ -152,7 +155,7 @@ function picker(key: 'sched-days' | 'sched-hours'): ComponentHandler {
       if (!valid) throw new UserError('Those choices are not valid. Run `/schedule set` again.');
       const next = key === 'sched-days' ? { ...picks, weekdays: values } : { ...picks, hours: values };
       const note = values.length === 0 ? (key === 'sched-days' ? 'No evenings picked.' : 'No hours picked.') : '';
-      return editor(next, settings, ctx.app.clock.now(), note);
+      return editor(next, settings, note);
     },
   };
 }
@@ -165,11 +168,10 @@ export const scheduleSave: ComponentHandler = {
   async execute(ctx) {
     const settings = await configured(ctx);
     const picks = decodePicks(ctx.payload);
-    const now = ctx.app.clock.now();
     if (picks.weekdays.length === 0 || picks.hours.length === 0) {
-      return editor(picks, settings, now, '⚠️ Pick at least one evening and one hour before saving.');
+      return editor(picks, settings, '⚠️ Pick at least one evening and one hour before saving.');
     }
     const saved = await ctx.app.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
-    return { content: `✅ Saved. ${describe(saved, settings, now)}\nIt applies from today's hours still ahead. Change it any time with \`/schedule set\`.`, components: [], update: true };
+    return { content: `✅ Saved. ${describe(saved, settings)}\nIt applies from today's hours still ahead. Change it any time with \`/schedule set\`.`, components: [], update: true };
   },
 };

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../scheduler.js';
-import { localDate } from '../time/slots.js';
+import { localDate, slotEnd } from '../time/slots.js';
 import { slotsOfPost, type DailyPostService } from './daily-post.js';
 import type { GuildConfigService } from './guild-config.js';
 import type { GuildCache } from './guilds.js';
@@ -218,7 +218,7 @@ export class VoiceGreetingService implements Job {
     const zone = post?.timezone ?? config.timezone;
     const comers: GreetingFacts['comers'] = [];
     if (post) {
-      const slots = slotsOfPost(post).filter((s) => DateTime.fromSeconds(s.unix, { zone }).plus({ hours: 1 }).toMillis() > at);
+      const slots = slotsOfPost(post).filter((s) => slotEnd(s, zone) * 1000 > at);
       const order = new Map(slots.map((s, i) => [s.hour, i]));
       const rows = await this.deps.db
         .selectFrom('availability')
