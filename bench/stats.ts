@@ -158,8 +158,9 @@ export async function run(args: string[]): Promise<void> {
         while (rendering) {
           for (const chart of CHART_NAMES) {
             if (!rendering) break;
-            const options = [...(chart === 'inactive' ? [] : [str('range', RANGE)]), ...(chart === 'timeline' ? [{ type: 6, name: 'member', value: syntheticUserId(0) }] : [])];
-            const interaction = command('stats', chart, options as never) as { token: string };
+            const options = chart === 'inactive' ? [] : [str('range', RANGE)];
+            // The timeline is only ever the caller's own: that member asks for it.
+            const interaction = command('stats', chart, options as never, chart === 'timeline' ? { userId: syntheticUserId(0) } : {}) as { token: string };
             const arrived = new Promise<void>((resolve) => delivered.set(interaction.token, resolve));
             const s = signed(keys, interaction);
             const started = performance.now();
