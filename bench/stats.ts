@@ -150,6 +150,8 @@ export async function run(args: string[]): Promise<void> {
     const e2e: { chart: string; ms: number }[] = [];
     try {
       const light = prepare(keys, Array.from({ length: 32 }, (_, i) => (i % 2 ? ping() : command('config', 'show'))));
+      // A second of the same load first, so the baseline measures the server warm, not its JIT.
+      await paced(server.url, light, rate, 1);
       progress(`baseline: ${rate} req/s of PING and /config show for 3 s, nothing rendering`);
       idle = await paced(server.url, light, rate, 3);
       progress(`${rate} req/s for ${durationS} s while /stats renders every chart, one after another`);

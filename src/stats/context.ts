@@ -76,7 +76,7 @@ export class StatsContext {
 
   /** Everyone's declared hours in the window, one row per member and date (hours as a bit mask). */
   declared(): Promise<{ userId: string; date: string; hours: number }[]> {
-    return this.once('declared', () => declaredDays(this.db, this.scope, this.dates.from, this.dates.to));
+    return this.once('declared', () => declaredDays(this.db, this.scope, this.dates.from, this.dates.to, undefined, this.sqlite));
   }
 
   /** Guild-local hour slots covering the window. */

@@ -1,9 +1,8 @@
 import type SQLite from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
-import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
-import { localDate, slotsFor } from '../shared/time/slots.js';
+import { DEFAULT_SETTINGS, slotCount } from '../shared/services/guild-config.js';
 import { withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
@@ -47,12 +46,20 @@ export async function loadStays(
   if (only.playingOnly) query = query.where('afk', '=', 0);
   const scoped = withoutExcluded(query, scope);
   if (!sqlite) return scoped.execute();
-  const compiled = scoped.compile();
-  const rows = sqlite
+  return rawRows<[string, string, number, number, number]>(scoped, sqlite).map((r) => ({ channelId: r[0], userId: r[1], start: r[2], end: r[3], afk: r[4] }));
+}
+
+/**
+ * Runs a kysely-built query in better-sqlite3's raw mode (rows as arrays, columns in select order):
+ * for bulk reads of 100k+ rows that costs about a third less CPU than letting the driver build an
+ * object per row.
+ */
+function rawRows<Row extends unknown[]>(query: Compilable, sqlite: SQLite.Database): Row[] {
+  const compiled = query.compile();
+  return sqlite
     .prepare(compiled.sql)
     .raw()
-    .all(...compiled.parameters) as [string, string, number, number, number][];
-  return rows.map((r) => ({ channelId: r[0], userId: r[1], start: r[2], end: r[3], afk: r[4] }));
+    .all(...compiled.parameters) as Row[];
 }
 
 /** Display names from the member cache; {@link nameOf} falls back to the id. */
@@ -135,7 +142,7 @@ export async function lastSeen(
  * `availability` is stored per daily message: the message for D covering 20:00–02:00 keeps its
  * after-midnight hours as date D, hours 0–2, though they are on D + 1 (schedules work the same way:
  * "a day means that evening"). Here each message's hours are moved to the calendar date they fall
- * on, using the message's own slots (`slotsFor`, with the hours and zone it was posted with), so
+ * on, using the first and last hour the message was posted with (see `eveningsOf`), so
  * every chart reads real dates. Messages from the day before `fromDate` are read for that reason.
  */
 export async function declaredDays(
@@ -144,6 +151,7 @@ export async function declaredDays(
   fromDate: string,
   toDate: string,
   userId?: string,
+  sqlite?: SQLite.Database,
 ): Promise<{ userId: string; date: string; hours: number }[]> {
   const firstPostDate = DateTime.fromISO(fromDate, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
   let query = db
@@ -155,7 +163,8 @@ export async function declaredDays(
     .where('date', '<=', toDate)
     .groupBy(['date', 'user_id']);
   if (userId !== undefined) query = query.where('user_id', '=', userId);
-  const rows = await withoutExcluded(query, scope).execute();
+  const scoped = withoutExcluded(query, scope);
+  const rows: [string, string, number][] = sqlite ? rawRows(scoped, sqlite) : (await scoped.execute()).map((r) => [r.userId, r.date, r.hours]);
   const evenings = await eveningsOf(db, scope, firstPostDate, toDate);
   const out = new Map<string, { userId: string; date: string; hours: number }>();
   const add = (user: string, date: string, hours: number) => {
@@ -165,11 +174,11 @@ export async function declaredDays(
     if (row) row.hours |= hours;
     else out.set(key, { userId: user, date, hours });
   };
-  for (const r of rows) {
-    const evening = evenings(r.date);
-    const hours = Number(r.hours);
-    add(r.userId, r.date, hours & ~evening.nextMask);
-    if (evening.nextDate) add(r.userId, evening.nextDate, hours & evening.nextMask);
+  for (const [user, date, sum] of rows) {
+    const evening = evenings(date);
+    const hours = Number(sum);
+    add(user, date, hours & ~evening.nextMask);
+    if (evening.nextDate) add(user, evening.nextDate, hours & evening.nextMask);
   }
   return [...out.values()];
 }
@@ -182,13 +191,15 @@ interface Evening {
 
 /**
  * For each daily message date, its hours after midnight, from the message's own first/last hour
- * and zone (the guild's current ones if the message row is missing), through the daily message's
- * slot helper: the same rule that drew the message.
+ * (the guild's current ones if the message row is missing). It is the daily message's rule
+ * (`slotsFor`: hour `first + i` past 23 is on the next date) without a Luxon call per date: which
+ * hours cross midnight depends only on first/last, and the next calendar date does not depend on
+ * the zone. (An hour a spring-forward skips is in the mask too; no row can hold it.)
  */
 async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: string, toDate: string): Promise<(date: string) => Evening> {
   const posts = await db
     .selectFrom('daily_posts')
-    .select(['date', 'timezone', 'first_hour', 'last_hour'])
+    .select(['date', 'first_hour', 'last_hour'])
     .where('guild_id', '=', scope.guildId)
     .where('date', '>=', fromDate)
     .where('date', '<=', toDate)
@@ -200,16 +211,20 @@ async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: str
     let evening = cache.get(date);
     if (evening) return evening;
     const post = byDate.get(date);
-    const [zone, first, last] = post ? [post.timezone, post.first_hour, post.last_hour] : [scope.zone, config?.first_hour ?? DEFAULT_SETTINGS.firstHour, config?.last_hour ?? DEFAULT_SETTINGS.lastHour];
-    evening = { nextMask: 0, nextDate: null };
-    for (const slot of slotsFor(date, zone, first, last)) {
-      if (slot.dayOffset !== 1) continue;
-      evening.nextMask |= 1 << slot.hour;
-      evening.nextDate ??= localDate(slot.unix * 1000, zone);
-    }
+    const [first, last] = post ? [post.first_hour, post.last_hour] : [config?.first_hour ?? DEFAULT_SETTINGS.firstHour, config?.last_hour ?? DEFAULT_SETTINGS.lastHour];
+    let nextMask = 0;
+    for (let absolute = first; absolute < first + slotCount(first, last); absolute++) if (absolute >= 24) nextMask |= 1 << (absolute - 24);
+    evening = { nextMask, nextDate: nextMask === 0 ? null : nextCalendarDate(date) };
     cache.set(date, evening);
     return evening;
   };
+}
+
+/** YYYY-MM-DD → the next calendar date (calendar arithmetic, no zone involved). */
+function nextCalendarDate(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 /** A member's own zone if they set one, else the guild's. */
