@@ -117,7 +117,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const availability = new AvailabilityService({ db, discord, clock, log, posts, isBot: async (guildId, userId) => (await members.get(guildId, userId))?.bot === true });
   const schedules = new ScheduleService({ db, clock, posts });
-  const privacy = new PrivacyService({ db, clock, log, posts });
+  const privacy = new PrivacyService({ db, clock, log, posts, availability });
   const retention = new RetentionService({ db, clock, log, guildConfig });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);

@@ -141,7 +141,13 @@ describe('/privacy show, export and erase', () => {
     const done = await press(w, m.bob, ask, 'privacy-erase');
     expect(done.content).toMatch(/🗑️ Erased: 3 daily-message hours, 2 schedule slots, 2 voice stays, your time zone, your cached name, roles and avatar/);
     expect(done.content).toContain('Voice tracking is still on');
+    expect(done.content).toContain("I took your 1 clock reaction off today's message too.");
     expect(done.components ?? []).toHaveLength(0);
+    // His 🕗 is off the message on Discord, so a later re-read cannot count him again; the removal
+    // the gateway reports back writes nothing about him.
+    const bobsView = w.emu.messages(c.tonight, { as: m.bob }).find((msg) => msg.id === daily().id)!;
+    expect(bobsView.reactions?.find((r) => r.emoji.name === '🕗')?.me).toBe(false);
+    await w.settle();
 
     // Every table with a user_id column, from sqlite_master: none has a row of Bob's.
     const tables = userTables(w);

@@ -56,7 +56,7 @@ export function describeErased(e: Erased): string {
     `🗑️ Erased: ${parts.join(', ')}.`,
     "You're off today's message (it updates in a moment), and charts are drawn from what remains.",
     next,
-    'Your clock reactions on the message are yours on Discord: remove them too, or I may count them again when I next re-read the message.',
+    ...(e.reactionsRemoved ? [`I took your ${plural(e.reactionsRemoved, 'clock reaction')} off today's message too.`] : []),
   ].join('\n');
 }
 

@@ -96,9 +96,35 @@ export class AvailabilityService {
     if (!slot) return 'ignored';
     // REMOVE carries no member: another bot taking its reaction back must not write an 'out' row.
     if (await this.fromBot(event)) return 'ignored';
-    // Our own removal of a stray reaction also arrives here; 'out' on a slot emoji is right anyway.
-    await this.declare(post, event.userId, slot.hour, 'out');
+    // Only a declaration we hold is taken back ('out' also overrides a schedule for the day). A
+    // removal with nothing stored — a reaction we never counted, or ours after /privacy erase took
+    // the member's reactions off — must not write a row about them.
+    const updated = await this.deps.db
+      .updateTable('availability')
+      .set({ declared: 'out', updated_at: this.deps.clock.now() })
+      .where('guild_id', '=', post.guild_id)
+      .where('date', '=', post.date)
+      .where('user_id', '=', event.userId)
+      .where('hour', '=', slot.hour)
+      .where('declared', 'in', ['reaction', 'schedule'])
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return 'ignored';
+    this.deps.posts.touch(post);
     return 'unmarked';
+  }
+
+  /**
+   * Takes a member's clock reactions for `hours` off `post` (for `/privacy erase`); returns how many
+   * went. Failures are logged and skipped: the rows are gone either way.
+   */
+  async withdrawReactions(post: DailyPost, userId: string, hours: readonly number[]): Promise<number> {
+    if (!post.message_id) return 0;
+    let removed = 0;
+    for (const slot of slotsOfPost(post)) {
+      if (!hours.includes(slot.hour)) continue;
+      if (await this.removeReaction(post, slot.emoji, userId)) removed++;
+    }
+    return removed;
   }
 
   /**
@@ -246,11 +272,13 @@ export class AvailabilityService {
     this.deps.posts.touch(post);
   }
 
-  private async removeReaction(post: DailyPost, emoji: string, userId: string): Promise<void> {
+  private async removeReaction(post: DailyPost, emoji: string, userId: string): Promise<boolean> {
     try {
       await this.deps.discord.removeUserReaction(post.channel_id, post.message_id!, emoji, userId);
+      return true;
     } catch (error) {
       this.deps.log.warn({ err: error, message: post.message_id }, 'could not remove a reaction (Manage Messages missing?)');
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { DailyPostService } from './daily-post.js';
+import type { AvailabilityService } from './availability.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
 
@@ -65,6 +66,8 @@ export interface Erased {
   other: Record<string, number>;
   /** True when the opt-out row was kept: the one row needed to honour "don't track me". */
   keptOptOut: boolean;
+  /** Clock reactions of the member taken off today's message (else the next re-read would count them again). */
+  reactionsRemoved: number;
 }
 
 export interface PrivacyServiceOptions {
@@ -72,6 +75,8 @@ export interface PrivacyServiceOptions {
   clock: Clock;
   log: Logger;
   posts: DailyPostService;
+  /** Takes an erased member's reactions off today's message. */
+  availability: Pick<AvailabilityService, 'withdrawReactions'>;
 }
 
 /**
@@ -181,10 +186,10 @@ export class PrivacyService {
   async erase(guildId: string, userId: string): Promise<Erased> {
     const now = this.deps.clock.now();
     const post = await this.deps.posts.current(guildId);
-    const { erased, today } = await this.deps.db.transaction().execute(async (tx) => {
-      const today = post
-        ? Number((await tx.selectFrom('availability').select((eb) => eb.fn.countAll<number>().as('n')).where('guild_id', '=', guildId).where('user_id', '=', userId).where('date', '=', post.date).executeTakeFirstOrThrow()).n)
-        : 0;
+    const { erased, today, reacted } = await this.deps.db.transaction().execute(async (tx) => {
+      const todays = post ? await tx.selectFrom('availability').select(['hour', 'declared']).where('guild_id', '=', guildId).where('user_id', '=', userId).where('date', '=', post.date).execute() : [];
+      const today = todays.length;
+      const reacted = todays.filter((r) => r.declared === 'reaction').map((r) => r.hour);
       const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
       const scoped = (table: 'availability' | 'schedules' | 'member_timezones' | 'members' | 'member_notices') =>
         tx.deleteFrom(table).where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
@@ -198,15 +203,18 @@ export class PrivacyService {
         notices: count(await scoped('member_notices')),
         other: {},
         keptOptOut: await isOptedOut(tx, guildId, userId),
+        reactionsRemoved: 0,
       };
       for (const table of await otherMemberTables(tx)) {
         const n = await deleteOtherRows(tx, table, guildId, userId);
         if (n > 0) erased.other[table.name] = n;
       }
       await bumpPrivacyGeneration(tx, guildId, now);
-      return { erased, today };
+      return { erased, today, reacted };
     });
     if (post && today > 0) this.deps.posts.touch(post);
+    // After the rows are gone, so the removals the gateway reports back find nothing to write.
+    if (post && reacted.length > 0) erased.reactionsRemoved = await this.deps.availability.withdrawReactions(post, userId, reacted);
     this.deps.log.info({ guildId, userId, erased }, 'member erased their data');
     return erased;
   }
