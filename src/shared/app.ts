@@ -115,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     render: (messageId) => posts.renderById(messageId),
     log,
   });
-  const availability = new AvailabilityService({ db, discord, clock, log, posts, isBot: async (guildId, userId) => (await members.get(guildId, userId))?.bot === true });
+  const availability = new AvailabilityService({ db, discord, clock, log, posts });
   const schedules = new ScheduleService({ db, clock, posts });
   const privacy = new PrivacyService({ db, clock, log, posts, availability });
   const retention = new RetentionService({ db, clock, log, guildConfig });

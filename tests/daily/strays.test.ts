@@ -51,7 +51,7 @@ describe('reactions made while the sidecar was away that it would have taken off
   let w: World;
   afterEach(() => w?.close());
 
-  it('after a refused resume: foreign emoji on today’s message and late votes on yesterday’s are removed, each member told once; votes and bots are left alone', async () => {
+  it('after a refused resume: foreign emoji on today’s message are removed, each member told once; votes, reactions on older messages (a vote cast while it was today’s looks the same) and bots are left alone', async () => {
     w = await configuredWorld();
     const tonight = w.emu.fixture.channels.tonight;
     const { bob, carol, dan, frank, beep } = w.emu.fixture.members;
@@ -72,7 +72,7 @@ describe('reactions made while the sidecar was away that it would have taken off
     // While the bot is away:
     await w.emu.react(dan.id, tonight, today, '👍'); // foreign emoji on today's
     await w.emu.react(dan.id, tonight, today, '🎉'); // another one: still one DM
-    await w.emu.react(frank.id, tonight, yesterday, '🕙'); // a late vote on yesterday's
+    await w.emu.react(frank.id, tonight, yesterday, '🕙'); // on yesterday's: late, or cast before the post? Unknowable.
     await w.emu.react(carol.id, tonight, today, '🕘'); // a real vote
     await w.emu.react(beep.id, tonight, today, '👀'); // another bot: not ours to police
     await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
@@ -82,18 +82,17 @@ describe('reactions made while the sidecar was away that it would have taken off
       const reactions = w.emu.message(tonight, today)!.reactions ?? [];
       expect(reactions.find((r) => r.emoji.name === '👍')).toBeUndefined();
       expect(reactions.find((r) => r.emoji.name === '🎉')).toBeUndefined();
-      expect(w.emu.message(tonight, yesterday)!.reactions?.find((r) => r.emoji.name === '🕙')?.count).toBe(1); // only the bot's
       expect(w.emu.message(tonight, today)!.content).toContain('Caz');
     }, 15_000);
-    // Left alone: Bob's vote of yesterday, Carol's vote of today, the other bot's emoji.
+    // Left alone: Bob's vote of yesterday, Frank's reaction there, Carol's vote of today, the other bot's emoji.
+    expect(w.emu.message(tonight, yesterday)!.reactions?.find((r) => r.emoji.name === '🕙')?.count).toBe(2);
     expect(w.emu.message(tonight, yesterday)!.reactions?.find((r) => r.emoji.name === '🕗')?.count).toBe(2);
     expect(w.emu.message(tonight, today)!.reactions?.find((r) => r.emoji.name === '🕘')?.count).toBe(2);
     expect(w.emu.message(tonight, today)!.reactions?.find((r) => r.emoji.name === '👀')?.count).toBe(1);
     expect(w.emu.message(tonight, yesterday)!.content).toContain('Bob');
 
     expect(dms(w, dan.id).map((m) => m.content)).toEqual([expect.stringContaining('Only the clock reactions count')]);
-    expect(dms(w, frank.id).map((m) => m.content)).toEqual([expect.stringContaining('Votes are for today only')]);
-    expect(dms(w, frank.id)[0]!.content).toContain(`/${today}`);
+    expect(dms(w, frank.id)).toEqual([]);
     expect(dms(w, bob.id)).toEqual([]);
     expect(dms(w, carol.id)).toEqual([]);
     expect(w.emu.message(tonight, today)!.content).not.toContain('Frankie');

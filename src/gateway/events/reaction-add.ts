@@ -5,8 +5,8 @@ import { toMemberInfo } from './voice-translate.js';
 
 /**
  * A member clicked a reaction. In guilds the payload carries `member` (roles, nick), which feeds the
- * member cache so the re-rendered message needs no REST call for this name (and a bot's later
- * removal is recognised as a bot's).
+ * member cache so the re-rendered message needs no REST call for this name (bots too: the cache's
+ * bot flag is how charts leave them out).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-add
  */
 export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
@@ -15,7 +15,6 @@ export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
     const event = toReactionEvent(d, app.config.applicationId);
     if (!event) return;
     const member = toMemberInfo(d.member);
-    // Bots too: a later REMOVE (which carries no member) is then known to be a bot's without REST.
     if (member) await app.members.remember(event.guildId, member);
     await app.availability.reactionAdded(event);
   },

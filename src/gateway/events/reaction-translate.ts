@@ -15,7 +15,7 @@ export function toReactionEvent(
     userId: d.user_id,
     emojiName: d.emoji.name,
     emojiId: d.emoji.id,
-    // REMOVE has no member: unknown, and the service asks the member cache when it matters.
-    isBot: d.user_id === botId ? true : member?.user ? member.user.bot === true : undefined,
+    // REMOVE has no member: only our own is known (and the service needs no more, see ReactionEvent).
+    isBot: d.user_id === botId || member?.user?.bot === true,
   };
 }

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Declared } from '../db/schema.js';
-import { DateTime } from 'luxon';
 import type { DiscordApi, MessageReaction } from '../discord/rest.js';
 import type { Logger } from '../logger.js';
 import { localDate, slotAt } from '../time/slots.js';
@@ -18,10 +17,11 @@ export interface ReactionEvent {
   /** Set for custom emoji. */
   emojiId: string | null;
   /**
-   * Whether a bot reacted, when the payload says (ADD carries `member.user.bot`); undefined when it
-   * does not (REMOVE carries no member) — then the member cache decides, for the events that matter.
+   * Whether a bot reacted, as far as the payload tells (ADD carries `member.user.bot`; REMOVE carries
+   * no member, so only our own removals are known). A REMOVE needs no more: it only takes back a
+   * declaration we hold, and no bot ever gets one.
    */
-  isBot: boolean | undefined;
+  isBot: boolean;
 }
 
 export type ReactionOutcome =
@@ -50,27 +50,13 @@ export class AvailabilityService {
       clock: Clock;
       log: Logger;
       posts: DailyPostService;
-      /** Whether the user is a bot, from the member cache (memory → SQLite → REST). */
-      isBot: (guildId: string, userId: string) => Promise<boolean>;
     },
   ) {}
-
-  /** Bots' reactions count for nothing; the payload says, else the member cache is asked. */
-  private async fromBot(event: ReactionEvent): Promise<boolean> {
-    if (event.isBot !== undefined) return event.isBot;
-    try {
-      return await this.deps.isBot(event.guildId, event.userId);
-    } catch (error) {
-      this.deps.log.warn({ err: error, user: event.userId }, 'could not tell whether a reaction came from a bot');
-      return false;
-    }
-  }
 
   async reactionAdded(event: ReactionEvent): Promise<ReactionOutcome> {
     if (event.isBot) return 'ignored';
     const post = await this.deps.posts.byMessage(event.messageId);
     if (!post || post.guild_id !== event.guildId) return 'ignored';
-    if (await this.fromBot(event)) return 'ignored';
     const current = await this.deps.posts.current(post.guild_id);
     const emoji = event.emojiId ? `${event.emojiName}:${event.emojiId}` : (event.emojiName ?? '');
     if (current?.message_id !== post.message_id) {
@@ -94,8 +80,6 @@ export class AvailabilityService {
     if (!post || post.message_id !== event.messageId) return 'ignored';
     const slot = slotsOfPost(post).find((s) => s.emoji === event.emojiName);
     if (!slot) return 'ignored';
-    // REMOVE carries no member: another bot taking its reaction back must not write an 'out' row.
-    if (await this.fromBot(event)) return 'ignored';
     // Only a declaration we hold is taken back ('out' also overrides a schedule for the day). A
     // removal with nothing stored — a reaction we never counted, or ours after /privacy erase took
     // the member's reactions off — must not write a row about them.
@@ -193,57 +177,31 @@ export class AvailabilityService {
 
   /**
    * What the gateway would have taken off had it been connected, for after a gap in events: foreign
-   * emoji on the guild's current message, and reactions on the previous daily messages (up to two,
-   * from the two days before) that were not votes while those were current — no stored 'reaction' row for
-   * that member and hour. Bots are left alone, as live; each member is told once per reason and day.
-   * An older message whose votes are all gone (retention) is skipped: nothing tells a stray from a vote.
+   * emoji on the guild's current message. Bots are left alone, as live; each member is told once per
+   * reason and day. Reactions on older messages are not swept: a reaction there may have been a vote
+   * cast while that message was today's (an outage across the next post), or belong to a member who
+   * erased their data — nothing stored tells a stray from either.
    */
   async sweepStrays(guildId: string): Promise<{ removed: number }> {
     const current = await this.deps.posts.current(guildId);
     if (!current?.message_id) return { removed: 0 };
     let removed = 0;
     const slotEmoji = new Set(slotsOfPost(current).map((s) => s.emoji));
-    for (const found of await this.otherReactors(current, (r) => r.custom || !slotEmoji.has(r.emoji), () => false)) {
+    for (const found of await this.otherReactors(current, (r) => r.custom || !slotEmoji.has(r.emoji))) {
       removed += found.count;
       await this.notify(current, found.userId, 'foreign-emoji');
-    }
-    const since = DateTime.fromISO(current.date, { zone: 'UTC' }).minus({ days: 2 }).toISODate()!;
-    const older = await this.deps.db
-      .selectFrom('daily_posts')
-      .selectAll()
-      .where('guild_id', '=', guildId)
-      .where('message_id', 'is not', null)
-      .where('date', '<', current.date)
-      .where('date', '>=', since)
-      .orderBy('date', 'desc')
-      .limit(2)
-      .execute();
-    for (const post of older) {
-      const votes = await this.deps.db.selectFrom('availability').select(['user_id', 'hour', 'declared']).where('guild_id', '=', guildId).where('date', '=', post.date).execute();
-      if (votes.length === 0) continue;
-      const cast = new Set(votes.filter((v) => v.declared === 'reaction').map((v) => `${v.hour}:${v.user_id}`));
-      const hourOf = new Map(slotsOfPost(post).map((s) => [s.emoji, s.hour]));
-      const wasVote = (emoji: string, userId: string) => {
-        const hour = hourOf.get(emoji);
-        return hour !== undefined && cast.has(`${hour}:${userId}`);
-      };
-      for (const found of await this.otherReactors(post, () => true, wasVote)) {
-        removed += found.count;
-        await this.notify(current, found.userId, 'old-message');
-      }
     }
     if (removed > 0) this.deps.log.info({ guild: guildId, removed }, 'stray reactions removed after a gap in events');
     return { removed };
   }
 
   /**
-   * Removes the reactions of people (not bots, not us) on `post` with an emoji `select`ed, except those
-   * `keep` says are fine; returns who lost how many. A message we can no longer read is skipped.
+   * Removes the reactions of people (not bots, not us) on `post` with an emoji `select`ed; returns
+   * who lost how many. A message we can no longer read is skipped.
    */
   private async otherReactors(
     post: DailyPost,
     select: (r: MessageReaction) => boolean,
-    keep: (emoji: string, userId: string) => boolean,
   ): Promise<{ userId: string; count: number }[]> {
     const { discord, log } = this.deps;
     const botId = discord.applicationId;
@@ -259,7 +217,7 @@ export class AvailabilityService {
       if (!select(reaction) || reaction.count <= (reaction.me ? 1 : 0)) continue;
       const users = await discord.getAllReactionUsers(post.channel_id, post.message_id!, reaction.emoji);
       for (const user of users) {
-        if (user.id === botId || user.bot || keep(reaction.emoji, user.id)) continue;
+        if (user.id === botId || user.bot) continue;
         await this.removeReaction(post, reaction.emoji, user.id);
         byUser.set(user.id, (byUser.get(user.id) ?? 0) + 1);
       }
