@@ -48,9 +48,13 @@ export function watchConnection(app: App, shard: GatewayShard): void {
   connections.set(app, connection);
   const alive = () => {
     if (shard.status.state !== 'ready' && shard.status.state !== 'resumed') return;
+    const wasDown = connection.down;
     connection.down = false;
     connection.lastAliveAt = app.clock.now();
     app.heartbeat.noteConnected(connection.lastAliveAt);
+    // Written now, as at a close: a crash before the next beat must not take the outage's start
+    // as the last moment watched, closing stays opened since the reconnect before they began.
+    if (wasDown) app.heartbeat.beat().catch((error: unknown) => app.log.warn({ err: error }, 'could not record that the gateway is back'));
   };
   shard.manager.on(WebSocketShardEvents.Dispatch, alive);
   shard.manager.on(WebSocketShardEvents.HeartbeatComplete, alive);

@@ -1,3 +1,5 @@
+import { connectionRow, GATEWAY_ROLE } from '../shared/services/heartbeat.js';
+
 /**
  * What `/readyz` needs to know about the gateway; `trackGatewayHealth` in src/gateway/health.ts
  * provides it (structurally, so src/http does not depend on src/gateway).
@@ -78,10 +80,10 @@ const RECORDED_STALE_MS = 90_000;
 /** Reads the gateway process's rows; null values when there are none (or no table yet). */
 export function recordedGateway(sqlite: { prepare(sql: string): { all(...params: unknown[]): unknown[] } }): RecordedGateway {
   try {
-    const rows = sqlite.prepare("select process, beat_at from heartbeats where process in ('gateway', 'gateway:gateway-connected')").all() as { process: string; beat_at: number }[];
+    const rows = sqlite.prepare('select process, beat_at from heartbeats where process in (?, ?)').all(GATEWAY_ROLE, connectionRow(GATEWAY_ROLE)) as { process: string; beat_at: number }[];
     return {
-      beatAt: rows.find((r) => r.process === 'gateway')?.beat_at ?? null,
-      connectedAt: rows.find((r) => r.process === 'gateway:gateway-connected')?.beat_at ?? null,
+      beatAt: rows.find((r) => r.process === GATEWAY_ROLE)?.beat_at ?? null,
+      connectedAt: rows.find((r) => r.process === connectionRow(GATEWAY_ROLE))?.beat_at ?? null,
     };
   } catch {
     return { beatAt: null, connectedAt: null };

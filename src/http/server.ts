@@ -99,7 +99,8 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     const dbOk = databaseIsHealthy(app.sqlite);
     const extra = options.health?.();
     const gateway = gatewayFrom(extra);
-    const verdict = health({ dbOk, now: app.clock.now(), startedAt, graceMs, gateway, recorded: gateway || !dbOk ? undefined : recordedGateway(app.sqlite) });
+    const recorded = gateway || !dbOk ? undefined : recordedGateway(app.sqlite);
+    const verdict = health({ dbOk, now: app.clock.now(), startedAt, graceMs, gateway, recorded });
     const status = verdict.ok ? 'ok' : 'degraded';
     reply.code(verdict.ok ? 200 : 503);
     if (!isLocalRequest(request)) return reply.send({ status });
@@ -114,7 +115,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       ...extra,
       gateway: gateway
         ? { ...gateway, connectedAt: verdict.connectedAt, lastDispatchAgeSeconds: verdict.lastDispatchAgeSeconds }
-        : { inProcess: false, ...recordedGateway(app.sqlite) },
+        : { inProcess: false, ...(recorded ?? { beatAt: null, connectedAt: null }) },
     });
   });
   registerOperationsRoutes(fastify, app, options.health);

@@ -9,7 +9,7 @@ import { createRest, DiscordApi } from './discord/rest.js';
 import { createLogger, type Logger } from './logger.js';
 import { GuildConfigService } from './services/guild-config.js';
 import { GuildCache } from './services/guilds.js';
-import { Heartbeat } from './services/heartbeat.js';
+import { GATEWAY_ROLE, Heartbeat } from './services/heartbeat.js';
 import type { MemberLabels } from './services/member-labels.js';
 import { MemberCache } from './services/members.js';
 import { RankEmojiService } from './services/rank-emoji.js';
@@ -139,7 +139,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rankEmoji,
     voice,
     voiceAutoAdd,
-    heartbeat: new Heartbeat({ db, clock, log, process: 'gateway' }),
+    heartbeat: new Heartbeat({ db, clock, log, process: GATEWAY_ROLE }),
     timezones: new MemberTimezones({ db, clock, guildConfig, voice }),
     scheduler,
     posts,

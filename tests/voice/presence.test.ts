@@ -262,6 +262,34 @@ describe('voice presence across a non-resumed reconnect', () => {
   let w: World;
   afterEach(() => w.close());
 
+  it('a crash right after a reconnect (before the next timed beat) never ends a stay before it began', async () => {
+    const T0 = Date.parse('2026-11-24T01:00:00Z');
+    const at = (minutes: number) => w.clock.set(T0 + minutes * 60_000);
+    w = await startWorld({ now: T0 });
+    const m = ids(w);
+    const c = channels(w);
+    await w.emu.joinVoice(m.alice, c.squadA);
+    await settledInVoice(w, 1);
+    at(10);
+    await ackedNow(w);
+    const guildCreates = () => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
+    const before = guildCreates();
+    w.emu.dropGateway({ resumable: false });
+    await w.emu.joinVoice(m.dan, c.squadB);
+    at(70); // back an hour later: Dan's stay opens at the reconnect
+    await eventually(() => guildCreates() > before);
+    await settledInVoice(w, 2);
+    at(70.2);
+    await w.crash(); // before the 30 s timer wrote a beat after the reconnect
+    at(100);
+    await w.restart();
+    await settledInVoice(w, 2);
+    const stays = await w.app.voice.stays(w.emu.fixture.guildId, T0, T0 + 200 * 60_000);
+    for (const s of stays) if (s.endedAt !== null) expect(s.endedAt).toBeGreaterThanOrEqual(s.startedAt);
+    // Alice was still there at the reconnect: her stay runs to the reconnect, not back to the outage's start.
+    expect(await stayTable(w, T0)).toEqual(['alice squadA 0→70 (estimated)', 'alice squadA 100→open', 'dan squadB 100→open', 'dan squadB 70→70 (estimated)']);
+  });
+
   it('repairs stays from the new session’s GUILD_CREATE: leavers closed where the connection was lost (estimated), joiners opened, moves followed', async () => {
     const T0 = Date.parse('2026-11-24T01:00:00Z');
     w = await startWorld({ now: T0 });

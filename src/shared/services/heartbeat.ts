@@ -5,6 +5,9 @@ import type { Logger } from '../logger.js';
 
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 
+/** The process role of the gateway sidecar's heartbeat (what a webhook-only process reads). */
+export const GATEWAY_ROLE = 'gateway';
+
 /** The row beside a process role's own that holds its gateway's last-known-connected time. */
 export const connectionRow = (process: string) => `${process}:gateway-connected`;
 
