@@ -2,7 +2,8 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Compilable, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
-import { DEFAULT_SETTINGS, slotCount } from '../shared/services/guild-config.js';
+import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
+import { eveningHours } from '../shared/time/slots.js';
 import { withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
@@ -191,10 +192,9 @@ interface Evening {
 
 /**
  * For each daily message date, its hours after midnight, from the message's own first/last hour
- * (the guild's current ones if the message row is missing). It is the daily message's rule
- * (`slotsFor`: hour `first + i` past 23 is on the next date) without a Luxon call per date: which
- * hours cross midnight depends only on first/last, and the next calendar date does not depend on
- * the zone. (An hour a spring-forward skips is in the mask too; no row can hold it.)
+ * (the guild's current ones if the message row is missing): the daily message's own rule
+ * (`eveningHours`, as `slotsFor` uses it) without a slot computation per date — which hours cross
+ * midnight depends only on first/last, and the next calendar date not on the zone. (An hour a spring-forward skips is in the mask too; no row can hold it.)
  */
 async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: string, toDate: string): Promise<(date: string) => Evening> {
   const posts = await db
@@ -213,18 +213,11 @@ async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: str
     const post = byDate.get(date);
     const [first, last] = post ? [post.first_hour, post.last_hour] : [config?.first_hour ?? DEFAULT_SETTINGS.firstHour, config?.last_hour ?? DEFAULT_SETTINGS.lastHour];
     let nextMask = 0;
-    for (let absolute = first; absolute < first + slotCount(first, last); absolute++) if (absolute >= 24) nextMask |= 1 << (absolute - 24);
-    evening = { nextMask, nextDate: nextMask === 0 ? null : nextCalendarDate(date) };
+    for (const absolute of eveningHours(first, last)) if (absolute >= 24) nextMask |= 1 << (absolute - 24);
+    evening = { nextMask, nextDate: nextMask === 0 ? null : DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate() };
     cache.set(date, evening);
     return evening;
   };
-}
-
-/** YYYY-MM-DD → the next calendar date (calendar arithmetic, no zone involved). */
-function nextCalendarDate(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 /** A member's own zone if they set one, else the guild's. */

@@ -6,7 +6,7 @@ import {
   type APIComponentInMessageActionRow,
 } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
-import { slotCount } from '../../shared/services/guild-config.js';
+import { eveningHours } from '../../shared/time/slots.js';
 import { WEEKDAY_NAMES, type Schedule } from '../../shared/services/schedules.js';
 import type { GuildSettings } from '../../shared/services/guild-config.js';
 import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
@@ -50,8 +50,8 @@ function listHours(hours: number[], order: number[]): string {
  * is for every week, so this is the configured range, not tonight's slots (a spring-forward night
  * has no 2 am, yet 2 am is still a choice for the weeks after).
  */
-function eveningHours(settings: GuildSettings): number[] {
-  return Array.from({ length: slotCount(settings.firstHour, settings.lastHour) }, (_, i) => (settings.firstHour + i) % 24);
+function configuredHours(settings: GuildSettings): number[] {
+  return eveningHours(settings.firstHour, settings.lastHour).map((h) => h % 24);
 }
 
 async function configured(ctx: BaseContext): Promise<GuildSettings> {
@@ -64,7 +64,7 @@ async function configured(ctx: BaseContext): Promise<GuildSettings> {
 
 /** The ephemeral editor: two multi-selects and a Save button, all carrying the current picks. */
 function editor(picks: Schedule, settings: GuildSettings, note = ''): Reply {
-  const hours = eveningHours(settings);
+  const hours = configuredHours(settings);
   const payload = encodePicks(picks);
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [
     {
@@ -109,7 +109,7 @@ function editor(picks: Schedule, settings: GuildSettings, note = ''): Reply {
 
 function describe(schedule: Schedule, settings: GuildSettings): string {
   if (schedule.weekdays.length === 0) return "You have no schedule. Set one with `/schedule set`.";
-  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, eveningHours(settings))}** (${settings.timezone}).`;
+  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, configuredHours(settings))}** (${settings.timezone}).`;
 }
 
 /**

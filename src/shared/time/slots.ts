@@ -35,8 +35,7 @@ export function slotsFor(date: string, zone: string, firstHour: number, lastHour
   const day = DateTime.fromISO(date, { zone });
   if (!day.isValid) throw new Error(`invalid date ${date} in ${zone}`);
   const slots: Slot[] = [];
-  for (let i = 0; i < slotCount(firstHour, lastHour); i++) {
-    const absolute = firstHour + i;
+  for (const absolute of eveningHours(firstHour, lastHour)) {
     const hour = absolute % 24;
     const dayOffset = absolute >= 24 ? 1 : 0;
     const start = wallClock(day.plus({ days: dayOffset }), hour);
@@ -45,6 +44,15 @@ export function slotsFor(date: string, zone: string, firstHour: number, lastHour
     slots.push({ hour, unix: Math.floor(start.toSeconds()), dayOffset, emoji: clockEmoji(hour) });
   }
   return slots;
+}
+
+/**
+ * The configured hours first → last in evening order, counted from the evening's own midnight: 16 → 2
+ * gives 16, 17, …, 23, 24, 25, 26 (24 and up are after midnight, on the next calendar date). The one
+ * place the range's crossing of midnight is worked out; `% 24` gives the wall-clock hour.
+ */
+export function eveningHours(firstHour: number, lastHour: number): number[] {
+  return Array.from({ length: slotCount(firstHour, lastHour) }, (_, i) => firstHour + i);
 }
 
 /** `hour`:00 on `day`'s calendar date in its zone (the first occurrence when the clocks repeat it). */
