@@ -12,6 +12,7 @@ import {
 } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
 import type { Logger } from '../shared/logger.js';
+import { isPermissionBits } from './shape.js';
 
 type AnyInteraction =
   | APIChatInputApplicationCommandInteraction
@@ -44,7 +45,7 @@ export function actorOf(interaction: AnyInteraction): Actor {
 
 /** `member.permissions` as bits; anything that is not a decimal bit set grants nothing. */
 function permissionBits(text: unknown): bigint {
-  if (typeof text !== 'string' || !/^\d{1,40}$/.test(text)) return 0n;
+  if (!isPermissionBits(text)) return 0n;
   return BigInt(text);
 }
 

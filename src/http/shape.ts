@@ -46,11 +46,16 @@ export function interactionShapeError(body: unknown): string | null {
   }
 }
 
+/** Discord's permission bit set: a decimal integer in a string. */
+export function isPermissionBits(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,40}$/.test(value);
+}
+
 function peopleError(body: Record<string, unknown>): string | null {
   const member = body.member;
   if (member !== undefined && member !== null) {
     if (!isObject(member)) return '`member` must be an object';
-    if (member.permissions !== undefined && !(typeof member.permissions === 'string' && /^\d{1,40}$/.test(member.permissions))) {
+    if (member.permissions !== undefined && !isPermissionBits(member.permissions)) {
       return '`member.permissions` must be a decimal permission bit set in a string';
     }
     if (member.roles !== undefined && !(Array.isArray(member.roles) && member.roles.every((r) => typeof r === 'string'))) return '`member.roles` must be a list of strings';

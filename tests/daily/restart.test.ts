@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { defaultFixtureInput } from '../../src/sandbox/index.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { botMessages, eventually, startConfiguredWorld, startWorld, type World } from '../helpers/world.js';
 
 const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York
 
-async function configuredWorld(): Promise<World> {
-  const w = await startWorld({ now: POST_TIME });
-  const alice = w.emu.fixture.members.alice.id;
-  await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
-  await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
-  return w;
-}
-
-const botMessages = (w: World) => w.emu.messages(w.emu.fixture.channels.tonight).filter((m) => m.author.id === w.emu.applicationId);
+const configuredWorld = () => startConfiguredWorld(POST_TIME);
 const postRow = (w: World) => w.app.db.selectFrom('daily_posts').selectAll().executeTakeFirstOrThrow();
 
 /** Exactly one message, with all four slot reactions, and the row agrees. */

@@ -130,3 +130,15 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
   };
   return world;
 }
+
+/** A world whose fixture guild is set up as most daily-message tests need: #tonight, slots 20 → 23. */
+export async function startConfiguredWorld(now: number | string): Promise<World> {
+  const w = await startWorld({ now });
+  const alice = w.emu.fixture.members.alice.id;
+  await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
+  await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+  return w;
+}
+
+/** The bot's messages in #tonight as everyone sees them (no ephemeral ones), oldest first. */
+export const botMessages = (w: World) => w.emu.messages(w.emu.fixture.channels.tonight).filter((m) => m.author.id === w.emu.applicationId);
