@@ -4,12 +4,23 @@ import { metrics } from '../metrics.js';
 let inFlight = 0;
 
 /**
- * Discord REST requests this process has started and not finished: waiting in @discordjs/rest's
- * per-route queue, paused for a rate limit, or on the wire (what `/healthz` calls the REST queue
- * depth). @discordjs/rest keeps its queues private, so the façade counts around `request()`.
+ * Discord REST requests this process has started and not finished: waiting for rollcall's own
+ * per-channel budget (limiter.ts), in @discordjs/rest's per-route queue, paused for a rate limit, or
+ * on the wire (what `/healthz` calls the REST queue depth). @discordjs/rest keeps its queues
+ * private, so the façade counts around `request()` and around the budget's wait.
  */
 export function restInFlight(): number {
   return inFlight;
+}
+
+/** Counts `work` as one queued request while it runs. */
+export async function countQueued<T>(work: () => Promise<T>): Promise<T> {
+  inFlight += 1;
+  try {
+    return await work();
+  } finally {
+    inFlight -= 1;
+  }
 }
 
 /**
@@ -21,14 +32,7 @@ export function restInFlight(): number {
 export function countRestTraffic(rest: REST): REST {
   // get/post/patch/put/delete all go through request().
   const request = rest.request.bind(rest);
-  rest.request = async (options) => {
-    inFlight += 1;
-    try {
-      return await request(options);
-    } finally {
-      inFlight -= 1;
-    }
-  };
+  rest.request = (options) => countQueued(() => request(options));
   rest.on(RESTEvents.Response, (request, response) => {
     const route = request.route;
     metrics.restResponses.inc({ method: request.method.toUpperCase(), route, status: String(response.status) });

@@ -15,7 +15,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { NotFoundError, toDomainError } from './errors.js';
-import { countRestTraffic } from './rest-metrics.js';
+import { countQueued, countRestTraffic } from './rest-metrics.js';
 
 import type { RateBudget } from './limiter.js';
 
@@ -147,6 +147,12 @@ export class DiscordApi {
     private readonly budget?: RateBudget,
   ) {}
 
+  /** Waits for a token of rollcall's own budget, counted in the REST queue depth while it waits. */
+  private async allowed(kind: Parameters<RateBudget['take']>[0], channelId: string): Promise<void> {
+    const budget = this.budget;
+    if (budget) await countQueued(() => budget.take(kind, channelId));
+  }
+
   /** Runs a request, translating @discordjs/rest's errors into domain errors. */
   private async call<T>(request: () => Promise<unknown>): Promise<T> {
     try {
@@ -174,7 +180,7 @@ export class DiscordApi {
 
   /** @see https://discord.com/developers/docs/resources/message#create-message */
   async createMessage(channelId: string, message: NewMessage): Promise<ChannelMessage> {
-    await this.budget?.take('create', channelId);
+    await this.allowed('create', channelId);
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: message.content,
       allowed_mentions: { parse: [] },
@@ -197,7 +203,7 @@ export class DiscordApi {
    * (the token is spent) and resolves null. One token per call: callers never take their own.
    */
   async editMessageWhenAllowed(channelId: string, messageId: string, prepare: () => Promise<MessageEdit | null>): Promise<ChannelMessage | null> {
-    await this.budget?.take('edit', channelId);
+    await this.allowed('edit', channelId);
     const edit = await prepare();
     if (!edit) return null;
     const body: RESTPatchAPIChannelMessageJSONBody = { content: edit.content, allowed_mentions: { parse: [] } };
@@ -228,13 +234,13 @@ export class DiscordApi {
 
   /** @see https://discord.com/developers/docs/resources/message#create-reaction */
   async addOwnReaction(channelId: string, messageId: string, emoji: string): Promise<void> {
-    await this.budget?.take('reaction', channelId);
+    await this.allowed('reaction', channelId);
     await this.call(() => this.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji))));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#delete-user-reaction */
   async removeUserReaction(channelId: string, messageId: string, emoji: string, userId: string): Promise<void> {
-    await this.budget?.take('reaction', channelId);
+    await this.allowed('reaction', channelId);
     await this.call(() => this.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId)));
   }
 
