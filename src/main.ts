@@ -1,6 +1,6 @@
 import { createApp } from './shared/app.js';
 import { loadConfigOrExit, startStepOrExit } from './shared/config.js';
-import { trackGatewayHealth } from './gateway/health.js';
+import { trackGatewayHealth, type GatewayHealth } from './gateway/health.js';
 import { onShutdown } from './shared/shutdown.js';
 import { startSidecar } from './gateway/sidecar.js';
 import { buildServer } from './http/server.js';
@@ -8,10 +8,13 @@ import { buildServer } from './http/server.js';
 /** `npm start`: the interactions server and the gateway sidecar in one process (the Pi default). */
 const config = loadConfigOrExit();
 const app = await startStepOrExit('database', config, () => createApp(config));
-const sidecar = await startSidecar(app);
-const gatewayHealth = trackGatewayHealth(sidecar.gateway, app.clock);
-const { fastify } = buildServer(app, { health: () => ({ gateway: gatewayHealth() }) });
+// The port first: a port already taken must stop the process before it identifies to Discord (a
+// restart loop would spend the day's session starts). Until the shard is up, /healthz is in its grace.
+const gateway: { health?: () => GatewayHealth } = {};
+const { fastify } = buildServer(app, { health: () => ({ gateway: gateway.health?.() ?? { state: 'starting', connected: false, lastEventAt: null } }) });
 await startStepOrExit('listen', config, () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
+const sidecar = await startSidecar(app);
+gateway.health = trackGatewayHealth(sidecar.gateway, app.clock);
 onShutdown(app, async () => {
   await fastify.close();
   await sidecar.stop();
