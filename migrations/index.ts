@@ -5,6 +5,7 @@ import * as voice from './2026-11-23-003-voice.js';
 import * as privacy from './2026-11-23-004-privacy.js';
 import * as voiceGreeting from './2026-11-23-005-voice-greeting.js';
 import * as voiceStaysLong from './2026-12-01-001-voice-stays-long.js';
+import * as voiceStaysUserCovering from './2026-12-01-002-voice-stays-user-covering.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-004-privacy': privacy,
   '2026-11-23-005-voice-greeting': voiceGreeting,
   '2026-12-01-001-voice-stays-long': voiceStaysLong,
+  '2026-12-01-002-voice-stays-user-covering': voiceStaysUserCovering,
 };

@@ -112,11 +112,12 @@ export async function lastSeen(
   db: Kysely<Database>,
   scope: StatsScope,
 ): Promise<{ members: { userId: string; lastSeen: number | null }[]; trackedSince: number | null }> {
+  // One group per member, in the (guild_id, user_id, …) covering index's order: no table row read.
   const seenQuery = db
     .selectFrom('voice_stays')
-    .select(['user_id', 'afk', sql<number>`max(coalesce(ended_at, ${scope.now}))`.as('last')])
+    .select(['user_id', sql<number | null>`max(case when afk = 0 then coalesce(ended_at, ${scope.now}) end)`.as('last')])
     .where('guild_id', '=', scope.guildId)
-    .groupBy(['user_id', 'afk']);
+    .groupBy('user_id');
   const seen = await withoutExcluded(seenQuery, scope).execute();
   // Distinct members on daily messages, from the (guild_id, user_id) index alone.
   const onMessages = await withoutExcluded(db.selectFrom('availability').select('user_id').distinct().where('guild_id', '=', scope.guildId), scope).execute();
@@ -127,8 +128,7 @@ export async function lastSeen(
     .executeTakeFirst();
   const byUser = new Map<string, number | null>();
   for (const r of onMessages) byUser.set(r.user_id, null);
-  for (const r of seen) if (!byUser.has(r.user_id)) byUser.set(r.user_id, null);
-  for (const r of seen) if (r.afk === 0) byUser.set(r.user_id, Number(r.last));
+  for (const r of seen) byUser.set(r.user_id, r.last === null ? null : Number(r.last));
   return {
     members: [...byUser].map(([userId, last]) => ({ userId, lastSeen: last })),
     trackedSince: first?.first == null ? null : Number(first.first),
