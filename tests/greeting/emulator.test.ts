@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GreetingRequest, GreetingSpeaker } from '../../src/shared/services/voice-greeting.js';
 import { greetingSentence } from '../../src/voice/sentence.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { eventually, type World } from '../helpers/world.js';
+import { startGreetingWorld, type GreetingWorld } from './world.js';
 
 type Key = 'alice' | 'bob' | 'carol' | 'dan' | 'erin' | 'frank';
 
@@ -13,10 +14,7 @@ describe('voice greeting against the emulator', () => {
   let guild: string;
 
   const ops = () => w.emu.voiceOps.map((op) => ({ channel: op.channel_id, self_deaf: op.self_deaf, self_mute: op.self_mute }));
-  const admin = async (sub: string, options: unknown[] = []) => {
-    const r = await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never]);
-    return String((await r.final()).content);
-  };
+  let admin: GreetingWorld['admin'];
   /** A member joins, and the bot has handled the event. */
   const join = async (who: Key, channel: string) => {
     await w.emu.joinVoice(m[who], channel);
@@ -39,25 +37,7 @@ describe('voice greeting against the emulator', () => {
   };
 
   beforeAll(async () => {
-    // 18:00 in New York, Monday 23 November 2026.
-    w = await startWorld({ now: '2026-11-23T23:00:00Z' });
-    const f = w.emu.fixture;
-    guild = f.guildId;
-    m = Object.fromEntries(Object.entries(f.members).map(([k, v]) => [k, v.id])) as Record<Key, string>;
-    c = f.channels as typeof c;
-    expect(await admin('channel', [{ name: 'channel', value: c.tonight }])).toContain('✅');
-    expect(await admin('post-now')).toContain('Posted');
-    const daily = w.emu.messages(c.tonight).filter((msg) => msg.author.id === w.emu.applicationId).at(-1)!;
-    await w.emu.react(m.bob, c.tonight, daily.id, '🕘');
-    await w.emu.react(m.carol, c.tonight, daily.id, '🕙');
-    await w.emu.react(m.dan, c.tonight, daily.id, '🕙');
-    await w.emu.react(m.dan, c.tonight, daily.id, '🕚');
-    await eventually(async () => {
-      await w.settle();
-      const rows = await w.app.db.selectFrom('availability').select('user_id').execute();
-      return rows.length === 4;
-    });
-    await eventually(() => w.app.greeting.attached);
+    ({ w, m, c, guild, admin } = (await startGreetingWorld([['bob', '🕘'], ['carol', '🕙'], ['dan', '🕙'], ['dan', '🕚']])) as GreetingWorld & { m: Record<Key, string> });
   }, 30_000);
   afterAll(() => w.close());
 

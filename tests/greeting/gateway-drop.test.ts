@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/sandbox/wire.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { eventually, type World } from '../helpers/world.js';
+import { startGreetingWorld, type GreetingWorld } from './world.js';
 
 type Key = 'alice' | 'bob' | 'carol' | 'dan';
 
@@ -18,7 +19,6 @@ describe('voice greeting when the gateway drops during it', () => {
   const ops = () => w.emu.voiceOps.map((op) => ({ channel: op.channel_id, session: op.sessionId }));
   const botInVoice = () => w.emu.voiceStates().some((v) => v.user_id === w.emu.applicationId);
   const gatewayOut = (t: string) => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { direction?: string }).direction === 'out' && (e as { t?: string }).t === t).length;
-  const admin = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content);
   /** Cuts the gateway as soon as the bot's op 4 join arrives, before the emulator answers it. */
   const dropOnJoin = (resumable: boolean) => {
     const listener = (e: WireEvent) => {
@@ -40,23 +40,10 @@ describe('voice greeting when the gateway drops during it', () => {
   };
 
   beforeEach(async () => {
-    // 18:00 in New York: Bob and Carol said they would play at 9 and 10, so Alice has someone to hear about.
-    w = await startWorld({ now: '2026-11-23T23:00:00Z' });
-    const f = w.emu.fixture;
-    guild = f.guildId;
-    m = Object.fromEntries(Object.entries(f.members).map(([k, v]) => [k, v.id])) as Record<Key, string>;
-    c = f.channels as typeof c;
-    expect(await admin('channel', [{ name: 'channel', value: c.tonight }])).toContain('✅');
-    expect(await admin('post-now')).toContain('Posted');
+    // Bob and Carol said they would play at 9 and 10, so Alice has someone to hear about.
+    let admin: GreetingWorld['admin'];
+    ({ w, m, c, guild, admin } = (await startGreetingWorld([['bob', '🕘'], ['carol', '🕙']])) as GreetingWorld & { m: Record<Key, string> });
     expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }])).toContain('✅');
-    const daily = w.emu.messages(c.tonight).filter((msg) => msg.author.id === w.emu.applicationId).at(-1)!;
-    await w.emu.react(m.bob, c.tonight, daily.id, '🕘');
-    await w.emu.react(m.carol, c.tonight, daily.id, '🕙');
-    await eventually(async () => {
-      await w.settle();
-      return (await w.app.db.selectFrom('availability').select('user_id').execute()).length === 2;
-    });
-    await eventually(() => w.app.greeting.attached);
   }, 30_000);
   afterEach(() => w.close());
 

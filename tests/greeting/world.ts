@@ -1,0 +1,34 @@
+import { expect } from 'vitest';
+import { eventually, startWorld, type World } from '../helpers/world.js';
+
+/** The fixture members and channels the greeting tests use, by name. */
+export interface GreetingWorld {
+  w: World;
+  guild: string;
+  m: Record<string, string>;
+  c: Record<'squadA' | 'squadB' | 'afk' | 'tonight', string>;
+  /** `/config <sub>` as Alice (an admin); the reply's text. */
+  admin(sub: string, options?: unknown[]): Promise<string>;
+}
+
+/**
+ * The whole bot against the emulator at 18:00 in New York (Monday 23 November 2026), with today's
+ * message posted in #tonight, the `votes` clicked on it, and the greeting's voice side attached.
+ */
+export async function startGreetingWorld(votes: readonly [member: string, emoji: string][]): Promise<GreetingWorld> {
+  const w = await startWorld({ now: '2026-11-23T23:00:00Z' });
+  const f = w.emu.fixture;
+  const m = Object.fromEntries(Object.entries(f.members).map(([k, v]) => [k, v.id]));
+  const c = f.channels as GreetingWorld['c'];
+  const admin = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice!, 'config', [{ name: sub, options } as never])).final()).content);
+  expect(await admin('channel', [{ name: 'channel', value: c.tonight }])).toContain('✅');
+  expect(await admin('post-now')).toContain('Posted');
+  const daily = w.emu.messages(c.tonight).filter((msg) => msg.author.id === w.emu.applicationId).at(-1)!;
+  for (const [member, emoji] of votes) await w.emu.react(m[member]!, c.tonight, daily.id, emoji);
+  await eventually(async () => {
+    await w.settle();
+    return (await w.app.db.selectFrom('availability').select('user_id').execute()).length === votes.length;
+  });
+  await eventually(() => w.app.greeting.attached);
+  return { w, guild: f.guildId, m, c, admin };
+}
