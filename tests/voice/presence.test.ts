@@ -23,6 +23,9 @@ async function stayTable(w: World, t0: number) {
     .sort();
 }
 
+/** GUILD_CREATEs the emulator has sent so far: one more means a new session has its guild. */
+const guildCreates = (w: World) => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
+
 /** Waits for the next heartbeat ACK: the bot is known connected at the clock's current time. */
 async function ackedNow(w: World) {
   await once(w.gateway.manager, WebSocketShardEvents.HeartbeatComplete);
@@ -272,12 +275,11 @@ describe('voice presence across a non-resumed reconnect', () => {
     await settledInVoice(w, 1);
     at(10);
     await ackedNow(w);
-    const guildCreates = () => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
-    const before = guildCreates();
+    const before = guildCreates(w);
     w.emu.dropGateway({ resumable: false });
     await w.emu.joinVoice(m.dan, c.squadB);
     at(70); // back an hour later: Dan's stay opens at the reconnect
-    await eventually(() => guildCreates() > before);
+    await eventually(() => guildCreates(w) > before);
     await settledInVoice(w, 2);
     at(70.2);
     await w.crash(); // before the 30 s timer wrote a beat after the reconnect
@@ -302,7 +304,7 @@ describe('voice presence across a non-resumed reconnect', () => {
 
     w.clock.set(T0 + 10 * 60_000);
     await new Promise((r) => setTimeout(r, 1_500)); // a heartbeat ACK at minute 10: the bot is listening
-    const guildCreates = w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
+    const before = guildCreates(w);
     // The connection drops and cannot be resumed; what happens meanwhile reaches no session. The
     // bot is back an hour later (the clock only moves when told).
     w.emu.dropGateway({ resumable: false });
@@ -310,7 +312,7 @@ describe('voice presence across a non-resumed reconnect', () => {
     await w.emu.joinVoice(m.carol, c.squadB);
     await w.emu.joinVoice(m.dan, c.squadB);
     w.clock.set(T0 + 70 * 60_000);
-    await eventually(() => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length > guildCreates);
+    await eventually(() => guildCreates(w) > before);
     await eventually(async () => {
       await w.settle();
       expect(await stayTable(w, T0)).toEqual([
