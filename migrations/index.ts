@@ -6,6 +6,8 @@ import * as privacy from './2026-11-23-004-privacy.js';
 import * as voiceGreeting from './2026-11-23-005-voice-greeting.js';
 import * as voiceStaysLong from './2026-12-01-001-voice-stays-long.js';
 import * as voiceStaysUserCovering from './2026-12-01-002-voice-stays-user-covering.js';
+import * as voiceStaysMemberChannel from './2026-12-01-003-voice-stays-member-channel.js';
+import * as availabilityMemberDate from './2026-12-01-004-availability-member-date.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-005-voice-greeting': voiceGreeting,
   '2026-12-01-001-voice-stays-long': voiceStaysLong,
   '2026-12-01-002-voice-stays-user-covering': voiceStaysUserCovering,
+  '2026-12-01-003-voice-stays-member-channel': voiceStaysMemberChannel,
+  '2026-12-01-004-availability-member-date': availabilityMemberDate,
 };

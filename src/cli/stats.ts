@@ -99,7 +99,7 @@ try {
   const charts: ChartName[] = opts.chart === 'all' ? [...CHART_NAMES] : [opts.chart];
   const memberId = opts.member ?? (await mostActiveMember(db, guildId));
   mkdirSync(opts.out, { recursive: true });
-  const service = new StatsService({ databasePath: dbPath, clock: systemClock, inline: db, inlineSqlite: sqlite });
+  const service = new StatsService({ databasePath: dbPath, clock: systemClock, inline: db });
   const started = performance.now();
   progress(0, charts.length, 'starting');
   const results = await service.charts(

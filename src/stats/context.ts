@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import { timePerSlot } from './buckets.js';
@@ -18,8 +17,6 @@ export class StatsContext {
   constructor(
     readonly db: Kysely<Database>,
     readonly scope: StatsScope,
-    /** The handle under `db`, when the caller has it: bulk reads use its raw mode. */
-    private readonly sqlite?: SQLite.Database,
   ) {}
 
   /** Whether `key` was already loaded (or is loading), so a chart can reuse it instead of asking SQL. */
@@ -38,7 +35,7 @@ export class StatsContext {
 
   /** Stays in the window that count as playing (AFK left out in SQL), clipped to it. */
   playing(): Promise<Stay[]> {
-    return this.once('playing', () => loadStays(this.db, this.scope, { playingOnly: true }, this.sqlite));
+    return this.once('playing', () => loadStays(this.db, this.scope, { playingOnly: true }));
   }
 
   /** Time together per pair, most first. */
@@ -76,7 +73,7 @@ export class StatsContext {
 
   /** Everyone's declared hours in the window, one row per member and date (hours as a bit mask). */
   declared(): Promise<{ userId: string; date: string; hours: number }[]> {
-    return this.once('declared', () => declaredDays(this.db, this.scope, this.dates.from, this.dates.to, undefined, this.sqlite));
+    return this.once('declared', () => declaredDays(this.db, this.scope, this.dates.from, this.dates.to));
   }
 
   /** Guild-local hour slots covering the window. */

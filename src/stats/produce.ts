@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import type { ChartName, ChartRequest, ChartResult } from './catalog.js';
@@ -48,8 +47,6 @@ export interface ProduceOptions {
   contexts?: ContextCache;
   /** Where specs are drawn; default on this thread. The render worker hands them to its draw worker. */
   draw?: Draw;
-  /** The better-sqlite3 handle under `db`, for raw bulk reads (see `loadStays`). */
-  sqlite?: SQLite.Database;
 }
 
 /**
@@ -77,7 +74,7 @@ export async function produceCharts(
     const key = contextKey(request, await privacyGeneration(db, request.guildId));
     let ctx = contexts.get(key);
     if (!ctx) {
-      ctx = new StatsContext(db, await resolveScope(db, request), options.sqlite);
+      ctx = new StatsContext(db, await resolveScope(db, request));
       contexts.set(key, ctx);
       for (const old of contexts.keys()) if (contexts.size > MAX_CONTEXTS) contexts.delete(old);
     } else if (!fresh.has(ctx)) {

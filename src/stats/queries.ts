@@ -1,10 +1,9 @@
-import type SQLite from 'better-sqlite3';
-import { sql, type Compilable, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
 import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
 import { eveningHours } from '../shared/time/slots.js';
-import { withoutExcluded, type StatsScope } from './scope.js';
+import { notExcluded, withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
 export interface Stay {
@@ -18,49 +17,75 @@ export interface Stay {
 
 /**
  * Stays overlapping the window, clipped to it in SQL, in no particular order (every consumer
- * sorts what it needs; an ORDER BY would walk the index and fetch rows out of order).
+ * sorts what it needs).
  *
- * With `sqlite` (the handle under `db`), the same kysely-built query runs in better-sqlite3's raw
- * mode and the objects are made here: at 200k rows that costs about a third less CPU than letting
- * the driver build an object per row.
+ * SQLite returns one row per member, channel and AFK flag with that group's stays packed as text
+ * ("start,end,start,end,…", ms after the window start), read from the covering index
+ * `voice_stays_member_channel` in its own order: no table row and no sort. The unary `+` keeps
+ * SQLite from seeking the time index instead (`INDEXED BY` would fail on a read-only copy older
+ * than the index, which the CLI may be given; there the same query is merely slower). (The casts matter: a
+ * bound JS number is a REAL, and "123.0" is not what `unpackPairs` reads.) Making one JS row per
+ * stay instead (an array or object with two id strings) costs five to ten times the query itself
+ * at 200k stays; here the ids are two strings per group, shared by its stays. (For a short range
+ * the index is still walked over the guild's whole history: about 25 ms per 200k stays.)
  */
-export async function loadStays(
-  db: Kysely<Database>,
-  scope: StatsScope,
-  only: { userId?: string; playingOnly?: boolean } = {},
-  sqlite?: SQLite.Database,
-): Promise<Stay[]> {
-  const end = sql<number>`coalesce(ended_at, ${scope.now})`;
-  let query = db
-    .selectFrom('voice_stays')
-    .select([
-      'channel_id as channelId',
-      'user_id as userId',
-      sql<number>`max(started_at, ${scope.from})`.as('start'),
-      sql<number>`min(${end}, ${scope.to})`.as('end'),
-      'afk',
-    ])
-    .where('guild_id', '=', scope.guildId)
-    .where('started_at', '<', scope.to)
-    .where(end, '>', scope.from);
-  if (only.userId !== undefined) query = query.where('user_id', '=', only.userId);
-  if (only.playingOnly) query = query.where('afk', '=', 0);
-  const scoped = withoutExcluded(query, scope);
-  if (!sqlite) return scoped.execute();
-  return rawRows<[string, string, number, number, number]>(scoped, sqlite).map((r) => ({ channelId: r[0], userId: r[1], start: r[2], end: r[3], afk: r[4] }));
+export async function loadStays(db: Kysely<Database>, scope: StatsScope, only: StaysFilter = {}): Promise<Stay[]> {
+  const { from } = scope;
+  const stays: Stay[] = [];
+  for (const group of (await packedStaysQuery(scope, only).execute(db)).rows) {
+    const { channel_id: channelId, user_id: userId } = group;
+    const afk = Number(group.afk);
+    unpackPairs(group.spans, (start, end) => stays.push({ channelId, userId, start: from + start, end: from + end, afk }));
+  }
+  return stays;
+}
+
+export interface StaysFilter {
+  userId?: string;
+  playingOnly?: boolean;
+}
+
+/** {@link loadStays}' query: one row per member, channel and AFK flag, its stays packed in `spans`. */
+function packedStaysQuery(scope: StatsScope, only: StaysFilter = {}) {
+  const { from } = scope;
+  const end = sql`coalesce(ended_at, ${scope.now})`;
+  return sql<{ channel_id: string; user_id: string; afk: number; spans: string }>`
+    select channel_id, user_id, afk,
+      group_concat(cast(max(started_at, ${from}) - ${from} as integer) || ',' || cast(min(${end}, ${scope.to}) - ${from} as integer)) as spans
+    from voice_stays
+    where guild_id = ${scope.guildId} and +started_at < ${scope.to} and ${end} > ${from}
+      ${and(only.userId === undefined ? undefined : sql`user_id = ${only.userId}`)}
+      ${and(only.playingOnly ? sql`afk = 0` : undefined)}
+      ${and(notExcluded(scope))}
+    group by user_id, channel_id, afk`;
+}
+
+/** `and <condition>` inside a query written with the `sql` tag; nothing without one. */
+function and(condition: RawBuilder<unknown> | undefined): RawBuilder<unknown> {
+  return condition ? sql`and ${condition}` : sql``;
 }
 
 /**
- * Runs a kysely-built query in better-sqlite3's raw mode (rows as arrays, columns in select order):
- * for bulk reads of 100k+ rows that costs about a third less CPU than letting the driver build an
- * object per row.
+ * Reads "a,b,c,d" (non-negative integers; `:` separates as `,` does) as the pairs (a, b), (c, d)
+ * without a string per number: how the bulk reads unpack what SQLite packed with group_concat.
  */
-function rawRows<Row extends unknown[]>(query: Compilable, sqlite: SQLite.Database): Row[] {
-  const compiled = query.compile();
-  return sqlite
-    .prepare(compiled.sql)
-    .raw()
-    .all(...compiled.parameters) as Row[];
+function unpackPairs(text: string, pair: (a: number, b: number) => void): void {
+  let value = 0;
+  let first = -1;
+  for (let i = 0, n = text.length; i <= n; i++) {
+    const code = i < n ? text.charCodeAt(i) : 44;
+    if (code !== 44 && code !== 58) {
+      if (code < 48 || code > 57) throw new Error(`unexpected ${JSON.stringify(text[i])} in packed rows`);
+      value = value * 10 + (code - 48);
+      continue;
+    }
+    if (first < 0) first = value;
+    else {
+      pair(first, value);
+      first = -1;
+    }
+    value = 0;
+  }
 }
 
 /** Display names from the member cache; {@link nameOf} falls back to the id. */
@@ -85,7 +110,11 @@ export async function loadChannelNames(db: Kysely<Database>, guildId: string): P
   return map;
 }
 
-/** Non-AFK voice time per member inside the window, most first — a plain SQL aggregate. */
+/**
+ * Non-AFK voice time per member inside the window, most first — a plain SQL aggregate, from the
+ * covering index in member order (the `+` as in {@link loadStays}: seeking the time index would
+ * read every table row and sort them).
+ */
 export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Promise<{ userId: string; ms: number }[]> {
   const end = sql<number>`coalesce(ended_at, ${scope.now})`;
   const query = db
@@ -93,7 +122,7 @@ export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Prom
     .select(['user_id', sql<number>`sum(min(${end}, ${scope.to}) - max(started_at, ${scope.from}))`.as('ms')])
     .where('guild_id', '=', scope.guildId)
     .where('afk', '=', 0)
-    .where('started_at', '<', scope.to)
+    .where(sql`+started_at`, '<', scope.to)
     .where(end, '>', scope.from)
     .groupBy('user_id');
   const rows = await withoutExcluded(query, scope).orderBy('ms', 'desc').orderBy('user_id').execute();
@@ -137,14 +166,18 @@ export async function lastSeen(
 
 /**
  * Declared hours (reaction or schedule) on guild-local calendar dates in [fromDate, toDate], one
- * row per member and date with the hours as a bit mask (bit h = hour h): SQL folds 300k slot rows
- * into a third as many.
+ * row per member and date with the hours as a bit mask (bit h = hour h).
  *
  * `availability` is stored per daily message: the message for D covering 20:00–02:00 keeps its
  * after-midnight hours as date D, hours 0–2, though they are on D + 1 (schedules work the same way:
  * "a day means that evening"). Here each message's hours are moved to the calendar date they fall
  * on, using the first and last hour the message was posted with (see `eveningsOf`), so
  * every chart reads real dates. Messages from the day before `fromDate` are read for that reason.
+ *
+ * SQLite folds the hours into one mask per member and message date and packs each member's as
+ * text ("20260105:3670016,…"), reading the covering index `availability_member_date` in its
+ * order (the `+` as in `loadStays`): 300k hour rows come back as one row per member, not 100k rows
+ * with two strings each.
  */
 export async function declaredDays(
   db: Kysely<Database>,
@@ -152,36 +185,51 @@ export async function declaredDays(
   fromDate: string,
   toDate: string,
   userId?: string,
-  sqlite?: SQLite.Database,
 ): Promise<{ userId: string; date: string; hours: number }[]> {
   const firstPostDate = DateTime.fromISO(fromDate, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
-  let query = db
-    .selectFrom('availability')
-    .select(['user_id as userId', 'date', sql<number>`sum(1 << hour)`.as('hours')])
-    .where('guild_id', '=', scope.guildId)
-    .where('declared', 'in', ['schedule', 'reaction'])
-    .where('date', '>=', firstPostDate)
-    .where('date', '<=', toDate)
-    .groupBy(['date', 'user_id']);
-  if (userId !== undefined) query = query.where('user_id', '=', userId);
-  const scoped = withoutExcluded(query, scope);
-  const rows: [string, string, number][] = sqlite ? rawRows(scoped, sqlite) : (await scoped.execute()).map((r) => [r.userId, r.date, r.hours]);
+  const query = packedDeclaredQuery(scope, firstPostDate, toDate, userId);
   const evenings = await eveningsOf(db, scope, firstPostDate, toDate);
-  const out = new Map<string, { userId: string; date: string; hours: number }>();
-  const add = (user: string, date: string, hours: number) => {
-    if (hours === 0 || date < fromDate || date > toDate) return;
-    const key = `${user} ${date}`;
-    const row = out.get(key);
-    if (row) row.hours |= hours;
-    else out.set(key, { userId: user, date, hours });
+  const isoOf = new Map<number, string>();
+  const iso = (day: number) => {
+    let date = isoOf.get(day);
+    if (date === undefined) {
+      const digits = String(day);
+      isoOf.set(day, (date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}`));
+    }
+    return date;
   };
-  for (const [user, date, sum] of rows) {
-    const evening = evenings(date);
-    const hours = Number(sum);
-    add(user, date, hours & ~evening.nextMask);
-    if (evening.nextDate) add(user, evening.nextDate, hours & evening.nextMask);
+  const out: { userId: string; date: string; hours: number }[] = [];
+  for (const { user_id: user, days } of (await query.execute(db)).rows) {
+    // One row per member (SQL grouped by it): a message's after-midnight hours merge into this member's next date.
+    const mine = new Map<string, { userId: string; date: string; hours: number }>();
+    const add = (date: string, hours: number) => {
+      if (hours === 0 || date < fromDate || date > toDate) return;
+      const row = mine.get(date);
+      if (row) row.hours |= hours;
+      else mine.set(date, { userId: user, date, hours });
+    };
+    unpackPairs(days, (day, hours) => {
+      const date = iso(day);
+      const evening = evenings(date);
+      add(date, hours & ~evening.nextMask);
+      if (evening.nextDate) add(evening.nextDate, hours & evening.nextMask);
+    });
+    for (const row of mine.values()) out.push(row);
   }
-  return [...out.values()];
+  return out;
+}
+
+/** {@link declaredDays}' query: one row per member, `days` packed as "yyyymmdd:mask,…" per message date. */
+function packedDeclaredQuery(scope: StatsScope, firstPostDate: string, toDate: string, userId?: string) {
+  return sql<{ user_id: string; days: string }>`
+    select user_id, group_concat(day || ':' || hours) as days from (
+      select user_id, cast(replace(date, '-', '') as integer) as day, sum(1 << hour) as hours
+      from availability
+      where guild_id = ${scope.guildId} and declared in ('schedule', 'reaction') and +date >= ${firstPostDate} and +date <= ${toDate}
+        ${and(userId === undefined ? undefined : sql`user_id = ${userId}`)}
+        ${and(notExcluded(scope))}
+      group by user_id, date)
+    group by user_id`;
 }
 
 /** Which hours of a daily message fall on the next calendar date (bit mask), and that date. */

@@ -17,13 +17,13 @@ if (!port) throw new Error('render-worker.ts runs as a worker thread (see worker
 
 yieldToInteractions();
 
-const databases = new Map<string, { db: Kysely<Database>; sqlite: SQLite.Database }>();
-function open(path: string): { db: Kysely<Database>; sqlite: SQLite.Database } {
+const databases = new Map<string, Kysely<Database>>();
+function open(path: string): Kysely<Database> {
   let opened = databases.get(path);
   if (!opened) {
     const sqlite = new SQLite(path, { readonly: true, fileMustExist: true });
     sqlite.pragma('busy_timeout = 5000');
-    opened = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), sqlite };
+    opened = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     databases.set(path, opened);
   }
   return opened;
@@ -46,13 +46,13 @@ port.on('message', (job: WorkerJob) => {
       return;
     }
     try {
-      const { db, sqlite } = open(job.databasePath);
+      const db = open(job.databasePath);
       await produceCharts(db, job.requests, (index, result, ms, cpuMs) => {
         // The PNG's bytes move to the main thread instead of being copied.
         const png = result.ok ? Uint8Array.from(result.png) : undefined;
         const out = result.ok && png ? { ...result, png } : result;
         send({ id: job.id, kind: 'result', index, result: out, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
-      }, { contexts, draw: drawer.draw, sqlite });
+      }, { contexts, draw: drawer.draw });
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

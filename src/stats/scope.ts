@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
 import { DEFAULT_TIMEZONE } from '../shared/time/zones.js';
@@ -27,8 +27,14 @@ export function withoutExcluded<DB, TB extends keyof DB, O>(
   scope: StatsScope,
   column = 'user_id',
 ): SelectQueryBuilder<DB, TB, O> {
-  if (scope.excluded.size === 0) return qb;
-  return qb.where(sql<boolean>`${sql.ref(column)} not in (${sql.join([...scope.excluded])})`);
+  const condition = notExcluded(scope, column);
+  return condition ? qb.where(condition) : qb;
+}
+
+/** {@link withoutExcluded}'s condition, for a query written with kysely's `sql` tag; none when nobody is excluded. */
+export function notExcluded(scope: StatsScope, column = 'user_id'): RawBuilder<boolean> | undefined {
+  if (scope.excluded.size === 0) return undefined;
+  return sql<boolean>`${sql.ref(column)} not in (${sql.join([...scope.excluded])})`;
 }
 
 /** Resolves the guild's zone, the window of `request.range` and who is excluded. */

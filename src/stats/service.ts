@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import type { Database } from '../shared/db/schema.js';
@@ -23,8 +22,6 @@ export interface StatsServiceDeps {
    * nothing else to do meanwhile). Default: the render worker.
    */
   inline?: Kysely<Database>;
-  /** The better-sqlite3 handle under `inline`, for faster bulk reads. */
-  inlineSqlite?: SQLite.Database;
 }
 
 /**
@@ -49,7 +46,7 @@ export class StatsService {
     const requests = asks.map((a) => ({ ...a, now, excludedUserIds: [...(a.excludedUserIds ?? []), ...excluded.get(a.guildId)!] }));
     if (this.deps.inline) {
       const { produceCharts } = await import('./produce.js');
-      return produceCharts(this.deps.inline, requests, onResult, { sqlite: this.deps.inlineSqlite });
+      return produceCharts(this.deps.inline, requests, onResult);
     }
     return this.worker.run(this.deps.databasePath, requests, onResult);
   }

@@ -78,9 +78,15 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(totals).toEqual({ alice: 3, bob: 2, carol: 0.25, dan: 1, erin: 1.5, frank: 3, gina: 1 });
     // The in-memory sum used when the stays are already loaded gives the same answer, in the same order.
     expect(totalsOf(await ctx.playing())).toEqual(sql);
-    // Raw-mode bulk reads give exactly the rows kysely gives.
-    const byStart = (a: Stay, b: Stay) => a.start - b.start || a.userId.localeCompare(b.userId);
-    expect((await loadStays(ctx.db, ctx.scope, { playingOnly: true }, s.sqlite)).sort(byStart)).toEqual((await ctx.playing()).sort(byStart));
+    // The packed read (one row per member and channel) gives exactly the clipped stays a plain query gives, AFK included.
+    const byStart = (a: Stay, b: Stay) => a.start - b.start || a.userId.localeCompare(b.userId) || a.channelId.localeCompare(b.channelId);
+    const { from, to, now } = ctx.scope;
+    const plain = s.sqlite
+      .prepare('select channel_id as channelId, user_id as userId, max(started_at, ?) as start, min(coalesce(ended_at, ?), ?) as "end", afk from voice_stays where guild_id = ? and started_at < ? and coalesce(ended_at, ?) > ?')
+      .all(from, now, to, GUILD, to, now, from) as Stay[];
+    expect(plain.length).toBeGreaterThan(8);
+    expect((await loadStays(ctx.db, ctx.scope)).sort(byStart)).toEqual(plain.sort(byStart));
+    expect((await ctx.playing()).sort(byStart)).toEqual(plain.filter((p) => p.afk === 0).sort(byStart));
   });
 
   it('leaves out excluded members and bots everywhere, through the scope', async () => {
