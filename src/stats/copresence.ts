@@ -1,3 +1,4 @@
+import { sortIndicesBy } from './argsort.js';
 import type { Stay } from './queries.js';
 
 /** Time two members spent in the same voice channel at the same time. */
@@ -47,8 +48,8 @@ export function coPresence(stays: readonly Stay[]): PairTime[] {
   const slot = new Int32Array(stays.length);
   const active = new Int32Array(stays.length);
   for (const joins of byChannel.values()) {
-    joins.sort((x, y) => start[x]! - start[y]!);
-    const leaves = [...joins].sort((x, y) => end[x]! - end[y]!);
+    sortIndicesBy(joins, start);
+    const leaves = sortIndicesBy([...joins], end);
     let size = 0;
     let j = 0;
     for (const s of leaves) {
@@ -78,8 +79,28 @@ export function coPresence(stays: readonly Stay[]): PairTime[] {
       slot[last] = at;
     }
   }
-  const pairs: PairTime[] = [];
-  if (dense) dense.forEach((ms, key) => ms > 0 && together.set(key, ms));
-  for (const [key, ms] of together) pairs.push({ a: users[Math.floor(key / n)]!, b: users[key % n]!, ms });
-  return pairs.sort((x, y) => y.ms - x.ms);
+  // Most time first, ties in key order; sorted as indices into flat arrays, objects made once in order.
+  const keys: number[] = [];
+  const times: number[] = [];
+  if (dense) {
+    for (let key = 0; key < dense.length; key++) {
+      const ms = dense[key]!;
+      if (ms > 0) {
+        keys.push(key);
+        times.push(ms);
+      }
+    }
+  } else {
+    for (const [key, ms] of together) {
+      keys.push(key);
+      times.push(ms);
+    }
+  }
+  const order = sortIndicesBy(Int32Array.from(keys, (_, i) => i), times, 'descending');
+  const pairs: PairTime[] = new Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const key = keys[order[i]!]!;
+    pairs[i] = { a: users[Math.floor(key / n)]!, b: users[key % n]!, ms: times[order[i]!]! };
+  }
+  return pairs;
 }
