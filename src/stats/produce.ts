@@ -28,6 +28,25 @@ export const BUILDERS: Readonly<Record<ChartName, ChartBuilder>> = {
   'best-window': bestWindowChart,
 };
 
+/**
+ * Charts that read their own few rows (one member's stays, a per-member aggregate in SQL) instead
+ * of the window's shared stays and co-presence sweep.
+ */
+const OWN_ROWS: ReadonlySet<ChartName> = new Set<ChartName>(['timeline', 'inactive', 'total']);
+
+/**
+ * Splits a batch for the two stats threads: the charts that share nothing go to the draw worker,
+ * which aggregates and draws them while the render worker loads the shared stays (total then sums
+ * in SQL, as when asked alone); the rest stay, their specs drawn in the draw worker as they come.
+ * Each part lists indices into `requests`.
+ */
+export function splitBatch(requests: readonly ChartRequest[]): { own: number[]; shared: number[] } {
+  const own: number[] = [];
+  const shared: number[] = [];
+  requests.forEach((r, i) => (OWN_ROWS.has(r.chart) ? own : shared).push(i));
+  return { own, shared };
+}
+
 /** Called as each chart is done: wall time, and CPU time of the drawing thread where known. */
 export type ChartProgress = (index: number, result: ChartResult, ms: number, cpuMs?: number) => void;
 

@@ -4,12 +4,10 @@
  * resvg ever block an interaction.
  */
 import { parentPort } from 'node:worker_threads';
-import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { Database } from '../shared/db/schema.js';
 import { Drawer } from './drawer.js';
 import { yieldToInteractions } from './priority.js';
-import { produceCharts, type ContextCache } from './produce.js';
+import { produceCharts, splitBatch, type ChartProgress, type ContextCache } from './produce.js';
+import { openReadOnly } from './readonly-db.js';
 import type { WorkerReply, WorkerJob } from './worker-protocol.js';
 
 const port = parentPort;
@@ -17,26 +15,14 @@ if (!port) throw new Error('render-worker.ts runs as a worker thread (see worker
 
 yieldToInteractions();
 
-const databases = new Map<string, Kysely<Database>>();
-function open(path: string): Kysely<Database> {
-  let opened = databases.get(path);
-  if (!opened) {
-    const sqlite = new SQLite(path, { readonly: true, fileMustExist: true });
-    sqlite.pragma('busy_timeout = 5000');
-    opened = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    databases.set(path, opened);
-  }
-  return opened;
-}
-
 /** Loaded stays and sweeps, reused within a minute across jobs (see CONTEXT_REUSE_MS). */
 const contexts: ContextCache = new Map();
-/** Draws while the next chart is aggregated (the other core). */
+/** Draws while the next chart is aggregated (the other core), and takes the charts that share nothing. */
 const drawer = new Drawer();
 
 const send = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
-// One job at a time, in arrival order: two charts at once would only share the same core.
+// One job at a time, in arrival order: two batches at once would only share the same two cores.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (job: WorkerJob) => {
   queue = queue.then(async () => {
@@ -46,13 +32,21 @@ port.on('message', (job: WorkerJob) => {
       return;
     }
     try {
-      const db = open(job.databasePath);
-      await produceCharts(db, job.requests, (index, result, ms, cpuMs) => {
-        // The PNG's bytes move to the main thread instead of being copied.
-        const png = result.ok ? Uint8Array.from(result.png) : undefined;
-        const out = result.ok && png ? { ...result, png } : result;
-        send({ id: job.id, kind: 'result', index, result: out, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
-      }, { contexts, draw: drawer.draw });
+      // Each part reports with its own indices; `forward` maps them back to the job's.
+      const forward =
+        (indices: readonly number[]): ChartProgress =>
+        (i, result, ms, cpuMs) => {
+          // The PNG's bytes move to the main thread instead of being copied.
+          const png = result.ok ? Uint8Array.from(result.png) : undefined;
+          const out = result.ok && png ? { ...result, png } : result;
+          send({ id: job.id, kind: 'result', index: indices[i]!, result: out, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
+        };
+      const { own, shared } = splitBatch(job.requests);
+      const pick = (indices: readonly number[]) => indices.map((i) => job.requests[i]!);
+      await Promise.all([
+        drawer.charts(job.databasePath, pick(own), forward(own)),
+        produceCharts(openReadOnly(job.databasePath), pick(shared), forward(shared), { contexts, draw: drawer.draw }),
+      ]);
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -109,6 +109,33 @@ describe('every chart renders a readable PNG from a seeded database', () => {
       await service.close();
     }
   }, 60_000);
+
+  it('draws a whole batch in the worker, split between its two threads, exactly as on this thread and in request order', async () => {
+    const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
+    try {
+      // Timeline, inactive and total go to the draw worker whole; the rest share the render worker's stays.
+      const requests = [...CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined })), { guildId: GUILD, chart: 'timeline' as const, range: '90d' as const, memberId: 'nobody' }];
+      const reported: number[] = [];
+      const batch = await service.charts(requests, (index, result) => {
+        expect(result.chart).toBe(requests[index]!.chart);
+        reported.push(index);
+      });
+      expect(reported.sort((a, b) => a - b)).toEqual([...requests.keys()]);
+      expect(batch.map((r) => r.chart)).toEqual(requests.map((r) => r.chart));
+      for (const chart of CHART_NAMES) {
+        const inWorker = batch[CHART_NAMES.indexOf(chart)]!;
+        expectReadablePng(inWorker);
+        // Vega numbers clip paths with a per-thread counter; everything else is the same picture.
+        const svg = (r: ChartResult | undefined) => (r as Extract<ChartResult, { ok: true }>).svg.replace(/clip\d+/g, 'clip');
+        expect(svg(inWorker), chart).toBe(svg(results.get(chart)));
+      }
+      const nobody = batch[CHART_NAMES.length]!;
+      expect(nobody.ok).toBe(false);
+      if (!nobody.ok) expect(nobody.reason).toMatch(/voice/);
+    } finally {
+      await service.close();
+    }
+  }, 120_000);
 });
 
 describe('not enough data', () => {
