@@ -62,7 +62,7 @@ describe('/privacy show, export and erase', () => {
       await w.settle();
       expect(await w.app.voice.openStays(guildId)).toHaveLength(0);
     });
-    bobStayIds = (await w.app.db.selectFrom('voice_stays').select('id').where('user_id', '=', m.bob).execute()).map((r) => r.id);
+    bobStayIds = (await w.app.db.selectFrom('voice_stays').select('id').where('user_id', '=', m.bob).orderBy('started_at').orderBy('id').execute()).map((r) => r.id);
     expect(bobStayIds).toHaveLength(2);
   }, 60_000);
   afterAll(() => w.close());
