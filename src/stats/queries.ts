@@ -21,13 +21,13 @@ export interface Stay {
  *
  * SQLite returns one row per member, channel and AFK flag with that group's stays packed as text
  * ("start,end,start,end,…", ms after the window start), read from the covering index
- * `voice_stays_member_channel` in its own order: no table row and no sort. The unary `+` keeps
- * SQLite from seeking the time index instead (`INDEXED BY` would fail on a read-only copy older
- * than the index, which the CLI may be given; there the same query is merely slower). (The casts matter: a
- * bound JS number is a REAL, and "123.0" is not what `unpackPairs` reads.) Making one JS row per
- * stay instead (an array or object with two id strings) costs five to ten times the query itself
- * at 200k stays; here the ids are two strings per group, shared by its stays. (For a short range
- * the index is still walked over the guild's whole history: about 25 ms per 200k stays.)
+ * `voice_stays_member_channel` in its own order: no table row and no sort. One JS row per stay
+ * instead (an array or object with two id strings) costs five to ten times the query itself at
+ * 200k stays; here the ids are two strings per group, shared by its stays.
+ * - The unary `+` keeps SQLite from seeking the time index instead (`INDEXED BY` would fail on a
+ *   read-only copy older than the index, which the CLI may be given; there the query is slower).
+ * - The casts matter: a bound JS number is a REAL, and "123.0" is not what `unpackPairs` reads.
+ * - A short range still walks the guild's whole history in the index: about 25 ms per 200k stays.
  */
 export async function loadStays(db: Kysely<Database>, scope: StatsScope, only: StaysFilter = {}): Promise<Stay[]> {
   const { from } = scope;

@@ -43,10 +43,13 @@ port.on('message', (job: WorkerJob) => {
         };
       const { own, shared } = splitBatch(job.requests);
       const pick = (indices: readonly number[]) => indices.map((i) => job.requests[i]!);
-      await Promise.all([
+      // Both parts settle before the job ends, failed or not: a part still running must not overlap the next job.
+      const parts = await Promise.allSettled([
         drawer.charts(job.databasePath, pick(own), forward(own)),
         produceCharts(openReadOnly(job.databasePath), pick(shared), forward(shared), { contexts, draw: drawer.draw }),
       ]);
+      const failed = parts.find((p) => p.status === 'rejected');
+      if (failed) throw failed.reason;
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -26,6 +26,17 @@ async function stayTable(w: World, t0: number) {
 /** GUILD_CREATEs the emulator has sent so far: one more means a new session has its guild. */
 const guildCreates = (w: World) => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { t?: string }).t === 'GUILD_CREATE').length;
 
+/** Alice joins Squad A at `t0`; at minute 10 a heartbeat ACK says the bot is still listening. */
+async function aliceHeardAtMinuteTen(w: World, t0: number) {
+  const m = ids(w);
+  const c = channels(w);
+  await w.emu.joinVoice(m.alice, c.squadA);
+  await settledInVoice(w, 1);
+  w.clock.set(t0 + 10 * 60_000);
+  await ackedNow(w);
+  return { m, c };
+}
+
 /** Waits for the next heartbeat ACK: the bot is known connected at the clock's current time. */
 async function ackedNow(w: World) {
   await once(w.gateway.manager, WebSocketShardEvents.HeartbeatComplete);
@@ -121,12 +132,7 @@ describe('voice presence across restarts', () => {
 
   it('a stop (SIGTERM) during a gateway outage closes open stays where the gateway was lost, estimated', async () => {
     w = await startWorld({ now: T0 });
-    const m = ids(w);
-    const c = channels(w);
-    await w.emu.joinVoice(m.alice, c.squadA);
-    await settledInVoice(w, 1);
-    at(10);
-    await ackedNow(w);
+    await aliceHeardAtMinuteTen(w, T0);
     const closed = once(w.gateway.manager, WebSocketShardEvents.Closed);
     w.emu.dropGateway({ code: 4004 });
     await closed;
@@ -269,12 +275,7 @@ describe('voice presence across a non-resumed reconnect', () => {
     const T0 = Date.parse('2026-11-24T01:00:00Z');
     const at = (minutes: number) => w.clock.set(T0 + minutes * 60_000);
     w = await startWorld({ now: T0 });
-    const m = ids(w);
-    const c = channels(w);
-    await w.emu.joinVoice(m.alice, c.squadA);
-    await settledInVoice(w, 1);
-    at(10);
-    await ackedNow(w);
+    const { m, c } = await aliceHeardAtMinuteTen(w, T0);
     const before = guildCreates(w);
     w.emu.dropGateway({ resumable: false });
     await w.emu.joinVoice(m.dan, c.squadB);
