@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
+import { needs } from '../helpers/programs.js';
 
 /**
  * An evening played in the sandbox page, in Debian's Chromium, as a newcomer would: click a
@@ -13,8 +14,7 @@ import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
  * post, and get refused /config as a non-admin. Screenshots of each state go to artifacts/e2e/.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`tests/e2e: ${CHROMIUM} is missing, so the sandbox page is not tested in a browser (scripts/install-system-deps.sh installs it)`);
+const chromiumNeed = needs('chromium');
 
 const ZONE = 'America/New_York';
 /** Monday 23 November 2026, 21:10 in the guild's zone: inside the evening's 21:00 slot. */
@@ -22,7 +22,7 @@ const START = DateTime.fromISO('2026-11-23T21:10', { zone: ZONE }).toMillis();
 const SHOTS = join(process.cwd(), 'artifacts', 'e2e');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
+describe.skipIf(chromiumNeed.missing)(chromiumNeed.title('the sandbox page in Chromium'), () => {
   let sandbox: Sandbox | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
