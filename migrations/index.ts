@@ -8,6 +8,7 @@ import * as voiceStaysLong from './2026-12-01-001-voice-stays-long.js';
 import * as voiceStaysUserCovering from './2026-12-01-002-voice-stays-user-covering.js';
 import * as voiceStaysMemberChannel from './2026-12-01-003-voice-stays-member-channel.js';
 import * as availabilityMemberDate from './2026-12-01-004-availability-member-date.js';
+import * as dailyPostRecovery from './2026-12-04-001-daily-post-recovery.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-002-voice-stays-user-covering': voiceStaysUserCovering,
   '2026-12-01-003-voice-stays-member-channel': voiceStaysMemberChannel,
   '2026-12-01-004-availability-member-date': availabilityMemberDate,
+  '2026-12-04-001-daily-post-recovery': dailyPostRecovery,
 };

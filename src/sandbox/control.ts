@@ -87,6 +87,12 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ],
   ['POST', /^\/react$/, async (emu, b) => (await emu.react(user(emu, b.user), channel(emu, b.channel), str(b.message, 'message'), str(b.emoji, 'emoji')), { ok: true })],
   ['POST', /^\/unreact$/, async (emu, b) => (await emu.unreact(user(emu, b.user), channel(emu, b.channel), str(b.message, 'message'), str(b.emoji, 'emoji')), { ok: true })],
+  ['POST', /^\/messages\/delete$/, async (emu, b) => (await emu.deleteMessage(channel(emu, b.channel), str(b.message, 'message')), { ok: true })],
+  [
+    'POST',
+    /^\/reactions\/clear$/,
+    async (emu, b) => (await emu.clearReactions(channel(emu, b.channel), str(b.message, 'message'), b.emoji === undefined ? undefined : str(b.emoji, 'emoji')), { ok: true }),
+  ],
   ['POST', /^\/say$/, async (emu, b) => messageOut(await emu.say(user(emu, b.user), channel(emu, b.channel), str(b.content, 'content')))],
   ['POST', /^\/voice\/join$/, async (emu, b) => (await emu.joinVoice(user(emu, b.user), channel(emu, b.channel), { selfMute: b.selfMute, selfDeaf: b.selfDeaf }), { ok: true })],
   ['POST', /^\/voice\/leave$/, async (emu, b) => (await emu.leaveVoice(user(emu, b.user)), { ok: true })],

@@ -114,6 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     discord,
     render: (messageId) => posts.renderById(messageId),
     log,
+    onGone: (_channelId, messageId) => posts.messageGone(messageId),
   });
   const availability = new AvailabilityService({ db, discord, clock, log, posts });
   const schedules = new ScheduleService({ db, clock, posts });

@@ -28,6 +28,12 @@ describe('control API', () => {
     expect(messages[0]?.reactions).toEqual([expect.objectContaining({ emoji: { id: null, name: '🕘' }, count: 2, me: true })]);
     expect((await post('/unreact', { user: 'alice', channel: 'tonight', message: msg.id, emoji: '🕘' })).status).toBe(200);
     expect(emu.message(emu.fixture.channels.tonight, msg.id)?.reactions?.[0]?.count).toBe(1);
+    // A moderator clears the reactions, then deletes the message.
+    expect((await post('/reactions/clear', { channel: 'tonight', message: msg.id, emoji: '🕘' })).status).toBe(200);
+    expect(emu.message(emu.fixture.channels.tonight, msg.id)?.reactions ?? []).toEqual([]);
+    expect((await post('/messages/delete', { channel: 'tonight', message: msg.id })).status).toBe(200);
+    expect(emu.messages(emu.fixture.channels.tonight)).toEqual([]);
+    await expect(rest.get(Routes.channelMessage(emu.fixture.channels.tonight, msg.id))).rejects.toMatchObject({ code: 10008 });
 
     const bad = await post('/react', { user: 'alice', channel: 'tonight', message: '1', emoji: '🕘' });
     expect(bad.status).toBe(404);

@@ -2,6 +2,7 @@ import type { GatewayDispatchEvents, GatewayDispatchPayload } from 'discord-api-
 import type { App } from '../../shared/app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
+import { reactionRemoveAll, reactionRemoveEmoji } from './reactions-cleared.js';
 import { reconcileReactions } from './reconcile-reactions.js';
 import { channelCreate, channelDelete, channelUpdate } from './channel.js';
 import { guildCreate } from './guild-create.js';
@@ -21,6 +22,8 @@ export interface EventHandler<T extends GatewayDispatchPayload = GatewayDispatch
 const handlers: EventHandler<any>[] = [
   reactionAdd,
   reactionRemove,
+  reactionRemoveAll,
+  reactionRemoveEmoji,
   ready,
   guildCreate,
   guildUpdate,

@@ -50,8 +50,11 @@ export const configSubcommands: Record<string, Subcommand> = {
   },
 
   'post-now': async (ctx, guildId) => {
-    const { post, created } = await ctx.app.posts.postNow(guildId);
-    return { content: created ? `✅ Posted today's message: ${messageLink(post)}` : `Today's message is already up: ${messageLink(post)}` };
+    const { post, created, replaced, clocksRestored = 0 } = await ctx.app.posts.postNow(guildId);
+    if (replaced) return { content: `✅ Today's message was deleted, so I posted a new one: ${messageLink(post)} — the votes are kept.` };
+    if (created) return { content: `✅ Posted today's message: ${messageLink(post)}` };
+    const restored = clocksRestored > 0 ? ` I put back ${clocksRestored} missing clock reaction${clocksRestored === 1 ? '' : 's'}; the votes are kept.` : '';
+    return { content: `Today's message is already up: ${messageLink(post)}${restored}` };
   },
 
   channel: async (ctx, guildId) => {

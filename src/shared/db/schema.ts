@@ -62,6 +62,10 @@ export interface DailyPostTable {
   error: string | null;
   created_at: number;
   posted_at: number | null;
+  /** When the reactions stopped matching the votes (cleared, or a replacement posted); votes before it are kept. */
+  reactions_reset_at: number | null;
+  /** Times today's message was posted again after it was deleted. */
+  replacements: Generated<number>;
 }
 
 export type Declared = 'schedule' | 'reaction' | 'out';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Logger } from '../logger.js';
-import { DiscordRequestError } from './errors.js';
+import { DiscordRequestError, NotFoundError } from './errors.js';
 import type { DiscordApi, MessageEdit } from './rest.js';
 
 /** Renders what a message should say *now*; null when it no longer exists for us. */
@@ -67,6 +67,8 @@ export class MessageEditor {
       render: MessageRenderer;
       log: Logger;
       now?: () => number;
+      /** The message is gone from Discord (10008): its owner may post it again. */
+      onGone?: (channelId: string, messageId: string) => Promise<void>;
     },
   ) {
     const db = deps.sqlite;
@@ -176,6 +178,9 @@ export class MessageEditor {
           this.stats.failed += 1;
           this.deps.log.warn({ err: error, messageId }, 'message edit failed; giving up on this version');
           this.stmt.done.run(version, messageId);
+          if (error instanceof NotFoundError && error.resource === 'message' && this.deps.onGone) {
+            await this.deps.onGone(before.channel_id, messageId).catch((e: unknown) => this.deps.log.error({ err: e, messageId }, 'replacing a deleted message failed'));
+          }
         } else {
           await new Promise((r) => setTimeout(r, 250 * 2 ** attempts));
         }

@@ -20,6 +20,8 @@ export interface DailyView {
   members: ReadonlyMap<number, readonly SlotMember[]>;
   /** Label per user id (display name, rank emoji prefix), from the member cache. */
   labels: ReadonlyMap<string, string>;
+  /** When the reactions were cleared or the message replaced: the votes from before have no reaction. */
+  reactionsResetAt?: number | null;
 }
 
 export const MARK_SCHEDULE = '📅';
@@ -56,8 +58,11 @@ export function renderDailyMessage(view: DailyView): string {
   const help = `React with the hours you'll play. ${MARK_SCHEDULE} from a schedule (\`/schedule\`) · ${MARK_VOICE} seen in voice`;
   const coming = view.slots.map((slot) => (view.members.get(slot.hour) ?? []).filter(isComing));
   const longest = Math.max(0, ...coming.map((c) => c.length));
+  const reset = view.reactionsResetAt
+    ? [`↺ Votes cast before <t:${Math.floor(view.reactionsResetAt / 1000)}:t> are kept, but their reactions are gone: to take one back, click its clock, then click it again.`]
+    : [];
   const render = (maxNames: number) =>
-    [header, help, '', ...view.slots.map((slot, i) => slotLine(slot, coming[i]!, view.labels, maxNames))].join('\n');
+    [header, help, ...reset, '', ...view.slots.map((slot, i) => slotLine(slot, coming[i]!, view.labels, maxNames))].join('\n');
 
   let text = render(longest);
   // Shrink the per-line name budget until it fits; a binary search would save little at ≤ 12 lines.

@@ -145,7 +145,7 @@ export class AvailabilityService {
     }
     const rows = await this.deps.db
       .selectFrom('availability')
-      .select(['user_id', 'hour', 'declared'])
+      .select(['user_id', 'hour', 'declared', 'updated_at'])
       .where('guild_id', '=', guildId)
       .where('date', '=', post.date)
       .execute();
@@ -162,7 +162,9 @@ export class AvailabilityService {
         }
       }
       for (const r of rows) {
-        if (r.declared === 'reaction' && !onDiscord.get(r.hour)?.has(r.user_id)) {
+        // A vote from before the reactions were cleared (or the message replaced) has none: kept.
+        const predatesReset = post.reactions_reset_at !== null && r.updated_at <= post.reactions_reset_at;
+        if (r.declared === 'reaction' && !predatesReset && !onDiscord.get(r.hour)?.has(r.user_id)) {
           removed += 1;
           await upsertDeclared(tx, post, r.user_id, r.hour, 'out', now);
         }
