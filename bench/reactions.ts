@@ -124,7 +124,7 @@ async function rollcall(): Promise<Outcome> {
       settle_ms: shown - last,
       edits: w.app.editor.stats.edits - editsBefore,
       rate_limited: w.emu.counters.rateLimited,
-      correct: final === (await w.app.posts.content(post)) && countsRight(final, slots, clicks) && namesRight(final, slots, clicks, names),
+      correct: final === (await w.app.postView.content(post)) && countsRight(final, slots, clicks) && namesRight(final, slots, clicks, names),
     };
   } finally {
     await w.close();

@@ -149,7 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (isMovable(clock)) addClockRoutes(emu, app, clock, tick);
   if (options.postToday ?? options.configure !== false) {
     // A kept database (--db) may point at a channel the bot cannot post in: say so, keep running.
-    await app.posts.postNow(emu.fixture.guildId).catch((error: unknown) => app.log.warn({ err: error }, "could not post today's message"));
+    await app.postRepair.postNow(emu.fixture.guildId).catch((error: unknown) => app.log.warn({ err: error }, "could not post today's message"));
     await settle();
   }
   return {

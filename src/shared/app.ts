@@ -18,6 +18,8 @@ import { VoiceAutoAdd } from './services/voice-auto-add.js';
 import { VoiceSessions } from './services/voice-sessions.js';
 import { AvailabilityService } from './services/availability.js';
 import { DailyPostService } from './services/daily-post.js';
+import { DailyPostRepair } from './services/daily-post-repair.js';
+import { DailyPostView } from './services/daily-post-view.js';
 import { ScheduleService } from './services/schedules.js';
 import { VoiceGreetingService } from './services/voice-greeting.js';
 import { PrivacyService } from './services/privacy.js';
@@ -57,6 +59,10 @@ export interface App {
   scheduler: Scheduler;
   /** The daily message: exactly one per guild per day. */
   posts: DailyPostService;
+  /** What the daily message says (its text, the `/config show` line). */
+  postView: DailyPostView;
+  /** `/config post-now`, and a deleted message or removed clocks put right. */
+  postRepair: DailyPostRepair;
   /** Who is coming when: reactions, schedules seeded into the day, seen in voice. */
   availability: AvailabilityService;
   schedules: ScheduleService;
@@ -107,15 +113,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });
   const voiceAutoAdd: VoiceAutoAdd = new VoiceAutoAdd({ voice, guildConfig, log, seen: () => availability });
   const scheduler = new Scheduler({ clock, log });
-  // The posts render through the editor and the editor renders through the posts: bound late.
-  const posts: DailyPostService = new DailyPostService({ db, discord, clock, log, guildConfig, editor: (): MessageEditor => editor, labels: () => members });
+  // The view renders, the editor edits with it, the posts signal changes to the editor: no cycle.
+  const postView = new DailyPostView({ db, labels: members });
   const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,
-    render: (messageId) => posts.renderById(messageId),
+    render: (messageId) => postView.renderById(messageId),
     log,
-    onGone: (_channelId, messageId) => posts.messageGone(messageId),
+    // Late-bound: the repair is built on the posts, which are built on this editor.
+    onGone: (_channelId, messageId): Promise<void> => postRepair.messageGone(messageId),
   });
+  const posts = new DailyPostService({ db, discord, clock, log, guildConfig, editor, view: postView });
+  const postRepair: DailyPostRepair = new DailyPostRepair({ db, discord, clock, log, guildConfig, posts });
   const availability = new AvailabilityService({ db, discord, clock, log, posts });
   const schedules = new ScheduleService({ db, clock, posts });
   const privacy = new PrivacyService({ db, clock, log, posts, availability });
@@ -144,6 +153,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     timezones: new MemberTimezones({ db, clock, guildConfig, voice }),
     scheduler,
     posts,
+    postView,
+    postRepair,
     availability,
     schedules,
     greeting,

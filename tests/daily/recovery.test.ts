@@ -51,7 +51,7 @@ describe('a deleted daily message', () => {
     expect(text).toMatch(/Votes cast before <t:\d+:t> are kept, but their reactions are gone/);
     const row = await w.app.db.selectFrom('daily_posts').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'reacted', message_id: live(w)[0]!.id, replacements: 1 });
-    expect(await w.app.posts.statusLine(w.emu.fixture.guildId)).toContain(live(w)[0]!.id);
+    expect(await w.app.postView.statusLine(w.emu.fixture.guildId)).toContain(live(w)[0]!.id);
   });
 
   it('/config post-now finds it deleted, posts a replacement and says so; the votes are kept', async () => {
@@ -77,7 +77,7 @@ describe('a deleted daily message', () => {
     for (let i = 0; i <= MAX_AUTO_REPLACEMENTS; i++) {
       const current = live(w)[0]!.id;
       await w.emu.deleteMessage(tonight, current);
-      await w.app.posts.messageGone(current);
+      await w.app.postRepair.messageGone(current);
       await w.settle();
     }
     expect(live(w)).toHaveLength(0);

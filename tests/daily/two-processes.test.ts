@@ -51,7 +51,7 @@ describe('two processes sharing one database file', () => {
     for (let i = 1; i < patches.length; i++) expect(patches[i]!.at - patches[i - 1]!.at).toBeGreaterThanOrEqual(1_200);
     expect(w.emu.counters.rateLimited).toBe(0);
     const text = w.emu.message(post.channel_id, post.message_id!)!.content;
-    expect(text).toBe(await w.app.posts.content(post));
+    expect(text).toBe(await w.app.postView.content(post));
     expect(text).toMatch(/\*\*2\*\*/);
   });
 
@@ -74,7 +74,7 @@ describe('two processes sharing one database file', () => {
     // One token for the editor's edit, not one of its own plus the façade's.
     expect(at[2]! - at[1]!).toBeLessThan(2_300);
     expect(w.emu.counters.rateLimited).toBe(0);
-    expect(w.emu.message(post.channel_id, post.message_id!)!.content).toBe(await w.app.posts.content(post));
+    expect(w.emu.message(post.channel_id, post.message_id!)!.content).toBe(await w.app.postView.content(post));
   });
 
   it('a process that stalls past its lease mid-edit: its late, older edit is not the final text', async () => {
@@ -100,7 +100,7 @@ describe('two processes sharing one database file', () => {
     second.posts.touch(post);
 
     await eventually(async () => {
-      const expected = await w.app.posts.content(post);
+      const expected = await w.app.postView.content(post);
       expect(show()).toBe(expected);
       expect(show()).toContain('Erin');
       expect(show()).toContain('Frankie');
@@ -108,7 +108,7 @@ describe('two processes sharing one database file', () => {
       expect(w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since).length).toBeGreaterThanOrEqual(3);
     }, 10_000);
     await Promise.all([w.app.editor.settle(), second.editor.settle()]);
-    expect(show()).toBe(await w.app.posts.content(post));
+    expect(show()).toBe(await w.app.postView.content(post));
     expect(w.emu.counters.rateLimited).toBe(0);
   });
 });

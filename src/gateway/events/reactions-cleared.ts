@@ -9,7 +9,7 @@ import type { EventHandler } from './index.js';
 export const reactionRemoveAll: EventHandler<GatewayMessageReactionRemoveAllDispatch> = {
   event: 'MESSAGE_REACTION_REMOVE_ALL',
   async handle(app, { d }) {
-    if (d.guild_id) await app.posts.reactionsCleared(d.guild_id, d.message_id);
+    if (d.guild_id) await app.postRepair.reactionsCleared(d.guild_id, d.message_id);
   },
 };
 
@@ -21,6 +21,6 @@ export const reactionRemoveAll: EventHandler<GatewayMessageReactionRemoveAllDisp
 export const reactionRemoveEmoji: EventHandler<GatewayMessageReactionRemoveEmojiDispatch> = {
   event: 'MESSAGE_REACTION_REMOVE_EMOJI',
   async handle(app, { d }) {
-    if (d.guild_id && !d.emoji.id && d.emoji.name) await app.posts.reactionsCleared(d.guild_id, d.message_id, d.emoji.name);
+    if (d.guild_id && !d.emoji.id && d.emoji.name) await app.postRepair.reactionsCleared(d.guild_id, d.message_id, d.emoji.name);
   },
 };

@@ -32,7 +32,7 @@ export function describeSettings(s: GuildSettings): string {
 type Subcommand = (ctx: CommandContext, guildId: string) => Promise<Reply>;
 
 async function describeTodaysPost(ctx: CommandContext, guildId: string): Promise<string> {
-  return ctx.app.posts.statusLine(guildId);
+  return ctx.app.postView.statusLine(guildId);
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -50,7 +50,7 @@ export const configSubcommands: Record<string, Subcommand> = {
   },
 
   'post-now': async (ctx, guildId) => {
-    const { post, created, replaced, clocksRestored = 0 } = await ctx.app.posts.postNow(guildId);
+    const { post, created, replaced, clocksRestored = 0 } = await ctx.app.postRepair.postNow(guildId);
     if (replaced) return { content: `✅ Today's message was deleted, so I posted a new one: ${messageLink(post)} — the votes are kept.` };
     if (created) return { content: `✅ Posted today's message: ${messageLink(post)}` };
     const restored = clocksRestored > 0 ? ` I put back ${clocksRestored} missing clock reaction${clocksRestored === 1 ? '' : 's'}; the votes are kept.` : '';

@@ -1,19 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { DailyPostTable, Database } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import type { MessageEditor } from '../discord/message-editor.js';
 import { NoAccessError, NotFoundError } from '../discord/errors.js';
-import type { DiscordApi, MessageEdit, MessageReaction } from '../discord/rest.js';
-import { UserError } from '../errors.js';
+import type { DiscordApi } from '../discord/rest.js';
 import type { Logger } from '../logger.js';
-import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
 import type { Job } from '../scheduler.js';
-import { localDate, localTimeOn, slotsFor, weekdayOf, type Slot } from '../time/slots.js';
+import { localDate, localTimeOn, weekdayOf } from '../time/slots.js';
+import { MESSAGE_DELETED, slotsOfPost, type DailyPost } from './daily-post-row.js';
 import type { GuildConfigService, GuildSettings } from './guild-config.js';
-import type { MemberLabels } from './member-labels.js';
+import type { DailyPostView } from './daily-post-view.js';
 
-export type DailyPost = Selectable<DailyPostTable>;
+export { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost } from './daily-post-row.js';
 
 /** A `planned` row older than this may have lost its nonce's protection on Discord's side. */
 const NONCE_TRUST_MS = 2 * 60_000;
@@ -25,9 +24,6 @@ const NONCE_TRUST_MS = 2 * 60_000;
  */
 export const MAX_AUTO_REPLACEMENTS = 3;
 
-/** The `error` of a post whose message was deleted and not (yet) replaced. */
-export const MESSAGE_DELETED = 'the daily message was deleted';
-
 /**
  * Why the message cannot be posted, for a Discord refusal that retrying will not fix (no access or a
  * missing permission, the channel gone); undefined for a transient error, which stays `planned`.
@@ -38,7 +34,7 @@ function postFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-interface EnsureOptions {
+export interface EnsureOptions {
   /** Retry a post that failed for good (permissions fixed since). */
   retryFailed: boolean;
   /** Replace a message deleted mid-post even past the day's automatic replacements (an admin asked). */
@@ -66,13 +62,7 @@ function reactionFailure(error: unknown): { reason: string; messageGone: boolean
 
 const newNonce = () => `rc${randomBytes(10).toString('hex')}`;
 
-export function slotsOfPost(post: Pick<DailyPost, 'date' | 'timezone' | 'first_hour' | 'last_hour'>): Slot[] {
-  return slotsFor(post.date, post.timezone, post.first_hour, post.last_hour);
-}
 
-export function messageLink(post: Pick<DailyPost, 'guild_id' | 'channel_id' | 'message_id'>): string {
-  return `https://discord.com/channels/${post.guild_id}/${post.channel_id}/${post.message_id}`;
-}
 
 export interface PostOutcome {
   post: DailyPost;
@@ -101,8 +91,8 @@ export class DailyPostService {
       clock: Clock;
       log: Logger;
       guildConfig: GuildConfigService;
-      editor: () => MessageEditor;
-      labels: () => MemberLabels;
+      editor: MessageEditor;
+      view: DailyPostView;
     },
   ) {}
 
@@ -137,112 +127,11 @@ export class DailyPostService {
   }
 
   /**
-   * `/config post-now`: today's message, posted now if missing (a failed attempt is retried). A
-   * message that was deleted is replaced (votes kept); missing clock reactions are put back.
-   */
-  async postNow(guildId: string): Promise<PostOutcome> {
-    const settings = await this.deps.guildConfig.get(guildId);
-    if (!settings.channelId) throw new UserError('Pick a channel first with `/config channel`.');
-    const date = localDate(this.deps.clock.now(), settings.timezone);
-    const checked = await this.checkOnDiscord(await this.load(guildId, date));
-    const outcome = await this.ensure(settings, date, { retryFailed: true, replaceGone: true });
-    if (!outcome) throw new UserError('Could not post today’s message.');
-    const { post } = outcome;
-    if (post.state === 'failed' && post.message_id) {
-      throw new UserError(
-        `Today's message is posted (${messageLink(post)}), but I can't add the hour reactions in <#${post.channel_id}>: ${post.error}. Give me Add Reactions and Read Message History there, then run \`/config post-now\` again to finish them.`,
-      );
-    }
-    if (post.state === 'failed') {
-      throw new UserError(`I can't post in <#${post.channel_id}>: ${post.error}. Check my permissions there (View Channel, Send Messages, Add Reactions, Read Message History).`);
-    }
-    return { ...outcome, replaced: checked.gone || outcome.replaced === true, clocksRestored: checked.restored };
-  }
-
-  /**
-   * For `/config post-now`: whether today's message is still on Discord (a deletion reaches a bot
-   * without the messages intent only this way) and, if it is, puts back any clock reaction a
-   * moderator removed. A deleted message's row is set to be posted again.
-   */
-  private async checkOnDiscord(post: DailyPost | undefined): Promise<{ gone: boolean; restored: number }> {
-    if (!post?.message_id || post.state === 'planned') return { gone: false, restored: 0 };
-    let present: MessageReaction[];
-    try {
-      present = await this.deps.discord.getMessageReactions(post.channel_id, post.message_id);
-    } catch (error) {
-      if (error instanceof NotFoundError && (error.resource === 'message' || error.resource === 'channel')) {
-        await this.replan(post, { manual: true });
-        return { gone: true, restored: 0 };
-      }
-      throw error;
-    }
-    if (post.state !== 'reacted') return { gone: false, restored: 0 };
-    const ours = new Set(present.filter((r) => r.me).map((r) => r.emoji));
-    const missing = slotsOfPost(post).filter((slot) => !ours.has(slot.emoji));
-    for (const slot of missing) await this.deps.discord.addOwnReaction(post.channel_id, post.message_id, slot.emoji);
-    if (missing.length > 0) await this.resetReactions(post);
-    return { gone: false, restored: missing.length };
-  }
-
-  /**
-   * The editor (or a reaction) found `messageId` gone from Discord (10008). If it was the guild's
-   * current daily message it is posted again, with the votes from the database, up to
-   * {@link MAX_AUTO_REPLACEMENTS} times a day; after that `/config show` says so and
-   * `/config post-now` replaces it.
-   */
-  async messageGone(messageId: string): Promise<void> {
-    const post = await this.byMessage(messageId);
-    if (!post) return;
-    const current = await this.current(post.guild_id);
-    if (current?.message_id !== messageId) return; // an older day's message: nothing to vote on
-    this.deps.log.warn({ guild: post.guild_id, date: post.date, message: messageId }, 'the daily message was deleted');
-    await this.replan(post, { manual: false });
-    const settings = await this.deps.guildConfig.get(post.guild_id);
-    await this.ensure(settings, post.date, { retryFailed: false, replaceGone: false });
-  }
-
-  /**
-   * A moderator removed all reactions of the current message, or all of one emoji
-   * (MESSAGE_REACTION_REMOVE_ALL / _EMOJI): the clocks go back on, the votes stay (they are in the
-   * database), and the message says how to take a vote back now that its reaction is gone.
-   * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-remove-all
-   */
-  async reactionsCleared(guildId: string, messageId: string, emoji?: string): Promise<number> {
-    const post = await this.current(guildId);
-    if (!post?.message_id || post.message_id !== messageId || post.state !== 'reacted') return 0;
-    const slots = slotsOfPost(post).filter((slot) => emoji === undefined || slot.emoji === emoji);
-    if (slots.length === 0) return 0;
-    await this.resetReactions(post);
-    let restored = 0;
-    for (const slot of slots) {
-      try {
-        await this.deps.discord.addOwnReaction(post.channel_id, messageId, slot.emoji);
-        restored++;
-      } catch (error) {
-        this.deps.log.warn({ err: error, guild: guildId, message: messageId }, 'could not put a clock reaction back');
-      }
-    }
-    this.deps.log.info({ guild: guildId, message: messageId, restored }, 'clock reactions put back after a moderator removed them');
-    return restored;
-  }
-
-  /** Records that the reactions no longer show every vote, and re-renders (the message says so). */
-  private async resetReactions(post: DailyPost): Promise<void> {
-    await this.deps.db
-      .updateTable('daily_posts')
-      .set({ reactions_reset_at: this.deps.clock.now() })
-      .where('guild_id', '=', post.guild_id)
-      .where('date', '=', post.date)
-      .execute();
-    this.touch(post);
-  }
-
-  /**
    * The message of `post` is gone: plan its replacement (a fresh nonce, the guild's channel), or —
    * past the day's automatic replacements — record it as deleted. Only if the row still names that
    * message, so two processes learning it at once replace it once.
    */
-  private async replan(post: DailyPost, { manual }: { manual: boolean }): Promise<void> {
+  async replan(post: DailyPost, { manual }: { manual: boolean }): Promise<void> {
     const now = this.deps.clock.now();
     const settings = await this.deps.guildConfig.get(post.guild_id);
     const next =
@@ -260,7 +149,7 @@ export class DailyPostService {
   }
 
   /** Serialises work per guild and date so overlapping ticks never race each other. */
-  private ensure(settings: GuildSettings, date: string, options: EnsureOptions): Promise<PostOutcome | null> {
+  ensure(settings: GuildSettings, date: string, options: EnsureOptions): Promise<PostOutcome | null> {
     const key = `${settings.guildId}:${date}`;
     const running = this.inFlight.get(key);
     if (running) return running;
@@ -309,7 +198,7 @@ export class DailyPostService {
     return { post, created, replaced };
   }
 
-  private async load(guildId: string, date: string): Promise<DailyPost | undefined> {
+  async load(guildId: string, date: string): Promise<DailyPost | undefined> {
     return this.deps.db.selectFrom('daily_posts').selectAll().where('guild_id', '=', guildId).where('date', '=', date).executeTakeFirst();
   }
 
@@ -368,7 +257,7 @@ export class DailyPostService {
       if (clock.now() - post.created_at > NONCE_TRUST_MS) messageId = await this.findExisting(post);
       messageId ??= (
         await discord.createMessage(post.channel_id, {
-          content: await this.content(post),
+          content: await this.deps.view.content(post),
           nonce: post.nonce,
           enforceNonce: true,
         })
@@ -403,7 +292,7 @@ export class DailyPostService {
    * message we may already have posted (ours, with this date's header) before creating one.
    */
   private async findExisting(post: DailyPost): Promise<string | undefined> {
-    const header = (await this.content(post)).split('\n')[0]!;
+    const header = (await this.deps.view.content(post)).split('\n')[0]!;
     const recent = await this.deps.discord.getMessages(post.channel_id, { limit: 50 });
     return recent.find((m) => m.authorId === this.deps.discord.applicationId && m.content.startsWith(header))?.id;
   }
@@ -442,60 +331,10 @@ export class DailyPostService {
     return (await this.load(post.guild_id, post.date))!;
   }
 
-  /** The `/config show` line about the latest daily message, with what went wrong if anything did. */
-  async statusLine(guildId: string): Promise<string> {
-    const post = await this.current(guildId);
-    const failed = await this.deps.db
-      .selectFrom('daily_posts')
-      .select(['date', 'error', 'channel_id'])
-      .where('guild_id', '=', guildId)
-      .where('state', '=', 'failed')
-      .where('message_id', 'is', null)
-      .orderBy('date', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (failed && (!post || failed.date > post.date) && failed.error === MESSAGE_DELETED) {
-      return `Last daily message (${failed.date}): ⚠️ deleted in <#${failed.channel_id}>, and not replaced again today. \`/config post-now\` posts a new one (the votes are kept).`;
-    }
-    if (failed && (!post || failed.date > post.date)) {
-      return `Last daily message (${failed.date}): ⚠️ not posted in <#${failed.channel_id}>: ${failed.error}. Fix my permissions, then \`/config post-now\`.`;
-    }
-    if (!post) return 'No daily message posted yet.';
-    if (post.state === 'failed') {
-      return `Latest daily message (${post.date}): ${messageLink(post)} ⚠️ posted, but the hour reactions are missing: ${post.error}. Fix my permissions in <#${post.channel_id}>, then \`/config post-now\`.`;
-    }
-    return `Latest daily message (${post.date}): ${messageLink(post)}`;
-  }
-
   /** Asks the editor to bring the message up to date (coalesced with other changes). */
   touch(post: Pick<DailyPost, 'channel_id' | 'message_id'>): void {
-    if (post.message_id) this.deps.editor().markDirty(post.channel_id, post.message_id);
+    if (post.message_id) this.deps.editor.markDirty(post.channel_id, post.message_id);
   }
 
-  /** The message text for the post's current state. */
-  async content(post: DailyPost): Promise<string> {
-    const rows = await this.deps.db
-      .selectFrom('availability')
-      .select(['user_id', 'hour', 'declared', 'seen_in_voice'])
-      .where('guild_id', '=', post.guild_id)
-      .where('date', '=', post.date)
-      .orderBy('updated_at')
-      .orderBy('user_id')
-      .execute();
-    const members = new Map<number, SlotMember[]>();
-    for (const r of rows) {
-      const list = members.get(r.hour) ?? [];
-      list.push({ userId: r.user_id, declared: r.declared, seenInVoice: r.seen_in_voice === 1 });
-      members.set(r.hour, list);
-    }
-    const userIds = [...new Set(rows.map((r) => r.user_id))];
-    const labels = await this.deps.labels().labels(post.guild_id, userIds);
-    return renderDailyMessage({ date: post.date, zone: post.timezone, slots: slotsOfPost(post), members, labels, reactionsResetAt: post.reactions_reset_at });
-  }
 
-  /** For the message editor: what the message with this id should say now. */
-  async renderById(messageId: string): Promise<MessageEdit | null> {
-    const post = await this.byMessage(messageId);
-    return post ? { content: await this.content(post) } : null;
-  }
 }
