@@ -26,7 +26,7 @@ export type SpeechReply =
 export const OPUS_RATE = 48_000;
 export const FRAME_SAMPLES = 960;
 const CHANNELS = 2;
-/** What the ffmpeg path used (`-b:a 64k`): plenty for one voice. */
+/** 64 kbit/s, as the greeting always used: plenty for one voice. */
 const BITRATE = 64_000;
 /** OPUS_SET_BITRATE_REQUEST (opus_defines.h). */
 const OPUS_SET_BITRATE = 4002;
