@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what rollcall needs from Debian that npm cannot ship: speech (espeak-ng) and audio
-# (ffmpeg) for the voice greeting, Chromium (and an emoji font, so reactions render) for the sandbox
-# page's end-to-end tests, Caddy for serving, and an ssh server for the admin tool's remote-action tests. Needs root (or sudo).
+# Installs what rollcall needs from Debian that npm cannot ship: Chromium (and an emoji font, so
+# reactions render) for the sandbox page's end-to-end tests, Caddy for serving, and an ssh server for
+# the admin tool's remote-action tests. (The voice greeting needs nothing here: its speech and Opus
+# encoding come from npm, as WebAssembly.) Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(espeak-ng ffmpeg chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3)
+PACKAGES=(chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3)
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './start-sandbox.js';
 
@@ -28,7 +29,23 @@ if (startAt !== undefined && !Number.isFinite(startAt)) {
   process.exit(2);
 }
 
-const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never }).catch((error: NodeJS.ErrnoException) => {
+// The first line out is the URL, whatever the bot logs while starting (a warning about a missing
+// optional feature, or everything at --log-level info): log lines wait for it, then follow it.
+let held: (string | Buffer)[] | undefined = [];
+const release = () => {
+  for (const line of held ?? []) process.stdout.write(line);
+  held = undefined;
+};
+const logs = new Writable({
+  write(chunk: string | Buffer, _encoding, done) {
+    if (held) held.push(chunk);
+    else process.stdout.write(chunk);
+    done();
+  },
+});
+
+const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs }).catch((error: NodeJS.ErrnoException) => {
+  release();
   if (error.code !== 'EADDRINUSE') throw error;
   console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
   process.exit(1);
@@ -46,6 +63,7 @@ The bot is running against a local Discord emulator (guild "Night Owls").
   Public key ${emu.publicKey}
   Database   ${sandbox.config.databasePath}`);
 }
+release();
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -38,6 +38,8 @@ export interface SandboxOptions {
   /** Post today's message at once, whatever the hour (a real guild waits for its post time). Default: as `configure`. */
   postToday?: boolean;
   logLevel?: LogLevel;
+  /** Where the bot's JSON log lines go; default stdout. */
+  logDestination?: NodeJS.WritableStream;
   emulator?: EmulatorOptions;
   /** Pre-configure the fixture guild (channel #tonight) so a message appears at once. Default true. */
   configure?: boolean;
@@ -126,7 +128,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
   };
-  const app = await createApp(config, { clock, logger: createLogger(config.logLevel) });
+  const app = await createApp(config, { clock, logger: createLogger(config.logLevel, options.logDestination) });
   const server = buildServer(app);
   const botUrl = await server.fastify.listen({ host: config.httpHost, port: config.httpPort });
   emu.setInteractionsUrl(`${botUrl}/interactions`);

@@ -4,7 +4,7 @@ import type { App } from '../shared/app.js';
 import type { GatewayShard } from '../gateway/shard.js';
 import { VoiceGatewayBridge } from './adapter.js';
 import { createSpeaker, type SpeakerOptions } from './speaker.js';
-import { probeSpeech } from './speech.js';
+import { probeSpeech, synthesize, type Voice } from './speech.js';
 
 export interface VoiceGreetingWiring {
   bridge: VoiceGatewayBridge;
@@ -14,13 +14,16 @@ export interface VoiceGreetingWiring {
 
 /**
  * Gives the greeting service its voice, in the gateway process: a bridge over `shard` (op 4 out,
- * the bot's voice events in) and a speaker. When espeak-ng or ffmpeg is missing, logs one line and
- * attaches nothing: greetings never start, everything else runs.
+ * the bot's voice events in) and a speaker. When speech does not work (its npm package is missing or
+ * broken), logs one line and attaches nothing: greetings never start, everything else runs.
  */
 export function attachVoiceGreeting(
   app: Pick<App, 'log' | 'greeting'>,
   shard: Pick<GatewayShard, 'manager' | 'status'>,
-  options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> & { programs?: { espeak?: string; ffmpeg?: string } } = {},
+  options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> & {
+    /** Where speech loads eSpeak NG from (tests point it at something missing); default its npm package. */
+    engine?: string;
+  } = {},
 ): VoiceGreetingWiring {
   const log = app.log.child({ part: 'voice-greeting' });
   const bridge = new VoiceGatewayBridge({
@@ -32,18 +35,19 @@ export function attachVoiceGreeting(
   // Registered after the shard's own listeners, so its status already says ready/resumed here.
   shard.manager.on(WebSocketShardEvents.Resumed, () => bridge.onResumed());
   shard.manager.on(WebSocketShardEvents.Ready, () => bridge.onNewSession());
-  const { programs, ...speakerOptions } = options;
-  const ready = probeSpeech(programs).then(
+  const { engine, ...speakerOptions } = options;
+  const ready = probeSpeech({ engine }).then(
     (support) => {
       if (!support.available) {
         log.warn(`voice greeting unavailable: ${support.reason}; everything else runs`);
         return false;
       }
-      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...speakerOptions }));
+      const synth = engine === undefined ? undefined : (text: string, voice: Voice) => synthesize(text, { ...voice, engine, timeoutMs: 15_000 });
+      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...speakerOptions, ...(synth ? { synth } : {}) }));
       return true;
     },
     (error: unknown) => {
-      log.warn({ err: error }, 'voice greeting unavailable: could not check for espeak-ng and ffmpeg; everything else runs');
+      log.warn({ err: error }, 'voice greeting unavailable: could not check whether speech works; everything else runs');
       return false;
     },
   );

@@ -25,7 +25,7 @@ export interface SpeakerOptions {
   readyTimeoutMs?: number;
   /** Stop speaking after this long, whatever is left. Default 45 s. */
   maxSpeechMs?: number;
-  /** Text → Ogg/Opus; espeak-ng + ffmpeg by default. */
+  /** Text → Opus packets; eSpeak NG (WebAssembly) + opusscript in a worker thread by default. */
   synth?: (text: string, voice: Voice) => Speech;
 }
 
@@ -33,7 +33,7 @@ export interface SpeakerOptions {
  * The voice side of the greeting: joins the channel self-deafened, speaks the sentence, leaves.
  * Synthesis starts at once, beside the connection, so the audio is ready when the connection is.
  * Every way out (done, someone joined, timeout, connection or synthesis error) goes through one
- * `finally` that stops the audio, kills the programs and leaves the channel (op 4, no channel).
+ * `finally` that stops the audio, stops the synthesis and leaves the channel (op 4, no channel).
  * @see https://discord.com/developers/docs/topics/voice-connections
  */
 export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
@@ -84,7 +84,7 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Stop } });
         player.on('error', (error) => fail(error));
         connection.subscribe(player);
-        player.play(createAudioResource(speech.stream, { inputType: StreamType.OggOpus }));
+        player.play(createAudioResource(speech.stream, { inputType: StreamType.Opus }));
         reached('speaking');
         const playing = player;
         await waitFor(() => entersState(playing, AudioPlayerStatus.Idle, AbortSignal.any([stop.signal, AbortSignal.timeout(maxSpeechMs)])), stop.signal, `still speaking after ${maxSpeechMs} ms`);

@@ -1,8 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import prism from 'prism-media';
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { SpeechJob, SpeechReply } from './speech-worker.js';
 
-/** How the greeting sounds: espeak-ng's voice (`-v`) and words per minute (`-s`). */
+/** How the greeting sounds: an eSpeak NG voice (`en-us`, `en-gb`, `en-us+f3`, …) and words per minute. */
 export interface Voice {
   voice: string;
   speed: number;
@@ -10,134 +10,113 @@ export interface Voice {
 
 export const DEFAULT_VOICE: Voice = { voice: 'en-us', speed: 165 };
 
+/** The npm package eSpeak NG (compiled to WebAssembly) is loaded from. */
+export const SPEECH_ENGINE = '@echogarden/espeak-ng-emscripten';
+
 export interface SynthOptions extends Voice {
-  /** Both children are killed and the stream fails after this long. Default 15 s. */
+  /** The worker is terminated and the stream fails after this long. Default 15 s. */
   timeoutMs?: number;
-  /** Program names or paths (tests point them at something missing). */
-  espeak?: string;
-  ffmpeg?: string;
+  /** Where to load eSpeak NG from; default {@link SPEECH_ENGINE} (tests point it at something missing). */
+  engine?: string;
 }
 
-/** A sentence being spoken: an Ogg/Opus byte stream (48 kHz stereo, as Discord plays it). */
+/** A sentence being spoken: its Opus packets (48 kHz stereo, 20 ms each), as Discord plays them. */
 export interface Speech {
-  /** Ogg pages with Opus inside; fails if either program fails or the timeout passes. */
+  /** Object mode, one Buffer per Opus packet; fails once if synthesis fails or the timeout passes. */
   stream: Readable;
-  /** Stops both programs now (idempotent). */
+  /** Stops the synthesis now (idempotent): terminates the worker, ends the stream. */
   kill(): void;
+  /** Settles once the worker thread has exited, however the synthesis ended. */
+  closed: Promise<void>;
+}
+
+/** Starts the speech worker from wherever this module runs (compiled dist/, or TypeScript via tsx/vitest). */
+function startWorker(job: SpeechJob): Worker {
+  // stdout/stderr: true keeps anything the worker prints off the bot's own output.
+  const io = { stdout: true, stderr: true } as const;
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./speech-worker.js', import.meta.url), { ...io, workerData: { job } });
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { ...io, workerData: { job, entry: new URL('./speech-worker.ts', import.meta.url).href } });
 }
 
 /**
- * Speaks `text` with espeak-ng (WAV on stdout) piped into ffmpeg (→ Opus in Ogg), each in its own
- * process, so nothing of the synthesis or the encoding runs on the event loop. The text goes in on
- * stdin, never on a command line, so a display name cannot become an option.
- * @see https://github.com/espeak-ng/espeak-ng/blob/master/src/espeak-ng.1.ronn
+ * Speaks `text` with eSpeak NG compiled to WebAssembly and encodes it to Opus with opusscript, both
+ * in a worker thread (speech-worker.ts), so none of it runs on the event loop and no program needs
+ * to be installed. The text reaches espeak_Synth as data, never through a command line, and its
+ * markup characters are escaped, so a display name is always spoken, never obeyed.
  */
 export function synthesize(text: string, options: SynthOptions): Speech {
-  const espeak = spawn(options.espeak ?? 'espeak-ng', ['--stdin', '--stdout', '-v', options.voice, '-s', String(options.speed)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const ffmpeg = spawn(
-    options.ffmpeg ?? 'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-ac', '2', '-ar', '48000', '-c:a', 'libopus', '-b:a', '64k', '-f', 'ogg', 'pipe:1'],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const stream = ffmpeg.stdout;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const stream = new Readable({ objectMode: true, read: () => undefined });
   // Consumers listen for the error; this one only keeps an unwatched failure from crashing the process.
   stream.on('error', () => undefined);
-  let finished = false;
-  const children = [espeak, ffmpeg];
-  const kill = () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const worker = startWorker({ text, voice: options.voice, speed: options.speed, engine: options.engine ?? SPEECH_ENGINE });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  const closed = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+
+  let settled = false;
+  /** True the first time only: from then on the worker has nothing more to say. */
+  const settle = () => {
+    if (settled) return false;
+    settled = true;
+    clearTimeout(timer);
+    void worker.terminate();
+    return true;
   };
   const fail = (error: Error) => {
-    if (finished) return;
-    finished = true;
-    clearTimeout(timer);
-    kill();
-    stream.destroy(error);
+    if (settle()) stream.destroy(error);
   };
-  const timer = setTimeout(() => fail(new Error(`speech synthesis took longer than ${options.timeoutMs ?? 15_000} ms`)), options.timeoutMs ?? 15_000);
+  const timer = setTimeout(() => fail(new Error(`speech synthesis took longer than ${timeoutMs} ms`)), timeoutMs);
   timer.unref();
 
-  // A child that dies early breaks the pipes; its exit (below) says why, so pipe errors are quiet.
-  for (const pipe of [espeak.stdin, ffmpeg.stdin, espeak.stdout]) pipe.on('error', () => undefined);
-  watch(espeak, 'espeak-ng', fail);
-  watch(ffmpeg, 'ffmpeg', fail);
-  let exited = 0;
-  for (const child of children) {
-    child.once('close', (code) => {
-      if (code === 0 && ++exited === children.length) {
-        finished = true;
-        clearTimeout(timer);
-      }
-    });
-  }
-  espeak.stdout.pipe(ffmpeg.stdin);
-  espeak.stdin.end(text);
+  worker.once('message', (reply: SpeechReply) => {
+    if (!reply.ok) return fail(new Error(reply.error));
+    if (!settle()) return;
+    let offset = 0;
+    for (const size of reply.sizes) {
+      stream.push(Buffer.from(reply.data.buffer, reply.data.byteOffset + offset, size));
+      offset += size;
+    }
+    stream.push(null);
+  });
+  worker.once('error', (error) => fail(new Error(`speech synthesis failed: ${error.message}`)));
+  worker.once('exit', (code) => fail(new Error(`speech synthesis stopped without an answer (worker exit ${code})`)));
   return {
     stream,
+    closed,
     kill: () => {
-      finished = true;
-      clearTimeout(timer);
-      kill();
+      if (settle() && !stream.destroyed) stream.destroy();
     },
   };
 }
 
-/** Turns a failing exit or a failed start (ENOENT) into `fail` with the program's last words. */
-function watch(child: ChildProcess, name: string, fail: (error: Error) => void): void {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-400);
-  });
-  child.once('error', (error: NodeJS.ErrnoException) => {
-    fail(new Error(error.code === 'ENOENT' ? `${name} is not installed` : `${name} could not start: ${error.message}`));
-  });
-  child.once('close', (code, signal) => {
-    if (code === 0) return;
-    fail(new Error(`${name} failed (${code === null ? signal : `exit ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
-  });
-}
-
-/** The Opus packets of an Ogg/Opus stream, one Buffer per 20 ms frame — what a voice connection sends. */
-export function opusPackets(ogg: Readable): Readable {
-  const demuxer = new prism.opus.OggDemuxer();
-  ogg.on('error', (error) => demuxer.destroy(error));
-  return ogg.pipe(demuxer);
-}
-
-/** Whether this machine can speak: espeak-ng present, ffmpeg present with an Opus encoder. */
+/** Whether this machine can speak: eSpeak NG (WebAssembly) loads and says a word. */
 export interface SpeechSupport {
   available: boolean;
   /** Why not, in one line an operator can act on. */
   reason?: string;
 }
 
-function run(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 5_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
-}
-
 const probes = new Map<string, Promise<SpeechSupport>>();
 
-/** Checks once per process (per pair of programs) whether espeak-ng and ffmpeg with libopus can run. */
-export function probeSpeech(programs: { espeak?: string; ffmpeg?: string } = {}): Promise<SpeechSupport> {
-  const espeak = programs.espeak ?? 'espeak-ng';
-  const ffmpeg = programs.ffmpeg ?? 'ffmpeg';
-  const key = `${espeak}\0${ffmpeg}`;
-  let probe = probes.get(key);
+/**
+ * Checks once per process (per engine) that speech works: the worker loads eSpeak NG, speaks a word
+ * and encodes it. Nothing to install, so this fails only when the package itself is broken or missing.
+ */
+export function probeSpeech(options: { engine?: string } = {}): Promise<SpeechSupport> {
+  const engine = options.engine ?? SPEECH_ENGINE;
+  let probe = probes.get(engine);
   if (!probe) {
     probe = (async (): Promise<SpeechSupport> => {
-      const missing: string[] = [];
-      await run(espeak, ['--version']).catch(() => missing.push('espeak-ng'));
-      const encoders = await run(ffmpeg, ['-hide_banner', '-encoders']).catch(() => undefined);
-      if (encoders === undefined) missing.push('ffmpeg');
-      if (missing.length > 0) return { available: false, reason: `${missing.join(' and ')} not found (apt-get install espeak-ng ffmpeg)` };
-      if (!encoders!.includes('libopus')) return { available: false, reason: 'ffmpeg has no Opus encoder (libopus)' };
-      return { available: true };
+      let packets = 0;
+      try {
+        for await (const _packet of synthesize('ok', { ...DEFAULT_VOICE, engine, timeoutMs: 30_000 }).stream) packets++;
+      } catch (error) {
+        return { available: false, reason: `speech does not work: ${error instanceof Error ? error.message : String(error)} (reinstall with npm ci)` };
+      }
+      return packets > 0 ? { available: true } : { available: false, reason: 'speech does not work: eSpeak NG produced no audio' };
     })();
-    probes.set(key, probe);
+    probes.set(engine, probe);
   }
   return probe;
 }

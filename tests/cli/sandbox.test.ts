@@ -54,6 +54,19 @@ describe('npm run sandbox', () => {
     expect(await stop(cli.child)).toBe(0);
   }, 60_000);
 
+  it('the first line is the URL even when the bot logs while starting (--log-level info): its JSON lines come after', async () => {
+    const cli = await startCli(['--log-level', 'info']);
+    child = cli.child;
+    await new Promise<void>((resolve) => {
+      const check = () => (cli.output.stdout.split('\n').length > 2 ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    const [first, ...rest] = cli.output.stdout.split('\n').filter(Boolean);
+    expect(first).toMatch(/^rollcall sandbox: open http:\/\/127\.0\.0\.1:\d+\/ {2}\(Ctrl\+C to stop\)$/);
+    expect(rest.length).toBeGreaterThan(0);
+    for (const line of rest) expect(JSON.parse(line)).toHaveProperty('level');
+  }, 60_000);
+
   it('--verbose adds the emulator’s REST, gateway, control and events URLs, the bot’s, its health check, the public key and the database', async () => {
     const cli = await startCli(['--verbose']);
     child = cli.child;

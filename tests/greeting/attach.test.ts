@@ -25,19 +25,24 @@ function fakeApp(log: ReturnType<typeof createLogger>) {
 const shard = () => ({ manager: Object.assign(new EventEmitter(), { send: () => undefined }), status: { state: 'ready' } }) as never;
 
 describe('attaching the voice side at start', () => {
-  it('without espeak-ng: one clear warning line, no speaker, nothing thrown', async () => {
+  it('when speech cannot load (its package missing): one clear warning line, no speaker, nothing thrown', async () => {
     const { log, lines } = capturingLogger();
     const { app, attached } = fakeApp(log);
-    const wiring = attachVoiceGreeting(app, shard(), { programs: { espeak: '/nonexistent/espeak-ng' } });
+    const wiring = attachVoiceGreeting(app, shard(), { engine: '/nonexistent/espeak-ng.js' });
     expect(await wiring.ready).toBe(false);
     await new Promise((r) => setImmediate(r));
     expect(attached).toEqual([]);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
-      [40, 'voice greeting unavailable: espeak-ng not found (apt-get install espeak-ng ffmpeg); everything else runs'],
+      [
+        40,
+        expect.stringMatching(
+          /^voice greeting unavailable: speech does not work: eSpeak NG could not be loaded \(\/nonexistent\/espeak-ng\.js\): .+ \(reinstall with npm ci\); everything else runs$/,
+        ),
+      ],
     ]);
   });
 
-  it('with espeak-ng and ffmpeg: the speaker is attached and nothing is logged', async () => {
+  it('on any machine with the npm packages (no system program): the speaker is attached and nothing is logged', async () => {
     const { log, lines } = capturingLogger();
     const { app, attached } = fakeApp(log);
     expect(await attachVoiceGreeting(app, shard()).ready).toBe(true);

@@ -75,8 +75,8 @@ describe('voice greeting rules', () => {
 
   it('says "unavailable" in /config show when this machine cannot speak', () => {
     const settings = { guildId: guild, enabled: true, delaySeconds: 10, voice: null, speed: null, sayNobody: false };
-    expect(describeGreeting(settings, { available: false, reason: 'espeak-ng not found (apt-get install espeak-ng ffmpeg)' })).toBe(
-      'Voice greeting: on — after 10 s alone in voice, voice en-us at 165 wpm\n  ⚠️ unavailable on this bot: espeak-ng not found (apt-get install espeak-ng ffmpeg)',
+    expect(describeGreeting(settings, { available: false, reason: 'speech does not work: eSpeak NG produced no audio' })).toBe(
+      'Voice greeting: on — after 10 s alone in voice, voice en-us at 165 wpm\n  ⚠️ unavailable on this bot: speech does not work: eSpeak NG produced no audio',
     );
   });
 

@@ -35,7 +35,7 @@ function setup() {
 
 /** A synthesis that never produces anything until killed, recording that it was. */
 function silentSpeech(): Speech & { killed: boolean } {
-  const speech = { stream: new PassThrough(), killed: false, kill: () => (speech.killed = true) };
+  const speech = { stream: new PassThrough(), killed: false, kill: () => (speech.killed = true), closed: Promise.resolve() };
   return speech;
 }
 
@@ -73,8 +73,8 @@ describe('the speaker always leaves', () => {
     const speech = silentSpeech();
     const speaker = createSpeaker({ bridge, log: createLogger('silent'), group: 'speaker-3', readyTimeoutMs: 5_000, synth: () => speech });
     const speaking = speaker.speak(request, new AbortController().signal, () => undefined);
-    speech.stream.destroy(new Error('espeak-ng is not installed'));
-    await expect(speaking).rejects.toThrow('espeak-ng is not installed');
+    speech.stream.destroy(new Error('eSpeak NG has no voice "xx"'));
+    await expect(speaking).rejects.toThrow('eSpeak NG has no voice "xx"');
     expect(sent.at(-1)).toEqual(leaveOp);
   });
 

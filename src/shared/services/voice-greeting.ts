@@ -17,9 +17,9 @@ export interface GreetingSettings {
   guildId: string;
   enabled: boolean;
   delaySeconds: number;
-  /** espeak-ng voice; null = the bot's default. */
+  /** eSpeak NG voice; null = the bot's default. */
   voice: string | null;
-  /** espeak-ng words per minute; null = the bot's default. */
+  /** eSpeak NG words per minute; null = the bot's default. */
   speed: number | null;
   /** Greet even when nobody else has signed up ("Nobody else has signed up yet."). */
   sayNobody: boolean;
@@ -151,7 +151,7 @@ export class VoiceGreetingService implements Job {
     };
   }
 
-  /** Whether a voice side is attached (the gateway process, with espeak-ng and ffmpeg present). */
+  /** Whether a voice side is attached (the gateway process, once speech is known to work). */
   get attached(): boolean {
     return this.speaker !== undefined;
   }

@@ -1,0 +1,7 @@
+// Running from TypeScript sources (tsx, vitest): a worker does not inherit the parent's tsx
+// hooks, so register them before importing the .ts entry. Compiled dist/ starts the .js directly.
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(workerData.entry);
