@@ -56,6 +56,11 @@ describe('/config as an admin and as a member', () => {
     [command('config', 'hours', [int('first', 10), int('last', 2)]), 'at most 12'],
     [command('config', 'post-time', [str('time', '25:00')]), 'is not a time'],
     [command('config', 'post-time', [str('time', 'seven')]), 'is not a time'],
+    // Hours 20 → 1 run until 02:00: a post before it would land inside last night's slots.
+    [command('config', 'post-time', [str('time', '01:30')]), 'would land inside the previous evening, whose hours (20:00 → 01:00) run until 02:00. Post at 02:00 or later'],
+    [command('config', 'post-time', [str('time', '00:00')]), 'Post at 02:00 or later'],
+    // The post is at 09:30: an evening running until 10:00 would swallow it.
+    [command('config', 'hours', [int('first', 22), int('last', 9)]), 'Hours 22:00 → 09:00 run until 10:00, past the daily message at 09:30'],
     [command('config', 'channel', [channelOpt('channel', '900000000000000011')], {}, textChannel('900000000000000011', ChannelType.GuildVoice)), 'not a text channel'],
   ])('rejects a bad value with a clear message and stores nothing (%#)', async (interaction, message) => {
     const before = await h.app.guildConfig.get('900000000000000001');
@@ -65,6 +70,14 @@ describe('/config as an admin and as a member', () => {
 
   it('accepts the full 12-slot range crossing midnight', async () => {
     expect(await reply(command('config', 'hours', [int('first', 15), int('last', 2)]))).toContain('(12 slots)');
+  });
+
+  it('accepts a post right at the end of the previous evening, and any post time when the evening ends by midnight', async () => {
+    expect(await reply(command('config', 'post-time', [str('time', '03:00')]))).toContain('Daily message at: 03:00');
+    expect(await reply(command('config', 'hours', [int('first', 18), int('last', 23)]))).toContain('Hours: 18:00 → 23:00');
+    expect(await reply(command('config', 'post-time', [str('time', '00:30')]))).toContain('Daily message at: 00:30');
+    expect(await reply(command('config', 'post-time', [str('time', '09:30')]))).toContain('Daily message at: 09:30');
+    expect(await reply(command('config', 'hours', [int('first', 20), int('last', 1)]))).toContain('Hours: 20:00 → 01:00');
   });
 
   it('autocompletes time zones', async () => {

@@ -44,6 +44,28 @@ function checkHour(name: string, hour: number): void {
   }
 }
 
+/**
+ * The earliest post time (`HH:00`) that does not fall inside the previous evening's slots, or null
+ * when the evening ends by midnight. A post at 00:30 with hours 16 → 2 would start the new day while
+ * last night's 00:00–02:59 slots still run: their late votes would be refused as "an older message"
+ * and voice would find no slot.
+ */
+export function earliestPostTime(firstHour: number, lastHour: number): string | null {
+  if (lastHour >= firstHour) return null;
+  return `${String(lastHour + 1).padStart(2, '0')}:00`;
+}
+
+function checkPostAfterEvening(firstHour: number, lastHour: number, postTime: string, changing: 'hours' | 'post-time'): void {
+  const earliest = earliestPostTime(firstHour, lastHour);
+  if (earliest === null || postTime >= earliest) return;
+  const range = `${String(firstHour).padStart(2, '0')}:00 → ${String(lastHour).padStart(2, '0')}:00`;
+  throw new UserError(
+    changing === 'post-time'
+      ? `A daily message at ${postTime} would land inside the previous evening, whose hours (${range}) run until ${earliest}. Post at ${earliest} or later, or end the evening earlier with \`/config hours\`.`
+      : `Hours ${range} run until ${earliest}, past the daily message at ${postTime}: it would land inside the previous evening. Move it to ${earliest} or later with \`/config post-time\` first, or end the evening earlier.`,
+  );
+}
+
 /** Reads and changes guild settings. Each setter validates first, so nothing invalid is stored. */
 export class GuildConfigService {
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock }) {}
@@ -79,11 +101,15 @@ export class GuildConfigService {
     if (count > MAX_SLOTS) {
       throw new UserError(`${firstHour} → ${lastHour} is ${count} hour slots; at most ${MAX_SLOTS} fit on the daily message.`);
     }
+    checkPostAfterEvening(firstHour, lastHour, (await this.get(guildId)).postTime, 'hours');
     return this.write(guildId, { first_hour: firstHour, last_hour: lastHour });
   }
 
   async setPostTime(guildId: string, text: string): Promise<GuildSettings> {
-    return this.write(guildId, { post_time: parsePostTime(text) });
+    const postTime = parsePostTime(text);
+    const { firstHour, lastHour } = await this.get(guildId);
+    checkPostAfterEvening(firstHour, lastHour, postTime, 'post-time');
+    return this.write(guildId, { post_time: postTime });
   }
 
   private async write(
