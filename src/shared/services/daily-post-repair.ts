@@ -64,7 +64,9 @@ export class DailyPostRepair {
         await this.deps.posts.replan(post, { manual: true });
         return { gone: true, restored: 0 };
       }
-      throw error;
+      // No access (Read Message History denied) or a transient error: the post itself says more.
+      this.deps.log.warn({ err: error, message: post.message_id }, 'could not check the daily message on Discord');
+      return { gone: false, restored: 0 };
     }
     if (post.state !== 'reacted') return { gone: false, restored: 0 };
     const ours = new Set(present.filter((r) => r.me).map((r) => r.emoji));
