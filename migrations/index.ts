@@ -9,6 +9,7 @@ import * as voiceStaysUserCovering from './2026-12-01-002-voice-stays-user-cover
 import * as voiceStaysMemberChannel from './2026-12-01-003-voice-stays-member-channel.js';
 import * as availabilityMemberDate from './2026-12-01-004-availability-member-date.js';
 import * as dailyPostRecovery from './2026-12-04-001-daily-post-recovery.js';
+import * as departedMembers from './2026-12-04-002-departed-members.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-003-voice-stays-member-channel': voiceStaysMemberChannel,
   '2026-12-01-004-availability-member-date': availabilityMemberDate,
   '2026-12-04-001-daily-post-recovery': dailyPostRecovery,
+  '2026-12-04-002-departed-members': departedMembers,
 };

@@ -124,7 +124,12 @@ export const scheduleCommand: CommandHandler = {
     options: [
       { type: ApplicationCommandOptionType.Subcommand, name: 'set', description: 'Pick your evenings and hours' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Show your schedule' },
-      { type: ApplicationCommandOptionType.Subcommand, name: 'clear', description: 'Remove your schedule' },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'clear',
+        description: 'Remove your schedule',
+        options: [{ type: ApplicationCommandOptionType.User, name: 'member', description: "Admins only: remove someone else's schedule (e.g. a member who left)" }],
+      },
     ],
   },
   async execute(ctx) {
@@ -135,6 +140,13 @@ export const scheduleCommand: CommandHandler = {
       case 'set':
         return { ...editor(await ctx.app.schedules.get(guildId, me), settings), update: false };
       case 'clear': {
+        // A member who left the server is still a user Discord resolves (without `member`): admins can clear them too.
+        const target = ctx.options.user('member')?.id;
+        if (target && target !== me) {
+          if (!ctx.actor.isAdmin) throw new UserError("⛔ Only server admins (Manage Server) can remove someone else's schedule. Run `/schedule clear` without `member` for yours.");
+          const removed = await ctx.app.schedules.clear(guildId, target);
+          return { content: removed ? `🗑️ <@${target}>'s schedule is removed. Today’s message is updated for the hours still ahead.` : `<@${target}> had no schedule.` };
+        }
         const removed = await ctx.app.schedules.clear(guildId, me);
         return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };
       }

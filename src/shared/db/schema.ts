@@ -8,6 +8,7 @@ export interface Database {
   guild_config: GuildConfigTable;
   daily_posts: DailyPostTable;
   availability: AvailabilityTable;
+  departed_members: DepartedMemberTable;
   schedules: ScheduleTable;
   message_edits: MessageEditTable;
   rate_buckets: RateBucketTable;
@@ -79,6 +80,13 @@ export interface AvailabilityTable {
   declared: Declared | null;
   seen_in_voice: Generated<number>;
   updated_at: number;
+}
+
+/** A member Discord said is no longer in the guild (10007); removed when a payload shows them again. */
+export interface DepartedMemberTable {
+  guild_id: string;
+  user_id: string;
+  departed_at: number;
 }
 
 export interface ScheduleTable {

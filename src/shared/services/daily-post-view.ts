@@ -22,14 +22,19 @@ export class DailyPostView {
       .orderBy('updated_at')
       .orderBy('user_id')
       .execute();
+    const userIds = [...new Set(rows.map((r) => r.user_id))];
+    // The look-up of names is where a departure shows (10007), so who left is read after it.
+    const labels = await this.deps.labels.labels(post.guild_id, userIds);
+    const departed = new Set(
+      (await this.deps.db.selectFrom('departed_members').select('user_id').where('guild_id', '=', post.guild_id).execute()).map((r) => r.user_id),
+    );
     const members = new Map<number, SlotMember[]>();
     for (const r of rows) {
+      if (departed.has(r.user_id)) continue; // left the server: off the message, their rows kept for retention
       const list = members.get(r.hour) ?? [];
       list.push({ userId: r.user_id, declared: r.declared, seenInVoice: r.seen_in_voice === 1 });
       members.set(r.hour, list);
     }
-    const userIds = [...new Set(rows.map((r) => r.user_id))];
-    const labels = await this.deps.labels.labels(post.guild_id, userIds);
     return renderDailyMessage({ date: post.date, zone: post.timezone, slots: slotsOfPost(post), members, labels, reactionsResetAt: post.reactions_reset_at });
   }
 

@@ -241,7 +241,9 @@ export class DailyPostService {
             ])
             .where('guild_id', '=', settings.guildId)
             .where('weekday', '=', weekdayOf(date))
-            .where('hour', 'in', hours),
+            .where('hour', 'in', hours)
+            // A member who left the server: their schedule is paused until they are seen again.
+            .where('user_id', 'not in', eb.selectFrom('departed_members').select('user_id').where('guild_id', '=', settings.guildId)),
         )
         .onConflict((oc) => oc.doNothing())
         .execute();

@@ -90,6 +90,8 @@ export class MemberCache implements MemberLabels {
         oc.columns(['guild_id', 'user_id']).doUpdateSet({ display_name: row.display_name, avatar: row.avatar, roles: row.roles, bot: row.bot, fetched_at: now }),
       )
       .execute();
+    // Seen in a payload or fetched: in the guild (again), so their schedule applies once more.
+    await this.deps.db.deleteFrom('departed_members').where('guild_id', '=', guildId).where('user_id', '=', member.userId).execute();
   }
 
   /** The member, or null when Discord says the user is not in the guild (or nothing is known and REST failed). */
@@ -155,7 +157,11 @@ export class MemberCache implements MemberLabels {
       return fetched;
     }
     this.memory.set(key, { member: null, at: this.deps.clock.now(), checkedAt: this.deps.clock.now() });
-    await this.deps.db.deleteFrom('members').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
+    await this.deps.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('members').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
+      await tx.insertInto('departed_members').values({ guild_id: guildId, user_id: userId, departed_at: this.deps.clock.now() }).onConflict((oc) => oc.doNothing()).execute();
+    });
+    this.deps.log.info({ guild: guildId, user: userId }, 'member no longer in the guild: schedule paused, left off the daily message');
     return null;
   }
 }
