@@ -7,7 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { eveningHours } from '../../shared/time/slots.js';
-import { WEEKDAY_NAMES, type Schedule } from '../../shared/services/schedules.js';
+import { WEEKDAY_NAMES, type Schedule, type WeeklySchedule } from '../../shared/services/schedules.js';
 import type { GuildSettings } from '../../shared/services/guild-config.js';
 import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
 import type { BaseContext } from '../context.js';
@@ -99,7 +99,7 @@ function editor(picks: Schedule, settings: GuildSettings, note = ''): Reply {
     },
   ];
   const content = [
-    '**Your weekly schedule** — pick the evenings and hours you usually play, then **Save**.',
+    '**Your weekly schedule** — pick the evenings and hours you usually play, then **Save**. Save sets those hours on the evenings picked; the other evenings keep theirs (so Tuesday 20–23 and Friday 21–01 are two saves).',
     `Evenings: ${listDays(picks.weekdays)}`,
     `Hours: ${listHours(picks.hours, hours)} (${settings.timezone}; 1 am after a Tuesday evening counts as Tuesday)`,
     ...(note ? ['', note] : []),
@@ -107,10 +107,28 @@ function editor(picks: Schedule, settings: GuildSettings, note = ''): Reply {
   return { content, components, update: true };
 }
 
-function describe(schedule: Schedule, settings: GuildSettings): string {
-  if (schedule.weekdays.length === 0) return "You have no schedule. Set one with `/schedule set`.";
-  return `You're on the list every **${listDays(schedule.weekdays)}** at **${listHours(schedule.hours, configuredHours(settings))}** (${settings.timezone}).`;
+/** How a member's schedule reads back: one line for evenings that share their hours, else evening by evening. */
+function describe(week: WeeklySchedule, settings: GuildSettings): string {
+  if (week.size === 0) return 'You have no schedule. Set one with `/schedule set`.';
+  const order = configuredHours(settings);
+  const groups = new Map<string, number[]>();
+  for (const [day, hours] of week) {
+    const key = listHours(hours, order);
+    groups.set(key, [...(groups.get(key) ?? []), day]);
+  }
+  const parts = [...groups].map(([hours, days]) => `every **${listDays(days)}** at **${hours}**`);
+  return `You're on the list ${parts.join('; ')} (${settings.timezone}).`;
 }
+
+/** The picks the editor opens with: the schedule when every evening has the same hours, else the evenings alone. */
+function uniformPicks(week: WeeklySchedule): { picks: Schedule; note: string } {
+  const all = [...week.values()];
+  const same = all.every((hours) => hours.join() === all[0]!.join());
+  if (same) return { picks: { weekdays: [...week.keys()], hours: all[0] ?? [] }, note: '' };
+  return { picks: { weekdays: [], hours: [] }, note: 'Your evenings have different hours; pick the evenings to change and their hours.' };
+}
+
+const NOT_TONIGHT_HINT = "Can't make it one evening? Press **Not tonight** on that day's message: it takes you off that day only, and your schedule carries on.";
 
 /**
  * `/schedule set|show|clear` — a member's recurring availability. Each member only ever touches
@@ -128,7 +146,15 @@ export const scheduleCommand: CommandHandler = {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'clear',
         description: 'Remove your schedule',
-        options: [{ type: ApplicationCommandOptionType.User, name: 'member', description: "Admins only: remove someone else's schedule (e.g. a member who left)" }],
+        options: [
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: 'day',
+            description: 'Only this evening (default: the whole schedule)',
+            choices: WEEKDAY_NAMES.map((name, i) => ({ name, value: i + 1 })),
+          },
+          { type: ApplicationCommandOptionType.User, name: 'member', description: "Admins only: remove someone else's schedule (e.g. a member who left)" },
+        ],
       },
     ],
   },
@@ -137,8 +163,10 @@ export const scheduleCommand: CommandHandler = {
     const guildId = ctx.guildId!;
     const me = ctx.actor.userId;
     switch (ctx.options.subcommand) {
-      case 'set':
-        return { ...editor(await ctx.app.schedules.get(guildId, me), settings), update: false };
+      case 'set': {
+        const { picks, note } = uniformPicks(await ctx.app.schedules.byDay(guildId, me));
+        return { ...editor(picks, settings, note), update: false };
+      }
       case 'clear': {
         // A member who left the server is still a user Discord resolves (without `member`): admins can clear them too.
         const target = ctx.options.user('member')?.id;
@@ -147,11 +175,16 @@ export const scheduleCommand: CommandHandler = {
           const removed = await ctx.app.schedules.clear(guildId, target);
           return { content: removed ? `🗑️ <@${target}>'s schedule is removed. Today’s message is updated for the hours still ahead.` : `<@${target}> had no schedule.` };
         }
+        const day = ctx.options.integer('day') ?? undefined;
+        if (day !== undefined) {
+          const removed = await ctx.app.schedules.clear(guildId, me, day);
+          return { content: removed ? `🗑️ Your ${WEEKDAY_NAMES[day - 1]} evenings are off your schedule. ${describe(await ctx.app.schedules.byDay(guildId, me), settings)}` : `You had no ${WEEKDAY_NAMES[day - 1]} in your schedule.` };
+        }
         const removed = await ctx.app.schedules.clear(guildId, me);
         return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };
       }
       default:
-        return { content: describe(await ctx.app.schedules.get(guildId, me), settings) };
+        return { content: `${describe(await ctx.app.schedules.byDay(guildId, me), settings)}\n${NOT_TONIGHT_HINT}` };
     }
   },
 };
@@ -183,7 +216,8 @@ export const scheduleSave: ComponentHandler = {
     if (picks.weekdays.length === 0 || picks.hours.length === 0) {
       return editor(picks, settings, '⚠️ Pick at least one evening and one hour before saving.');
     }
-    const saved = await ctx.app.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
+    await ctx.app.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
+    const saved = await ctx.app.schedules.byDay(ctx.guildId!, ctx.actor.userId);
     return { content: `✅ Saved. ${describe(saved, settings)}\nIt applies from today's hours still ahead. Change it any time with \`/schedule set\`.`, components: [], update: true };
   },
 };

@@ -1,5 +1,7 @@
 import { REST, type RawFile, type RateLimitData } from '@discordjs/rest';
 import {
+  ButtonStyle,
+  ComponentType,
   Routes,
   type APIApplicationCommand,
   type APIEmoji,
@@ -98,6 +100,15 @@ export interface NewMessage {
   /** With `enforceNonce`, Discord returns the first message created with this nonce instead of a second one. */
   nonce?: string;
   enforceNonce?: boolean;
+  /** Grey buttons in one row under the text; their `customId` comes back as a component interaction. */
+  buttons?: readonly MessageButton[];
+}
+
+/** @see https://discord.com/developers/docs/components/reference#button */
+export interface MessageButton {
+  customId: string;
+  label: string;
+  emoji?: string;
 }
 
 /** What an edit of one of rollcall's messages changes. */
@@ -184,6 +195,22 @@ export class DiscordApi {
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: message.content,
       allowed_mentions: { parse: [] },
+      ...(message.buttons?.length
+        ? {
+            components: [
+              {
+                type: ComponentType.ActionRow,
+                components: message.buttons.map((b) => ({
+                  type: ComponentType.Button as const,
+                  style: ButtonStyle.Secondary as const,
+                  custom_id: b.customId,
+                  label: b.label,
+                  ...(b.emoji ? { emoji: { name: b.emoji } } : {}),
+                })),
+              },
+            ],
+          }
+        : {}),
       ...(message.nonce !== undefined ? { nonce: message.nonce, enforce_nonce: message.enforceNonce ?? false } : {}),
     };
     return toMessage(await this.call<APIMessage>(() => this.rest.post(Routes.channelMessages(channelId), { body })));

@@ -55,7 +55,7 @@ function slotLine(slot: Slot, coming: readonly SlotMember[], labels: ReadonlyMap
 export function renderDailyMessage(view: DailyView): string {
   const day = DateTime.fromISO(view.date, { zone: view.zone });
   const header = `**Who's playing tonight?** ${day.toFormat('cccc d LLLL')}`;
-  const help = `React with the hours you'll play. ${MARK_SCHEDULE} from a schedule (\`/schedule\`) · ${MARK_VOICE} seen in voice`;
+  const help = `React with the hours you'll play; **Not tonight** takes you off today only. ${MARK_SCHEDULE} from a schedule (\`/schedule\`) · ${MARK_VOICE} seen in voice`;
   const coming = view.slots.map((slot) => (view.members.get(slot.hour) ?? []).filter(isComing));
   const longest = Math.max(0, ...coming.map((c) => c.length));
   const reset = view.reactionsResetAt

@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Declared } from '../db/schema.js';
 import type { DiscordApi, MessageReaction } from '../discord/rest.js';
+import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { localDate, slotAt } from '../time/slots.js';
+import { localDate, slotAt, slotEnd, type Slot } from '../time/slots.js';
 import { messageLink, slotsOfPost, type DailyPost, type DailyPostService } from './daily-post.js';
 
 /** A reaction as the service sees it: plain ids, no gateway payload. */
@@ -95,6 +96,45 @@ export class AvailabilityService {
     if (Number(updated.numUpdatedRows) === 0) return 'ignored';
     this.deps.posts.touch(post);
     return 'unmarked';
+  }
+
+  /**
+   * The "Not tonight" button: takes the member off every slot of today's message that has not ended
+   * — clicked or from their schedule — for this day only ('out' overrides the schedule; their
+   * schedule still seeds the next evenings), and takes their clock reactions off so the message and
+   * its reactions agree. "Seen in voice" stays: it happened. Returns the slots they were taken off.
+   */
+  async skipTonight(guildId: string, messageId: string, userId: string): Promise<{ post: DailyPost; slots: Slot[] }> {
+    const post = await this.deps.posts.byMessage(messageId);
+    const current = await this.deps.posts.current(guildId);
+    if (!post || post.guild_id !== guildId || current?.message_id !== messageId) {
+      throw new UserError(`This message is from an earlier day.${current ? ` Today's is here: ${messageLink(current)}` : ''}`);
+    }
+    const nowS = this.deps.clock.now() / 1000;
+    const open = slotsOfPost(post).filter((s) => slotEnd(s, post.timezone) > nowS);
+    const rows = await this.deps.db
+      .selectFrom('availability')
+      .select(['hour', 'declared'])
+      .where('guild_id', '=', guildId)
+      .where('date', '=', post.date)
+      .where('user_id', '=', userId)
+      .where('declared', 'in', ['reaction', 'schedule'])
+      .execute();
+    const taken = open.filter((s) => rows.some((r) => r.hour === s.hour));
+    if (taken.length === 0) return { post, slots: [] };
+    await this.deps.db
+      .updateTable('availability')
+      .set({ declared: 'out', updated_at: this.deps.clock.now() })
+      .where('guild_id', '=', guildId)
+      .where('date', '=', post.date)
+      .where('user_id', '=', userId)
+      .where('declared', 'in', ['reaction', 'schedule'])
+      .where('hour', 'in', taken.map((s) => s.hour))
+      .execute();
+    this.deps.posts.touch(post);
+    const clicked = rows.filter((r) => r.declared === 'reaction').map((r) => r.hour);
+    await this.withdrawReactions(post, userId, clicked.filter((h) => taken.some((s) => s.hour === h)));
+    return { post, slots: taken };
   }
 
   /**

@@ -25,6 +25,12 @@ const NONCE_TRUST_MS = 2 * 60_000;
 export const MAX_AUTO_REPLACEMENTS = 3;
 
 /**
+ * The daily message's one button: a member on a schedule (or who clicked) takes themselves off
+ * tonight without un-clicking hour by hour. The key alone identifies it; the message says which day.
+ */
+export const NOT_TONIGHT_BUTTON = { customId: 'not-tonight:', label: 'Not tonight', emoji: '🚫' } as const;
+
+/**
  * Why the message cannot be posted, for a Discord refusal that retrying will not fix (no access or a
  * missing permission, the channel gone); undefined for a transient error, which stays `planned`.
  */
@@ -262,6 +268,7 @@ export class DailyPostService {
           content: await this.deps.view.content(post),
           nonce: post.nonce,
           enforceNonce: true,
+          buttons: [NOT_TONIGHT_BUTTON],
         })
       ).id;
       await db

@@ -12,6 +12,9 @@ export interface Schedule {
   hours: number[];
 }
 
+/** A schedule whose evenings may differ: the hours per ISO weekday (only weekdays with hours). */
+export type WeeklySchedule = Map<number, number[]>;
+
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
 /**
@@ -35,9 +38,25 @@ export class ScheduleService {
     };
   }
 
+  /** The member's hours evening by evening (Tuesday 20–23 and Friday 21–01 may differ). */
+  async byDay(guildId: string, userId: string): Promise<WeeklySchedule> {
+    const rows = await this.deps.db
+      .selectFrom('schedules')
+      .select(['weekday', 'hour'])
+      .where('guild_id', '=', guildId)
+      .where('user_id', '=', userId)
+      .orderBy('weekday')
+      .orderBy('hour')
+      .execute();
+    const week: WeeklySchedule = new Map();
+    for (const r of rows) week.set(r.weekday, [...(week.get(r.weekday) ?? []), r.hour]);
+    return week;
+  }
+
   /**
-   * Replaces the member's schedule with every weekday × hour given, and applies it to today's
-   * message for hours still ahead (without touching anything the member clicked today).
+   * Sets the hours of the evenings given (every weekday × hour); evenings not given keep theirs, so
+   * Tuesday 20–23 and Friday 21–01 are two saves. Applies to today's message for hours still ahead
+   * (without touching anything the member clicked today).
    */
   async set(guildId: string, userId: string, schedule: Schedule): Promise<Schedule> {
     const weekdays = [...new Set(schedule.weekdays)];
@@ -48,7 +67,7 @@ export class ScheduleService {
     if (hours.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) throw new UserError('Those hours are not valid.');
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
+      await tx.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId).where('weekday', 'in', weekdays).execute();
       await tx
         .insertInto('schedules')
         .values(weekdays.flatMap((weekday) => hours.map((hour) => ({ guild_id: guildId, user_id: userId, weekday, hour, created_at: now }))))
@@ -58,8 +77,11 @@ export class ScheduleService {
     return this.get(guildId, userId);
   }
 
-  async clear(guildId: string, userId: string): Promise<number> {
-    const result = await this.deps.db.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
+  /** Removes the member's schedule, or only one evening of it. */
+  async clear(guildId: string, userId: string, weekday?: number): Promise<number> {
+    let scope = this.deps.db.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId);
+    if (weekday !== undefined) scope = scope.where('weekday', '=', weekday);
+    const result = await scope.executeTakeFirst();
     await this.applyToToday(guildId, userId);
     return Number(result.numDeletedRows);
   }
