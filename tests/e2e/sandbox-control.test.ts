@@ -60,6 +60,23 @@ describe('the sandbox page’s endpoints', () => {
     expect(theirs.some((m) => m.ephemeral)).toBe(false);
   });
 
+  it('a moderator scripted over the control API: clears the reactions (the clocks come back), deletes the message (post-now replaces it, votes kept)', async () => {
+    const messages = async () => ((await (await fetch(`${base}/control/view/messages?channel=tonight&as=alice`)).json()) as any[]).filter((m) => !m.ephemeral && m.author?.id !== undefined);
+    const daily = async () => (await messages()).filter((m) => m.content.startsWith("**Who's playing tonight?**")).at(-1);
+    const before = await daily();
+    expect((await post('/react', { user: 'erin', channel: 'tonight', message: before.id, emoji: '🕚' })).status).toBe(200);
+    expect((await post('/reactions/clear', { channel: 'tonight', message: before.id })).status).toBe(200);
+    await expect.poll(async () => (await daily()).reactions.filter((r: any) => r.me).length, { timeout: 10_000 }).toBe(before.reactions.filter((r: any) => r.me).length);
+
+    expect((await post('/messages/delete', { channel: 'tonight', message: before.id })).status).toBe(200);
+    const answer = await post('/commands/run', { user: 'alice', name: 'config', options: [{ name: 'post-now', options: [] }], waitMs: 20_000 });
+    expect(answer.body.message?.content, JSON.stringify(answer.body)).toContain("Today's message was deleted, so I posted a new one");
+    const replacement = await daily();
+    expect(replacement.id).not.toBe(before.id);
+    expect(replacement.content).toMatch(/Votes cast before <t:\d+:t> are kept/);
+    expect(replacement.content).toContain('Erin');
+  });
+
   it('serves the page files and nothing else', async () => {
     const page = await fetch(`${base}/`);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
