@@ -19,6 +19,7 @@ import { VoiceSessions } from './services/voice-sessions.js';
 import { AvailabilityService } from './services/availability.js';
 import { DailyPostService } from './services/daily-post.js';
 import { DailyPostRepair } from './services/daily-post-repair.js';
+import { DailyPostReader, type PostChanged } from './services/daily-post-row.js';
 import { DailyPostView } from './services/daily-post-view.js';
 import { ScheduleService } from './services/schedules.js';
 import { VoiceGreetingService } from './services/voice-greeting.js';
@@ -123,12 +124,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Late-bound: the repair is built on the posts, which are built on this editor.
     onGone: (_channelId, messageId): Promise<void> => postRepair.messageGone(messageId),
   });
-  const posts = new DailyPostService({ db, discord, clock, log, guildConfig, editor, view: postView });
+  const changed: PostChanged = (post) => {
+    if (post.message_id) editor.markDirty(post.channel_id, post.message_id);
+  };
+  // The one writer of `availability`; the posts seed each day through it, so it reads posts without them.
+  const availability = new AvailabilityService({ db, discord, clock, log, posts: new DailyPostReader(db), changed });
+  const posts = new DailyPostService({ db, discord, clock, log, guildConfig, availability, changed, view: postView });
   const postRepair: DailyPostRepair = new DailyPostRepair({ db, discord, clock, log, guildConfig, posts });
-  const availability = new AvailabilityService({ db, discord, clock, log, posts });
-  const schedules = new ScheduleService({ db, clock, posts });
+  const schedules = new ScheduleService({ db, clock, availability });
   const privacy = new PrivacyService({ db, clock, log, posts, availability });
-  const retention = new RetentionService({ db, clock, log, guildConfig });
+  const retention = new RetentionService({ db, clock, log, guildConfig, availability });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);
   // A member who turned voice tracking off is never greeted either.

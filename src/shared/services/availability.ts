@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Declared } from '../db/schema.js';
 import type { DiscordApi, MessageReaction } from '../discord/rest.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { localDate, slotAt, slotEnd, type Slot } from '../time/slots.js';
-import { messageLink, slotsOfPost, type DailyPost, type DailyPostService } from './daily-post.js';
+import { localDate, slotAt, slotEnd, weekdayOf, type Slot } from '../time/slots.js';
+import { messageLink, slotsOfPost, type DailyPost, type DailyPostReader, type PostChanged } from './daily-post-row.js';
 
 /** A reaction as the service sees it: plain ids, no gateway payload. */
 export interface ReactionEvent {
@@ -39,9 +39,13 @@ const NOTICES = {
     `Votes are for today only, so I removed your reaction on an older rollcall message. Today's is here: ${messageLink(post)}`,
 } as const;
 
+type Db = Kysely<Database> | Transaction<Database>;
+
 /**
  * Who is coming when: reactions on today's message, schedules seeded into it, and members seen in
- * voice. Every change marks the message dirty; the editor decides when to edit.
+ * voice. The one writer of `availability`: the daily post seeds through it, schedules apply through
+ * it, privacy and retention delete through it (inside their own transactions). Every change marks
+ * the message dirty; the editor decides when to edit.
  */
 export class AvailabilityService {
   constructor(
@@ -50,7 +54,8 @@ export class AvailabilityService {
       discord: DiscordApi;
       clock: Clock;
       log: Logger;
-      posts: DailyPostService;
+      posts: DailyPostReader;
+      changed: PostChanged;
     },
   ) {}
 
@@ -94,7 +99,7 @@ export class AvailabilityService {
       .where('declared', 'in', ['reaction', 'schedule'])
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return 'ignored';
-    this.deps.posts.touch(post);
+    this.deps.changed(post);
     return 'unmarked';
   }
 
@@ -131,10 +136,101 @@ export class AvailabilityService {
       .where('declared', 'in', ['reaction', 'schedule'])
       .where('hour', 'in', taken.map((s) => s.hour))
       .execute();
-    this.deps.posts.touch(post);
+    this.deps.changed(post);
     const clicked = rows.filter((r) => r.declared === 'reaction').map((r) => r.hour);
     await this.withdrawReactions(post, userId, clicked.filter((h) => taken.some((s) => s.hour === h)));
     return { post, slots: taken };
+  }
+
+  /**
+   * A new day's rows from the schedules covering it (the weekday of the message's date, whatever side
+   * of midnight), in the transaction that writes the day's intent. Members who left are skipped:
+   * their schedule is paused until they are seen again.
+   */
+  async seedFromSchedules(tx: Db, post: Pick<DailyPost, 'guild_id' | 'date' | 'timezone' | 'first_hour' | 'last_hour'>): Promise<void> {
+    const hours = slotsOfPost(post).map((s) => s.hour);
+    const now = this.deps.clock.now();
+    await tx
+      .insertInto('availability')
+      .columns(['guild_id', 'date', 'user_id', 'hour', 'declared', 'updated_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('schedules')
+          .select([eb.val(post.guild_id).as('guild_id'), eb.val(post.date).as('date'), 'user_id', 'hour', eb.val('schedule').as('declared'), eb.val(now).as('updated_at')])
+          .where('guild_id', '=', post.guild_id)
+          .where('weekday', '=', weekdayOf(post.date))
+          .where('hour', 'in', hours)
+          .where('user_id', 'not in', eb.selectFrom('departed_members').select('user_id').where('guild_id', '=', post.guild_id)),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  /**
+   * Brings the member's schedule-declared rows of today's message in line with their schedule, for
+   * slots not yet started, after the schedule changed. What they clicked, un-clicked ('out') or were
+   * seen doing today is left alone.
+   */
+  async applySchedule(guildId: string, userId: string): Promise<void> {
+    const post = await this.deps.posts.current(guildId);
+    if (!post) return;
+    const nowS = this.deps.clock.now() / 1000;
+    const upcoming = slotsOfPost(post).filter((s) => s.unix > nowS).map((s) => s.hour);
+    if (upcoming.length === 0) return;
+    const rows = await this.deps.db
+      .selectFrom('schedules')
+      .select('hour')
+      .where('guild_id', '=', guildId)
+      .where('user_id', '=', userId)
+      .where('weekday', '=', weekdayOf(post.date))
+      .execute();
+    const wanted = upcoming.filter((h) => rows.some((r) => r.hour === h));
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction().execute(async (tx) => {
+      let scope = tx
+        .deleteFrom('availability')
+        .where('guild_id', '=', guildId)
+        .where('date', '=', post.date)
+        .where('user_id', '=', userId)
+        .where('declared', '=', 'schedule')
+        .where('seen_in_voice', '=', 0)
+        .where('hour', 'in', upcoming);
+      if (wanted.length) scope = scope.where('hour', 'not in', wanted);
+      await scope.execute();
+      if (wanted.length) {
+        await tx
+          .insertInto('availability')
+          .values(wanted.map((hour) => ({ guild_id: guildId, date: post.date, user_id: userId, hour, declared: 'schedule' as const, updated_at: now })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    });
+    this.deps.changed(post);
+  }
+
+  /** `/privacy erase`: every row of the member in the guild, in the caller's transaction; how many. */
+  async eraseMember(tx: Db, guildId: string, userId: string): Promise<number> {
+    const result = await tx.deleteFrom('availability').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Voice history erased: the member's "seen in voice" marks go, and rows that said nothing else; how many marks. */
+  async eraseSeen(tx: Db, guildId: string, userId: string): Promise<number> {
+    const marked = await tx
+      .updateTable('availability')
+      .set({ seen_in_voice: 0, updated_at: this.deps.clock.now() })
+      .where('guild_id', '=', guildId)
+      .where('user_id', '=', userId)
+      .where('seen_in_voice', '=', 1)
+      .executeTakeFirst();
+    await tx.deleteFrom('availability').where('guild_id', '=', guildId).where('user_id', '=', userId).where('declared', 'is', null).where('seen_in_voice', '=', 0).execute();
+    return Number(marked.numUpdatedRows);
+  }
+
+  /** Retention: the guild's rows of days before `cutoffDate`, in the caller's transaction; how many. */
+  async purgeBefore(tx: Db, guildId: string, cutoffDate: string): Promise<number> {
+    const result = await tx.deleteFrom('availability').where('guild_id', '=', guildId).where('date', '<', cutoffDate).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /**
@@ -165,7 +261,7 @@ export class AvailabilityService {
       .values({ guild_id: guildId, date: post.date, user_id: userId, hour: slot.hour, declared: null, seen_in_voice: 1, updated_at: this.deps.clock.now() })
       .onConflict((oc) => oc.columns(['guild_id', 'date', 'user_id', 'hour']).doUpdateSet({ seen_in_voice: 1 }).where('availability.seen_in_voice', '=', 0))
       .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) this.deps.posts.touch(post);
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) this.deps.changed(post);
     return true;
   }
 
@@ -212,7 +308,7 @@ export class AvailabilityService {
     });
     if (added + removed > 0) {
       this.deps.log.info({ guild: guildId, added, removed }, 'reactions reconciled');
-      this.deps.posts.touch(post);
+      this.deps.changed(post);
     }
     return { added, removed };
   }
@@ -269,7 +365,7 @@ export class AvailabilityService {
 
   private async declare(post: DailyPost, userId: string, hour: number, declared: Declared): Promise<void> {
     await upsertDeclared(this.deps.db, post, userId, hour, declared, this.deps.clock.now());
-    this.deps.posts.touch(post);
+    this.deps.changed(post);
   }
 
   private async removeReaction(post: DailyPost, emoji: string, userId: string): Promise<boolean> {

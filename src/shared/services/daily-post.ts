@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import type { MessageEditor } from '../discord/message-editor.js';
 import { NoAccessError, NotFoundError } from '../discord/errors.js';
 import type { DiscordApi } from '../discord/rest.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../scheduler.js';
-import { localDate, localTimeOn, weekdayOf } from '../time/slots.js';
-import { MESSAGE_DELETED, slotsOfPost, type DailyPost } from './daily-post-row.js';
+import { localDate, localTimeOn } from '../time/slots.js';
+import { DailyPostReader, MESSAGE_DELETED, slotsOfPost, type DailyPost, type PostChanged } from './daily-post-row.js';
+import type { AvailabilityService } from './availability.js';
 import type { GuildConfigService, GuildSettings } from './guild-config.js';
 import type { DailyPostView } from './daily-post-view.js';
 
-export { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost } from './daily-post-row.js';
+export { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost, type PostChanged } from './daily-post-row.js';
 
 /** A `planned` row older than this may have lost its nonce's protection on Discord's side. */
 const NONCE_TRUST_MS = 2 * 60_000;
@@ -87,7 +87,7 @@ export interface PostOutcome {
  * message instead of a second one. Reactions are added after (`posted` → `reacted`).
  * @see https://discord.com/developers/docs/resources/message#create-message
  */
-export class DailyPostService {
+export class DailyPostService extends DailyPostReader {
   private readonly inFlight = new Map<string, Promise<PostOutcome | null>>();
 
   constructor(
@@ -97,25 +97,13 @@ export class DailyPostService {
       clock: Clock;
       log: Logger;
       guildConfig: GuildConfigService;
-      editor: MessageEditor;
+      /** Seeds each new day from the schedules: the one writer of `availability`. */
+      availability: Pick<AvailabilityService, 'seedFromSchedules'>;
+      changed: PostChanged;
       view: DailyPostView;
     },
-  ) {}
-
-  /** The guild's current message: the newest one that exists on Discord. */
-  async current(guildId: string): Promise<DailyPost | undefined> {
-    return this.deps.db
-      .selectFrom('daily_posts')
-      .selectAll()
-      .where('guild_id', '=', guildId)
-      .where('message_id', 'is not', null)
-      .orderBy('date', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  }
-
-  async byMessage(messageId: string): Promise<DailyPost | undefined> {
-    return this.deps.db.selectFrom('daily_posts').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+  ) {
+    super(deps.db);
   }
 
   /** The scheduler job: posts each configured guild's message once its post time has come. */
@@ -204,10 +192,6 @@ export class DailyPostService {
     return { post, created, replaced };
   }
 
-  async load(guildId: string, date: string): Promise<DailyPost | undefined> {
-    return this.deps.db.selectFrom('daily_posts').selectAll().where('guild_id', '=', guildId).where('date', '=', date).executeTakeFirst();
-  }
-
   /** Writes the intent and seeds the scheduled members, in one transaction. */
   private async plan(settings: GuildSettings, date: string): Promise<DailyPost> {
     const now = this.deps.clock.now();
@@ -229,30 +213,7 @@ export class DailyPostService {
     };
     await this.deps.db.transaction().execute(async (tx) => {
       await tx.insertInto('daily_posts').values(row).onConflict((oc) => oc.doNothing()).execute();
-      // Schedules are per evening: the weekday of the message's date, whatever side of midnight.
-      const hours = slotsOfPost(row).map((s) => s.hour);
-      await tx
-        .insertInto('availability')
-        .columns(['guild_id', 'date', 'user_id', 'hour', 'declared', 'updated_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('schedules')
-            .select([
-              eb.val(settings.guildId).as('guild_id'),
-              eb.val(date).as('date'),
-              'user_id',
-              'hour',
-              eb.val('schedule').as('declared'),
-              eb.val(now).as('updated_at'),
-            ])
-            .where('guild_id', '=', settings.guildId)
-            .where('weekday', '=', weekdayOf(date))
-            .where('hour', 'in', hours)
-            // A member who left the server: their schedule is paused until they are seen again.
-            .where('user_id', 'not in', eb.selectFrom('departed_members').select('user_id').where('guild_id', '=', settings.guildId)),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await this.deps.availability.seedFromSchedules(tx, row);
     });
     this.deps.log.info({ guild: settings.guildId, date }, 'daily message planned');
     return (await this.load(settings.guildId, date))!;
@@ -342,8 +303,6 @@ export class DailyPostService {
 
   /** Asks the editor to bring the message up to date (coalesced with other changes). */
   touch(post: Pick<DailyPost, 'channel_id' | 'message_id'>): void {
-    if (post.message_id) this.deps.editor.markDirty(post.channel_id, post.message_id);
+    this.deps.changed(post);
   }
-
-
 }

@@ -76,7 +76,7 @@ export interface PrivacyServiceOptions {
   log: Logger;
   posts: DailyPostService;
   /** Takes an erased member's reactions off today's message. */
-  availability: Pick<AvailabilityService, 'withdrawReactions'>;
+  availability: Pick<AvailabilityService, 'withdrawReactions' | 'eraseMember' | 'eraseSeen'>;
 }
 
 /**
@@ -191,11 +191,11 @@ export class PrivacyService {
       const today = todays.length;
       const reacted = todays.filter((r) => r.declared === 'reaction').map((r) => r.hour);
       const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-      const scoped = (table: 'availability' | 'schedules' | 'member_timezones' | 'members' | 'member_notices') =>
+      const scoped = (table: 'schedules' | 'member_timezones' | 'members' | 'member_notices') =>
         tx.deleteFrom(table).where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
       const voiceStays = await deleteStays(tx, guildId, userId);
       const erased: Erased = {
-        votes: count(await scoped('availability')),
+        votes: await this.deps.availability.eraseMember(tx, guildId, userId),
         schedules: count(await scoped('schedules')),
         voiceStays,
         timezone: count(await scoped('member_timezones')),
@@ -228,12 +228,9 @@ export class PrivacyService {
     const post = await this.deps.posts.current(guildId);
     const result = await this.deps.db.transaction().execute(async (tx) => {
       const voiceStays = await deleteStays(tx, guildId, userId);
-      const mine = tx.updateTable('availability').where('guild_id', '=', guildId).where('user_id', '=', userId).where('seen_in_voice', '=', 1);
-      const marked = await mine.set({ seen_in_voice: 0, updated_at: now }).executeTakeFirst();
-      // A row that only said "seen in voice" says nothing any more.
-      await tx.deleteFrom('availability').where('guild_id', '=', guildId).where('user_id', '=', userId).where('declared', 'is', null).where('seen_in_voice', '=', 0).execute();
+      const seenMarks = await this.deps.availability.eraseSeen(tx, guildId, userId);
       await bumpPrivacyGeneration(tx, guildId, now);
-      return { voiceStays, seenMarks: Number(marked.numUpdatedRows) };
+      return { voiceStays, seenMarks };
     });
     if (post && result.seenMarks > 0) this.deps.posts.touch(post);
     this.deps.log.info({ guildId, userId, ...result }, 'member erased their voice history');

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../scheduler.js';
 import { localDate } from '../time/slots.js';
+import type { AvailabilityService } from './availability.js';
 import type { GuildConfigService } from './guild-config.js';
 import { bumpPrivacyGeneration } from './privacy.js';
 
@@ -31,7 +32,9 @@ export class RetentionService {
   /** Guild → local date already purged by this process: spares the claim query on every tick. */
   private readonly done = new Map<string, string>();
 
-  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; guildConfig: GuildConfigService }) {}
+  constructor(
+    private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; guildConfig: GuildConfigService; availability: Pick<AvailabilityService, 'purgeBefore'> },
+  ) {}
 
   async days(guildId: string): Promise<number> {
     const row = await this.deps.db.selectFrom('privacy_settings').select('retention_days').where('guild_id', '=', guildId).executeTakeFirst();
@@ -63,9 +66,9 @@ export class RetentionService {
         .where('stay_id', 'in', (eb) => eb.selectFrom('voice_stays').select('id').where('guild_id', '=', guildId).where('ended_at', '<', cutoffMs))
         .execute();
       const stays = await tx.deleteFrom('voice_stays').where('guild_id', '=', guildId).where('ended_at', '<', cutoffMs).executeTakeFirst();
-      const votes = await tx.deleteFrom('availability').where('guild_id', '=', guildId).where('date', '<', cutoffDate).executeTakeFirst();
+      const votes = await this.deps.availability.purgeBefore(tx, guildId, cutoffDate);
       const notices = await tx.deleteFrom('member_notices').where('guild_id', '=', guildId).where('date', '<', cutoffDate).executeTakeFirst();
-      const result = { voiceStays: Number(stays.numDeletedRows), votes: Number(votes.numDeletedRows), notices: Number(notices.numDeletedRows) };
+      const result = { voiceStays: Number(stays.numDeletedRows), votes, notices: Number(notices.numDeletedRows) };
       if (result.voiceStays + result.votes + result.notices > 0) await bumpPrivacyGeneration(tx, guildId, now);
       return result;
     });

@@ -2,8 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { UserError } from '../errors.js';
-import { weekdayOf } from '../time/slots.js';
-import { slotsOfPost, type DailyPostService } from './daily-post.js';
+import type { AvailabilityService } from './availability.js';
 
 export interface Schedule {
   /** ISO weekdays, 1 = Monday. */
@@ -23,7 +22,7 @@ export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Fri
  * (guild, user). A weekday means that day's *evening*: 1 am after a Tuesday evening is Tuesday.
  */
 export class ScheduleService {
-  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; posts: DailyPostService }) {}
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; availability: Pick<AvailabilityService, 'applySchedule'> }) {}
 
   async get(guildId: string, userId: string): Promise<Schedule> {
     const rows = await this.deps.db
@@ -73,7 +72,7 @@ export class ScheduleService {
         .values(weekdays.flatMap((weekday) => hours.map((hour) => ({ guild_id: guildId, user_id: userId, weekday, hour, created_at: now }))))
         .execute();
     });
-    await this.applyToToday(guildId, userId);
+    await this.deps.availability.applySchedule(guildId, userId);
     return this.get(guildId, userId);
   }
 
@@ -82,40 +81,7 @@ export class ScheduleService {
     let scope = this.deps.db.deleteFrom('schedules').where('guild_id', '=', guildId).where('user_id', '=', userId);
     if (weekday !== undefined) scope = scope.where('weekday', '=', weekday);
     const result = await scope.executeTakeFirst();
-    await this.applyToToday(guildId, userId);
+    await this.deps.availability.applySchedule(guildId, userId);
     return Number(result.numDeletedRows);
-  }
-
-  /** Brings the member's schedule-declared rows of today's message in line with the schedule, for slots not yet started. */
-  private async applyToToday(guildId: string, userId: string): Promise<void> {
-    const post = await this.deps.posts.current(guildId);
-    if (!post) return;
-    const nowS = this.deps.clock.now() / 1000;
-    const upcoming = slotsOfPost(post).filter((s) => s.unix > nowS).map((s) => s.hour);
-    if (upcoming.length === 0) return;
-    const { weekdays, hours } = await this.get(guildId, userId);
-    const weekday = weekdayOf(post.date);
-    const wanted = weekdays.includes(weekday) ? upcoming.filter((h) => hours.includes(h)) : [];
-    const now = this.deps.clock.now();
-    await this.deps.db.transaction().execute(async (tx) => {
-      let scope = tx
-        .deleteFrom('availability')
-        .where('guild_id', '=', guildId)
-        .where('date', '=', post.date)
-        .where('user_id', '=', userId)
-        .where('declared', '=', 'schedule')
-        .where('seen_in_voice', '=', 0)
-        .where('hour', 'in', upcoming);
-      if (wanted.length) scope = scope.where('hour', 'not in', wanted);
-      await scope.execute();
-      if (wanted.length) {
-        await tx
-          .insertInto('availability')
-          .values(wanted.map((hour) => ({ guild_id: guildId, date: post.date, user_id: userId, hour, declared: 'schedule' as const, updated_at: now })))
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
-    });
-    this.deps.posts.touch(post);
   }
 }
