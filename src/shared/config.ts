@@ -124,6 +124,18 @@ export function loadConfigOrExit(env: Env = process.env): Config {
   }
 }
 
+/**
+ * For entry points: Discord refused a setting after the start (the token, see
+ * src/gateway/sidecar.ts). The same one line as a configuration error at start; the caller then
+ * stops cleanly and exits {@link EX_CONFIG}, which the systemd unit does not restart into.
+ */
+export function reportRefusedSetting(why: string): void {
+  process.stderr.write(`rollcall: configuration error: ${why}\n`);
+}
+
+/** Exit code of a configuration error (sysexits' EX_CONFIG); `RestartPreventExitStatus=78` in the unit. */
+export const EX_CONFIG = 78;
+
 /** The start-up steps a setting can make fail. */
 export type StartStep = 'database' | 'listen';
 

@@ -81,6 +81,26 @@ export function buildProgram(): Command {
       else if (!o.quiet) console.log(`backup written: ${report.path} (${report.bytes} bytes, sha256 ${report.sha256.slice(0, 16)}…, ${Object.keys(report.tables).length} tables)`);
     });
 
+  withSsh(program.command('restore'), false)
+    .description('put a backup back into the database (here, or on --host: upload, stop, restore, start), keeping the file’s owner and mode')
+    .requiredOption('--from <file>', 'the backup to restore, on this machine (checked first)')
+    .option('--database <file>', 'local only: SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+    .option('--keep <file>', 'local only: copy the database as it is now to this file first')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: SshOptions & { from: string; database?: string; keep?: string; json?: boolean }) => {
+      if (o.host) {
+        const { uploadRestore } = await import('./download.js');
+        const report = await uploadRestore(targetOf(o), o.from);
+        console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) on ${o.host} and started the bot; what it had before is in ${report.kept ?? 'nothing (there was no database)'}`);
+        return;
+      }
+      const target = databasePath(o.database);
+      const bar = progressBar(`restore ${target}`, { unit: 'pages', quiet: o.json });
+      const { restoreDatabase } = await import('./backup.js');
+      const report = await restoreDatabase(o.from, target, { keep: o.keep, progress: bar });
+      console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) from ${report.from}${report.kept ? `; what it had before is in ${report.kept}` : ''}`);
+    });
+
   withSsh(program.command('download'), true)
     .description('take a fresh backup on the Pi and copy it here (checked on both ends)')
     .requiredOption('--out <file>', 'where to write the copy here')
