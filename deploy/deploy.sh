@@ -78,12 +78,19 @@ main() {
       die "could not back up $DATABASE_PATH; nothing was changed"
   fi
   say "migrating $DATABASE_PATH"
-  local migrated
+  local migrated applied="" status=0
   # The migration creates the database on a first deploy: 0660 (src/shared/db/database.ts), group
   # rollcall from the setgid data/ folder, so the service user can write what the deploy user made.
-  migrated="$(umask 0007 && "$NODE" "$release/dist/src/cli/migrate.js")" || die "migration failed; the running release is untouched"
+  migrated="$(umask 0007 && "$NODE" "$release/dist/src/cli/migrate.js" 2>&1)" || status=$?
   printf '%s\n' "$migrated" >&2
-  local applied=""
+  if [ "$status" -ne 0 ] && grep -q 'migrated by a newer release' <<<"$migrated" && [ -n "$previous" ]; then
+    # Going back to an older release across a migration: its code refuses the database the newer
+    # one migrated. Put back the snapshot taken just before that newer release migrated it.
+    back_to_snapshot "$sha" "$previous" "$release" "$snapshot"
+    applied=1 # from here a failed start puts $snapshot (the database as it was a minute ago) back
+  elif [ "$status" -ne 0 ]; then
+    die "migration failed; the running release is untouched"
+  fi
   grep -q '^applied ' <<<"$migrated" && applied=1
 
   switch_to "$sha"
@@ -141,6 +148,31 @@ build_release() {
     mv -T "$release" "$ROOT/releases/.old-$sha"
   fi
   mv -T "$tmp" "$release"
+}
+
+# back_to_snapshot SHA CURRENT RELEASE SNAPSHOT: the database has migrations release SHA does not know,
+# applied when CURRENT was deployed. Restores the newest backups/pre-deploy-*-CURRENT.sqlite into the
+# database file (the service stopped; owner and mode kept; the newer database stays next to it as
+# rollcall.sqlite.before-rollback-<time>) and migrates it forward to SHA. When there is no such
+# snapshot, or SHA does not accept it either, the database is put back as it was and the deploy stops.
+back_to_snapshot() {
+  local sha="$1" current="$2" release="$3" snapshot="$4"
+  local older
+  older="$(find backups -maxdepth 1 -name "pre-deploy-*-${current:0:12}.sqlite" -printf '%f\n' | sort | tail -n 1)"
+  [ -n "$older" ] || die "the database was migrated by ${current:0:12} and there is no backups/pre-deploy-*-${current:0:12}.sqlite to go back to (docs/operations.md, \"Rolling back by hand\"); the running release is untouched"
+  say "the database was migrated by ${current:0:12}: restoring backups/$older, taken just before that deploy (the database as it is now stays in $DATABASE_PATH.before-rollback-*)"
+  eval "$STOP_CMD" 9>&- || true
+  local kept
+  kept="$DATABASE_PATH.before-rollback-$(date -u +%Y%m%dT%H%M%SZ)"
+  restore_database "$ROOT/backups/$older" "$kept" "$release" || { eval "$RESTART_CMD" 9>&- || true; die "could not restore backups/$older; ${current:0:12} was started again on the database as it was"; }
+  local again
+  if ! again="$(umask 0007 && "$NODE" "$release/dist/src/cli/migrate.js" 2>&1)"; then
+    printf '%s\n' "$again" >&2
+    restore_database "$snapshot" "$DATABASE_PATH.refused-$(date -u +%Y%m%dT%H%M%SZ)" "$release" || true
+    eval "$RESTART_CMD" 9>&- || true
+    die "${sha:0:12} does not accept backups/$older either (a release in between migrated it too); the database and ${current:0:12} are as they were (docs/operations.md, \"Rolling back by hand\")"
+  fi
+  printf '%s\n' "$again" >&2
 }
 
 switch_to() {
