@@ -14,16 +14,16 @@ const gateway: { health?: () => GatewayHealth } = {};
 const { fastify } = buildServer(app, { health: () => ({ gateway: gateway.health?.() ?? { state: 'starting', connected: false, lastEventAt: null } }) });
 await startStepOrExit('listen', config, () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
 // A token Discord refuses: one line, a clean stop and exit 78 (no restart loop; a deploy rolls back).
-let stopWith: ((exitCode: number) => void) | undefined;
+const stopping: { stopWith?: (exitCode: number) => void } = {};
 const sidecar = await startSidecar(app, {
   onRefused: (why) => {
     reportRefusedSetting(why);
-    if (stopWith) stopWith(EX_CONFIG);
+    if (stopping.stopWith) stopping.stopWith(EX_CONFIG);
     else process.exit(EX_CONFIG);
   },
 });
 gateway.health = trackGatewayHealth(sidecar.gateway, app.clock);
-stopWith = onShutdown(app, async () => {
+stopping.stopWith = onShutdown(app, async () => {
   await fastify.close();
   await sidecar.stop();
 });

@@ -6,12 +6,12 @@ import { startSidecar } from './sidecar.js';
 /** `npm run start:gateway`: the gateway sidecar alone (the HTTP server runs in another process). */
 const config = loadConfigOrExit();
 const app = await startStepOrExit('database', config, () => createApp(config));
-let stopWith: ((exitCode: number) => void) | undefined;
+const stopping: { stopWith?: (exitCode: number) => void } = {};
 const sidecar = await startSidecar(app, {
   onRefused: (why) => {
     reportRefusedSetting(why);
-    if (stopWith) stopWith(EX_CONFIG);
+    if (stopping.stopWith) stopping.stopWith(EX_CONFIG);
     else process.exit(EX_CONFIG);
   },
 });
-stopWith = onShutdown(app, sidecar.stop);
+stopping.stopWith = onShutdown(app, sidecar.stop);
