@@ -3,7 +3,7 @@
 # (ffmpeg) for the voice greeting, Chromium (and an emoji font, so reactions render) for the sandbox
 # page's end-to-end tests, Caddy for serving, and an ssh server for the admin tool's remote-action tests. Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(espeak-ng ffmpeg chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3)
+PACKAGES=(espeak-ng ffmpeg chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3 sudo)
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
