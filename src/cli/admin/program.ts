@@ -81,6 +81,17 @@ export function buildProgram(): Command {
       else if (!o.quiet) console.log(`backup written: ${report.path} (${report.bytes} bytes, sha256 ${report.sha256.slice(0, 16)}…, ${Object.keys(report.tables).length} tables)`);
     });
 
+  withSsh(program.command('download'), true)
+    .description('take a fresh backup on the Pi and copy it here (checked on both ends)')
+    .requiredOption('--out <file>', 'where to write the copy here')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: SshOptions & { out: string; force?: boolean; json?: boolean }) => {
+      const { downloadBackup } = await import('./download.js');
+      const report = await downloadBackup(targetOf(o), o.out, { overwrite: o.force });
+      console.log(o.json ? JSON.stringify(report) : `downloaded ${report.path} (${report.bytes} bytes, integrity ok)`);
+    });
+
   withSsh(program.command('restore'), false)
     .description('put a backup back into the database (here, or on --host: upload, stop, restore, start), keeping the file’s owner and mode')
     .requiredOption('--from <file>', 'the backup to restore, on this machine (checked first)')
@@ -99,17 +110,6 @@ export function buildProgram(): Command {
       const { restoreDatabase } = await import('./backup.js');
       const report = await restoreDatabase(o.from, target, { keep: o.keep, progress: bar });
       console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) from ${report.from}${report.kept ? `; what it had before is in ${report.kept}` : ''}`);
-    });
-
-  withSsh(program.command('download'), true)
-    .description('take a fresh backup on the Pi and copy it here (checked on both ends)')
-    .requiredOption('--out <file>', 'where to write the copy here')
-    .option('--force', 'overwrite --out if it exists')
-    .option('--json', 'print the result as one JSON line')
-    .action(async (o: SshOptions & { out: string; force?: boolean; json?: boolean }) => {
-      const { downloadBackup } = await import('./download.js');
-      const report = await downloadBackup(targetOf(o), o.out, { overwrite: o.force });
-      console.log(o.json ? JSON.stringify(report) : `downloaded ${report.path} (${report.bytes} bytes, integrity ok)`);
     });
 
   withSsh(program.command('deploy'), true)
