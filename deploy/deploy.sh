@@ -83,7 +83,8 @@ main() {
   # rollcall from the setgid data/ folder, so the service user can write what the deploy user made.
   migrated="$(umask 0007 && "$NODE" "$release/dist/src/cli/migrate.js" 2>&1)" || status=$?
   printf '%s\n' "$migrated" >&2
-  if [ "$status" -ne 0 ] && grep -q 'migrated by a newer release' <<<"$migrated" && [ -n "$previous" ]; then
+  # (An older release words it as kysely does: "previously executed migration … is missing".)
+  if [ "$status" -ne 0 ] && grep -qE 'migrated by a newer release|previously executed migration .* is missing' <<<"$migrated" && [ -n "$previous" ] && [ "$previous" != "$sha" ]; then
     # Going back to an older release across a migration: its code refuses the database the newer
     # one migrated. Put back the snapshot taken just before that newer release migrated it.
     back_to_snapshot "$sha" "$previous" "$release" "$snapshot"
@@ -107,14 +108,18 @@ main() {
     exit 0
   fi
 
-  # Why, in the bot's own words when it said something (e.g. the token Discord refused), else the health check's.
-  local why
-  why="$(bot_said)"
-  [ -n "$why" ] || why="$(sed 's/^not healthy: //' "$verdict" 2>/dev/null || true)"
-  why="${why:-it did not answer}"
+  # Why: when the bot stopped, in its own words if it said something (e.g. the token Discord
+  # refused); else (or while it still runs) what the health check saw last.
+  local why="" seen
+  seen="$(sed 's/^not healthy: //' "$verdict" 2>/dev/null || true)"
+  if [[ "$seen" == "the service is not running"* ]]; then why="$(bot_said)"; fi
+  why="${why:-${seen:-it did not answer}}"
   say "release ${sha:0:12} did not come up: $why"
-  if [ -z "$previous" ] || [ "$previous" = "$sha" ]; then
+  if [ -z "$previous" ]; then
     die "deploy of ${sha:0:12} failed: $why; there is no previous release to roll back to (see the logs)"
+  fi
+  if [ "$previous" = "$sha" ]; then
+    die "redeploy of ${sha:0:12} failed: $why; it was already the current release, so nothing was rolled back (see the logs)"
   fi
   rollback "$previous" "$applied" "$snapshot" "$release"
   die "deploy of ${sha:0:12} failed its health check ($why); rolled back to ${previous:0:12}"
