@@ -192,6 +192,9 @@ switch_to() {
 rollback() {
   local previous="$1" applied="$2" snapshot="$3" release="$4"
   say "rolling back to ${previous:0:12}"
+  if [ "$(cat "releases/$previous/.node-abi" 2>/dev/null)" != "$(node_abi)" ]; then
+    say "${previous:0:12} was built for another Node (module ABI $(cat "releases/$previous/.node-abi" 2>/dev/null || echo unknown)); if it does not start, redeploy it with --force"
+  fi
   switch_to "$previous"
   if [ -n "$applied" ] && [ -n "$snapshot" ]; then
     say "migrations ran; restoring $snapshot (stop: $STOP_CMD)"
