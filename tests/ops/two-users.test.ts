@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/app.js';
 import { needs } from '../helpers/programs.js';
 import { eventually } from '../helpers/world.js';
-import { admin, lastLine } from './helpers/cli.js';
+import { admin, lastLine, REPO } from './helpers/cli.js';
 import { makeFakePi, makeOrigin, type FakePi } from './helpers/pi.js';
 import { freePort } from './helpers/ports.js';
 import { startSshd, type TestSshd } from './helpers/sshd.js';
@@ -17,8 +17,26 @@ const DEPLOY = 'rollcall-ops-deploy';
 const SERVICE = 'rollcall-ops-svc';
 
 const need = needs('sshd', 'sudo');
-const isRoot = process.getuid?.() === 0;
 const title = 'the Pi with a deploy user and a service user (only in the group), over ssh';
+
+/** Whether a user other than the owner can reach `path` (every folder on the way searchable, the file readable). */
+function reachableByOthers(path: string): boolean {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const at = `/${parts.slice(0, i).join('/')}`;
+    const st = statSync(at);
+    if (st.isDirectory() ? (st.mode & 0o001) === 0 : (st.mode & 0o004) === 0) return false;
+  }
+  return true;
+}
+/** Root makes the users; they run this checkout's node_modules and this node, so those must be theirs to read. */
+const whyNot =
+  process.getuid?.() !== 0
+    ? 'needs root, to create the two users'
+    : !reachableByOthers(process.execPath) || !reachableByOthers(join(REPO, 'node_modules', '.bin'))
+      ? `needs root and a checkout and node other users can read (${REPO}, ${process.execPath})`
+      : null;
+const canRun = whyNot === null;
 
 const sh = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' });
 
@@ -64,10 +82,10 @@ function botWroteSince(dbPath: string, after: number): boolean {
   }
 }
 
-/** Who the bot process runs as. */
-function botUser(pi: FakePi): string {
+/** The uid the bot process runs as (its real uid, from /proc). */
+function botUid(pi: FakePi): number {
   const pid = readFileSync(join(pi.root, 'run', 'bot.pid'), 'utf8').trim();
-  return execFileSync('ps', ['-o', 'user=', '-p', pid], { encoding: 'utf8' }).trim();
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
 
 /**
@@ -76,7 +94,7 @@ function botUser(pi: FakePi): string {
  * which shares only the group with it. A temporary folder plays /opt/rollcall with setup-pi.sh's
  * owners and modes; `sudo -n -u <service>` plays `sudo systemctl restart rollcall`.
  */
-describe.skipIf(need.missing || !isRoot)(isRoot ? need.title(title) : `${title} (skipped: needs root, to create the two users)`, () => {
+describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} (skipped: ${whyNot})`, () => {
   let sshd: TestSshd;
   let emu: Emulator;
   let tmp: ReturnType<typeof tempDir>;
@@ -107,7 +125,7 @@ describe.skipIf(need.missing || !isRoot)(isRoot ? need.title(title) : `${title} 
     await sshd?.stop();
     await emu?.close();
     tmp?.cleanup();
-    if (isRoot) removeUsers();
+    if (canRun) removeUsers();
   });
 
   it('first deploy: the database the deploy user migrates is one the service user writes (0660, group shared)', async () => {
@@ -119,7 +137,7 @@ describe.skipIf(need.missing || !isRoot)(isRoot ? need.title(title) : `${title} 
     expect(r.stderr).toContain(`healthy: ${pi.botUrl}/healthz revision ${first}, gateway ready`);
     // Made by the deploy user's migration, under its umask: still group-writable, in the shared group.
     expect(ownership(pi.dbPath)).toEqual({ uid: uidOf(DEPLOY), gid: gidOf(SERVICE), mode: '0660' });
-    expect(botUser(pi)).toBe(SERVICE);
+    expect(botUid(pi)).toBe(uidOf(SERVICE));
     // The bot, as the service user, writes it (its gateway heartbeat), and its -wal/-shm are group-writable too.
     await eventually(() => botWroteSince(pi.dbPath, started), 15_000);
     for (const f of ['rollcall.sqlite-wal', 'rollcall.sqlite-shm']) expect(ownership(join(pi.root, 'data', f)).mode, f).toBe('0660');
@@ -209,7 +227,7 @@ describe.skipIf(need.missing || !isRoot)(isRoot ? need.title(title) : `${title} 
     expect(guilds).not.toContain('222222222222222222');
     expect(existsSync(report.kept)).toBe(true);
     // Started again by the restore, as the service user, writing the restored file.
-    expect(botUser(pi)).toBe(SERVICE);
+    expect(botUid(pi)).toBe(uidOf(SERVICE));
     await eventually(() => botWroteSince(pi.dbPath, started), 15_000);
     expect(readdirSync('/tmp').filter((f) => f.startsWith('rollcall-restore-'))).toEqual([]);
   }, 120_000);

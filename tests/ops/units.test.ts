@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/app.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { needs } from '../helpers/programs.js';
@@ -67,6 +68,23 @@ describe('systemd units', () => {
     const sudoers = readFileSync(join(REPO, 'deploy', 'sudoers.d', 'rollcall'), 'utf8');
     expect(sudoers).toContain('/usr/bin/systemctl restart rollcall,');
     expect(sudoers).not.toMatch(/rollcall-(http|gateway)/);
+  });
+
+  const sudo = needs('sudo');
+  it.skipIf(sudo.missing)(sudo.title('the sudoers rule setup-pi.sh installs validates, for exactly the commands deploy.sh runs'), () => {
+    const tmp = tempDir();
+    try {
+      const rule = join(tmp.dir, 'rollcall');
+      writeFileSync(rule, readFileSync(join(REPO, 'deploy', 'sudoers.d', 'rollcall'), 'utf8').replace(/^DEPLOY_USER /m, 'pi '), { mode: 0o440 });
+      const r = spawnSync('visudo', ['-cf', rule], { encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const allowed = readFileSync(rule, 'utf8').split('NOPASSWD:')[1]!.split(',').map((c) => c.trim());
+      // lib.sh's RESTART_CMD/STOP_CMD defaults, as sudo sees them (absolute path, exact arguments).
+      expect(allowed).toEqual(expect.arrayContaining(['/usr/bin/systemctl restart rollcall', '/usr/bin/systemctl stop rollcall']));
+      expect(readFileSync(join(REPO, 'deploy', 'lib.sh'), 'utf8')).toContain('RESTART_CMD="${RESTART_CMD:-sudo -n systemctl restart $SERVICE}"');
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('the deploy scripts parse', () => {
