@@ -2,6 +2,8 @@
 # First-time setup of a Raspberry Pi (Raspberry Pi OS / Debian 12+) for rollcall. Run once, as root,
 # from a checkout of rollcall on the Pi:
 #   sudo bash deploy/setup-pi.sh --user "$USER" --repo https://github.com/you/rollcall.git
+# (a private repository: --repo git@github.com:you/rollcall.git, after the deploy key and
+# known_hosts steps of docs/raspberry-pi.md)
 # It creates the `rollcall` system user and /opt/rollcall, installs the systemd units, the sudoers
 # rule for deploys, Caddy's config and the nightly backup timer. It never overwrites deploy.conf,
 # the environment file or an existing Caddyfile without keeping a copy. Safe to run again.
@@ -28,6 +30,15 @@ say "system packages (git, caddy, sqlite3, build tools for better-sqlite3)"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git caddy sqlite3 ca-certificates python3 make g++ >/dev/null
 
+if [[ "$REPO_URL" == git@* || "$REPO_URL" == ssh://* ]]; then
+  # deploy.sh fetches as $DEPLOY_USER, without a terminal to answer ssh's unknown-host question.
+  host="${REPO_URL#ssh://}"; host="${host#*@}"; host="${host%%[:/]*}"
+  home="$(getent passwd "$DEPLOY_USER" | cut -d: -f6)"
+  if ! sudo -u "$DEPLOY_USER" ssh-keygen -F "$host" -f "$home/.ssh/known_hosts" >/dev/null 2>&1; then
+    die "$host is not in $home/.ssh/known_hosts yet: as $DEPLOY_USER run  ssh-keyscan -t ed25519 $host >> ~/.ssh/known_hosts  (compare the fingerprint with your git host's published one), and set up the deploy key (docs/raspberry-pi.md, step 3), then run this again"
+  fi
+fi
+
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$NODE_MAJOR" -lt 20 ] || [ ! -x /usr/bin/node ]; then
   die "Node.js 20 or newer is needed at /usr/bin/node (found: $(node --version 2>/dev/null || echo none)). Install Node 22 LTS from NodeSource (docs/raspberry-pi.md, step 2), then run this again."
@@ -42,6 +53,10 @@ say "folders under $ROOT"
 install -d -o "$DEPLOY_USER" -g rollcall -m 0755 "$ROOT" "$ROOT/releases"
 # setgid: files created inside stay in group rollcall, so the deploy user can back up and migrate.
 install -d -o rollcall -g rollcall -m 2770 "$ROOT/data" "$ROOT/backups"
+# A database an earlier deploy left 0640 (owned by the deploy user): the service could not write it.
+for f in "$ROOT/data"/rollcall.sqlite "$ROOT/data"/rollcall.sqlite-wal "$ROOT/data"/rollcall.sqlite-shm; do
+  if [ -f "$f" ]; then chgrp rollcall "$f" && chmod g+rw "$f"; fi
+done
 install -d -o root -g rollcall -m 0750 "$ROOT/shared"
 
 if [ ! -f "$ROOT/deploy.conf" ]; then
@@ -76,6 +91,16 @@ chown rollcall:rollcall "$ENV_FILE"
 chmod 0600 "$ENV_FILE"
 
 say "systemd units"
+# One process (rollcall.service) runs the webhook and the gateway. An earlier guide offered two
+# (rollcall-http + rollcall-gateway); those units are retired: a deploy's stop, restore and health
+# check, and the sudoers rule, are for rollcall.service alone.
+for old in rollcall-http.service rollcall-gateway.service; do
+  if [ -f "/etc/systemd/system/$old" ]; then
+    say "retiring $old (rollcall.service runs both halves)"
+    systemctl disable --now --quiet "$old" 2>/dev/null || true
+    rm -f "/etc/systemd/system/$old"
+  fi
+done
 install -m 0644 "$HERE/systemd/rollcall.service" "$HERE/systemd/rollcall-backup.service" "$HERE/systemd/rollcall-backup.timer" /etc/systemd/system/
 install -d /etc/systemd/system/caddy.service.d
 if [ ! -f /etc/systemd/system/caddy.service.d/rollcall.conf ]; then

@@ -4,7 +4,7 @@
 # the admin tool's remote-action tests. (The voice greeting needs nothing here: its speech and Opus
 # encoding come from npm, as WebAssembly.) Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3)
+PACKAGES=(chromium fonts-noto-color-emoji caddy openssh-server openssh-client sqlite3 sudo)
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

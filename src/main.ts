@@ -1,5 +1,5 @@
 import { createApp } from './shared/app.js';
-import { loadConfigOrExit, startStepOrExit } from './shared/config.js';
+import { EX_CONFIG, loadConfigOrExit, reportRefusedSetting, startStepOrExit } from './shared/config.js';
 import { trackGatewayHealth, type GatewayHealth } from './gateway/health.js';
 import { onShutdown } from './shared/shutdown.js';
 import { startSidecar } from './gateway/sidecar.js';
@@ -13,9 +13,17 @@ const app = await startStepOrExit('database', config, () => createApp(config));
 const gateway: { health?: () => GatewayHealth } = {};
 const { fastify } = buildServer(app, { health: () => ({ gateway: gateway.health?.() ?? { state: 'starting', connected: false, lastEventAt: null } }) });
 await startStepOrExit('listen', config, () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
-const sidecar = await startSidecar(app);
+// A token Discord refuses: one line, a clean stop and exit 78 (no restart loop; a deploy rolls back).
+const stopping: { stopWith?: (exitCode: number) => void } = {};
+const sidecar = await startSidecar(app, {
+  onRefused: (why) => {
+    reportRefusedSetting(why);
+    if (stopping.stopWith) stopping.stopWith(EX_CONFIG);
+    else process.exit(EX_CONFIG);
+  },
+});
 gateway.health = trackGatewayHealth(sidecar.gateway, app.clock);
-onShutdown(app, async () => {
+stopping.stopWith = onShutdown(app, async () => {
   await fastify.close();
   await sidecar.stop();
 });

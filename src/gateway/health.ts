@@ -17,6 +17,11 @@ export interface GatewayHealth extends GatewayStatus {
   connectedAt: number | null;
   /** Unix ms of the last socket close; null while connected and before the first close. */
   disconnectedAt: number | null;
+  /**
+   * True once a READY (or RESUMED) arrived since this process started: what a deploy waits for, as
+   * `/healthz` answers 200 during its grace period whether the gateway ever connects or not.
+   */
+  readyOnce: boolean;
 }
 
 /**
@@ -33,8 +38,10 @@ export function trackGatewayHealth(shard: GatewayShard, clock: Clock): () => Gat
   let sessionsSeen = 0;
   let connectedAt: number | null = null;
   let disconnectedAt: number | null = null;
+  let readyOnce = false;
   const up = () => {
     connected = true;
+    readyOnce = true;
     connectedAt = clock.now();
     disconnectedAt = null;
   };
@@ -64,6 +71,6 @@ export function trackGatewayHealth(shard: GatewayShard, clock: Clock): () => Gat
   });
   return () => {
     const live = connected && (shard.status.state === 'ready' || shard.status.state === 'resumed');
-    return { ...shard.status, connected: live, lastHeartbeatAt, latencyMs, reconnects, connectedAt: live ? connectedAt : null, disconnectedAt };
+    return { ...shard.status, connected: live, lastHeartbeatAt, latencyMs, reconnects, connectedAt: live ? connectedAt : null, disconnectedAt, readyOnce };
   };
 }

@@ -1,4 +1,5 @@
-import type { IIdentifyThrottler } from '@discordjs/ws';
+import { WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
+import { GatewayCloseCodes } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
 import { createGateway } from './gateway.js';
 import type { GatewayShard } from './shard.js';
@@ -11,19 +12,78 @@ export interface Sidecar {
 }
 
 /**
+ * Why Discord will never let this process on the gateway as configured (a setting to fix, not a
+ * network problem to wait out), or null. A wrong DISCORD_TOKEN is a 401 on `GET /gateway/bot`
+ * before the socket opens, or close 4004 when the socket identifies.
+ * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+ */
+export function gatewayRefusal(event: { status?: unknown; closeCode?: unknown }): string | null {
+  if (event.status === 401) return 'DISCORD_TOKEN was refused by Discord (401 Unauthorized on GET /gateway/bot): copy the bot token from the developer portal (Bot → Reset Token) into the environment file';
+  switch (event.closeCode) {
+    case GatewayCloseCodes.AuthenticationFailed:
+      return 'DISCORD_TOKEN was refused by Discord (gateway close 4004: authentication failed): copy the bot token from the developer portal (Bot → Reset Token) into the environment file';
+    case GatewayCloseCodes.InvalidIntents:
+    case GatewayCloseCodes.DisallowedIntents:
+      return `Discord refused the gateway intents (close ${String(event.closeCode)}): this build asks for intents the application may not use`;
+    case GatewayCloseCodes.InvalidShard:
+    case GatewayCloseCodes.ShardingRequired:
+    case GatewayCloseCodes.InvalidAPIVersion:
+      return `Discord refused the gateway connection (close ${String(event.closeCode)})`;
+    default:
+      return null;
+  }
+}
+
+/** Waits between failed first connects (network down at boot, Discord unreachable): 5 s, 10 s, … 60 s. */
+const RETRY_MS = [5_000, 10_000, 20_000, 40_000, 60_000];
+
+/**
  * Everything that runs beside the webhook: the gateway shard, voice tracking and the scheduler
  * (daily post, hour boundaries). One per deployment — in `npm start` or `npm run start:gateway`.
+ *
+ * `onRefused` is called once when Discord refuses the configuration (see {@link gatewayRefusal}):
+ * the entry points stop the process with that one line and exit 78, so systemd does not restart it
+ * into the same refusal and a deploy rolls the release back. Any other failed connect is retried.
  */
-export async function startSidecar(app: App, options: { identifyThrottler?: IIdentifyThrottler; tickMs?: number } = {}): Promise<Sidecar> {
+export async function startSidecar(
+  app: App,
+  options: { identifyThrottler?: IIdentifyThrottler; tickMs?: number; onRefused?: (why: string) => void } = {},
+): Promise<Sidecar> {
   const gateway = createGateway(app, options);
+  let stopped = false;
+  let refused = false;
+  let retry: NodeJS.Timeout | undefined;
+  const refuse = (why: string) => {
+    if (refused || stopped) return;
+    refused = true;
+    app.log.fatal({ reason: why }, 'gateway refused');
+    options.onRefused?.(why);
+  };
+  gateway.manager.on(WebSocketShardEvents.Closed, (code) => {
+    const why = gatewayRefusal({ closeCode: code });
+    if (why) refuse(why);
+  });
   await startVoiceTracking(app);
-  gateway.connect().catch((error: unknown) => app.log.error({ err: error }, 'gateway could not connect'));
+  const connect = (attempt: number) => {
+    gateway.connect().catch((error: unknown) => {
+      const why = gatewayRefusal({ status: (error as { status?: unknown } | null)?.status });
+      if (why) return refuse(why);
+      if (stopped || refused) return;
+      const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!;
+      app.log.error({ err: error, retryInMs: delay }, 'gateway could not connect; trying again');
+      retry = setTimeout(() => connect(attempt + 1), delay);
+      retry.unref();
+    });
+  };
+  connect(0);
   // First tick right away: a message missed while the bot was down is posted on start.
   void app.scheduler.tick();
   app.scheduler.start(options.tickMs);
   return {
     gateway,
     async stop() {
+      stopped = true;
+      clearTimeout(retry);
       await app.scheduler.stop();
       await app.greeting.stop(); // leaves voice while the socket can still say so
       await gateway.destroy().catch((error: unknown) => app.log.warn({ err: error }, 'gateway did not close cleanly'));

@@ -124,6 +124,18 @@ export function loadConfigOrExit(env: Env = process.env): Config {
   }
 }
 
+/**
+ * For entry points: Discord refused a setting after the start (the token, see
+ * src/gateway/sidecar.ts). The same one line as a configuration error at start; the caller then
+ * stops cleanly and exits {@link EX_CONFIG}, which the systemd unit does not restart into.
+ */
+export function reportRefusedSetting(why: string): void {
+  process.stderr.write(`rollcall: configuration error: ${why}\n`);
+}
+
+/** Exit code of a configuration error (sysexits' EX_CONFIG); `RestartPreventExitStatus=78` in the unit. */
+export const EX_CONFIG = 78;
+
 /** The start-up steps a setting can make fail. */
 export type StartStep = 'database' | 'listen';
 
@@ -159,6 +171,8 @@ export function startFailure(step: StartStep, error: unknown, config: Pick<Confi
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (step === 'database') {
+    // openDatabase's own check: the message already names the file, its owner and mode.
+    if (code === 'EDBACCESS') return new ConfigError('DATABASE_PATH', `(${config.databasePath}) ${message}`);
     const reason = (code && (FILE_ERRORS[code] ?? (code.startsWith('SQLITE_IOERR') ? 'the disk could not be read or written' : undefined))) ??
       (/cannot open database/i.test(message) ? 'the directory does not exist' : undefined);
     return reason ? new ConfigError('DATABASE_PATH', `(${config.databasePath}) cannot be opened: ${reason}`) : null;

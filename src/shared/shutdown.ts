@@ -21,25 +21,33 @@ function timeoutFromEnv(): number {
  * A second signal of either kind exits 1 at once (an operator pressing Ctrl+C again, or systemd's
  * `kill` after a `stop`); a stop that takes longer than the timeout exits 1 with a line saying so,
  * before systemd has to SIGKILL it. A failing step is logged and the rest still runs (exit 1).
+ * Returns the same stop for the process itself to call, with the exit code it should end with.
  */
-export function onShutdown(app: App, stop: () => Promise<void>, options: ShutdownOptions = {}): void {
+export function onShutdown(app: App, stop: () => Promise<void>, options: ShutdownOptions = {}): (exitCode: number) => void {
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   let stopping = false;
+  const begin = (exitCode: number) => {
+    stopping = true;
+    setTimeout(() => {
+      app.log.error({ timeoutMs }, `shutdown did not finish within ${Math.round(timeoutMs / 1000)} s: exiting`);
+      process.exit(1);
+    }, timeoutMs);
+    void shutDown(app, stop).then((ok) => process.exit(ok ? exitCode : 1));
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       app.log.warn({ signal }, 'second signal during shutdown: exiting now');
       process.exit(1);
     }
-    stopping = true;
     app.log.info({ signal, timeoutMs }, 'shutting down');
-    setTimeout(() => {
-      app.log.error({ timeoutMs }, `shutdown did not finish within ${Math.round(timeoutMs / 1000)} s: exiting`);
-      process.exit(1);
-    }, timeoutMs);
-    void shutDown(app, stop).then((ok) => process.exit(ok ? 0 : 1));
+    begin(0);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The same clean stop from inside (Discord refused the token): exits with `exitCode` when it went well.
+  return (exitCode) => {
+    if (!stopping) begin(exitCode);
+  };
 }
 
 async function shutDown(app: App, stop: () => Promise<void>): Promise<boolean> {

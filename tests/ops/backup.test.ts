@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,5 +149,37 @@ describe('admin backup', () => {
       await bot.stop();
       await emu.close();
     }
+  }, 60_000);
+
+  it('restore writes a backup into the database file: contents back, the file keeps owner and mode, the old contents are kept', async () => {
+    const copy = join(tmp.dir, 'copy.sqlite');
+    expect((await admin(['backup', '--database', dbPath, '--out', copy, '--quiet'])).code).toBe(0);
+    const live = new SQLite(dbPath);
+    live.prepare('delete from pairs where txn > 10').run();
+    live.close();
+    chmodSync(dbPath, 0o660);
+    const inode = statSync(dbPath).ino;
+
+    const kept = join(tmp.dir, 'data', 'rollcall.sqlite.before-restore');
+    const r = await admin(['restore', '--from', copy, '--database', dbPath, '--keep', kept, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(lastLine(r.stdout)) as { path: string; kept: string; owner: string; tables: Record<string, number> };
+    expect(report).toMatchObject({ path: dbPath, kept });
+    expect(report.owner).toMatch(/ 0660$/);
+    expect(report.tables.pairs).toBe(20_000);
+    // The same file (inode), so the same owner and mode; the database as it was is in `kept`.
+    expect(statSync(dbPath).ino).toBe(inode);
+    expect((statSync(dbPath).mode & 0o777).toString(8)).toBe('660');
+    const old = new SQLite(kept, { readonly: true });
+    expect(old.prepare('select count(*) from pairs').pluck().get()).toBe(20);
+    old.close();
+
+    const missing = await admin(['restore', '--from', join(tmp.dir, 'nope.sqlite'), '--database', dbPath]);
+    expect(missing.code).toBe(1);
+    expect(lastLine(missing.stderr)).toBe(`rollcall admin: no backup at ${join(tmp.dir, 'nope.sqlite')}`);
+    writeFileSync(join(tmp.dir, 'junk.sqlite'), 'not a database at all, just text that is long enough to have a header');
+    const junk = await admin(['restore', '--from', join(tmp.dir, 'junk.sqlite'), '--database', dbPath]);
+    expect(junk.code).toBe(1);
+    expect(lastLine(junk.stderr)).toMatch(/^rollcall admin: (cannot open|integrity check .*) .*junk\.sqlite/);
   }, 60_000);
 });

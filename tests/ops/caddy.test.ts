@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics } from '../../src/shared/metrics.js';
 import { tempDir } from '../helpers/app.js';
+import { needs } from '../helpers/programs.js';
 import { ping, signed } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 import { REPO } from './helpers/cli.js';
 import { freePort } from './helpers/ports.js';
 
-const caddyMissing = spawnSync('caddy', ['version']).error ? 'caddy is not installed (bash scripts/install-system-deps.sh installs it)' : null;
+const need = needs('caddy');
 
 /**
  * Raw HTTPS so the test controls the body size and sees Caddy's own answer. `agent` trusts only
@@ -29,7 +30,7 @@ function send(agent: Agent, port: number, method: string, path: string, body?: B
   });
 }
 
-describe.skipIf(caddyMissing !== null)(`Caddyfile${caddyMissing ? ` (skipped: ${caddyMissing})` : ''}`, () => {
+describe.skipIf(need.missing)(need.title('Caddyfile'), () => {
   let bot: Harness;
   let caddy: ChildProcess;
   let caddyLog = '';

@@ -7,9 +7,11 @@ import { tempDir } from '../helpers/app.js';
 import { admin, lastLine, run } from './helpers/cli.js';
 import { makeFakePi, makeOrigin, type FakePi } from './helpers/pi.js';
 import { freePort } from './helpers/ports.js';
-import { sshdMissing, startSshd, type TestSshd } from './helpers/sshd.js';
+import { startSshd, type TestSshd } from './helpers/sshd.js';
+import { needs } from '../helpers/programs.js';
+import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 
-const missing = sshdMissing();
+const need = needs('sshd');
 
 async function health(url: string): Promise<{ code: number; revision?: string }> {
   const res = await fetch(`${url}/healthz`);
@@ -20,8 +22,9 @@ async function health(url: string): Promise<{ code: number; revision?: string }>
  * The operator's remote actions against a real sshd on 127.0.0.1: a temporary folder plays the
  * Pi, a bare repository plays GitHub, and the bot really starts from each built release.
  */
-describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(need.missing)(need.title('admin tool over ssh'), () => {
   let sshd: TestSshd;
+  let emu: Emulator;
   let tmp: ReturnType<typeof tempDir>;
   let origin: ReturnType<typeof makeOrigin>;
   let pi: FakePi;
@@ -29,24 +32,28 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
 
   beforeAll(async () => {
     sshd = await startSshd();
+    emu = await startEmulator({ heartbeatIntervalMs: 1_000 });
     tmp = tempDir();
     origin = makeOrigin(join(tmp.dir, 'github'));
-    pi = makeFakePi(join(tmp.dir, 'pi'), { repoUrl: origin.url, botPort: await freePort(), healthTimeout: 8 });
+    const discord = { applicationId: emu.applicationId, publicKey: emu.publicKey, token: emu.token, apiUrl: emu.api };
+    pi = makeFakePi(join(tmp.dir, 'pi'), { repoUrl: origin.url, botPort: await freePort(), healthTimeout: 15, discord });
   }, 60_000);
 
   afterAll(async () => {
     pi?.stopBot();
     await sshd?.stop();
+    await emu?.close();
     tmp?.cleanup();
   });
 
-  it('deploys main: builds the release, starts it, and /healthz reports its revision', async () => {
+  it('deploys main: builds the release, starts it, and /healthz reports its revision and a READY gateway', async () => {
     first = origin.head();
     const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`deployed ${first}`);
     expect(r.stderr).toContain('==> building release');
-    expect(r.stderr).toContain(`healthy: ${pi.botUrl}/healthz revision ${first}`);
+    expect(r.stderr).toContain(`healthy: ${pi.botUrl}/healthz revision ${first}, gateway ready`);
+    expect(readFileSync(join(pi.root, 'current', '.node-abi'), 'utf8').trim()).toBe(process.versions.modules);
     expect(readlinkSync(join(pi.root, 'current'))).toBe(`releases/${first}`);
     expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
 
@@ -64,8 +71,8 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     expect(r.stdout).toContain(`revision ${first.slice(0, 12)}`);
     expect(r.stdout).toMatch(/uptime\s+\d+/);
     expect(r.stdout).toMatch(/gateway\s+/);
-    // Nothing to connect to here, so the bot is alive but not ready, and says why.
-    expect(r.stdout).toMatch(/ready\s+no: /);
+    // Connected to the emulator's gateway.
+    expect(r.stdout).toMatch(/ready\s+yes/);
 
     const json = await admin(['status', '--json', ...sshd.args(pi.root)]);
     expect(JSON.parse(json.stdout)).toMatchObject({ healthy: true, revision: first, release: first });
@@ -135,7 +142,10 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
 
     const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
     expect(r.code).toBe(1);
-    expect(lastLine(r.stderr)).toBe(`rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check; rolled back to ${first.slice(0, 12)}`);
+    // The bot's own last word is the reason.
+    expect(lastLine(r.stderr)).toBe(
+      `rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check (Error: this release is broken on purpose); rolled back to ${first.slice(0, 12)}`,
+    );
     expect(r.stderr).toContain('applied 2099-12-31-999-deploy-probe');
     expect(r.stderr).toContain('migrations ran; restoring');
     expect(r.stderr).toContain('package-lock.json unchanged: reusing node_modules');
@@ -155,7 +165,7 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
     expect(existsSync(join(pi.root, 'releases', broken, '.complete'))).toBe(true);
   }, 160_000);
 
-  it('a rerun finds the current release down and says so; --force brings it back without rebuilding', async () => {
+  it('a rerun finds the current release down and says so; --force rebuilds it (native modules too) and brings it back', async () => {
     pi.stopBot();
     const rerun = await admin(['deploy', ...sshd.args(pi.root), '--ref', first], { timeoutMs: 60_000 });
     expect(rerun.code).toBe(1);
@@ -163,7 +173,19 @@ describe.skipIf(missing !== null)(`admin tool over ssh${missing ? ` (skipped: ${
 
     const forced = await admin(['deploy', ...sshd.args(pi.root), '--ref', first, '--force'], { timeoutMs: 60_000 });
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stderr).toContain(`release ${first.slice(0, 12)} is already built`);
+    expect(forced.stderr).toContain(`rebuilding release ${first.slice(0, 12)} (fresh install: native modules compiled for Node ABI ${process.versions.modules})`);
+    expect(forced.stderr).toContain('==> install: ');
+    expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
+  }, 90_000);
+
+  it('a release built for another Node (module ABI) is rebuilt by the next deploy, without --force', async () => {
+    // As after `apt-get full-upgrade` brought a new Node major: the release's native modules do not fit.
+    writeFileSync(join(pi.root, 'releases', first, '.node-abi'), '1\n');
+    const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', first], { timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`release ${first.slice(0, 12)} was built for Node module ABI 1, this Node (${process.version}) has ${process.versions.modules}: rebuilding it`);
+    expect(r.stderr).toContain('==> install: ');
+    expect(readFileSync(join(pi.root, 'releases', first, '.node-abi'), 'utf8').trim()).toBe(process.versions.modules);
     expect(await health(pi.botUrl)).toMatchObject({ code: 200, revision: first });
   }, 90_000);
 

@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../helpers/programs.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 import { REPO } from './helpers/cli.js';
 
-const scriptMissing = spawnSync('script', ['--version']).error ? '`script` (util-linux) is not installed' : null;
+const need = needs('script');
 
 /** Strips colours and cursor movements, keeping the text a person sees. */
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are control characters
@@ -13,7 +14,7 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').repl
  * `npm run admin` with no action in a real pseudo-terminal (util-linux `script`): the menu, driven
  * with the keys an operator presses.
  */
-describe.skipIf(scriptMissing !== null)(`admin menu${scriptMissing ? ` (skipped: ${scriptMissing})` : ''}`, () => {
+describe.skipIf(need.missing)(need.title('admin menu'), () => {
   let bot: Harness;
   beforeAll(async () => {
     bot = await startHarness();

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/app.js';
+import { formatStatus } from '../../src/cli/admin/status.js';
 import { admin, lastLine } from './helpers/cli.js';
 import { startBotProcess, type BotProcess } from './helpers/bot.js';
 import { freePort } from './helpers/ports.js';
@@ -76,4 +77,12 @@ describe('admin status against a running bot', () => {
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toMatch(/^rollcall admin: no answer from http:\/\/127\.0\.0\.1:\d+\/healthz \(ECONNREFUSED\); is the bot running\?$/);
   }, 30_000);
+
+  it('a gateway never READY since the start says so (what a deploy is waiting for)', () => {
+    const report = { url: 'http://127.0.0.1:8787', healthy: true, version: '0.1.0', revision: null, uptimeSeconds: 12, db: true, restQueue: 0, problems: [], ready: false, reasons: ['no gateway event or heartbeat yet'] };
+    const waiting = formatStatus({ ...report, gateway: { state: 'connecting', connected: false, readyOnce: false, lastEventAt: null, lastHeartbeatAt: null } });
+    expect(waiting).toMatch(/gateway\s+connecting, disconnected, never READY since the start/);
+    const up = formatStatus({ ...report, gateway: { state: 'ready', connected: true, readyOnce: true, lastEventAt: null, lastHeartbeatAt: null } });
+    expect(up).not.toContain('never READY');
+  });
 });

@@ -158,3 +158,64 @@ export async function backupDatabase(source: string, out: string, options: { pro
     throw error instanceof AdminError ? error : new AdminError(`checking the backup failed: ${messageOf(error)}`);
   }
 }
+
+/** What `restore` did; printed as JSON by `restore --json`. */
+export interface RestoreReport {
+  /** The database file that now holds the backup's contents. */
+  path: string;
+  from: string;
+  /** Where the database as it was before is kept (null: it did not exist, or no --keep). */
+  kept: string | null;
+  /** `owner:group mode` of the database file after the restore: the same as before it. */
+  owner: string;
+  tables: Record<string, number>;
+}
+
+/**
+ * Puts a backup back into the database file: checked first (`PRAGMA integrity_check`), the
+ * database as it was copied to `keep`, then SQLite's backup API writes the backup's pages *into*
+ * the existing file (a stale `-wal` is taken care of by SQLite, not deleted by hand), so the file
+ * keeps its owner, group and mode and the service user can still write it. A missing database
+ * is created 0660 as the bot creates it. Stop the bot first: it would keep what it has in memory.
+ * @see https://www.sqlite.org/backup.html
+ */
+export async function restoreDatabase(from: string, database: string, options: { keep?: string; progress?: Progress } = {}): Promise<RestoreReport> {
+  const source = resolve(from);
+  const target = resolve(database);
+  if (!existsSync(source)) throw new AdminError(`no backup at ${from}`);
+  if (source === target) throw new AdminError('--from must not be the live database itself');
+  const { tables } = checkDatabaseFile(source);
+  const { DatabaseAccessError, ownerAndMode, prepareDatabaseFile } = await import('../../shared/db/database.js');
+  let kept: string | null = null;
+  if (existsSync(target) && options.keep) {
+    await backupDatabase(target, options.keep);
+    kept = resolve(options.keep);
+  }
+  try {
+    prepareDatabaseFile(target); // a file this user cannot write stops here, naming its owner and mode
+  } catch (error) {
+    if (error instanceof DatabaseAccessError) throw new AdminError(`${target} ${error.message}`);
+    throw error;
+  }
+  let backup: SQLite.Database;
+  try {
+    backup = new SQLite(source, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new AdminError(`cannot open ${from}: ${messageOf(error)}`);
+  }
+  try {
+    await backup.backup(target, {
+      progress: ({ totalPages, remainingPages }) => {
+        options.progress?.update(totalPages - remainingPages, totalPages);
+        return 0x7fffffff; // one step: nobody else writes while the bot is stopped
+      },
+    });
+  } catch (error) {
+    throw new AdminError(`restoring ${from} into ${target} failed: ${messageOf(error)}${kept ? ` (the database as it was is in ${kept})` : ''}`);
+  } finally {
+    backup.close();
+  }
+  const after = checkDatabaseFile(target);
+  options.progress?.done(`${target} restored from ${source}`);
+  return { path: target, from: source, kept, owner: ownerAndMode(target), tables: after.tables ?? tables };
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkDatabaseFile, ensureWritableTarget, sha256Of, type BackupReport } from './backup.js';
+import { checkDatabaseFile, ensureWritableTarget, sha256Of, type BackupReport, type RestoreReport } from './backup.js';
 import { AdminError, messageOf } from './errors.js';
 import { progressBar } from './progress.js';
 import { runRemoteScript, sshRun, type SshTarget } from './ssh.js';
@@ -57,5 +57,33 @@ export async function downloadBackup(target: SshTarget, out: string, options: { 
     throw error instanceof AdminError ? error : new AdminError(`download failed: ${messageOf(error)}`);
   } finally {
     if (remoteWritten) await sshRun(target, ['rm', '-f', '--', remote], { captureStdout: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * `restore --host`: a backup from this machine (one `download` made) back on the host. It is checked
+ * here, copied to a private temporary file there, and deploy/restore.sh stops the bot, restores it
+ * into the database file (owner and mode kept, the old contents kept next to it), starts the bot
+ * and waits for /healthz. The temporary copy is removed either way.
+ */
+export async function uploadRestore(target: SshTarget, from: string): Promise<RestoreReport> {
+  const local = resolve(from);
+  if (!existsSync(local)) throw new AdminError(`no backup at ${from}`);
+  checkDatabaseFile(local);
+  const remote = `/tmp/rollcall-restore-${randomBytes(6).toString('hex')}.sqlite`;
+  let uploaded = false;
+  try {
+    process.stderr.write(`copying ${local} to ${target.host}:${remote}…\n`);
+    await sshRun(target, ['sh', '-c', `umask 077 && cat > ${remote}`], { input: readFileSync(local), captureStdout: true });
+    uploaded = true;
+    const { stdout } = await runRemoteScript(target, 'restore.sh', ['--from', remote], { captureStdout: true });
+    const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+    try {
+      return JSON.parse(lastLine) as RestoreReport;
+    } catch {
+      throw new AdminError(`the restore on ${target.host} did not report its result (got: ${lastLine.slice(0, 120) || 'nothing'})`);
+    }
+  } finally {
+    if (uploaded) await sshRun(target, ['rm', '-f', '--', remote], { captureStdout: true }).catch(() => undefined);
   }
 }

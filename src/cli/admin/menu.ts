@@ -1,7 +1,7 @@
 import { cancel, confirm, intro, isCancel, log, outro, select, text } from '@clack/prompts';
 import { runCommandLine } from './run.js';
 
-type Action = 'status' | 'logs' | 'backup' | 'download' | 'deploy' | 'register' | 'migrate' | 'test' | 'stats' | 'quit';
+type Action = 'status' | 'logs' | 'backup' | 'download' | 'restore' | 'deploy' | 'register' | 'migrate' | 'test' | 'stats' | 'quit';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -51,6 +51,13 @@ async function wordsFor(action: Exclude<Action, 'quit'>): Promise<string[] | nul
       const out = host ? await ask('Save it here as', `backups/rollcall-pi-${today()}.sqlite`) : null;
       return host && out ? ['download', '--host', host, '--out', out] : null;
     }
+    case 'restore': {
+      const host = await askHost();
+      const from = host ? await ask('Backup on this machine to restore', `backups/rollcall-pi-${today()}.sqlite`) : null;
+      if (!host || !from) return null;
+      const sure = await confirm({ message: `Replace the database on ${host} with ${from}? The bot stops and starts again; what it has now is kept next to it.` });
+      return sure === true ? ['restore', '--host', host, '--from', from] : null;
+    }
     case 'deploy': {
       const host = await askHost();
       const ref = host ? await ask('Branch, tag or commit to deploy', 'main') : null;
@@ -84,6 +91,7 @@ export async function runMenu(): Promise<number> {
         { value: 'logs', label: 'Logs', hint: 'the last lines from journald' },
         { value: 'backup', label: 'Back up the database here' },
         { value: 'download', label: 'Download a fresh backup from the Pi' },
+        { value: 'restore', label: 'Restore a backup on the Pi', hint: 'owner and mode of the database kept' },
         { value: 'deploy', label: 'Deploy a version to the Pi', hint: 'rolls back if it does not come up' },
         { value: 'register', label: 'Register slash commands' },
         { value: 'migrate', label: 'Migrate the database here' },

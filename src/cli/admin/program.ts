@@ -92,6 +92,26 @@ export function buildProgram(): Command {
       console.log(o.json ? JSON.stringify(report) : `downloaded ${report.path} (${report.bytes} bytes, integrity ok)`);
     });
 
+  withSsh(program.command('restore'), false)
+    .description('put a backup back into the database (here, or on --host: upload, stop, restore, start), keeping the file’s owner and mode')
+    .requiredOption('--from <file>', 'the backup to restore, on this machine (checked first)')
+    .option('--database <file>', 'local only: SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+    .option('--keep <file>', 'local only: copy the database as it is now to this file first')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: SshOptions & { from: string; database?: string; keep?: string; json?: boolean }) => {
+      if (o.host) {
+        const { uploadRestore } = await import('./download.js');
+        const report = await uploadRestore(targetOf(o), o.from);
+        console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) on ${o.host} and started the bot; what it had before is in ${report.kept ?? 'nothing (there was no database)'}`);
+        return;
+      }
+      const target = databasePath(o.database);
+      const bar = progressBar(`restore ${target}`, { unit: 'pages', quiet: o.json });
+      const { restoreDatabase } = await import('./backup.js');
+      const report = await restoreDatabase(o.from, target, { keep: o.keep, progress: bar });
+      console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) from ${report.from}${report.kept ? `; what it had before is in ${report.kept}` : ''}`);
+    });
+
   withSsh(program.command('deploy'), true)
     .description('on the Pi: fetch a git ref, npm ci, build, migrate, restart, wait for /healthz; roll back if it fails')
     .option('--ref <ref>', 'branch, tag or commit (default: DEFAULT_REF in deploy.conf, usually main)')

@@ -42,8 +42,8 @@ export interface RemoteResult {
 }
 
 interface RunOptions {
-  /** Bytes for the remote stdin (the script). */
-  input?: string;
+  /** Bytes for the remote stdin (the script, or a file to upload). */
+  input?: string | Buffer;
   /** Keep stdout in the result instead of printing it. */
   captureStdout?: boolean;
   /** Receives remote stdout when not captured (default: printed to our stdout). */
@@ -101,7 +101,7 @@ export function sshRun(target: SshTarget, command: string[], options: RunOptions
  * Runs one of the `deploy/*.sh` scripts on the host: `lib.sh` and the script are sent on stdin to
  * `bash -s`, so the host runs the scripts of this checkout and needs nothing installed beforehand.
  */
-export function runRemoteScript(target: SshTarget, script: 'deploy.sh' | 'backup.sh' | 'status.sh' | 'logs.sh', args: string[], options: Omit<RunOptions, 'input'> = {}) {
+export function runRemoteScript(target: SshTarget, script: 'deploy.sh' | 'backup.sh' | 'restore.sh' | 'status.sh' | 'logs.sh', args: string[], options: Omit<RunOptions, 'input'> = {}) {
   const dir = deployDir();
   const input = `${readFileSync(join(dir, 'lib.sh'), 'utf8')}\n${readFileSync(join(dir, script), 'utf8')}`;
   return sshRun(target, ['bash', '-s', '--', '--root', target.root, ...args], { ...options, input });

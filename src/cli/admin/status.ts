@@ -12,6 +12,8 @@ interface GatewayView {
   /** Since when the current connection is up (unix ms). */
   connectedAt?: number | null;
   lastDispatchAgeSeconds?: number | null;
+  /** READY (or RESUMED) at least once since the process started: what a deploy waits for. */
+  readyOnce?: boolean;
   /** false: the gateway runs in another process; beatAt/connectedAt are what it last recorded. */
   inProcess?: boolean;
   beatAt?: number | null;
@@ -98,6 +100,8 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
     if (g.reconnects !== undefined) parts.push(`${g.reconnects} reconnect(s)`);
     if (typeof g.latencyMs === 'number') parts.push(`heartbeat ${g.latencyMs} ms`);
     if (typeof g.connectedAt === 'number') parts.push(`since ${new Date(g.connectedAt).toISOString()}`);
+    // Within /healthz's grace period this is why a deploy is still waiting (or a token is wrong: see the logs).
+    if (g.readyOnce === false) parts.push('never READY since the start');
     rows.push(['gateway', parts.filter(Boolean).join(', ')]);
     rows.push(['last event', ago(g.lastEventAt, now)]);
     rows.push(['heartbeat', ago(g.lastHeartbeatAt, now)]);

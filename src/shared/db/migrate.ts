@@ -6,6 +6,14 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) {
+    const newer = /previously executed migration (\S+) is missing/.exec(String(result.error));
+    if (newer) {
+      // An older release on a database a newer one migrated (a rollback by hand): kysely refuses it.
+      throw new Error(
+        `the database was migrated by a newer release (migration ${newer[1]} is not in this one): restore the backups/pre-deploy-*.sqlite snapshot taken before that deploy (docs/operations.md, "Rolling back by hand")`,
+        { cause: result.error },
+      );
+    }
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
   }

@@ -42,15 +42,19 @@ export function makeOrigin(dir: string): { url: string; work: string; commit(mes
   };
 }
 
-/** Stand-ins for `systemctl restart/stop rollcall`: the bot as a background process with a pid file. */
-const RESTART = `#!/usr/bin/env bash
+/**
+ * Stand-ins for `systemctl restart/stop/is-active rollcall`: the bot as a background process with a
+ * pid file. Like the unit: UMask=0007, the environment file, the release `current` points at.
+ */
+const restartScript = (node: string) => `#!/usr/bin/env bash
 # Test stand-in for: sudo systemctl restart rollcall
 set -euo pipefail
+umask 0007
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/bin/stop"
 set -a; . "$ROOT/shared/rollcall.env"; set +a
 cd "$ROOT/current"
-setsid "$NODE" dist/src/main.js >>"$ROOT/logs/bot.log" 2>&1 </dev/null &
+setsid "${node}" dist/src/main.js >>"$ROOT/logs/bot.log" 2>&1 </dev/null &
 echo $! >"$ROOT/run/bot.pid"
 `;
 const STOP = `#!/usr/bin/env bash
@@ -62,28 +66,68 @@ kill -TERM "$pid" 2>/dev/null || exit 0
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
 kill -KILL "$pid" 2>/dev/null || true
 `;
+const ACTIVE = `#!/usr/bin/env bash
+# Test stand-in for: systemctl is-active --quiet rollcall (no signal: the bot may be another user's)
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+pid="$(cat "$ROOT/run/bot.pid" 2>/dev/null || true)"
+[ -n "$pid" ] && [ -d "/proc/$pid" ] && ! grep -q '^State:.*zombie' "/proc/$pid/status" 2>/dev/null
+`;
 
 export interface FakePi {
   root: string;
   botUrl: string;
   dbPath: string;
+  envFile: string;
   stopBot(): void;
   log(): string;
 }
+
+/** What the bot needs to reach a Discord: the emulator's (src/sandbox), or nothing that answers. */
+export interface FakeDiscord {
+  applicationId: string;
+  publicKey: string;
+  token: string;
+  apiUrl: string;
+}
+
+/**
+ * The Pi's two accounts, as setup-pi.sh makes them: `deploy` (who ssh's in and deploys, a member of
+ * `group`) and `service` (what the bot runs as; in `group` only). With them, the fake Pi's folders
+ * get setup-pi.sh's owners and modes, and the restart/stop stand-ins run as `service` through
+ * `sudo -n -u`, as `sudo systemctl` would start the unit's `User=`.
+ */
+export interface PiUsers {
+  deploy: string;
+  service: string;
+  group: string;
+  /** The sudoers rule for the stand-ins is written here (and removed by the test). */
+  sudoersFile: string;
+}
+
+const chown = (path: string, owner: string, mode?: string, recursive = false) => {
+  execFileSync('chown', [...(recursive ? ['-R'] : []), owner, path]);
+  if (mode) execFileSync('chmod', [mode, path]);
+};
 
 /**
  * A folder laid out like /opt/rollcall on a Pi: deploy.conf, shared/rollcall.env, data/, and
  * restart/stop scripts in place of systemd. Installing links this checkout's node_modules (an
  * `npm ci` that compiles better-sqlite3 takes minutes); building is tsc without the type check.
+ * Without `discord`, nothing answers the bot's gateway (a deploy then never sees READY).
  */
-export function makeFakePi(root: string, options: { repoUrl: string; botPort: number; healthTimeout?: number }): FakePi {
-  for (const d of ['bin', 'shared', 'data', 'logs', 'run']) mkdirSync(join(root, d), { recursive: true });
+export function makeFakePi(
+  root: string,
+  options: { repoUrl: string; botPort: number; healthTimeout?: number; discord?: FakeDiscord; users?: PiUsers },
+): FakePi {
+  for (const d of ['bin', 'shared', 'data', 'logs', 'run', 'backups', 'releases']) mkdirSync(join(root, d), { recursive: true });
   const botUrl = `http://127.0.0.1:${options.botPort}`;
   const dbPath = join(root, 'data', 'rollcall.sqlite');
-  writeFileSync(join(root, 'bin', 'restart'), RESTART);
+  const users = options.users;
+  writeFileSync(join(root, 'bin', 'restart'), restartScript(process.execPath));
   writeFileSync(join(root, 'bin', 'stop'), STOP);
-  chmodSync(join(root, 'bin', 'restart'), 0o755);
-  chmodSync(join(root, 'bin', 'stop'), 0o755);
+  writeFileSync(join(root, 'bin', 'active'), ACTIVE);
+  for (const f of ['restart', 'stop', 'active']) chmodSync(join(root, 'bin', f), 0o755);
+  const asService = users ? `sudo -n -u ${users.service} ` : '';
   writeFileSync(
     join(root, 'deploy.conf'),
     [
@@ -97,25 +141,25 @@ export function makeFakePi(root: string, options: { repoUrl: string; botPort: nu
       // The real build minus type checking (CI's typecheck does that): emits the same JavaScript
       // in a few seconds, and a commit of someone else's half-typed work cannot fail this test.
       `BUILD_CMD="node_modules/.bin/tsc -p tsconfig.build.json --noCheck"`,
-      `RESTART_CMD="${join(root, 'bin', 'restart')}"`,
-      `STOP_CMD="${join(root, 'bin', 'stop')}"`,
+      `RESTART_CMD="${asService}${join(root, 'bin', 'restart')}"`,
+      `STOP_CMD="${asService}${join(root, 'bin', 'stop')}"`,
+      `ACTIVE_CMD="${join(root, 'bin', 'active')}"`,
       `LOGS_CMD="tail ${join(root, 'logs', 'bot.log')}"`,
       `HEALTH_TIMEOUT=${options.healthTimeout ?? 15}`,
       'KEEP_RELEASES=2',
     ].join('\n') + '\n',
   );
   const keys = createTestKeys();
+  const discord = options.discord;
+  const envFile = join(root, 'shared', 'rollcall.env');
   writeFileSync(
-    join(root, 'shared', 'rollcall.env'),
+    envFile,
     [
-      `DISCORD_APPLICATION_ID=${APPLICATION_ID}`,
-      `DISCORD_PUBLIC_KEY=${keys.publicKeyHex}`,
-      'DISCORD_TOKEN=test-token-0123456789abcdef',
-      // Nothing listens there: the gateway logs that it cannot connect, the webhook still serves.
-      'DISCORD_API_URL=http://127.0.0.1:9/api',
-      // …and /healthz would turn 503 a minute after start for the missing gateway; these tests are
-      // about deploying, so the grace outlasts them (tests/ops/health.test.ts covers the 503).
-      'HEALTH_GATEWAY_GRACE_SECONDS=3600',
+      `DISCORD_APPLICATION_ID=${discord?.applicationId ?? APPLICATION_ID}`,
+      `DISCORD_PUBLIC_KEY=${discord?.publicKey ?? keys.publicKeyHex}`,
+      `DISCORD_TOKEN=${discord?.token ?? 'test-token-0123456789abcdef'}`,
+      // Without the emulator nothing listens there: the gateway cannot connect, the webhook still serves.
+      `DISCORD_API_URL=${discord?.apiUrl ?? 'http://127.0.0.1:9/api'}`,
       `DATABASE_PATH=${dbPath}`,
       'HTTP_HOST=127.0.0.1',
       `HTTP_PORT=${options.botPort}`,
@@ -123,10 +167,26 @@ export function makeFakePi(root: string, options: { repoUrl: string; botPort: nu
     ].join('\n') + '\n',
     { mode: 0o600 },
   );
+  if (users) {
+    // setup-pi.sh's owners and modes (docs/operations.md, "Files and permissions").
+    const { deploy, service, group } = users;
+    chown(root, `${deploy}:${group}`, '0755');
+    for (const d of ['releases', 'bin']) chown(join(root, d), `${deploy}:${group}`, '0755');
+    chown(join(root, 'deploy.conf'), `${deploy}:${group}`, '0644');
+    for (const d of ['data', 'backups', 'logs', 'run']) chown(join(root, d), `${service}:${group}`, '2770');
+    chown(join(root, 'shared'), `root:${group}`, '0750');
+    chown(envFile, `${service}:${group}`, '0600');
+    for (const f of ['restart', 'stop', 'active']) chown(join(root, 'bin', f), 'root:root', '0755');
+    const rule = `${deploy} ALL=(${service}) NOPASSWD: ${join(root, 'bin', 'restart')}, ${join(root, 'bin', 'stop')}\n`;
+    writeFileSync(`${users.sudoersFile}.new`, rule, { mode: 0o440 });
+    execFileSync('visudo', ['-cqf', `${users.sudoersFile}.new`]);
+    execFileSync('mv', [`${users.sudoersFile}.new`, users.sudoersFile]);
+  }
   return {
     root,
     botUrl,
     dbPath,
+    envFile,
     stopBot: () => execFileSync(join(root, 'bin', 'stop')),
     log: () => (existsSync(join(root, 'logs', 'bot.log')) ? readFileSync(join(root, 'logs', 'bot.log'), 'utf8') : ''),
   };

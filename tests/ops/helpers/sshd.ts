@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +19,6 @@ export interface TestSshd {
   /** The admin tool's ssh options for this server. */
   args(root: string): string[];
   stop(): Promise<void>;
-}
-
-/** Why the ssh tests cannot run here, or null when they can. */
-export function sshdMissing(): string | null {
-  if (!existsSync(SSHD)) return `${SSHD} not found (bash scripts/install-system-deps.sh installs openssh-server)`;
-  if (spawnSync('ssh', ['-V']).error) return 'ssh client not found (install openssh-client)';
-  return null;
 }
 
 function keygen(path: string): void {
@@ -49,14 +42,16 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
 
 /**
  * Starts Debian's sshd with its own config, host key and authorized_keys in a temp folder; the
- * machine's /etc/ssh is untouched. Root may log in with the key only (CI runs as root).
+ * machine's /etc/ssh is untouched. The current user (or `options.user`, e.g. a deploy user the test
+ * made; sshd reads authorized_keys as that user) may log in with the key only (CI runs as root).
  */
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(options: { user?: string } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-sshd-'));
-  const user = userInfo().username;
+  const user = options.user ?? userInfo().username;
   keygen(join(dir, 'host_key'));
   keygen(join(dir, 'client_key'));
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')), { mode: 0o600 });
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')), { mode: 0o644 });
+  if (options.user) chmodSync(dir, 0o755); // the private keys in it stay 0600
   const port = await freePort();
   writeFileSync(
     join(dir, 'sshd_config'),
