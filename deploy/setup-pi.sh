@@ -39,9 +39,10 @@ if [[ "$REPO_URL" == git@* || "$REPO_URL" == ssh://* ]]; then
   fi
 fi
 
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-if [ "$NODE_MAJOR" -lt 20 ] || [ ! -x /usr/bin/node ]; then
-  die "Node.js 20 or newer is needed at /usr/bin/node (found: $(node --version 2>/dev/null || echo none)). Install Node 22 LTS from NodeSource (docs/raspberry-pi.md, step 2), then run this again."
+# package.json's engines: 22.12 or newer (@discordjs/voice's DAVE needs it); 24 LTS recommended.
+NODE_OK="$(node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.stdout.write(a > 22 || (a === 22 && b >= 12) ? "yes" : "no")' 2>/dev/null || echo no)"
+if [ "$NODE_OK" != yes ] || [ ! -x /usr/bin/node ]; then
+  die "Node.js 22.12 or newer is needed at /usr/bin/node (found: $(node --version 2>/dev/null || echo none)). Install Node 24 LTS from NodeSource (docs/raspberry-pi.md, step 2), then run this again."
 fi
 
 say "user rollcall and group membership for $DEPLOY_USER"
