@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../src/sandbox/wire.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
 import { memberFetches } from './rest-counts.js';
@@ -17,7 +18,8 @@ describe('rank emoji follow promotions', () => {
   const config = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content);
   const daily = () => w.emu.messages(tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
   const line = (date: string, hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor(date, 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
-  const memberGets = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'GET' && /\/guilds\/\d+\/members\/\d+$/.test(e.path));
+  const memberGets = () =>
+    w.emu.events.filter((e): e is Extract<WireEvent, { kind: 'rest' }> => e.kind === 'rest' && e.method === 'GET' && /\/guilds\/\d+\/members\/\d+$/.test(e.path));
   const tickAt = async (iso: string) => {
     w.clock.set(Date.parse(iso));
     await w.app.scheduler.tick();
