@@ -157,7 +157,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rankRefresh,
     close: async () => {
       await scheduler.stop();
-      await rankRefresh.idle();
+      await rankRefresh.stop();
       await greeting.stop();
       await editor.close();
       await database.close();

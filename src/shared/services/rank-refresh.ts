@@ -39,11 +39,12 @@ export class RankRefresh implements Job {
   /** Guild → `message id|local hour` already refreshed. */
   private readonly done = new Map<string, string>();
   private running: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(private readonly deps: RankRefreshOptions) {}
 
   async run(now: number): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.stopping) return;
     const due: { post: DailyPost; key: string }[] = [];
     const guilds = await this.deps.db.selectFrom('rank_emoji').select('guild_id').distinct().execute();
     for (const { guild_id: guildId } of guilds) {
@@ -66,8 +67,14 @@ export class RankRefresh implements Job {
     })().finally(() => (this.running = undefined));
   }
 
-  /** Resolves when the refresh under way (if any) is over: for shutdown and tests. */
+  /** Resolves when the refresh under way (if any) is over: for tests. */
   async idle(): Promise<void> {
+    await this.running;
+  }
+
+  /** For shutdown: starts nothing more and ends the refresh under way after its current fetch. */
+  async stop(): Promise<void> {
+    this.stopping = true;
     await this.running;
   }
 
@@ -88,6 +95,7 @@ export class RankRefresh implements Job {
     const cutoff = this.deps.clock.now() - FRESH_ENOUGH_MS;
     let changed = 0;
     for (const userId of userIds) {
+      if (this.stopping) break;
       const before = known.get(userId);
       if (before && before.fetched_at >= cutoff) continue;
       const fetched = await this.deps.fetchMember(guildId, userId);
