@@ -86,12 +86,11 @@ describe.skipIf(need.missing)(need.title('admin stats --host'), () => {
     expect(lastLine(both.stderr)).toBe('rollcall admin: --db names a file on this machine; with --host the charts come from the Pi’s database (leave out one or the other)');
   }, 120_000);
 
-  const script = needs('script');
-  it.skipIf(script.missing)(script.title('the menu’s "Stats and charts" asks where, which chart, which period and where to write, then draws them'), async () => {
-    const out = join(tmp.dir, 'charts-menu');
+  /** `npm run admin` in a real pseudo-terminal (util-linux `script`), driven with the keys an operator presses. */
+  function menu(env: NodeJS.ProcessEnv) {
     const child = spawn('script', ['-qfec', `stty cols 140 rows 50; exec ${process.execPath} --import tsx src/cli/admin.ts`, '/dev/null'], {
       cwd: REPO,
-      env: { ...process.env, TERM: 'xterm', ROLLCALL_SSH_HOST: 'fakepi', ROLLCALL_SSH_CONFIG: sshConfig, ROLLCALL_ROOT: pi.root },
+      env: { ...process.env, TERM: 'xterm', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let screen = '';
@@ -99,42 +98,72 @@ describe.skipIf(need.missing)(need.title('admin stats --host'), () => {
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
     let seen = 0;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    /** Waits for `text` after what was already matched, then presses `keys` one at a time. */
-    const expectThenPress = async (text: string, ...keys: string[]) => {
-      const deadline = Date.now() + 60_000;
-      while (plain(screen).indexOf(text, seen) === -1) {
-        if (Date.now() > deadline) throw new Error(`the menu never showed "${text}":\n${plain(screen)}`);
-        await pause(50);
-      }
-      seen = plain(screen).indexOf(text, seen) + text.length;
-      for (const key of keys) {
-        await pause(150); // let the prompt finish drawing
-        child.stdin.write(key);
-      }
+    return {
+      exited,
+      child,
+      screen: () => plain(screen),
+      /** Waits for `text` after what was already matched, then presses `keys` one at a time. */
+      async expectThenPress(text: string, ...keys: string[]) {
+        const deadline = Date.now() + 60_000;
+        while (plain(screen).indexOf(text, seen) === -1) {
+          if (Date.now() > deadline) throw new Error(`the menu never showed "${text}":\n${plain(screen)}`);
+          await pause(50);
+        }
+        seen = plain(screen).indexOf(text, seen) + text.length;
+        for (const key of keys) {
+          await pause(150); // let the prompt finish drawing
+          child.stdin.write(key);
+        }
+      },
     };
-    const ENTER = '\r';
-    const DOWN = '\x1b[B';
-    const UP = '\x1b[A';
-    const BACKSPACE = '\x7f';
+  }
+  const ENTER = '\r';
+  const DOWN = '\x1b[B';
+  const UP = '\x1b[A';
+  /** Enough backspaces (in one write) to empty a prefilled answer (`charts/2026-12-04`, a database path). */
+  const CLEAR = '\x7f'.repeat(120);
 
+  const script = needs('script');
+  it.skipIf(script.missing)(script.title('the menu’s "Stats and charts" asks where, which chart, which period and where to write, then draws the Pi’s'), async () => {
+    const out = join(tmp.dir, 'charts-menu');
+    const m = menu({ ROLLCALL_SSH_HOST: 'fakepi', ROLLCALL_SSH_CONFIG: sshConfig, ROLLCALL_ROOT: pi.root });
     try {
-      await expectThenPress('What would you like to do?', UP, UP, ENTER); // wraps to Quit, then Stats and charts
-      await expectThenPress('Where?', ENTER); // On the Pi (over ssh)
-      await expectThenPress('ssh address of the Pi', ENTER); // fakepi, from ROLLCALL_SSH_HOST
-      await expectThenPress('Which chart?', DOWN, DOWN, DOWN, ENTER); // all, community, duos, total
-      await expectThenPress('Which period?', DOWN, DOWN, ENTER); // the default, last 7 days, last 30 days
-      await expectThenPress('Write the PNG files to', ...Array<string>(30).fill(BACKSPACE), out, ENTER);
-      await expectThenPress('Done.');
-      await expectThenPress('What would you like to do?', UP, ENTER); // Quit
-      expect(await exited).toBe(0);
+      await m.expectThenPress('What would you like to do?', UP, UP, ENTER); // wraps to Quit, then Stats and charts
+      await m.expectThenPress('Where?', ENTER); // On the Pi (over ssh)
+      await m.expectThenPress('ssh address of the Pi', ENTER); // fakepi, from ROLLCALL_SSH_HOST
+      await m.expectThenPress('Which chart?', DOWN, DOWN, DOWN, ENTER); // all, community, duos, total
+      await m.expectThenPress('Which period?', DOWN, DOWN, ENTER); // the default, last 7 days, last 30 days
+      await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
+      await m.expectThenPress('Done.');
+      await m.expectThenPress('What would you like to do?', UP, ENTER); // Quit
+      expect(await m.exited).toBe(0);
     } finally {
-      child.kill();
+      m.child.kill();
     }
-    const text = plain(screen);
+    const text = m.screen();
     expect(text).toContain(`npm run admin -- stats --host fakepi --chart total --range 30d --out ${out}`);
-    expect(text).toMatch(/downloaded?|downloading/);
+    expect(text).toMatch(/downloading .*100%/);
     expect(text).toContain('1 of 1 chart(s) drawn');
-    expect(existsSync(join(out, 'total-30d.png'))).toBe(true);
     expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
+  }, 150_000);
+
+  it.skipIf(script.missing)(script.title('…or from a database file on this machine, each chart over its own default period'), async () => {
+    const out = join(tmp.dir, 'charts-here');
+    const m = menu({});
+    try {
+      await m.expectThenPress('What would you like to do?', UP, UP, ENTER);
+      await m.expectThenPress('Where?', DOWN, ENTER); // On this machine
+      await m.expectThenPress('Database file', CLEAR, pi.dbPath, ENTER);
+      await m.expectThenPress('Which chart?', ...Array<string>(7).fill(DOWN), ENTER); // … months, member-months
+      await m.expectThenPress('Which period?', ENTER); // the chart's own default: a year
+      await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
+      await m.expectThenPress('Done.');
+      await m.expectThenPress('What would you like to do?', UP, ENTER);
+      expect(await m.exited).toBe(0);
+    } finally {
+      m.child.kill();
+    }
+    expect(m.screen()).toContain(`npm run admin -- stats --db ${pi.dbPath} --chart member-months --out ${out}`);
+    expect(existsSync(join(out, 'member-months-365d.png'))).toBe(true);
   }, 150_000);
 });
