@@ -50,21 +50,21 @@ const program = new Command()
     if (value !== 'all' && !isChartName(value)) throw new InvalidArgumentError(`unknown chart; pick one of ${CHART_NAMES.join(', ')} or all.`);
     return value;
   })
-  .option('--range <range>', RANGE_NAMES.join(', '), (value: string) => {
+  .option('--range <range>', `${RANGE_NAMES.join(', ')} (default: each chart's own, as in /stats)`, (value: string) => {
     if (!isRangeName(value)) throw new InvalidArgumentError(`unknown range; pick one of ${RANGE_NAMES.join(', ')}.`);
     return value;
-  }, '30d')
+  })
   .requiredOption('--out <dir>', 'folder for the PNG files (created if missing)')
   .option('--guild <id>', 'guild id (default: the one with the most voice stays)')
   .option('--member <id>', 'member for the timeline and personal charts (default: the most active)')
   .option('--db <path>', 'SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
   .option('--min-hours <n>', `community and duos: leave out pairs with less time together (whole hours, default ${DEFAULT_MIN_PAIR_MS / 3_600_000})`, limitedInteger('--min-hours', MIN_HOURS_LIMITS))
   .option('--days <n>', `inactive: not in voice for this many days (default ${DEFAULT_INACTIVE_DAYS})`, limitedInteger('--days', INACTIVE_DAYS_LIMITS))
-  .addHelpText('after', `\nCharts:\n${CHART_NAMES.map((c) => `  ${c.padEnd(12)} ${CHARTS[c].description}`).join('\n')}`)
+  .addHelpText('after', `\nCharts (default range):\n${CHART_NAMES.map((c) => `  ${c.padEnd(14)} ${CHARTS[c].description} (${CHARTS[c].defaultRange})`).join('\n')}`)
   .showHelpAfterError('(run with --help for usage)');
 
 program.parse();
-const opts = program.opts<{ chart: ChartName | 'all'; range: RangeName; out: string; guild?: string; member?: string; db?: string; minHours?: number; days?: number }>();
+const opts = program.opts<{ chart: ChartName | 'all'; range?: RangeName; out: string; guild?: string; member?: string; db?: string; minHours?: number; days?: number }>();
 // A flag must change what is drawn: refuse one the chosen chart does not use.
 if (opts.minHours !== undefined && opts.chart !== 'all' && !PAIR_CHARTS.includes(opts.chart)) fail(`--min-hours applies to ${PAIR_CHARTS.join(' and ')} (or all), not ${opts.chart}.`);
 if (opts.days !== undefined && opts.chart !== 'all' && opts.chart !== 'inactive') fail(`--days applies to inactive (or all), not ${opts.chart}.`);
@@ -92,6 +92,9 @@ function progress(done: number, total: number, label: string): void {
   if (done === total) process.stderr.write('\n');
 }
 
+/** `--range`, else the chart's own default (the same as `/stats` without `range`). */
+const rangeOf = (chart: ChartName): RangeName => opts.range ?? CHARTS[chart].defaultRange;
+
 let exitCode = 0;
 try {
   const guildId = opts.guild ?? (await busiestGuild(db));
@@ -106,7 +109,7 @@ try {
     charts.map((chart) => ({
       guildId,
       chart,
-      range: opts.range,
+      range: rangeOf(chart),
       memberId: CHARTS[chart].perMember ? memberId : undefined,
       ...(opts.minHours !== undefined ? { minPairMs: opts.minHours * 3_600_000 } : {}),
       ...(opts.days !== undefined ? { inactiveDays: opts.days } : {}),
@@ -115,7 +118,7 @@ try {
   );
   for (const result of results) {
     if (result.ok) {
-      const file = join(opts.out, `${result.chart}-${opts.range}.png`);
+      const file = join(opts.out, `${result.chart}-${rangeOf(result.chart)}.png`);
       writeFileSync(file, result.png);
       console.log(`${file}  ${result.width}×${result.height}  ${result.summary}`);
     } else {

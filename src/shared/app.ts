@@ -13,6 +13,7 @@ import { GATEWAY_ROLE, Heartbeat } from './services/heartbeat.js';
 import type { MemberLabels } from './services/member-labels.js';
 import { MemberCache } from './services/members.js';
 import { RankEmojiService } from './services/rank-emoji.js';
+import { RankRefresh } from './services/rank-refresh.js';
 import { MemberTimezones } from './services/timezones.js';
 import { VoiceAutoAdd } from './services/voice-auto-add.js';
 import { VoiceSessions } from './services/voice-sessions.js';
@@ -53,6 +54,8 @@ export interface App {
   voice: VoiceSessions;
   /** Marks members in voice as "seen" in today's message: on join, and each hour as a scheduler job. */
   voiceAutoAdd: VoiceAutoAdd;
+  /** Re-fetches the members on today's message each hour, so rank emoji follow promotions. */
+  rankRefresh: RankRefresh;
   /** This process's liveness row; the gateway starts it (see src/gateway/voice-lifecycle.ts). */
   heartbeat: Heartbeat;
   timezones: MemberTimezones;
@@ -136,6 +139,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const retention = new RetentionService({ db, clock, log, guildConfig, availability });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);
+  const rankRefresh = new RankRefresh({ db, clock, log, guildConfig, posts, members, fetchMember: (guildId, userId) => discord.refetchGuildMember(guildId, userId) });
+  scheduler.add(rankRefresh);
   // A member who turned voice tracking off is never greeted either.
   const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
   scheduler.add(greeting);
@@ -166,8 +171,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     privacy,
     retention,
     editor,
+    rankRefresh,
     close: async () => {
       await scheduler.stop();
+      await rankRefresh.stop();
       await greeting.stop();
       await editor.close();
       await database.close();

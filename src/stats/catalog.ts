@@ -4,7 +4,7 @@
  */
 
 /** Every chart, in the order `--chart all` renders them. */
-export const CHART_NAMES = ['community', 'duos', 'total', 'inactive', 'weekdays', 'months', 'timeline', 'reliability', 'best-window'] as const;
+export const CHART_NAMES = ['community', 'duos', 'total', 'inactive', 'weekdays', 'months', 'member-months', 'drifting', 'timeline', 'reliability', 'best-window'] as const;
 export type ChartName = (typeof CHART_NAMES)[number];
 
 export interface ChartInfo {
@@ -13,18 +13,24 @@ export interface ChartInfo {
   description: string;
   /** Drawn for one member (their own time zone); the rest are about everyone. */
   perMember: boolean;
+  /** Who may draw it: `own` = any member, about themselves (admins too, never about another); `admins` = about everyone. */
+  who: 'own' | 'admins';
+  /** The range used when none is given (`/stats` and the CLI alike). */
+  defaultRange: RangeName;
 }
 
 export const CHARTS: Readonly<Record<ChartName, ChartInfo>> = {
-  community: { name: 'community', description: 'Who plays with whom: members linked by time together, coloured by group', perMember: false },
-  duos: { name: 'duos', description: 'The pairs with the most time together in voice', perMember: false },
-  total: { name: 'total', description: 'Total voice time per member (AFK excluded)', perMember: false },
-  inactive: { name: 'inactive', description: 'Members not seen in voice for a while', perMember: false },
-  weekdays: { name: 'weekdays', description: 'Voice hours per day of the week', perMember: false },
-  months: { name: 'months', description: 'Voice hours per calendar month', perMember: false },
-  timeline: { name: 'timeline', description: 'Your time in voice by day and hour (7 days; a longer range overlays the weeks)', perMember: true },
-  reliability: { name: 'reliability', description: 'Said vs showed: hours declared vs hours actually in voice', perMember: false },
-  'best-window': { name: 'best-window', description: 'Best time to play: who is usually available and present, by day and hour', perMember: false },
+  community: { name: 'community', description: 'Who plays with whom: members linked by time together, coloured by group', perMember: false, who: 'admins', defaultRange: '30d' },
+  duos: { name: 'duos', description: 'The pairs with the most time together in voice', perMember: false, who: 'admins', defaultRange: '30d' },
+  total: { name: 'total', description: 'Total voice time per member (AFK excluded)', perMember: false, who: 'admins', defaultRange: '30d' },
+  inactive: { name: 'inactive', description: 'Members not seen in voice for a while', perMember: false, who: 'admins', defaultRange: '30d' },
+  weekdays: { name: 'weekdays', description: 'Voice hours per day of the week', perMember: false, who: 'admins', defaultRange: '30d' },
+  months: { name: 'months', description: 'Voice hours per calendar month', perMember: false, who: 'admins', defaultRange: '30d' },
+  'member-months': { name: 'member-months', description: 'Hours per month for each of the most active members (who plays less lately)', perMember: false, who: 'admins', defaultRange: '365d' },
+  drifting: { name: 'drifting', description: 'Drifting away: members whose last 4 weeks fell most against their own average', perMember: false, who: 'admins', defaultRange: '90d' },
+  timeline: { name: 'timeline', description: 'Your time in voice by day and hour (7 days; a longer range overlays the weeks)', perMember: true, who: 'own', defaultRange: '7d' },
+  reliability: { name: 'reliability', description: 'Said vs showed: hours declared vs hours actually in voice', perMember: false, who: 'admins', defaultRange: '30d' },
+  'best-window': { name: 'best-window', description: 'Best time to play: who is usually available and present, by day and hour', perMember: false, who: 'admins', defaultRange: '30d' },
 };
 
 export function isChartName(value: string): value is ChartName {

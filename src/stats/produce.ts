@@ -4,8 +4,10 @@ import type { ChartName, ChartRequest, ChartResult } from './catalog.js';
 import { bestWindowChart } from './charts/best-window.js';
 import type { ChartBuilder } from './charts/chart.js';
 import { communityChart } from './charts/community.js';
+import { driftingChart } from './charts/drifting.js';
 import { duosChart } from './charts/duos.js';
 import { inactiveChart } from './charts/inactive.js';
+import { memberMonthsChart } from './charts/member-months.js';
 import { monthsChart } from './charts/months.js';
 import { reliabilityChart } from './charts/reliability.js';
 import { timelineChart } from './charts/timeline.js';
@@ -23,6 +25,8 @@ export const BUILDERS: Readonly<Record<ChartName, ChartBuilder>> = {
   inactive: inactiveChart,
   weekdays: weekdaysChart,
   months: monthsChart,
+  'member-months': memberMonthsChart,
+  drifting: driftingChart,
   timeline: timelineChart,
   reliability: reliabilityChart,
   'best-window': bestWindowChart,

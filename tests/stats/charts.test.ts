@@ -79,7 +79,7 @@ describe('every chart renders a readable PNG from a seeded database', () => {
   it('writes member names, not ids, on the charts about members', () => {
     const svg = (c: ChartName) => (results.get(c) as Extract<ChartResult, { ok: true }>).svg;
     const known = [...names.values()];
-    for (const chart of ['community', 'duos', 'total', 'reliability'] as const) {
+    for (const chart of ['community', 'duos', 'total', 'reliability', 'member-months', 'drifting'] as const) {
       const shown = known.filter((n) => svg(chart).includes(n));
       expect(shown.length, chart).toBeGreaterThanOrEqual(5);
       expect(svg(chart), chart).not.toMatch(/8000000000000000\d\d/);

@@ -35,7 +35,7 @@ describe('npm run stats', () => {
   it('draws every chart into the folder, one PNG each, with a progress line per chart', () => {
     const r = stats(['--chart', 'all', '--range', '30d', '--out', out, '--db', s.path]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('[9/9] best-window');
+    expect(r.stderr).toContain('[11/11] best-window');
     const files = readdirSync(out).sort();
     expect(files).toEqual(expect.arrayContaining(['community-30d.png', 'duos-30d.png', 'total-30d.png', 'weekdays-30d.png', 'months-30d.png', 'timeline-30d.png', 'reliability-30d.png', 'best-window-30d.png']));
     expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
@@ -75,6 +75,14 @@ describe('npm run stats', () => {
     expect(inactive.code, inactive.stderr).toBe(0);
     expect(inactive.stdout).toMatch(/inactive for 3\+ days/);
   }, 90_000);
+
+  it("without --range, each chart covers its own default period, as /stats does (drifting 90 days, member-months a year)", () => {
+    for (const [chart, range] of [['drifting', '90d'], ['member-months', '365d']] as const) {
+      const r = stats(['--chart', chart, '--out', join(out, 'defaults'), '--db', s.path]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(join(out, 'defaults', `${chart}-${range}.png`)), r.stdout).toBe(true);
+    }
+  }, 60_000);
 
   it('uses DATABASE_PATH when --db is not given', () => {
     const r = stats(['--chart', 'weekdays', '--range', '7d', '--out', join(out, 'env')], { DATABASE_PATH: s.path });

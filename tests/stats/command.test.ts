@@ -125,4 +125,47 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     expect(message.content).toMatch(/Nothing to draw yet: .*has not declared any hours/);
     expect(message.files).toHaveLength(0);
   }, 40_000);
+
+  it('lists what a member can draw before the admin charts (/stats help), and marks the admin charts in the command list', async () => {
+    const help = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'help', options: [] }])).final(30_000);
+    const text = String(help.content);
+    expect(help.ephemeral_for).toBe(m.dan);
+    const own = text.indexOf('**Anyone can draw, about themselves:**');
+    const admins = text.indexOf('**Admins (Manage Server) can also draw, about everyone:**');
+    expect(own).toBeGreaterThan(0);
+    expect(admins).toBeGreaterThan(own);
+    expect(text.slice(own, admins)).toContain('`/stats me`');
+    expect(text.slice(admins)).toContain('(you are not an admin here, so these answer with a refusal)');
+    for (const chart of ['member-months', 'drifting', 'total', 'community']) expect(text.slice(admins)).toContain(`\`/stats ${chart}\``);
+    const byAdmin = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'help', options: [] }])).final(30_000);
+    expect(byAdmin.content).not.toContain('you are not an admin here');
+    const stats = w.emu.commands(w.emu.fixture.guildId).find((c) => c.name === 'stats') as { options: { name: string; description: string }[] };
+    const description = (sub: string) => stats.options.find((o) => o.name === sub)!.description;
+    expect(description('drifting')).toMatch(/^Admins: Drifting away/);
+    expect(description('member-months')).toMatch(/^Admins: /);
+    expect(description('timeline')).toMatch(/^Anyone, own only: /);
+    // The refusal points there too.
+    const refused = await (await w.emu.runCommand(m.dan!, 'stats', [{ name: 'member-months', options: [] }])).final(10_000);
+    expect(refused.content).toBe('⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own; `/stats help` lists what you can draw.');
+    expect(refused.files).toHaveLength(0);
+  }, 60_000);
+
+  it('gives admins the per-member views: hours per month per member (a year by default) and who is drifting away (90 days)', async () => {
+    const guildId = w.emu.fixture.guildId;
+    const c = w.emu.fixture.channels as Record<string, string>;
+    // Erin played 8 h in September and nothing since.
+    await w.app.db.insertInto('voice_stays').values({ guild_id: guildId, channel_id: c.squadB!, user_id: m.erin!, started_at: T0 - 70 * 24 * H, ended_at: T0 - 70 * 24 * H + 8 * H }).execute();
+    const months = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'member-months', options: [] }])).final(30_000);
+    expect(months.content).toContain('📊 **Hours per month per member · last 365 days**');
+    expect(months.content).toContain('The 4 member(s) with the most voice time, hours per month; 2026-11:');
+    expect(months.files[0]?.filename).toBe('rollcall-member-months.png');
+    expect(inspectPng(months.files[0]!.bytes).variance).toBeGreaterThan(100);
+    const drift = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'drifting', options: [] }])).final(30_000);
+    expect(drift.content).toContain('📊 **Drifting away: the last 4 weeks against their own average**');
+    // 8 h over the 8.8 weeks before the last 4 (27 Aug → 27 Oct), none since.
+    expect(drift.content).toMatch(/^1 member\(s\) played less in the last 4 weeks than their weekly average before; steepest: .+, 0\.9 → 0 h\/week\.$/m);
+    expect(drift.files[0]?.content_type).toBe('image/png');
+    const short = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'drifting', options: [{ name: 'range', value: '30d' }] }])).final(30_000);
+    expect(short.content).toBe('📊 Nothing to draw yet: Drifting compares the last 4 weeks with at least 4 weeks before them: pick a range of 90 days or more.');
+  }, 60_000);
 });

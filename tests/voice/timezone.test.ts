@@ -74,4 +74,16 @@ describe('/timezone', () => {
       ].join('\n'),
     );
   });
+
+  it('answers only the asker unless they share it: share:True posts the same lines in the channel', async () => {
+    const ask = async (options: CommandOptionInput[]) => (await w.emu.runCommand(m.bob, 'timezone', [{ name: 'voice', options }])).final();
+    const mine = await ask([]);
+    expect(mine.ephemeral_for).toBe(m.bob);
+    const shared = await ask([{ name: 'share', value: true }]);
+    expect(shared.ephemeral_for).toBeNull();
+    expect(shared.content).toBe(mine.content);
+    // Not in voice: nothing to share, so it stays private whatever `share` says.
+    const away = await (await w.emu.runCommand(m.erin, 'timezone', [{ name: 'voice', options: [{ name: 'share', value: true }] }])).final();
+    expect(away.ephemeral_for).toBe(m.erin);
+  });
 });

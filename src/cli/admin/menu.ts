@@ -1,4 +1,6 @@
 import { cancel, confirm, intro, isCancel, log, outro, select, text } from '@clack/prompts';
+import { CHART_NAMES, CHARTS, RANGE_LABELS, RANGE_NAMES } from '../../stats/catalog.js';
+import { databasePath } from './paths.js';
 import { runCommandLine } from './run.js';
 
 type Action = 'status' | 'logs' | 'backup' | 'download' | 'restore' | 'deploy' | 'register' | 'migrate' | 'test' | 'stats' | 'quit';
@@ -75,8 +77,39 @@ async function wordsFor(action: Exclude<Action, 'quit'>): Promise<string[] | nul
     case 'test':
       return ['test'];
     case 'stats':
-      return ['stats'];
+      return statsWords();
   }
+}
+
+/**
+ * Stats and charts: where the database is (the Pi: a fresh backup is brought here and drawn from;
+ * or a file here), which chart, which period, and where the PNG files go.
+ */
+async function statsWords(): Promise<string[] | null> {
+  const where = await askWhere();
+  if (!where) return null;
+  let source = where;
+  if (where.length === 0) {
+    const file = await ask('Database file', databasePath());
+    if (!file) return null;
+    source = ['--db', file];
+  }
+  const chart = await select({
+    message: 'Which chart?',
+    options: [{ value: 'all', label: 'All charts', hint: 'one PNG each' }, ...CHART_NAMES.map((c) => ({ value: c, label: c, hint: CHARTS[c].description }))],
+  });
+  if (isCancel(chart)) return null;
+  const range = await select({
+    message: 'Which period?',
+    options: [
+      { value: 'default', label: 'The chart’s own default', hint: chart === 'all' ? 'as /stats: 30 days for most' : RANGE_LABELS[CHARTS[chart as keyof typeof CHARTS].defaultRange] },
+      ...RANGE_NAMES.map((r) => ({ value: r, label: RANGE_LABELS[r] })),
+    ],
+  });
+  if (isCancel(range)) return null;
+  const out = await ask('Write the PNG files to (a folder)', `charts/${today()}`);
+  if (!out) return null;
+  return ['stats', ...source, '--chart', chart, ...(range === 'default' ? [] : ['--range', range]), '--out', out];
 }
 
 /** `npm run admin` in a terminal: pick an action, answer a few questions, see it run; repeat. */
@@ -96,7 +129,7 @@ export async function runMenu(): Promise<number> {
         { value: 'register', label: 'Register slash commands' },
         { value: 'migrate', label: 'Migrate the database here' },
         { value: 'test', label: 'Run the tests' },
-        { value: 'stats', label: 'Stats and charts' },
+        { value: 'stats', label: 'Stats and charts', hint: 'PNG files, from the Pi or a database here' },
         { value: 'quit', label: 'Quit' },
       ],
     });

@@ -32,8 +32,8 @@ function withSsh(command: Command, requireHost: boolean): Command {
     .addOption(host)
     .option('--port <port>', 'ssh port, if not 22 or set in ~/.ssh/config', positiveInt)
     .option('--identity <file>', 'private key for ssh (default: your agent and ~/.ssh keys)')
-    .option('--ssh-config <file>', 'ssh config file to use instead of ~/.ssh/config')
-    .option('--root <dir>', 'rollcall’s folder on the Pi', DEFAULT_ROOT);
+    .addOption(new Option('--ssh-config <file>', 'ssh config file to use instead of ~/.ssh/config').env('ROLLCALL_SSH_CONFIG'))
+    .addOption(new Option('--root <dir>', 'rollcall’s folder on the Pi').env('ROLLCALL_ROOT').default(DEFAULT_ROOT));
 }
 
 function targetOf(options: SshOptions): SshTarget {
@@ -154,13 +154,17 @@ export function buildProgram(): Command {
     .allowUnknownOption()
     .action(async (args: string[]) => (await local()).testAction(args));
 
-  program
-    .command('stats')
-    .description('charts and statistics (hands over to npm run stats)')
-    .argument('[stats-args...]')
+  withSsh(program.command('stats'), false)
+    .description('charts as PNG files (hands over to npm run stats); with --host, from a fresh backup of the Pi’s database, drawn here')
+    .argument('[stats-args...]', 'npm run stats options: --chart <name|all> --out <dir> [--range r] …')
     .allowUnknownOption()
     .helpOption(false)
-    .action(async (args: string[]) => (await local()).statsAction(args));
+    .action(async (args: string[], o: SshOptions) => {
+      const { statsAction } = await local();
+      if (!o.host) return statsAction(args);
+      const { remoteStats } = await import('./stats.js');
+      await remoteStats(targetOf(o), args, (words) => statsAction(words));
+    });
 
   return program;
 }

@@ -38,19 +38,22 @@ function statsOf(app: App): StatsService {
 }
 
 const HOUR_MS = 3_600_000;
-const DEFAULT_RANGE: RangeName = '30d';
-/** The timeline's default is one week, a row per day. */
-const DEFAULT_TIMELINE_RANGE: RangeName = '7d';
 const rangeChoices = RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r }));
-const rangeOption = { type: ApplicationCommandOptionType.String as const, name: 'range', description: `Period to cover (default: ${RANGE_LABELS[DEFAULT_RANGE]})`, choices: rangeChoices };
+/** A chart's range option, naming its own default (most charts 30 days, the per-member months a year…). */
+const rangeOption = (chart: ChartName) => ({
+  type: ApplicationCommandOptionType.String as const,
+  name: 'range',
+  description: `Period to cover (default: ${RANGE_LABELS[CHARTS[chart].defaultRange]})`,
+  choices: rangeChoices,
+});
 /** The timeline's range: 7 days is one row per day; longer overlays the weeks. */
 const timelineRangeOption = {
-  ...rangeOption,
-  description: `Period to cover (default: ${RANGE_LABELS[DEFAULT_TIMELINE_RANGE]}; longer overlays the weeks)`,
+  ...rangeOption('timeline'),
+  description: `Period to cover (default: ${RANGE_LABELS[CHARTS.timeline.defaultRange]}; longer overlays the weeks)`,
 };
 const meRangeOption = {
-  ...rangeOption,
-  description: `Period (default: ${RANGE_LABELS[DEFAULT_TIMELINE_RANGE]} for your week, ${RANGE_LABELS[DEFAULT_RANGE]} for said vs showed)`,
+  ...rangeOption('timeline'),
+  description: `Period (default: ${RANGE_LABELS[CHARTS.timeline.defaultRange]} for your week, ${RANGE_LABELS[CHARTS.reliability.defaultRange]} for said vs showed)`,
 };
 const memberOption = { type: ApplicationCommandOptionType.User as const, name: 'member', description: "Whose said-vs-showed (default: everyone's; another member's: admins)" };
 
@@ -72,20 +75,43 @@ const daysOption = {
 /** Each chart's options: only those that change what it draws. */
 function chartOptions(chart: ChartName): APIApplicationCommandBasicOption[] {
   if (chart === 'inactive') return [daysOption]; // about now: no range
-  if (PAIR_CHARTS.includes(chart)) return [rangeOption, minHoursOption];
+  if (PAIR_CHARTS.includes(chart)) return [rangeOption(chart), minHoursOption];
   // The timeline is only ever your own (raw stays are never shown to anyone else): no member.
-  if (chart === 'reliability') return [rangeOption, memberOption];
+  if (chart === 'reliability') return [rangeOption(chart), memberOption];
   if (chart === 'timeline') return [timelineRangeOption];
-  return [rangeOption];
+  return [rangeOption(chart)];
 }
 
+/** Charts about everyone say so in Discord's command picker, before a member tries one. */
 function chartSubcommand(chart: ChartName): APIApplicationCommandSubcommandOption {
+  const who = chart === 'reliability' ? 'Admins (own: anyone)' : CHARTS[chart].who === 'admins' ? 'Admins' : 'Anyone, own only';
   return {
     type: ApplicationCommandOptionType.Subcommand,
     name: chart,
-    description: CHARTS[chart].description.slice(0, 100),
+    description: `${who}: ${CHARTS[chart].description}`.slice(0, 100),
     options: chartOptions(chart),
   };
+}
+
+/**
+ * `/stats help`: what a member can draw first (about themselves), then what admins can draw about
+ * everyone, so nobody has to find the admin-only charts by being refused.
+ */
+export function statsHelp(isAdmin: boolean): string {
+  const admin = CHART_NAMES.filter((c) => CHARTS[c].who === 'admins');
+  return [
+    '📊 **/stats** draws charts of who plays, with whom and when. Every chart is sent only to you.',
+    '',
+    '**Anyone can draw, about themselves:**',
+    `• \`/stats me\` — your week in voice, day × hour (default ${RANGE_LABELS[CHARTS.timeline.defaultRange]}; a longer \`range\` overlays the weeks)`,
+    `• \`/stats me view:said vs showed\` — hours you declared vs hours you were in voice (default ${RANGE_LABELS[CHARTS.reliability.defaultRange]})`,
+    '• `/stats timeline` — the same week as `/stats me`: only ever your own, admins included',
+    '',
+    `**Admins (Manage Server) can also draw, about everyone:**${isAdmin ? '' : " (you are not an admin here, so these answer with a refusal)"}`,
+    ...admin.map((c) => `• \`/stats ${c}\` — ${CHARTS[c].description}${c === 'reliability' ? " (or one member's, with `member`)" : ''}`),
+    '',
+    `Ranges: ${RANGE_NAMES.map((r) => `\`${r}\``).join(', ')} (local calendar days, today included). Nobody, admins included, can see another member's stays hour by hour.`,
+  ].join('\n');
 }
 
 /** An integer option checked against its limits (Discord enforces them too; this is for anything else). */
@@ -106,7 +132,7 @@ export function chartReply(result: ChartResult): Reply {
   };
 }
 
-const ADMIN_ONLY = '⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own.';
+const ADMIN_ONLY = '⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own; `/stats help` lists what you can draw.';
 export const NOT_YOUR_WEEK =
   "🔒 A member's week in voice is theirs to share: only they can draw it, with `/stats me`. `/stats timeline` shows your own week.";
 
@@ -140,6 +166,7 @@ export const statsCommand: CommandHandler = {
           meRangeOption,
         ],
       },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'Which charts you can draw (yours: anyone; about everyone: admins)' },
       ...CHART_NAMES.map(chartSubcommand),
     ],
   },
@@ -147,6 +174,7 @@ export const statsCommand: CommandHandler = {
   defer: 'always',
   async execute(ctx: CommandContext): Promise<Reply> {
     const sub = ctx.options.subcommand ?? 'me';
+    if (sub === 'help') return { content: statsHelp(ctx.actor.isAdmin) };
     const guildId = ctx.guildId!;
     let chart: ChartName;
     let memberId: string | undefined;
@@ -172,7 +200,7 @@ export const statsCommand: CommandHandler = {
     } else {
       throw new UserError(`\`/stats ${sub}\` is not a chart I know.`);
     }
-    const rangeText = ctx.options.string('range') ?? (chart === 'timeline' ? DEFAULT_TIMELINE_RANGE : DEFAULT_RANGE);
+    const rangeText = ctx.options.string('range') ?? CHARTS[chart].defaultRange;
     if (!isRangeName(rangeText)) throw new UserError(`\`${rangeText}\` is not a period I know: use one of ${RANGE_NAMES.join(', ')}.`);
     const range: RangeName = rangeText;
     const minHours = PAIR_CHARTS.includes(chart) ? limited(ctx, 'min-hours', MIN_HOURS_LIMITS) : undefined;

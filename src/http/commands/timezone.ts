@@ -51,10 +51,16 @@ export function describeVoiceClock(channelId: string, groups: readonly ZoneGroup
   return [`🕒 Local time for everyone in <#${channelId}>:`, ...lines].join('\n');
 }
 
+/**
+ * Private by default, like every rollcall reply; `share:True` posts it in the channel for the group
+ * (the seed's behaviour). Either way the names are shown as mentions without pinging anyone
+ * (replies go out with `allowed_mentions: { parse: [] }`). "Not in voice" always stays private.
+ */
 async function voice(ctx: CommandContext, guildId: string): Promise<Reply> {
   const clock = await ctx.app.timezones.voiceClock(guildId, ctx.actor.userId);
   if (!clock) return { content: "You're not in a voice channel. Join one and run `/timezone voice` again to see everyone's local time." };
-  return { content: describeVoiceClock(clock.channelId, clock.groups) };
+  const share = ctx.options.boolean('share') === true;
+  return { content: describeVoiceClock(clock.channelId, clock.groups), ephemeral: !share };
 }
 
 const subcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = { set, show, voice };
@@ -85,7 +91,12 @@ export const timezoneCommand: CommandHandler = {
         description: 'Show your time zone or a member’s',
         options: [{ type: ApplicationCommandOptionType.User, name: 'member', description: 'Whose zone (default: yours)' }],
       },
-      { type: ApplicationCommandOptionType.Subcommand, name: 'voice', description: 'Local time of everyone in your voice channel, by zone' },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'voice',
+        description: 'Local time of everyone in your voice channel, by zone',
+        options: [{ type: ApplicationCommandOptionType.Boolean, name: 'share', description: 'Post it in this channel for everyone to see (default: only you)' }],
+      },
     ],
   },
 

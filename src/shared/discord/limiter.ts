@@ -16,17 +16,21 @@ export interface BucketSpec {
  *   4 however two processes interleave, and still shows the last click of a burst within ~1.3 s.
  * - reaction: adding/removing reactions is 1 per 0.25 s per channel; we use 0.3 s.
  * - create: 5 messages per 5 s per channel; we use one per 1.1 s.
+ * - member: background re-fetches of guild members (rank emoji after a promotion), per guild: one
+ *   per second, a small share of the global 50 requests/s, so lookups that a member waits for
+ *   (a reaction from someone never seen) always find room.
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
 export const BUCKETS = {
   edit: { capacity: 1, periodMs: 1_250 },
   reaction: { capacity: 1, periodMs: 300 },
   create: { capacity: 1, periodMs: 1_100 },
+  member: { capacity: 1, periodMs: 1_000 },
 } as const satisfies Record<string, BucketSpec>;
 
 export type BucketKind = keyof typeof BUCKETS;
 
-/** Waits for and spends one token of bucket `kind` for `id` (a channel id). */
+/** Waits for and spends one token of bucket `kind` for `id` (a channel id; a guild id for `member`). */
 export interface RateBudget {
   take(kind: BucketKind, id: string): Promise<void>;
 }

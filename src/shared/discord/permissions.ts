@@ -1,7 +1,9 @@
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 
 /**
- * What the bot asks for when invited, and why each is needed.
+ * What the bot asks for when invited, and why each is needed. Not Use External Emojis: rank emoji
+ * are unicode or this server's own (`/config rank` checks them against the server's emoji list), so
+ * the bot never writes another server's emoji and does not ask to.
  * @see https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags
  */
 export const BOT_PERMISSIONS = {
@@ -10,7 +12,6 @@ export const BOT_PERMISSIONS = {
   AddReactions: 'add the hour reactions under it',
   ReadMessageHistory: 'read reactions on the daily message after a restart',
   ManageMessages: "remove stray emoji and votes on yesterday's message",
-  UseExternalEmojis: 'show rank emoji from other servers',
   Connect: 'join voice for the opt-in greeting',
   Speak: 'say who is coming in the greeting',
 } as const satisfies Partial<Record<keyof typeof PermissionFlagsBits, string>>;

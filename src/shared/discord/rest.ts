@@ -324,6 +324,15 @@ export class DiscordApi {
   }
 
   /**
+   * {@link getGuildMember} for background refreshes: waits for a token of the guild's `member`
+   * bucket first, so however many members are refreshed, they never crowd out other requests.
+   */
+  async refetchGuildMember(guildId: string, userId: string): Promise<FetchedMember | null> {
+    await this.allowed('member', guildId);
+    return this.getGuildMember(guildId, userId);
+  }
+
+  /**
    * One custom emoji of a guild, or null when the guild has no such emoji (error 10014).
    * @see https://discord.com/developers/docs/resources/emoji#get-guild-emoji
    */

@@ -156,13 +156,21 @@ export class MemberCache implements MemberLabels {
       await this.remember(guildId, fetched);
       return fetched;
     }
-    this.memory.set(key, { member: null, at: this.deps.clock.now(), checkedAt: this.deps.clock.now() });
+    await this.departed(guildId, userId);
+    return null;
+  }
+
+  /**
+   * Discord said the user is not in the guild (10007): forget their profile and record the departure,
+   * which pauses their schedule and leaves them off the daily message until a payload shows them again.
+   */
+  async departed(guildId: string, userId: string): Promise<void> {
+    this.memory.set(keyOf(guildId, userId), { member: null, at: this.deps.clock.now(), checkedAt: this.deps.clock.now() });
     await this.deps.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('members').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
       await tx.insertInto('departed_members').values({ guild_id: guildId, user_id: userId, departed_at: this.deps.clock.now() }).onConflict((oc) => oc.doNothing()).execute();
     });
     this.deps.log.info({ guild: guildId, user: userId }, 'member no longer in the guild: schedule paused, left off the daily message');
-    return null;
   }
 }
 
