@@ -20,6 +20,7 @@ import { VoiceSessions } from './services/voice-sessions.js';
 import { AvailabilityService } from './services/availability.js';
 import { DailyPostService } from './services/daily-post.js';
 import { DailyPostRepair } from './services/daily-post-repair.js';
+import { ReactionCleaner } from './services/reaction-cleaner.js';
 import { DailyPostReader, type PostChanged } from './services/daily-post-row.js';
 import { DailyPostView } from './services/daily-post-view.js';
 import { ScheduleService } from './services/schedules.js';
@@ -69,6 +70,8 @@ export interface App {
   postRepair: DailyPostRepair;
   /** Who is coming when: reactions, schedules seeded into the day, seen in voice. */
   availability: AvailabilityService;
+  /** Keeps the daily message's reactions to today's clocks (strays removed, members told why). */
+  reactions: ReactionCleaner;
   schedules: ScheduleService;
   /** The spoken greeting in voice (opt-in per guild); the gateway process attaches its voice side. */
   greeting: VoiceGreetingService;
@@ -131,11 +134,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (post.message_id) editor.markDirty(post.channel_id, post.message_id);
   };
   // The one writer of `availability`; the posts seed each day through it, so it reads posts without them.
-  const availability = new AvailabilityService({ db, discord, clock, log, posts: new DailyPostReader(db), changed });
+  const postReader = new DailyPostReader(db);
+  const reactions = new ReactionCleaner({ db, discord, clock, log, posts: postReader });
+  const availability = new AvailabilityService({ db, discord, clock, log, posts: postReader, changed, reactions });
   const posts = new DailyPostService({ db, discord, clock, log, guildConfig, availability, changed, view: postView });
   const postRepair: DailyPostRepair = new DailyPostRepair({ db, discord, clock, log, guildConfig, posts });
   const schedules = new ScheduleService({ db, clock, availability });
-  const privacy = new PrivacyService({ db, clock, log, posts, availability });
+  const privacy = new PrivacyService({ db, clock, log, posts, availability, reactions });
   const retention = new RetentionService({ db, clock, log, guildConfig, availability });
   scheduler.add(posts.job());
   scheduler.add(voiceAutoAdd);
@@ -166,6 +171,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     postView,
     postRepair,
     availability,
+    reactions,
     schedules,
     greeting,
     privacy,

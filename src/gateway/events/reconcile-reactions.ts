@@ -14,7 +14,7 @@ export async function reconcileReactions(app: App): Promise<void> {
       app.log.warn({ err: error, guild: guild_id }, 'could not reconcile reactions');
     }
     try {
-      await app.availability.sweepStrays(guild_id);
+      await app.reactions.sweepStrays(guild_id);
     } catch (error) {
       app.log.warn({ err: error, guild: guild_id }, 'could not remove stray reactions');
     }

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /**
  * The one typed picture of the SQLite file. Every query is checked against it; every migration in
@@ -228,3 +228,6 @@ export interface VoiceGreetingTable {
   hour_key: string;
   greeted_at: number;
 }
+
+/** The database or a transaction on it: what a query that may run inside a caller's transaction takes. */
+export type Db = Kysely<Database> | Transaction<Database>;

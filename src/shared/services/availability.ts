@@ -1,10 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database, Declared } from '../db/schema.js';
-import type { DiscordApi, MessageReaction } from '../discord/rest.js';
+import type { Database, Db, Declared } from '../db/schema.js';
+import type { DiscordApi } from '../discord/rest.js';
+import type { ReactionCleaner } from './reaction-cleaner.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { localDate, slotAt, slotEnd, weekdayOf, type Slot } from '../time/slots.js';
+import { slotAt, slotEnd, weekdayOf, type Slot } from '../time/slots.js';
 import { messageLink, slotsOfPost, type DailyPost, type DailyPostReader, type PostChanged } from './daily-post-row.js';
 
 /** A reaction as the service sees it: plain ids, no gateway payload. */
@@ -32,15 +33,6 @@ export type ReactionOutcome =
   | 'removed-old-message'
   | 'ignored';
 
-const NOTICES = {
-  'foreign-emoji': (post: DailyPost) =>
-    `Only the clock reactions count on rollcall's daily message, so I removed the other one. Pick the hours you'll play: ${messageLink(post)}`,
-  'old-message': (post: DailyPost) =>
-    `Votes are for today only, so I removed your reaction on an older rollcall message. Today's is here: ${messageLink(post)}`,
-} as const;
-
-type Db = Kysely<Database> | Transaction<Database>;
-
 /**
  * Who is coming when: reactions on today's message, schedules seeded into it, and members seen in
  * voice. The one writer of `availability`: the daily post seeds through it, schedules apply through
@@ -56,6 +48,8 @@ export class AvailabilityService {
       log: Logger;
       posts: DailyPostReader;
       changed: PostChanged;
+      /** Takes reactions off the message and tells members why; writes no vote. */
+      reactions: ReactionCleaner;
     },
   ) {}
 
@@ -66,14 +60,14 @@ export class AvailabilityService {
     const current = await this.deps.posts.current(post.guild_id);
     const emoji = event.emojiId ? `${event.emojiName}:${event.emojiId}` : (event.emojiName ?? '');
     if (current?.message_id !== post.message_id) {
-      await this.removeReaction(post, emoji, event.userId);
-      await this.notify(current ?? post, event.userId, 'old-message');
+      await this.deps.reactions.remove(post, emoji, event.userId);
+      await this.deps.reactions.notify(current ?? post, event.userId, 'old-message');
       return 'removed-old-message';
     }
     const slot = event.emojiId ? undefined : slotsOfPost(post).find((s) => s.emoji === event.emojiName);
     if (!slot) {
-      await this.removeReaction(post, emoji, event.userId);
-      await this.notify(post, event.userId, 'foreign-emoji');
+      await this.deps.reactions.remove(post, emoji, event.userId);
+      await this.deps.reactions.notify(post, event.userId, 'foreign-emoji');
       return 'removed-foreign-emoji';
     }
     await this.declare(post, event.userId, slot.hour, 'reaction');
@@ -138,7 +132,7 @@ export class AvailabilityService {
       .execute();
     this.deps.changed(post);
     const clicked = rows.filter((r) => r.declared === 'reaction').map((r) => r.hour);
-    await this.withdrawReactions(post, userId, clicked.filter((h) => taken.some((s) => s.hour === h)));
+    await this.deps.reactions.withdraw(post, userId, clicked.filter((h) => taken.some((s) => s.hour === h)));
     return { post, slots: taken };
   }
 
@@ -234,20 +228,6 @@ export class AvailabilityService {
   }
 
   /**
-   * Takes a member's clock reactions for `hours` off `post` (for `/privacy erase`); returns how many
-   * went. Failures are logged and skipped: the rows are gone either way.
-   */
-  async withdrawReactions(post: DailyPost, userId: string, hours: readonly number[]): Promise<number> {
-    if (!post.message_id) return 0;
-    let removed = 0;
-    for (const slot of slotsOfPost(post)) {
-      if (!hours.includes(slot.hour)) continue;
-      if (await this.removeReaction(post, slot.emoji, userId)) removed++;
-    }
-    return removed;
-  }
-
-  /**
    * Marks a member "seen in voice" in the slot of the guild's current message containing `at`.
    * Idempotent; false when there is no message or `at` is outside its slots.
    */
@@ -313,86 +293,11 @@ export class AvailabilityService {
     return { added, removed };
   }
 
-  /**
-   * What the gateway would have taken off had it been connected, for after a gap in events: foreign
-   * emoji on the guild's current message. Bots are left alone, as live; each member is told once per
-   * reason and day. Reactions on older messages are not swept: a reaction there may have been a vote
-   * cast while that message was today's (an outage across the next post), or belong to a member who
-   * erased their data — nothing stored tells a stray from either.
-   */
-  async sweepStrays(guildId: string): Promise<{ removed: number }> {
-    const current = await this.deps.posts.current(guildId);
-    if (!current?.message_id) return { removed: 0 };
-    let removed = 0;
-    const slotEmoji = new Set(slotsOfPost(current).map((s) => s.emoji));
-    for (const found of await this.otherReactors(current, (r) => r.custom || !slotEmoji.has(r.emoji))) {
-      removed += found.count;
-      await this.notify(current, found.userId, 'foreign-emoji');
-    }
-    if (removed > 0) this.deps.log.info({ guild: guildId, removed }, 'stray reactions removed after a gap in events');
-    return { removed };
-  }
-
-  /**
-   * Removes the reactions of people (not bots, not us) on `post` with an emoji `select`ed; returns
-   * who lost how many. A message we can no longer read is skipped.
-   */
-  private async otherReactors(
-    post: DailyPost,
-    select: (r: MessageReaction) => boolean,
-  ): Promise<{ userId: string; count: number }[]> {
-    const { discord, log } = this.deps;
-    const botId = discord.applicationId;
-    let reactions: MessageReaction[];
-    try {
-      reactions = await discord.getMessageReactions(post.channel_id, post.message_id!);
-    } catch (error) {
-      log.warn({ err: error, message: post.message_id }, 'could not read the reactions of a daily message');
-      return [];
-    }
-    const byUser = new Map<string, number>();
-    for (const reaction of reactions) {
-      if (!select(reaction) || reaction.count <= (reaction.me ? 1 : 0)) continue;
-      const users = await discord.getAllReactionUsers(post.channel_id, post.message_id!, reaction.emoji);
-      for (const user of users) {
-        if (user.id === botId || user.bot) continue;
-        await this.removeReaction(post, reaction.emoji, user.id);
-        byUser.set(user.id, (byUser.get(user.id) ?? 0) + 1);
-      }
-    }
-    return [...byUser].map(([userId, count]) => ({ userId, count }));
-  }
-
   private async declare(post: DailyPost, userId: string, hour: number, declared: Declared): Promise<void> {
     await upsertDeclared(this.deps.db, post, userId, hour, declared, this.deps.clock.now());
     this.deps.changed(post);
   }
 
-  private async removeReaction(post: DailyPost, emoji: string, userId: string): Promise<boolean> {
-    try {
-      await this.deps.discord.removeUserReaction(post.channel_id, post.message_id!, emoji, userId);
-      return true;
-    } catch (error) {
-      this.deps.log.warn({ err: error, message: post.message_id }, 'could not remove a reaction (Manage Messages missing?)');
-      return false;
-    }
-  }
-
-  /** Tells a member once per reason and day why their reaction went away; closed DMs are only logged. */
-  private async notify(post: DailyPost, userId: string, reason: keyof typeof NOTICES): Promise<void> {
-    const date = localDate(this.deps.clock.now(), post.timezone);
-    const inserted = await this.deps.db
-      .insertInto('member_notices')
-      .values({ guild_id: post.guild_id, user_id: userId, reason, date, sent_at: this.deps.clock.now() })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
-    try {
-      await this.deps.discord.sendDirectMessage(userId, NOTICES[reason](post));
-    } catch (error) {
-      this.deps.log.info({ user: userId, reason, err: error }, 'could not DM the member (DMs closed?)');
-    }
-  }
 }
 
 async function upsertDeclared(

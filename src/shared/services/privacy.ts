@@ -1,13 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/schema.js';
+import type { Database, Db } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { DailyPostService } from './daily-post.js';
 import type { AvailabilityService } from './availability.js';
+import type { ReactionCleaner } from './reaction-cleaner.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Whether a member turned voice tracking off in a guild. Takes the handle to read through, so the
@@ -76,7 +75,8 @@ export interface PrivacyServiceOptions {
   log: Logger;
   posts: DailyPostService;
   /** Takes an erased member's reactions off today's message. */
-  availability: Pick<AvailabilityService, 'withdrawReactions' | 'eraseMember' | 'eraseSeen'>;
+  availability: Pick<AvailabilityService, 'eraseMember' | 'eraseSeen'>;
+  reactions: Pick<ReactionCleaner, 'withdraw'>;
 }
 
 /**
@@ -214,7 +214,7 @@ export class PrivacyService {
     });
     if (post && today > 0) this.deps.posts.touch(post);
     // After the rows are gone, so the removals the gateway reports back find nothing to write.
-    if (post && reacted.length > 0) erased.reactionsRemoved = await this.deps.availability.withdrawReactions(post, userId, reacted);
+    if (post && reacted.length > 0) erased.reactionsRemoved = await this.deps.reactions.withdraw(post, userId, reacted);
     this.deps.log.info({ guildId, userId, erased }, 'member erased their data');
     return erased;
   }

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database, VoiceStayTable } from '../db/schema.js';
+import type { Database, Db, VoiceStayTable } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { GuildCache } from './guilds.js';
 import { isOptedOut } from './privacy.js';
@@ -39,8 +39,6 @@ export interface VoiceSessionsOptions {
 }
 
 type StayRow = Selectable<VoiceStayTable>;
-type Db = Kysely<Database> | Transaction<Database>;
-
 /**
  * Voice stays from VOICE_STATE_UPDATE and GUILD_CREATE's voice states: one row per member per
  * channel visit, with mute/deafen intervals. A move ends one stay and starts the next. Events of
