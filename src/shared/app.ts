@@ -25,6 +25,7 @@ import { DailyPostReader, type PostChanged } from './services/daily-post-row.js'
 import { DailyPostView } from './services/daily-post-view.js';
 import { ScheduleService } from './services/schedules.js';
 import { VoiceGreetingService } from './services/voice-greeting.js';
+import { GreetingSettingsStore } from './services/voice-greeting-settings.js';
 import { PrivacyService } from './services/privacy.js';
 import { RetentionService } from './services/retention.js';
 import { SqliteRateBudget } from './discord/limiter.js';
@@ -75,6 +76,8 @@ export interface App {
   schedules: ScheduleService;
   /** The spoken greeting in voice (opt-in per guild); the gateway process attaches its voice side. */
   greeting: VoiceGreetingService;
+  /** The greeting's settings per guild (on/off, voice, speed, delay). */
+  greetingSettings: GreetingSettingsStore;
   /** A member's data rights: show, export, erase, voice-tracking opt-out (`isTracked` for other features). */
   privacy: PrivacyService;
   /** How long history is kept per guild; its daily purge is a scheduler job. */
@@ -147,7 +150,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const rankRefresh = new RankRefresh({ db, clock, log, guildConfig, posts, members, fetchMember: (guildId, userId) => discord.refetchGuildMember(guildId, userId) });
   scheduler.add(rankRefresh);
   // A member who turned voice tracking off is never greeted either.
-  const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
+  const greetingSettings = new GreetingSettingsStore({ db, clock });
+  const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, settings: greetingSettings, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
   scheduler.add(greeting);
   scheduler.add(retention.job());
   const app: App = {
@@ -174,6 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     reactions,
     schedules,
     greeting,
+    greetingSettings,
     privacy,
     retention,
     editor,

@@ -55,10 +55,10 @@ describe('voice greeting rules', () => {
     expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }, { name: 'voice', value: '--rm -rf' }])).toBe(
       '`--rm -rf` is not an espeak-ng voice name. Try en-us, en-gb, fr, de or en-us+f3.',
     );
-    expect((await w.app.greeting.settings(guild)).enabled).toBe(false);
-    await expect(w.app.greeting.setDelay(guild, 0)).rejects.toThrow('The delay must be a whole number of seconds from 1 to 600 (got 0).');
+    expect((await w.app.greetingSettings.get(guild)).enabled).toBe(false);
+    await expect(w.app.greetingSettings.setDelay(guild, 0)).rejects.toThrow('The delay must be a whole number of seconds from 1 to 600 (got 0).');
     await expect(w.app.greeting.setEnabled(guild, true, { speed: 20 })).rejects.toThrow('The speed must be 80–400 words per minute (got 20).');
-    expect(await w.app.greeting.settings(guild)).toEqual({ guildId: guild, enabled: false, delaySeconds: 10, voice: null, speed: null, sayNobody: false });
+    expect(await w.app.greetingSettings.get(guild)).toEqual({ guildId: guild, enabled: false, delaySeconds: 10, voice: null, speed: null, sayNobody: false });
   });
 
   it('keeps voice, speed and wording across on/off, and /config show lists them', async () => {
@@ -127,6 +127,7 @@ describe('voice greeting rules', () => {
     const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
     const service = new VoiceGreetingService({
       ...w.app,
+      settings: w.app.greetingSettings,
       setTimer: (fn, ms) => {
         const t = { fn, ms, cancelled: false };
         timers.push(t);

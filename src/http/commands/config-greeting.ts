@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
-import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../shared/services/voice-greeting.js';
+import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../shared/services/voice-greeting-settings.js';
 import { DEFAULT_VOICE, probeSpeech, type SpeechSupport } from '../../voice/speech.js';
 import type { CommandContext, Reply } from '../handler.js';
 
@@ -15,7 +15,7 @@ export function describeGreeting(s: GreetingSettings, support: SpeechSupport): s
 
 /** The greeting line of `/config show` for a guild, with this machine's speech support. */
 export async function greetingLine(ctx: CommandContext, guildId: string): Promise<string> {
-  return describeGreeting(await ctx.app.greeting.settings(guildId), await probeSpeech());
+  return describeGreeting(await ctx.app.greetingSettings.get(guildId), await probeSpeech());
 }
 
 /** `/config voice-greeting on|off [voice] [speed] [say-nobody]` and `/config voice-greeting-delay <seconds>`. */
@@ -41,7 +41,7 @@ export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: 
   'voice-greeting-delay': async (ctx, guildId) => {
     const seconds = ctx.options.integer('seconds');
     if (seconds === undefined) throw new UserError('The `seconds` option is required.');
-    const settings = await ctx.app.greeting.setDelay(guildId, seconds);
+    const settings = await ctx.app.greetingSettings.setDelay(guildId, seconds);
     return { content: `✅ A member must be alone in voice for ${settings.delaySeconds} s before I greet them.\n\n${await greetingLine(ctx, guildId)}` };
   },
 };

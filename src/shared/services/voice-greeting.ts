@@ -2,31 +2,16 @@ import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../scheduler.js';
 import { localDate, slotEnd } from '../time/slots.js';
-import { slotsOfPost, type DailyPostService } from './daily-post.js';
+import { slotsOfPost, type DailyPostReader } from './daily-post-row.js';
 import type { GuildConfigService } from './guild-config.js';
 import type { GuildCache } from './guilds.js';
 import type { MemberInfo } from './members.js';
+import type { GreetingSettings, GreetingSettingsStore } from './voice-greeting-settings.js';
 import type { VoiceSessions } from './voice-sessions.js';
 
-/** A guild's greeting settings, defaults filled in. */
-export interface GreetingSettings {
-  guildId: string;
-  enabled: boolean;
-  delaySeconds: number;
-  /** eSpeak NG voice; null = the bot's default. */
-  voice: string | null;
-  /** eSpeak NG words per minute; null = the bot's default. */
-  speed: number | null;
-  /** Greet even when nobody else has signed up ("Nobody else has signed up yet."). */
-  sayNobody: boolean;
-}
-
-export const GREETING_DELAY = { default: 10, min: 1, max: 600 } as const;
-export const GREETING_SPEED = { min: 80, max: 400 } as const;
 
 /** Who is greeted and who else is coming when: the facts a sentence is made of. */
 export interface GreetingFacts {
@@ -94,7 +79,8 @@ export interface VoiceGreetingOptions {
   voice: VoiceSessions;
   guilds: GuildCache;
   guildConfig: GuildConfigService;
-  posts: Pick<DailyPostService, 'current'>;
+  settings: GreetingSettingsStore;
+  posts: Pick<DailyPostReader, 'current'>;
   members: { get(guildId: string, userId: string): Promise<MemberInfo | null> };
   vetoes?: GreetingVeto[];
   setTimer?: SetTimer;
@@ -156,35 +142,11 @@ export class VoiceGreetingService implements Job {
     return this.speaker !== undefined;
   }
 
-  async settings(guildId: string): Promise<GreetingSettings> {
-    const row = await this.deps.db.selectFrom('voice_greeting_settings').selectAll().where('guild_id', '=', guildId).executeTakeFirst();
-    return {
-      guildId,
-      enabled: row?.enabled === 1,
-      delaySeconds: row?.delay_s ?? GREETING_DELAY.default,
-      voice: row?.voice ?? null,
-      speed: row?.speed ?? null,
-      sayNobody: row?.say_nobody === 1,
-    };
-  }
-
-  /** `/config voice-greeting on|off` with its optional voice, speed and "say nobody" wording. */
+  /** `/config voice-greeting on|off`: stored, and when off, any greeting pending or under way in the guild is called off. */
   async setEnabled(guildId: string, enabled: boolean, extra: { voice?: string; speed?: number; sayNobody?: boolean } = {}): Promise<GreetingSettings> {
-    const change: { enabled: number; voice?: string; speed?: number; say_nobody?: number } = { enabled: enabled ? 1 : 0 };
-    if (extra.voice !== undefined) change.voice = checkVoice(extra.voice);
-    if (extra.speed !== undefined) change.speed = checkSpeed(extra.speed);
-    if (extra.sayNobody !== undefined) change.say_nobody = extra.sayNobody ? 1 : 0;
-    const settings = await this.write(guildId, change);
+    const settings = await this.deps.settings.set(guildId, { enabled, ...extra });
     if (!enabled) this.cancelGuild(guildId);
     return settings;
-  }
-
-  /** `/config voice-greeting-delay <seconds>`. */
-  async setDelay(guildId: string, seconds: number): Promise<GreetingSettings> {
-    if (!Number.isInteger(seconds) || seconds < GREETING_DELAY.min || seconds > GREETING_DELAY.max) {
-      throw new UserError(`The delay must be a whole number of seconds from ${GREETING_DELAY.min} to ${GREETING_DELAY.max} (got ${seconds}).`);
-    }
-    return this.write(guildId, { delay_s: seconds });
   }
 
   /**
@@ -193,7 +155,7 @@ export class VoiceGreetingService implements Job {
    * (alone, not AFK) are checked by the caller.
    */
   async shouldGreet(guildId: string, userId: string, at: number): Promise<boolean> {
-    if (!(await this.settings(guildId)).enabled) return false;
+    if (!(await this.deps.settings.get(guildId)).enabled) return false;
     const member = await this.deps.members.get(guildId, userId);
     if (member?.bot) return false;
     const greeted = await this.deps.db
@@ -214,7 +176,7 @@ export class VoiceGreetingService implements Job {
    * not over yet. Null when nobody is and the guild does not want "nobody else" said.
    */
   async facts(guildId: string, userId: string, at: number): Promise<GreetingFacts | null> {
-    const [settings, post, config] = await Promise.all([this.settings(guildId), this.deps.posts.current(guildId), this.deps.guildConfig.get(guildId)]);
+    const [settings, post, config] = await Promise.all([this.deps.settings.get(guildId), this.deps.posts.current(guildId), this.deps.guildConfig.get(guildId)]);
     const zone = post?.timezone ?? config.timezone;
     const comers: GreetingFacts['comers'] = [];
     if (post) {
@@ -299,7 +261,7 @@ export class VoiceGreetingService implements Job {
     }
     if (state.channelId === null) return;
     if (this.pending.has(pendingKey(guildId, state.channelId))) return;
-    const { enabled, delaySeconds } = await this.settings(guildId);
+    const { enabled, delaySeconds } = await this.deps.settings.get(guildId);
     if (!enabled) return;
     // Only a join starts a greeting, not a mute or deafen inside the stay.
     const stay = await this.deps.voice.currentStay(guildId, state.userId);
@@ -322,7 +284,7 @@ export class VoiceGreetingService implements Job {
       if (!(await this.shouldGreet(p.guildId, p.userId, now))) return;
       const facts = await this.facts(p.guildId, p.userId, now);
       if (!facts) return;
-      const settings = await this.settings(p.guildId);
+      const settings = await this.deps.settings.get(p.guildId);
       // Recorded before speaking: a greeting that fails is not retried within the hour.
       await this.recordGreeted(p.guildId, p.userId, now);
       this.start(speaker, { guildId: p.guildId, channelId: p.channelId, userId: p.userId, facts, voice: settings.voice, speed: settings.speed });
@@ -390,37 +352,8 @@ export class VoiceGreetingService implements Job {
     for (const p of [...this.pending.values()]) if (p.guildId === guildId) this.dropPending(p);
     this.active.get(guildId)?.controller.abort(new Error('the greeting was turned off'));
   }
-
-  private async write(
-    guildId: string,
-    change: Partial<{ enabled: number; delay_s: number; voice: string; speed: number; say_nobody: number }>,
-  ): Promise<GreetingSettings> {
-    const now = this.deps.clock.now();
-    await this.deps.db
-      .insertInto('voice_greeting_settings')
-      .values({ guild_id: guildId, updated_at: now, ...change })
-      .onConflict((oc) => oc.column('guild_id').doUpdateSet({ ...change, updated_at: now }))
-      .execute();
-    return this.settings(guildId);
-  }
 }
 
 const pendingKey = (guildId: string, channelId: string) => `${guildId}:${channelId}`;
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** An espeak-ng voice name such as `en-us`, `en-gb`, `fr`, `en-us+f3`: letters, digits, `-` and one `+variant`. */
-function checkVoice(voice: string): string {
-  const v = voice.trim().toLowerCase();
-  if (!/^[a-z]{2,3}(-[a-z0-9]{1,12}){0,3}(\+[a-z0-9]{1,12})?$/.test(v)) {
-    throw new UserError(`\`${voice}\` is not an espeak-ng voice name. Try en-us, en-gb, fr, de or en-us+f3.`);
-  }
-  return v;
-}
-
-function checkSpeed(speed: number): number {
-  if (!Number.isInteger(speed) || speed < GREETING_SPEED.min || speed > GREETING_SPEED.max) {
-    throw new UserError(`The speed must be ${GREETING_SPEED.min}–${GREETING_SPEED.max} words per minute (got ${speed}).`);
-  }
-  return speed;
-}
