@@ -1,7 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartRequest } from './catalog.js';
-import type { ChartProgress } from './produce.js';
+import type { ChartProgress, ChartRequest } from './catalog.js';
 import type { Rendered } from './render.js';
 import { spawnStatsWorker } from './spawn.js';
 import type { DrawJob, DrawReply } from './worker-protocol.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
-import type { ChartName, ChartRequest, ChartResult } from './catalog.js';
+import type { ChartName, ChartProgress, ChartRequest, ChartResult } from './catalog.js';
 import { bestWindowChart } from './charts/best-window.js';
 import type { ChartBuilder } from './charts/chart.js';
 import { communityChart } from './charts/community.js';
@@ -51,8 +51,7 @@ export function splitBatch(requests: readonly ChartRequest[]): { own: number[]; 
   return { own, shared };
 }
 
-/** Called as each chart is done: wall time, and CPU time of the drawing thread where known. */
-export type ChartProgress = (index: number, result: ChartResult, ms: number, cpuMs?: number) => void;
+export type { ChartProgress } from './catalog.js';
 
 /** Loaded data is reused for requests in the same minute: an admin clicking through charts waits once. */
 export const CONTEXT_REUSE_MS = 60_000;

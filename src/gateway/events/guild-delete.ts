@@ -1,5 +1,5 @@
 import type { GatewayGuildDeleteDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 
 /**
  * GUILD_DELETE: the bot left the guild, or the guild went unavailable in an outage. Either way the

@@ -1,5 +1,5 @@
 import type { GatewayGuildRoleCreateDispatch, GatewayGuildRoleDeleteDispatch, GatewayGuildRoleUpdateDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 
 /**
  * Role changes keep the rank order (role positions) of the guild cache current.

@@ -1,5 +1,5 @@
 import type { GatewayGuildUpdateDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 
 /**
  * GUILD_UPDATE: name, AFK channel and the full role list.

@@ -1,4 +1,5 @@
-import type { GatewayDispatchEvents, GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { EventHandler } from './handler.js';
 import type { App } from '../../shared/app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
@@ -12,13 +13,9 @@ import { guildUpdate } from './guild-update.js';
 import { ready } from './ready.js';
 import { voiceStateUpdate } from './voice-state.js';
 
-/** One gateway event: its name and how it becomes a service call. One file per event. */
-export interface EventHandler<T extends GatewayDispatchPayload = GatewayDispatchPayload> {
-  event: `${GatewayDispatchEvents}`;
-  handle(app: App, payload: T): unknown;
-}
+export type { EventHandler } from './handler.js';
 
-/** Every event rollcall acts on. Later features add their handler here. */
+/** Every event rollcall acts on, one handler file each. */
 const handlers: EventHandler<any>[] = [
   reactionAdd,
   reactionRemove,

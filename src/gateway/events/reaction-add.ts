@@ -1,5 +1,5 @@
 import type { GatewayMessageReactionAddDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 import { toReactionEvent } from './reaction-translate.js';
 import { toMemberInfo } from './voice-translate.js';
 

@@ -1,5 +1,5 @@
 import type { GatewayMessageReactionRemoveAllDispatch, GatewayMessageReactionRemoveEmojiDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 
 /**
  * A moderator removed every reaction of a message: on today's daily message the clocks go back on

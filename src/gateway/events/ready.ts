@@ -1,5 +1,5 @@
 import type { GatewayReadyDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 
 /**
  * READY starts a fresh session and lists every guild the bot is in. Each of them is followed by a

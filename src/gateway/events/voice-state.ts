@@ -1,5 +1,5 @@
 import type { GatewayVoiceStateUpdateDispatch } from 'discord-api-types/v10';
-import type { EventHandler } from './index.js';
+import type { EventHandler } from './handler.js';
 import { toMemberInfo, toVoiceState } from './voice-translate.js';
 
 /**
