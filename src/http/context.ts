@@ -10,7 +10,6 @@ import {
   type APIMessageComponentInteraction,
   type APIApplicationCommandAutocompleteInteraction,
 } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
 import type { Logger } from '../shared/logger.js';
 import { isPermissionBits } from './shape.js';
 
@@ -51,7 +50,6 @@ function permissionBits(text: unknown): bigint {
 
 /** What every handler gets. */
 export interface BaseContext {
-  app: App;
   log: Logger;
   guildId: string | null;
   channelId: string | null;

@@ -7,6 +7,7 @@ import type {
   APIMessageComponentInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
+import type { App } from '../shared/app.js';
 import type { FileAttachment } from '../shared/discord/rest.js';
 import type { BaseContext, CommandOptions } from './context.js';
 
@@ -40,11 +41,23 @@ export interface AutocompleteContext extends BaseContext {
   focused: { name: string; value: string };
 }
 
-/** One slash command: its registration payload and its handler, side by side. */
-export interface CommandHandler {
+/** A part of the composition root ({@link App}) a handler may ask for by name. */
+export type Part = Exclude<keyof App, 'close' | 'config' | 'db' | 'sqlite'>;
+
+/** What a handler gets: exactly the parts it names in `uses`, nothing else (storage is the services'). */
+export type Deps<K extends Part> = Pick<App, K>;
+
+/** The parts named in `uses`, taken from the app once (the router and the gateway do it when they start). */
+export function depsFor<K extends Part>(app: App, uses: readonly K[]): Deps<K> {
+  return Object.fromEntries(uses.map((key) => [key, app[key]])) as Deps<K>;
+}
+
+/** One slash command: its registration payload, the parts it uses, and its handler, side by side. */
+export interface CommandHandler<K extends Part = Part> {
   definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  execute(ctx: CommandContext): Promise<Reply>;
-  autocomplete?(ctx: AutocompleteContext): Promise<APIApplicationCommandOptionChoice[]>;
+  uses: readonly K[];
+  execute(ctx: CommandContext, deps: Deps<K>): Promise<Reply>;
+  autocomplete?(ctx: AutocompleteContext, deps: Deps<K>): Promise<APIApplicationCommandOptionChoice[]>;
   /** Whether a deferred answer is ephemeral; must be decided before the handler finishes. Default true. */
   ephemeral?: boolean;
   /**
@@ -59,9 +72,10 @@ export interface CommandHandler {
  * A message component, found by the `key` before the first `:` of its `custom_id`. The payload
  * after it carries everything the handler needs, so components keep working after a restart.
  */
-export interface ComponentHandler {
+export interface ComponentHandler<K extends Part = Part> {
   key: string;
-  execute(ctx: ComponentContext): Promise<Reply>;
+  uses: readonly K[];
+  execute(ctx: ComponentContext, deps: Deps<K>): Promise<Reply>;
 }
 
 /** Builds a `custom_id` the router can route: `key:payload`, at most 100 characters (Discord's limit). */

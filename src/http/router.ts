@@ -14,7 +14,7 @@ import type { App } from '../shared/app.js';
 import { UserError } from '../shared/errors.js';
 import { toFetchedMember } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
-import type { CommandHandler, ComponentHandler, Reply } from './handler.js';
+import { depsFor, type CommandHandler, type ComponentHandler, type Deps, type Part, type Reply } from './handler.js';
 
 /** Discord waits 3 s for the first answer; past this we defer and edit the answer in later. */
 export const DEFAULT_DEFER_AFTER_MS = 2_500;
@@ -58,6 +58,8 @@ function toCallbackData(reply: Reply): APIInteractionResponseCallbackData {
 export class InteractionRouter {
   private readonly commands = new Map<string, CommandHandler>();
   private readonly components = new Map<string, ComponentHandler>();
+  /** Each handler's parts of the app, the ones it names in `uses`, taken once. */
+  private readonly deps = new Map<CommandHandler | ComponentHandler, Deps<Part>>();
   private readonly deferAfterMs: number;
   private readonly deliveryRetryMs: number;
   /** Deliveries still running after a deferral; awaited on shutdown and by tests. */
@@ -69,6 +71,7 @@ export class InteractionRouter {
   ) {
     for (const c of options.commands) this.commands.set(c.definition.name, c);
     for (const c of options.components) this.components.set(c.key, c);
+    for (const h of [...options.commands, ...options.components]) this.deps.set(h, depsFor(app, h.uses));
     this.deferAfterMs = options.deferAfterMs ?? DEFAULT_DEFER_AFTER_MS;
     this.deliveryRetryMs = options.deliveryRetryMs ?? DEFAULT_DELIVERY_RETRY_MS;
   }
@@ -105,7 +108,6 @@ export class InteractionRouter {
       this.app.members.remember(interaction.guild_id, toFetchedMember(interaction.member)).catch((error: unknown) => this.app.log.warn({ err: error }, 'could not remember member'));
     }
     return {
-      app: this.app,
       log: this.app.log.child({ interaction: interaction.id, user: actor.userId }),
       guildId: interaction.guild_id ?? null,
       channelId: interaction.channel?.id ?? null,
@@ -124,7 +126,7 @@ export class InteractionRouter {
     const base = this.base(chat);
     if (!base.guildId) return this.message({ content: 'rollcall works inside a server, not in DMs.' });
     const options = new CommandOptions(chat);
-    const work = () => handler.execute({ ...base, interaction: chat, options });
+    const work = () => handler.execute({ ...base, interaction: chat, options }, this.deps.get(handler)!);
     const deferNow = handler.defer === 'always' || (typeof handler.defer === 'object' && options.subcommand !== null && handler.defer.subcommands.includes(options.subcommand));
     return this.run(work, base, {
       token: interaction.token,
@@ -149,7 +151,7 @@ export class InteractionRouter {
     const base = this.base(interaction);
     const values = 'values' in interaction.data ? interaction.data.values : [];
     const ctx = { ...base, interaction, payload: colon === -1 ? '' : customId.slice(colon + 1), values, messageId: interaction.message.id };
-    return this.run(() => handler.execute(ctx), base, {
+    return this.run(() => handler.execute(ctx, this.deps.get(handler)!), base, {
       token: interaction.token,
       deferType: InteractionResponseType.DeferredMessageUpdate,
       ephemeral: true,
@@ -171,7 +173,7 @@ export class InteractionRouter {
     let choices: Awaited<ReturnType<NonNullable<CommandHandler['autocomplete']>>> = [];
     if (handler?.autocomplete && focused) {
       try {
-        choices = (await handler.autocomplete({ ...this.base(interaction), options, focused })).slice(0, 25);
+        choices = (await handler.autocomplete({ ...this.base(interaction), options, focused }, this.deps.get(handler)!)).slice(0, 25);
       } catch (error) {
         this.app.log.error({ err: error, command: interaction.data.name }, 'autocomplete failed');
       }

@@ -31,6 +31,7 @@ import { RetentionService } from './services/retention.js';
 import { SqliteRateBudget } from './discord/limiter.js';
 import { MessageEditor } from './discord/message-editor.js';
 import { Scheduler } from './scheduler.js';
+import { StatsService } from '../stats/service.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -84,6 +85,8 @@ export interface App {
   retention: RetentionService;
   /** Coalesces edits of the daily message; shared lease and budget in SQLite. */
   editor: MessageEditor;
+  /** Charts: aggregated and drawn in a render worker started on the first request. */
+  stats: StatsService;
   /** Stops jobs and pending edits, then closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -154,6 +157,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, settings: greetingSettings, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
   scheduler.add(greeting);
   scheduler.add(retention.job());
+  // An in-memory database cannot be opened by the render worker: charts are then drawn inline.
+  const inMemory = config.databasePath === ':memory:';
+  const stats = new StatsService({ databasePath: config.databasePath, clock, ...(inMemory ? { inline: db, inlineSqlite: database.sqlite } : {}) });
   const app: App = {
     config,
     clock,
@@ -182,12 +188,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     privacy,
     retention,
     editor,
+    stats,
     rankRefresh,
     close: async () => {
       await scheduler.stop();
       await rankRefresh.stop();
       await greeting.stop();
       await editor.close();
+      await stats.close();
       await database.close();
     },
   };

@@ -8,6 +8,7 @@ import { startHarness, type Harness } from '../helpers/server.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const slow: CommandHandler = {
+  uses: [],
   definition: { name: 'slow', description: 'takes its time', options: [{ type: ApplicationCommandOptionType.Integer, name: 'ms', description: 'delay', required: true }] },
   async execute(ctx) {
     await sleep(ctx.options.integer('ms') ?? 0);
@@ -15,12 +16,14 @@ const slow: CommandHandler = {
   },
 };
 const broken: CommandHandler = {
+  uses: [],
   definition: { name: 'broken', description: 'throws' },
   async execute() {
     throw new Error('database on fire');
   },
 };
 const slowBroken: CommandHandler = {
+  uses: [],
   definition: { name: 'slow-broken', description: 'throws late' },
   async execute() {
     await sleep(3_200);

@@ -16,6 +16,7 @@ const button = (customId: string, label: string) => ({ type: ComponentType.Butto
 
 /** Posts a public message with one button per slow component handler. */
 const panel: CommandHandler = {
+  uses: [],
   definition: { name: 'panel', description: 'a message with buttons' },
   async execute() {
     return {
@@ -27,6 +28,7 @@ const panel: CommandHandler = {
 };
 const slowUpdate: ComponentHandler = {
   key: 'slow-update',
+  uses: [],
   async execute() {
     await sleep(SLOW_MS);
     return { content: 'Panel updated', update: true, components: [] };
@@ -34,6 +36,7 @@ const slowUpdate: ComponentHandler = {
 };
 const slowAnswer: ComponentHandler = {
   key: 'slow-answer',
+  uses: [],
   async execute() {
     await sleep(SLOW_MS);
     return { content: 'Here is your answer, just for you' };
@@ -41,6 +44,7 @@ const slowAnswer: ComponentHandler = {
 };
 const slowFail: ComponentHandler = {
   key: 'slow-fail',
+  uses: [],
   async execute() {
     await sleep(SLOW_MS);
     throw new Error('late fire');
@@ -48,6 +52,7 @@ const slowFail: ComponentHandler = {
 };
 /** Declared `defer: 'always'`: its first response must not wait for it. */
 const thinker: CommandHandler = {
+  uses: [],
   definition: { name: 'thinker', description: 'always deferred' },
   defer: 'always',
   async execute() {
@@ -57,6 +62,7 @@ const thinker: CommandHandler = {
 };
 /** Done at once; with deferAfterMs 0 it is deferred anyway, and its PATCH could race the deferral. */
 const quick: CommandHandler = {
+  uses: [],
   definition: { name: 'quick', description: 'finishes right after the deadline' },
   async execute() {
     await sleep(5);

@@ -9,6 +9,7 @@ import { startHarness, type Harness } from '../helpers/server.js';
 /** Handlers that only count: a refused request must never reach one. */
 let reached = 0;
 const spyCommand: CommandHandler = {
+  uses: [],
   definition: { name: 'spy', description: 'counts' },
   async execute() {
     reached += 1;
@@ -17,6 +18,7 @@ const spyCommand: CommandHandler = {
 };
 const spyComponent: ComponentHandler = {
   key: 'spy',
+  uses: [],
   async execute() {
     reached += 1;
     return { content: 'reached' };

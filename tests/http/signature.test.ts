@@ -77,6 +77,7 @@ describe('POST /interactions: signature, replay window and body checks', () => {
 /** A handler that only counts: no refused request may reach it. */
 let reached = 0;
 const spy: CommandHandler = {
+  uses: [],
   definition: { name: 'spy', description: 'counts' },
   async execute() {
     reached += 1;

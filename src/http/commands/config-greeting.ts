@@ -3,6 +3,7 @@ import { UserError } from '../../shared/errors.js';
 import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../shared/services/voice-greeting-settings.js';
 import { DEFAULT_VOICE, probeSpeech, type SpeechSupport } from '../../voice/speech.js';
 import type { CommandContext, Reply } from '../handler.js';
+import type { ConfigDeps } from './config-deps.js';
 
 /** The greeting line of `/config show`; says when this machine cannot speak. */
 export function describeGreeting(s: GreetingSettings, support: SpeechSupport): string {
@@ -14,13 +15,13 @@ export function describeGreeting(s: GreetingSettings, support: SpeechSupport): s
 }
 
 /** The greeting line of `/config show` for a guild, with this machine's speech support. */
-export async function greetingLine(ctx: CommandContext, guildId: string): Promise<string> {
-  return describeGreeting(await ctx.app.greetingSettings.get(guildId), await probeSpeech());
+export async function greetingLine(deps: Pick<ConfigDeps, 'greetingSettings'>, guildId: string): Promise<string> {
+  return describeGreeting(await deps.greetingSettings.get(guildId), await probeSpeech());
 }
 
 /** `/config voice-greeting on|off [voice] [speed] [say-nobody]` and `/config voice-greeting-delay <seconds>`. */
-export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = {
-  'voice-greeting': async (ctx, guildId) => {
+export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>> = {
+  'voice-greeting': async (ctx, guildId, deps) => {
     const state = ctx.options.string('state');
     if (state !== 'on' && state !== 'off') throw new UserError('Say `on` or `off`.');
     const extra: { voice?: string; speed?: number; sayNobody?: boolean } = {};
@@ -30,19 +31,19 @@ export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: 
     if (voice !== undefined) extra.voice = voice;
     if (speed !== undefined) extra.speed = speed;
     if (sayNobody !== undefined) extra.sayNobody = sayNobody;
-    await ctx.app.greeting.setEnabled(guildId, state === 'on', extra);
+    await deps.greeting.setEnabled(guildId, state === 'on', extra);
     const what =
       state === 'on'
         ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.'
         : 'I will not greet anyone in voice.';
-    return { content: `✅ ${what}\n\n${await greetingLine(ctx, guildId)}` };
+    return { content: `✅ ${what}\n\n${await greetingLine(deps, guildId)}` };
   },
 
-  'voice-greeting-delay': async (ctx, guildId) => {
+  'voice-greeting-delay': async (ctx, guildId, deps) => {
     const seconds = ctx.options.integer('seconds');
     if (seconds === undefined) throw new UserError('The `seconds` option is required.');
-    const settings = await ctx.app.greetingSettings.setDelay(guildId, seconds);
-    return { content: `✅ A member must be alone in voice for ${settings.delaySeconds} s before I greet them.\n\n${await greetingLine(ctx, guildId)}` };
+    const settings = await deps.greetingSettings.setDelay(guildId, seconds);
+    return { content: `✅ A member must be alone in voice for ${settings.delaySeconds} s before I greet them.\n\n${await greetingLine(deps, guildId)}` };
   },
 };
 

@@ -2,6 +2,7 @@ import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import type { RankMapping } from '../../shared/services/rank-emoji.js';
 import type { CommandContext, Reply } from '../handler.js';
+import type { ConfigDeps } from './config-deps.js';
 
 /** The rank lines of `/config show`. */
 export function describeRanks(mappings: readonly RankMapping[]): string {
@@ -16,27 +17,27 @@ function roleOption(ctx: CommandContext): string {
 }
 
 /** Today's message names members with their rank emoji: re-render it after a mapping changes. */
-async function refreshDailyMessage(ctx: CommandContext, guildId: string): Promise<void> {
-  const post = await ctx.app.posts.current(guildId);
-  if (post) ctx.app.posts.touch(post);
+async function refreshDailyMessage(deps: Pick<ConfigDeps, 'posts'>, guildId: string): Promise<void> {
+  const post = await deps.posts.current(guildId);
+  if (post) deps.posts.touch(post);
 }
 
 /** `/config rank <role> <emoji>` and `/config rank-remove <role>`. */
-export const rankSubcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = {
-  rank: async (ctx, guildId) => {
+export const rankSubcommands: Record<string, (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>> = {
+  rank: async (ctx, guildId, deps) => {
     const roleId = roleOption(ctx);
     const emoji = ctx.options.string('emoji');
     if (!emoji) throw new UserError('The `emoji` option is required.');
-    const stored = await ctx.app.rankEmoji.set(guildId, roleId, emoji);
-    await refreshDailyMessage(ctx, guildId);
-    return { content: `✅ Members with <@&${roleId}> get ${stored} before their name in the daily message.\n\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}` };
+    const stored = await deps.rankEmoji.set(guildId, roleId, emoji);
+    await refreshDailyMessage(deps, guildId);
+    return { content: `✅ Members with <@&${roleId}> get ${stored} before their name in the daily message.\n\n${describeRanks(await deps.rankEmoji.list(guildId))}` };
   },
 
-  'rank-remove': async (ctx, guildId) => {
+  'rank-remove': async (ctx, guildId, deps) => {
     const roleId = roleOption(ctx);
-    await ctx.app.rankEmoji.remove(guildId, roleId);
-    await refreshDailyMessage(ctx, guildId);
-    return { content: `✅ <@&${roleId}> no longer has a rank emoji.\n\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}` };
+    await deps.rankEmoji.remove(guildId, roleId);
+    await refreshDailyMessage(deps, guildId);
+    return { content: `✅ <@&${roleId}> no longer has a rank emoji.\n\n${describeRanks(await deps.rankEmoji.list(guildId))}` };
   },
 };
 

@@ -2,6 +2,7 @@ import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from '../../shared/services/retention.js';
 import type { CommandContext, Reply } from '../handler.js';
+import type { ConfigDeps } from './config-deps.js';
 
 /** The retention line of `/config show`. */
 export function describeRetention(days: number): string {
@@ -9,12 +10,12 @@ export function describeRetention(days: number): string {
 }
 
 /** `/config retention <days>`. */
-export const retentionSubcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = {
-  retention: async (ctx, guildId) => {
+export const retentionSubcommands: Record<string, (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>> = {
+  retention: async (ctx, guildId, deps) => {
     const days = ctx.options.integer('days');
     if (days === undefined) throw new UserError('The `days` option is required.');
-    const before = await ctx.app.retention.days(guildId);
-    const stored = await ctx.app.retention.setDays(guildId, days);
+    const before = await deps.retention.days(guildId);
+    const stored = await deps.retention.setDays(guildId, days);
     const note =
       stored < before
         ? 'Older voice stays and votes are deleted at the next daily clean-up (the first one after midnight, server time), not right now: you have until then to change your mind.'

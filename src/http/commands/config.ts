@@ -12,6 +12,7 @@ import { IN_GUILDS_ONLY } from '../handler.js';
 import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
 import { greetingLine, greetingOptions, greetingSubcommands } from './config-greeting.js';
 import { describeRetention, retentionOptions, retentionSubcommands } from './config-retention.js';
+import { CONFIG_USES, type ConfigDeps } from './config-deps.js';
 
 /** Channel types the daily message can be posted in. */
 export const POSTABLE_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -29,11 +30,8 @@ export function describeSettings(s: GuildSettings): string {
   ].join('\n');
 }
 
-type Subcommand = (ctx: CommandContext, guildId: string) => Promise<Reply>;
+type Subcommand = (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>;
 
-async function describeTodaysPost(ctx: CommandContext, guildId: string): Promise<string> {
-  return ctx.app.postView.statusLine(guildId);
-}
 
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new UserError(`The \`${name}\` option is required.`);
@@ -44,41 +42,41 @@ const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${wh
 
 /** Subcommands by name; later features add theirs here. */
 export const configSubcommands: Record<string, Subcommand> = {
-  show: async (ctx, guildId) => {
-    const settings = await ctx.app.guildConfig.get(guildId);
-    return { content: `${describeSettings(settings)}\n${describeRanks(await ctx.app.rankEmoji.list(guildId))}\n${describeRetention(await ctx.app.retention.days(guildId))}\n${await greetingLine(ctx, guildId)}\n${await describeTodaysPost(ctx, guildId)}` };
+  show: async (ctx, guildId, deps) => {
+    const settings = await deps.guildConfig.get(guildId);
+    return { content: `${describeSettings(settings)}\n${describeRanks(await deps.rankEmoji.list(guildId))}\n${describeRetention(await deps.retention.days(guildId))}\n${await greetingLine(deps, guildId)}\n${await deps.postView.statusLine(guildId)}` };
   },
 
-  'post-now': async (ctx, guildId) => {
-    const { post, created, replaced, clocksRestored = 0 } = await ctx.app.postRepair.postNow(guildId);
+  'post-now': async (ctx, guildId, deps) => {
+    const { post, created, replaced, clocksRestored = 0 } = await deps.postRepair.postNow(guildId);
     if (replaced) return { content: `✅ Today's message was deleted, so I posted a new one: ${messageLink(post)} — the votes are kept.` };
     if (created) return { content: `✅ Posted today's message: ${messageLink(post)}` };
     const restored = clocksRestored > 0 ? ` I put back ${clocksRestored} missing clock reaction${clocksRestored === 1 ? '' : 's'}; the votes are kept.` : '';
     return { content: `Today's message is already up: ${messageLink(post)}${restored}` };
   },
 
-  channel: async (ctx, guildId) => {
+  channel: async (ctx, guildId, deps) => {
     const channel = required(ctx.options.channel('channel'), 'channel');
     if (!(POSTABLE_CHANNEL_TYPES as readonly number[]).includes(channel.type)) {
       throw new UserError(`<#${channel.id}> is not a text channel. Pick a text channel for the daily message.`);
     }
-    return changed(`The daily message will go to <#${channel.id}>.`, await ctx.app.guildConfig.setChannel(guildId, channel.id));
+    return changed(`The daily message will go to <#${channel.id}>.`, await deps.guildConfig.setChannel(guildId, channel.id));
   },
 
-  timezone: async (ctx, guildId) => {
-    const settings = await ctx.app.guildConfig.setTimezone(guildId, required(ctx.options.string('zone'), 'zone'));
+  timezone: async (ctx, guildId, deps) => {
+    const settings = await deps.guildConfig.setTimezone(guildId, required(ctx.options.string('zone'), 'zone'));
     return changed(`Time zone set to ${settings.timezone}.`, settings);
   },
 
-  hours: async (ctx, guildId) => {
+  hours: async (ctx, guildId, deps) => {
     const first = required(ctx.options.integer('first'), 'first');
     const last = required(ctx.options.integer('last'), 'last');
-    const settings = await ctx.app.guildConfig.setHours(guildId, first, last);
+    const settings = await deps.guildConfig.setHours(guildId, first, last);
     return changed(`Hour slots set to ${pad(first)} → ${pad(last)}.`, settings);
   },
 
-  'post-time': async (ctx, guildId) => {
-    const settings = await ctx.app.guildConfig.setPostTime(guildId, required(ctx.options.string('time'), 'time'));
+  'post-time': async (ctx, guildId, deps) => {
+    const settings = await deps.guildConfig.setPostTime(guildId, required(ctx.options.string('time'), 'time'));
     return changed(`The daily message will be posted at ${settings.postTime}.`, settings);
   },
 
@@ -102,7 +100,7 @@ const hourOption = (name: string, description: string) => ({
  * commands to anyone in the integration settings.
  * @see https://discord.com/developers/docs/interactions/application-commands#permissions
  */
-export const configCommand: CommandHandler = {
+export const configCommand: CommandHandler<(typeof CONFIG_USES)[number]> = {
   definition: {
     name: 'config',
     description: 'Configure rollcall for this server (admins)',
@@ -151,7 +149,9 @@ export const configCommand: CommandHandler = {
     ],
   },
 
-  async execute(ctx) {
+  uses: CONFIG_USES,
+
+  async execute(ctx, deps) {
     if (!ctx.actor.isAdmin) {
       ctx.log.info({ command: 'config' }, 'refused: not an admin');
       return { content: '⛔ Only server admins (Manage Server permission) can change rollcall settings.' };
@@ -159,7 +159,7 @@ export const configCommand: CommandHandler = {
     const sub = ctx.options.subcommand ?? 'show';
     const run = configSubcommands[sub];
     if (!run) throw new UserError(`\`/config ${sub}\` is not a setting I know.`);
-    return run(ctx, ctx.guildId!);
+    return run(ctx, ctx.guildId!, deps);
   },
 
   async autocomplete(ctx) {

@@ -7,10 +7,11 @@ const KEY = NOT_TONIGHT_BUTTON.customId.slice(0, -1);
  * The daily message's "Not tonight" button: the member is taken off tonight's hours still ahead —
  * clicked or scheduled — for today only, and told so privately.
  */
-export const notTonight: ComponentHandler = {
+export const notTonight: ComponentHandler<'availability'> = {
   key: KEY,
-  async execute(ctx) {
-    const { slots } = await ctx.app.availability.skipTonight(ctx.guildId!, ctx.messageId, ctx.actor.userId);
+  uses: ['availability'],
+  async execute(ctx, deps) {
+    const { slots } = await deps.availability.skipTonight(ctx.guildId!, ctx.messageId, ctx.actor.userId);
     if (slots.length === 0) {
       return { content: "You're not on tonight's list for the hours still ahead, so there is nothing to take off. Click an hour if you change your mind." };
     }

@@ -7,7 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import type { Erased, PrivacySummary } from '../../shared/services/privacy.js';
 import { UserError } from '../../shared/errors.js';
-import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
+import { customId, type CommandContext, type CommandHandler, type ComponentContext, type ComponentHandler, type Deps, type Reply, IN_GUILDS_ONLY } from '../handler.js';
 
 const hours = (ms: number) => (ms / 3_600_000).toFixed(1).replace(/\.0$/, '');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -64,13 +64,13 @@ function row(...buttons: { label: string; style: ButtonStyle.Danger | ButtonStyl
   return { type: ComponentType.ActionRow, components: buttons.map((b) => ({ type: ComponentType.Button, style: b.style, label: b.label, custom_id: b.id })) };
 }
 
-async function show(ctx: Parameters<CommandHandler['execute']>[0], guildId: string, userId: string): Promise<Reply> {
-  const [summary, days] = await Promise.all([ctx.app.privacy.summary(guildId, userId), ctx.app.retention.days(guildId)]);
+async function show(ctx: CommandContext, guildId: string, userId: string, deps: PrivacyDeps): Promise<Reply> {
+  const [summary, days] = await Promise.all([deps.privacy.summary(guildId, userId), deps.retention.days(guildId)]);
   return { content: describeSummary(summary, days) };
 }
 
-async function exportFile(ctx: Parameters<CommandHandler['execute']>[0], guildId: string, userId: string): Promise<Reply> {
-  const data = await ctx.app.privacy.export(guildId, userId);
+async function exportFile(ctx: CommandContext, guildId: string, userId: string, deps: PrivacyDeps): Promise<Reply> {
+  const data = await deps.privacy.export(guildId, userId);
   const json = Buffer.from(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
   return {
     content: `📦 Everything rollcall stores about you in this server: ${plural(data.voice_stays.length, 'voice stay')}, ${plural(data.votes.length, 'daily-message hour')}, ${plural(data.schedules.length, 'schedule slot')}, ${plural(data.co_presence.length, 'member')} you spent time with (by id only).`,
@@ -78,8 +78,8 @@ async function exportFile(ctx: Parameters<CommandHandler['execute']>[0], guildId
   };
 }
 
-async function askErase(ctx: Parameters<CommandHandler['execute']>[0], guildId: string, userId: string): Promise<Reply> {
-  const s = await ctx.app.privacy.summary(guildId, userId);
+async function askErase(ctx: CommandContext, guildId: string, userId: string, deps: PrivacyDeps): Promise<Reply> {
+  const s = await deps.privacy.summary(guildId, userId);
   return {
     content: [
       '⚠️ **Erase everything rollcall stores about you in this server?**',
@@ -94,10 +94,10 @@ async function askErase(ctx: Parameters<CommandHandler['execute']>[0], guildId: 
   };
 }
 
-async function tracking(ctx: Parameters<CommandHandler['execute']>[0], guildId: string, userId: string): Promise<Reply> {
+async function tracking(ctx: CommandContext, guildId: string, userId: string, deps: PrivacyDeps): Promise<Reply> {
   const voice = ctx.options.string('voice');
   if (voice !== 'on' && voice !== 'off') throw new UserError('Say `on` or `off`: `/privacy tracking voice:off`.');
-  const changed = await ctx.app.privacy.setTracking(guildId, userId, voice === 'on');
+  const changed = await deps.privacy.setTracking(guildId, userId, voice === 'on');
   if (voice === 'on') {
     return {
       content: changed
@@ -105,7 +105,7 @@ async function tracking(ctx: Parameters<CommandHandler['execute']>[0], guildId: 
         : 'Voice tracking is already on for you in this server.',
     };
   }
-  const s = await ctx.app.privacy.summary(guildId, userId);
+  const s = await deps.privacy.summary(guildId, userId);
   const head = changed ? `🔕 Voice tracking is **off** in this server. From now on: ${WHAT_TRACKING_MEANS}. Your clicks on the daily message still count (they are what you say, not tracking).` : 'Voice tracking was already off for you in this server.';
   if (s.voiceStays === 0 && s.seenInVoice === 0) return { content: `${head}\nThere is no past voice history of yours to erase.` };
   return {
@@ -119,13 +119,16 @@ async function tracking(ctx: Parameters<CommandHandler['execute']>[0], guildId: 
   };
 }
 
+type PrivacyDeps = Deps<'privacy' | 'retention'>;
+
 const SUBCOMMANDS = { show, export: exportFile, erase: askErase, tracking } as const;
 
 /**
  * `/privacy show|export|erase|tracking` — a member's rights over what rollcall stores about them in
  * this server. Every reply is ephemeral; erasing asks for a button press first.
  */
-export const privacyCommand: CommandHandler = {
+export const privacyCommand: CommandHandler<'privacy' | 'retention'> = {
+  uses: ['privacy', 'retention'],
   definition: {
     name: 'privacy',
     description: 'What rollcall stores about you: see it, export it, erase it, stop voice tracking',
@@ -156,11 +159,11 @@ export const privacyCommand: CommandHandler = {
   ephemeral: true,
   // The export is a file, which only the webhook can carry: "thinking…" at once, not after 2.5 s.
   defer: { subcommands: ['export'] },
-  async execute(ctx) {
+  async execute(ctx, deps) {
     const sub = (ctx.options.subcommand ?? 'show') as keyof typeof SUBCOMMANDS;
     const run = SUBCOMMANDS[sub];
     if (!run) throw new UserError(`\`/privacy ${sub}\` is not something I know. Try \`/privacy show\`.`);
-    return run(ctx, ctx.guildId!, ctx.actor.userId);
+    return run(ctx, ctx.guildId!, ctx.actor.userId, deps);
   },
 };
 
@@ -169,20 +172,22 @@ function own(ctx: ComponentContext): void {
   if (ctx.payload !== ctx.actor.userId) throw new UserError('This button belongs to someone else’s `/privacy` reply. Run `/privacy` yourself.');
 }
 
-export const privacyErase: ComponentHandler = {
+export const privacyErase: ComponentHandler<'privacy'> = {
   key: 'privacy-erase',
-  async execute(ctx) {
+  uses: ['privacy'],
+  async execute(ctx, deps) {
     own(ctx);
-    const erased = await ctx.app.privacy.erase(ctx.guildId!, ctx.actor.userId);
+    const erased = await deps.privacy.erase(ctx.guildId!, ctx.actor.userId);
     return { content: describeErased(erased), components: [], update: true };
   },
 };
 
-export const privacyEraseVoice: ComponentHandler = {
+export const privacyEraseVoice: ComponentHandler<'privacy'> = {
   key: 'privacy-erase-voice',
-  async execute(ctx) {
+  uses: ['privacy'],
+  async execute(ctx, deps) {
     own(ctx);
-    const { voiceStays, seenMarks } = await ctx.app.privacy.eraseVoice(ctx.guildId!, ctx.actor.userId);
+    const { voiceStays, seenMarks } = await deps.privacy.eraseVoice(ctx.guildId!, ctx.actor.userId);
     return {
       content: `🗑️ Erased ${plural(voiceStays, 'voice stay')} and ${plural(seenMarks, '"seen in voice" mark')}. Voice tracking stays off; the hours you declared yourself are kept (\`/privacy erase\` removes those too).`,
       components: [],
@@ -191,8 +196,9 @@ export const privacyEraseVoice: ComponentHandler = {
   },
 };
 
-export const privacyKeep: ComponentHandler = {
+export const privacyKeep: ComponentHandler<never> = {
   key: 'privacy-keep',
+  uses: [],
   async execute(ctx) {
     own(ctx);
     return { content: 'Nothing was deleted.', components: [], update: true };

@@ -9,7 +9,7 @@ import { UserError } from '../../shared/errors.js';
 import { eveningHours } from '../../shared/time/slots.js';
 import { WEEKDAY_NAMES, type Schedule, type WeeklySchedule } from '../../shared/services/schedules.js';
 import type { GuildSettings } from '../../shared/services/guild-config.js';
-import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Reply, IN_GUILDS_ONLY } from '../handler.js';
+import { customId, type CommandHandler, type ComponentContext, type ComponentHandler, type Deps, type Reply, IN_GUILDS_ONLY } from '../handler.js';
 import type { BaseContext } from '../context.js';
 
 /**
@@ -54,8 +54,10 @@ function configuredHours(settings: GuildSettings): number[] {
   return eveningHours(settings.firstHour, settings.lastHour).map((h) => h % 24);
 }
 
-async function configured(ctx: BaseContext): Promise<GuildSettings> {
-  const settings = await ctx.app.guildConfig.get(ctx.guildId!);
+type ScheduleDeps = Deps<'schedules' | 'guildConfig'>;
+
+async function configured(ctx: BaseContext, deps: Pick<ScheduleDeps, 'guildConfig'>): Promise<GuildSettings> {
+  const settings = await deps.guildConfig.get(ctx.guildId!);
   if (!settings.channelId) {
     throw new UserError("rollcall isn't set up in this server yet: an admin needs to pick a channel with `/config channel` first.");
   }
@@ -134,7 +136,8 @@ const NOT_TONIGHT_HINT = "Can't make it one evening? Press **Not tonight** on th
  * `/schedule set|show|clear` — a member's recurring availability. Each member only ever touches
  * their own schedule.
  */
-export const scheduleCommand: CommandHandler = {
+export const scheduleCommand: CommandHandler<'schedules' | 'guildConfig'> = {
+  uses: ['schedules', 'guildConfig'],
   definition: {
     name: 'schedule',
     description: 'Your weekly schedule: the evenings and hours you usually play',
@@ -158,13 +161,13 @@ export const scheduleCommand: CommandHandler = {
       },
     ],
   },
-  async execute(ctx) {
-    const settings = await configured(ctx);
+  async execute(ctx, deps) {
+    const settings = await configured(ctx, deps);
     const guildId = ctx.guildId!;
     const me = ctx.actor.userId;
     switch (ctx.options.subcommand) {
       case 'set': {
-        const { picks, note } = uniformPicks(await ctx.app.schedules.byDay(guildId, me));
+        const { picks, note } = uniformPicks(await deps.schedules.byDay(guildId, me));
         return { ...editor(picks, settings, note), update: false };
       }
       case 'clear': {
@@ -172,28 +175,29 @@ export const scheduleCommand: CommandHandler = {
         const target = ctx.options.user('member')?.id;
         if (target && target !== me) {
           if (!ctx.actor.isAdmin) throw new UserError("⛔ Only server admins (Manage Server) can remove someone else's schedule. Run `/schedule clear` without `member` for yours.");
-          const removed = await ctx.app.schedules.clear(guildId, target);
+          const removed = await deps.schedules.clear(guildId, target);
           return { content: removed ? `🗑️ <@${target}>'s schedule is removed. Today’s message is updated for the hours still ahead.` : `<@${target}> had no schedule.` };
         }
         const day = ctx.options.integer('day') ?? undefined;
         if (day !== undefined) {
-          const removed = await ctx.app.schedules.clear(guildId, me, day);
-          return { content: removed ? `🗑️ Your ${WEEKDAY_NAMES[day - 1]} evenings are off your schedule. ${describe(await ctx.app.schedules.byDay(guildId, me), settings)}` : `You had no ${WEEKDAY_NAMES[day - 1]} in your schedule.` };
+          const removed = await deps.schedules.clear(guildId, me, day);
+          return { content: removed ? `🗑️ Your ${WEEKDAY_NAMES[day - 1]} evenings are off your schedule. ${describe(await deps.schedules.byDay(guildId, me), settings)}` : `You had no ${WEEKDAY_NAMES[day - 1]} in your schedule.` };
         }
-        const removed = await ctx.app.schedules.clear(guildId, me);
+        const removed = await deps.schedules.clear(guildId, me);
         return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };
       }
       default:
-        return { content: `${describe(await ctx.app.schedules.byDay(guildId, me), settings)}\n${NOT_TONIGHT_HINT}` };
+        return { content: `${describe(await deps.schedules.byDay(guildId, me), settings)}\n${NOT_TONIGHT_HINT}` };
     }
   },
 };
 
-function picker(key: 'sched-days' | 'sched-hours'): ComponentHandler {
+function picker(key: 'sched-days' | 'sched-hours'): ComponentHandler<'guildConfig'> {
   return {
     key,
-    async execute(ctx: ComponentContext) {
-      const settings = await configured(ctx);
+    uses: ['guildConfig'],
+    async execute(ctx: ComponentContext, deps) {
+      const settings = await configured(ctx, deps);
       const picks = decodePicks(ctx.payload);
       const values = ctx.values.map(Number);
       const valid = key === 'sched-days' ? values.every((v) => Number.isInteger(v) && v >= 1 && v <= 7) : values.every((v) => Number.isInteger(v) && v >= 0 && v <= 23);
@@ -208,16 +212,17 @@ function picker(key: 'sched-days' | 'sched-hours'): ComponentHandler {
 export const scheduleDays = picker('sched-days');
 export const scheduleHours = picker('sched-hours');
 
-export const scheduleSave: ComponentHandler = {
+export const scheduleSave: ComponentHandler<'schedules' | 'guildConfig'> = {
   key: 'sched-save',
-  async execute(ctx) {
-    const settings = await configured(ctx);
+  uses: ['schedules', 'guildConfig'],
+  async execute(ctx, deps) {
+    const settings = await configured(ctx, deps);
     const picks = decodePicks(ctx.payload);
     if (picks.weekdays.length === 0 || picks.hours.length === 0) {
       return editor(picks, settings, '⚠️ Pick at least one evening and one hour before saving.');
     }
-    await ctx.app.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
-    const saved = await ctx.app.schedules.byDay(ctx.guildId!, ctx.actor.userId);
+    await deps.schedules.set(ctx.guildId!, ctx.actor.userId, picks);
+    const saved = await deps.schedules.byDay(ctx.guildId!, ctx.actor.userId);
     return { content: `✅ Saved. ${describe(saved, settings)}\nIt applies from today's hours still ahead. Change it any time with \`/schedule set\`.`, components: [], update: true };
   },
 };

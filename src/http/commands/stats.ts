@@ -3,7 +3,6 @@ import {
   type APIApplicationCommandBasicOption,
   type APIApplicationCommandSubcommandOption,
 } from 'discord-api-types/v10';
-import type { App } from '../../shared/app.js';
 import { UserError } from '../../shared/errors.js';
 import {
   CHART_NAMES,
@@ -21,21 +20,8 @@ import {
   type ChartResult,
   type RangeName,
 } from '../../stats/catalog.js';
-import { StatsService } from '../../stats/service.js';
 import type { CommandContext, CommandHandler, Reply } from '../handler.js';
 import { IN_GUILDS_ONLY } from '../handler.js';
-
-const services = new WeakMap<App, StatsService>();
-
-/** One stats service (and render worker) per app, made on the first `/stats`. */
-function statsOf(app: App): StatsService {
-  let service = services.get(app);
-  if (!service) {
-    const inMemory = app.config.databasePath === ':memory:';
-    services.set(app, (service = new StatsService({ databasePath: app.config.databasePath, clock: app.clock, ...(inMemory ? { inline: app.db, inlineSqlite: app.sqlite } : {}) })));
-  }
-  return service;
-}
 
 const HOUR_MS = 3_600_000;
 const rangeChoices = RANGE_NAMES.map((r) => ({ name: RANGE_LABELS[r], value: r }));
@@ -143,7 +129,8 @@ export const NOT_YOUR_WEEK =
  * visibility per command, and personal charts must not be public.
  * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
  */
-export const statsCommand: CommandHandler = {
+export const statsCommand: CommandHandler<'stats'> = {
+  uses: ['stats'],
   definition: {
     name: 'stats',
     description: 'Charts of who plays, with whom and when',
@@ -172,7 +159,7 @@ export const statsCommand: CommandHandler = {
   },
 
   defer: 'always',
-  async execute(ctx: CommandContext): Promise<Reply> {
+  async execute(ctx: CommandContext, deps): Promise<Reply> {
     const sub = ctx.options.subcommand ?? 'me';
     if (sub === 'help') return { content: statsHelp(ctx.actor.isAdmin) };
     const guildId = ctx.guildId!;
@@ -205,7 +192,7 @@ export const statsCommand: CommandHandler = {
     const range: RangeName = rangeText;
     const minHours = PAIR_CHARTS.includes(chart) ? limited(ctx, 'min-hours', MIN_HOURS_LIMITS) : undefined;
     const inactiveDays = chart === 'inactive' ? limited(ctx, 'days', INACTIVE_DAYS_LIMITS) : undefined;
-    const result = await statsOf(ctx.app).chart({
+    const result = await deps.stats.chart({
       guildId,
       chart,
       range,

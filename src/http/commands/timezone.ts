@@ -2,11 +2,13 @@ import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { localTime, type ZoneGroup } from '../../shared/services/timezones.js';
 import { searchZones } from '../../shared/time/zones.js';
-import type { CommandContext, CommandHandler, Reply } from '../handler.js';
+import type { CommandContext, CommandHandler, Deps, Reply } from '../handler.js';
 import { IN_GUILDS_ONLY } from '../handler.js';
 
-const nowIn = (ctx: CommandContext, zone: string) => {
-  const t = localTime(ctx.app.clock.now(), zone);
+type TimezoneDeps = Deps<'timezones' | 'clock'>;
+
+const nowIn = (deps: Pick<TimezoneDeps, 'clock'>, zone: string) => {
+  const t = localTime(deps.clock.now(), zone);
   return `${t.time} (${t.weekday}, ${t.offset})`;
 };
 
@@ -19,30 +21,30 @@ function memberOption(ctx: CommandContext): { id: string; bot: boolean } | undef
   return { id: option.id, bot: option.user?.bot === true };
 }
 
-async function set(ctx: CommandContext, guildId: string): Promise<Reply> {
+async function set(ctx: CommandContext, guildId: string, deps: TimezoneDeps): Promise<Reply> {
   const zoneInput = ctx.options.string('zone');
   if (!zoneInput) throw new UserError('The `zone` option is required.');
   const target = memberOption(ctx);
   if (target && target.id !== ctx.actor.userId) {
     if (!ctx.actor.isAdmin) throw new UserError("⛔ Only server admins (Manage Server) can set someone else's time zone. Run `/timezone set` without `member` for your own.");
     if (target.bot) throw new UserError(`<@${target.id}> is a bot; bots don't have a time zone.`);
-    const zone = await ctx.app.timezones.set(guildId, target.id, zoneInput);
-    return { content: `✅ <@${target.id}>'s time zone is now **${zone}** — it's ${nowIn(ctx, zone)} there.` };
+    const zone = await deps.timezones.set(guildId, target.id, zoneInput);
+    return { content: `✅ <@${target.id}>'s time zone is now **${zone}** — it's ${nowIn(deps, zone)} there.` };
   }
-  const zone = await ctx.app.timezones.set(guildId, ctx.actor.userId, zoneInput);
-  return { content: `✅ Your time zone is now **${zone}** — it's ${nowIn(ctx, zone)} there.` };
+  const zone = await deps.timezones.set(guildId, ctx.actor.userId, zoneInput);
+  return { content: `✅ Your time zone is now **${zone}** — it's ${nowIn(deps, zone)} there.` };
 }
 
-async function show(ctx: CommandContext, guildId: string): Promise<Reply> {
+async function show(ctx: CommandContext, guildId: string, deps: TimezoneDeps): Promise<Reply> {
   const target = memberOption(ctx);
   const userId = target?.id ?? ctx.actor.userId;
-  const { zone, isDefault } = await ctx.app.timezones.get(guildId, userId);
+  const { zone, isDefault } = await deps.timezones.get(guildId, userId);
   const who = userId === ctx.actor.userId ? 'Your' : `<@${userId}>'s`;
   if (isDefault) {
     const hint = userId === ctx.actor.userId ? ' Set yours with `/timezone set`.' : '';
-    return { content: `${who} time zone is not set, so the server's **${zone}** is used — it's ${nowIn(ctx, zone)} there.${hint}` };
+    return { content: `${who} time zone is not set, so the server's **${zone}** is used — it's ${nowIn(deps, zone)} there.${hint}` };
   }
-  return { content: `${who} time zone is **${zone}** — it's ${nowIn(ctx, zone)} there.` };
+  return { content: `${who} time zone is **${zone}** — it's ${nowIn(deps, zone)} there.` };
 }
 
 /** One line per zone, west to east: `**21:30** Sun · Europe/Paris (UTC+1): @a, @b`. */
@@ -56,21 +58,22 @@ export function describeVoiceClock(channelId: string, groups: readonly ZoneGroup
  * (the seed's behaviour). Either way the names are shown as mentions without pinging anyone
  * (replies go out with `allowed_mentions: { parse: [] }`). "Not in voice" always stays private.
  */
-async function voice(ctx: CommandContext, guildId: string): Promise<Reply> {
-  const clock = await ctx.app.timezones.voiceClock(guildId, ctx.actor.userId);
+async function voice(ctx: CommandContext, guildId: string, deps: TimezoneDeps): Promise<Reply> {
+  const clock = await deps.timezones.voiceClock(guildId, ctx.actor.userId);
   if (!clock) return { content: "You're not in a voice channel. Join one and run `/timezone voice` again to see everyone's local time." };
   const share = ctx.options.boolean('share') === true;
   return { content: describeVoiceClock(clock.channelId, clock.groups), ephemeral: !share };
 }
 
-const subcommands: Record<string, (ctx: CommandContext, guildId: string) => Promise<Reply>> = { set, show, voice };
+const subcommands: Record<string, (ctx: CommandContext, guildId: string, deps: TimezoneDeps) => Promise<Reply>> = { set, show, voice };
 
 /**
  * `/timezone set|show|voice` — members' own time zones, and "what time is it for each of us" for
  * the caller's voice channel.
  * @see https://discord.com/developers/docs/interactions/application-commands#subcommands-and-subcommand-groups
  */
-export const timezoneCommand: CommandHandler = {
+export const timezoneCommand: CommandHandler<'timezones' | 'clock'> = {
+  uses: ['timezones', 'clock'],
   definition: {
     name: 'timezone',
     description: 'Your time zone, and the local time of everyone in your voice channel',
@@ -100,10 +103,10 @@ export const timezoneCommand: CommandHandler = {
     ],
   },
 
-  async execute(ctx) {
+  async execute(ctx, deps) {
     const run = subcommands[ctx.options.subcommand ?? 'show'];
     if (!run) throw new UserError(`\`/timezone ${ctx.options.subcommand}\` is not something I know.`);
-    return run(ctx, ctx.guildId!);
+    return run(ctx, ctx.guildId!, deps);
   },
 
   async autocomplete(ctx) {
