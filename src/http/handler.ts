@@ -7,7 +7,9 @@ import type {
   APIMessageComponentInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
+import type { Deps, Part } from '../shared/app.js';
+
+export { depsFor, type Deps, type Part } from '../shared/app.js';
 import type { FileAttachment } from '../shared/discord/rest.js';
 import type { BaseContext, CommandOptions } from './context.js';
 
@@ -39,17 +41,6 @@ export interface ComponentContext extends BaseContext {
 export interface AutocompleteContext extends BaseContext {
   options: CommandOptions;
   focused: { name: string; value: string };
-}
-
-/** A part of the composition root ({@link App}) a handler may ask for by name. */
-export type Part = Exclude<keyof App, 'close' | 'config' | 'db' | 'sqlite'>;
-
-/** What a handler gets: exactly the parts it names in `uses`, nothing else (storage is the services'). */
-export type Deps<K extends Part> = Pick<App, K>;
-
-/** The parts named in `uses`, taken from the app once (the router and the gateway do it when they start). */
-export function depsFor<K extends Part>(app: App, uses: readonly K[]): Deps<K> {
-  return Object.fromEntries(uses.map((key) => [key, app[key]])) as Deps<K>;
 }
 
 /** One slash command: its registration payload, the parts it uses, and its handler, side by side. */

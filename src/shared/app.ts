@@ -91,6 +91,17 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** A part of the composition root ({@link App}) a handler may ask for by name. */
+export type Part = Exclude<keyof App, 'close' | 'db' | 'sqlite'>;
+
+/** What a handler gets: exactly the parts it names in `uses`, nothing else (storage is the services'). */
+export type Deps<K extends Part> = Pick<App, K>;
+
+/** The parts named in `uses`, taken from the app once (the router and the gateway do it when they start). */
+export function depsFor<K extends Part>(app: App, uses: readonly K[]): Deps<K> {
+  return Object.fromEntries(uses.map((key) => [key, app[key]])) as Deps<K>;
+}
+
 /** The composition root: opens and migrates the database, builds the REST façade and services. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;

@@ -1,30 +1,34 @@
 import type { GatewayChannelCreateDispatch, GatewayChannelDeleteDispatch, GatewayChannelUpdateDispatch } from 'discord-api-types/v10';
+import type { Deps } from '../../shared/app.js';
 import type { EventHandler } from './handler.js';
 
 type ChannelPayload = GatewayChannelCreateDispatch['d'];
 
-function put(app: Parameters<EventHandler['handle']>[0], c: ChannelPayload) {
+function put(deps: Deps<'guilds'>, c: ChannelPayload) {
   if (!('guild_id' in c) || !c.guild_id) return;
-  return app.guilds.putChannel(c.guild_id, { id: c.id, name: c.name ?? '', type: c.type });
+  return deps.guilds.putChannel(c.guild_id, { id: c.id, name: c.name ?? '', type: c.type });
 }
 
 /**
  * Guild channels, kept for names and types (and so a deleted AFK channel stops being one).
  * @see https://discord.com/developers/docs/events/gateway-events#channel-create
  */
-export const channelCreate: EventHandler<GatewayChannelCreateDispatch> = {
+export const channelCreate: EventHandler<GatewayChannelCreateDispatch, 'guilds'> = {
   event: 'CHANNEL_CREATE',
-  handle: (app, { d }) => put(app, d),
+  uses: ['guilds'],
+  handle: (deps, { d }) => put(deps, d),
 };
 
 /** @see https://discord.com/developers/docs/events/gateway-events#channel-update */
-export const channelUpdate: EventHandler<GatewayChannelUpdateDispatch> = {
+export const channelUpdate: EventHandler<GatewayChannelUpdateDispatch, 'guilds'> = {
   event: 'CHANNEL_UPDATE',
-  handle: (app, { d }) => put(app, d),
+  uses: ['guilds'],
+  handle: (deps, { d }) => put(deps, d),
 };
 
 /** @see https://discord.com/developers/docs/events/gateway-events#channel-delete */
-export const channelDelete: EventHandler<GatewayChannelDeleteDispatch> = {
+export const channelDelete: EventHandler<GatewayChannelDeleteDispatch, 'guilds'> = {
   event: 'CHANNEL_DELETE',
-  handle: (app, { d }) => ('guild_id' in d && d.guild_id ? app.guilds.deleteChannel(d.guild_id, d.id) : undefined),
+  uses: ['guilds'],
+  handle: (deps, { d }) => ('guild_id' in d && d.guild_id ? deps.guilds.deleteChannel(d.guild_id, d.id) : undefined),
 };

@@ -7,9 +7,10 @@ import type { EventHandler } from './handler.js';
  * members may still be there, and GUILD_CREATE reopens their stays when it comes back).
  * @see https://discord.com/developers/docs/events/gateway-events#guild-delete
  */
-export const guildDelete: EventHandler<GatewayGuildDeleteDispatch> = {
+export const guildDelete: EventHandler<GatewayGuildDeleteDispatch, 'clock' | 'voice'> = {
   event: 'GUILD_DELETE',
-  async handle(app, { d }) {
-    await app.voice.closeAll(app.clock.now(), { estimated: d.unavailable === true, guildId: d.id });
+  uses: ['clock', 'voice'],
+  async handle(deps, { d }) {
+    await deps.voice.closeAll(deps.clock.now(), { estimated: d.unavailable === true, guildId: d.id });
   },
 };

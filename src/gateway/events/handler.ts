@@ -1,8 +1,12 @@
 import type { GatewayDispatchEvents, GatewayDispatchPayload } from 'discord-api-types/v10';
-import type { App } from '../../shared/app.js';
+import type { Deps, Part } from '../../shared/app.js';
 
-/** One gateway event: its name and how it becomes a service call. One file per event. */
-export interface EventHandler<T extends GatewayDispatchPayload = GatewayDispatchPayload> {
+/**
+ * One gateway event: its name, the parts of the app it uses, and how it becomes a service call. It
+ * gets exactly the parts it names. One file per event.
+ */
+export interface EventHandler<T extends GatewayDispatchPayload = GatewayDispatchPayload, K extends Part = Part> {
   event: `${GatewayDispatchEvents}`;
-  handle(app: App, payload: T): unknown;
+  uses: readonly K[];
+  handle(deps: Deps<K>, payload: T): unknown;
 }

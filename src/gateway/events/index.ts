@@ -1,6 +1,6 @@
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { EventHandler } from './handler.js';
-import type { App } from '../../shared/app.js';
+import { depsFor, type App, type Deps, type Part } from '../../shared/app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
 import { reactionRemoveAll, reactionRemoveEmoji } from './reactions-cleared.js';
@@ -35,18 +35,19 @@ const handlers: EventHandler<any>[] = [
 ];
 
 /** Things to repair after a fresh (non-resumed) session, when events may have been missed. */
-const onFreshSession: ((app: App) => unknown)[] = [reconcileReactions];
+const onFreshSession = [reconcileReactions];
 
-/** Dispatch handlers by event name; each translates a payload into a service call. */
+/** Dispatch handlers by event name; each gets the parts of the app it names, taken once here. */
 export function dispatchHandlers(app: App) {
-  const byName = new Map<string, EventHandler[]>();
-  for (const h of handlers) byName.set(h.event, [...(byName.get(h.event) ?? []), h]);
+  const byName = new Map<string, { handler: EventHandler; deps: Deps<Part> }[]>();
+  for (const handler of handlers) byName.set(handler.event, [...(byName.get(handler.event) ?? []), { handler, deps: depsFor(app, handler.uses) }]);
+  const repairs = onFreshSession.map((repair) => ({ repair, deps: depsFor(app, repair.uses) }));
   return {
     async dispatch(payload: GatewayDispatchPayload) {
-      for (const h of byName.get(payload.t) ?? []) await h.handle(app, payload);
+      for (const { handler, deps } of byName.get(payload.t) ?? []) await handler.handle(deps, payload);
     },
     async onFreshSession() {
-      for (const repair of onFreshSession) await repair(app);
+      for (const { repair, deps } of repairs) await repair.run(deps);
     },
   };
 }

@@ -9,13 +9,14 @@ import { toMemberInfo } from './voice-translate.js';
  * bot flag is how charts leave them out).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-add
  */
-export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch> = {
+export const reactionAdd: EventHandler<GatewayMessageReactionAddDispatch, 'availability' | 'config' | 'members'> = {
   event: 'MESSAGE_REACTION_ADD',
-  async handle(app, { d }) {
-    const event = toReactionEvent(d, app.config.applicationId);
+  uses: ['availability', 'config', 'members'],
+  async handle(deps, { d }) {
+    const event = toReactionEvent(d, deps.config.applicationId);
     if (!event) return;
     const member = toMemberInfo(d.member);
-    if (member) await app.members.remember(event.guildId, member);
-    await app.availability.reactionAdded(event);
+    if (member) await deps.members.remember(event.guildId, member);
+    await deps.availability.reactionAdded(event);
   },
 };

@@ -7,10 +7,11 @@ import { toReactionEvent } from './reaction-translate.js';
  * re-rendered message comes from the member cache (and REST on a miss).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-remove
  */
-export const reactionRemove: EventHandler<GatewayMessageReactionRemoveDispatch> = {
+export const reactionRemove: EventHandler<GatewayMessageReactionRemoveDispatch, 'availability' | 'config'> = {
   event: 'MESSAGE_REACTION_REMOVE',
-  async handle(app, { d }) {
-    const event = toReactionEvent(d, app.config.applicationId);
-    if (event) await app.availability.reactionRemoved(event);
+  uses: ['availability', 'config'],
+  async handle(deps, { d }) {
+    const event = toReactionEvent(d, deps.config.applicationId);
+    if (event) await deps.availability.reactionRemoved(event);
   },
 };

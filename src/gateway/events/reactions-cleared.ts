@@ -6,10 +6,11 @@ import type { EventHandler } from './handler.js';
  * and the votes stay (they are in the database).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-remove-all
  */
-export const reactionRemoveAll: EventHandler<GatewayMessageReactionRemoveAllDispatch> = {
+export const reactionRemoveAll: EventHandler<GatewayMessageReactionRemoveAllDispatch, 'postRepair'> = {
   event: 'MESSAGE_REACTION_REMOVE_ALL',
-  async handle(app, { d }) {
-    if (d.guild_id) await app.postRepair.reactionsCleared(d.guild_id, d.message_id);
+  uses: ['postRepair'],
+  async handle(deps, { d }) {
+    if (d.guild_id) await deps.postRepair.reactionsCleared(d.guild_id, d.message_id);
   },
 };
 
@@ -18,9 +19,10 @@ export const reactionRemoveAll: EventHandler<GatewayMessageReactionRemoveAllDisp
  * emoji are never clocks).
  * @see https://discord.com/developers/docs/events/gateway-events#message-reaction-remove-emoji
  */
-export const reactionRemoveEmoji: EventHandler<GatewayMessageReactionRemoveEmojiDispatch> = {
+export const reactionRemoveEmoji: EventHandler<GatewayMessageReactionRemoveEmojiDispatch, 'postRepair'> = {
   event: 'MESSAGE_REACTION_REMOVE_EMOJI',
-  async handle(app, { d }) {
-    if (d.guild_id && !d.emoji.id && d.emoji.name) await app.postRepair.reactionsCleared(d.guild_id, d.message_id, d.emoji.name);
+  uses: ['postRepair'],
+  async handle(deps, { d }) {
+    if (d.guild_id && !d.emoji.id && d.emoji.name) await deps.postRepair.reactionsCleared(d.guild_id, d.message_id, d.emoji.name);
   },
 };

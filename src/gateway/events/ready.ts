@@ -7,11 +7,12 @@ import type { EventHandler } from './handler.js';
  * while disconnected) gets no GUILD_CREATE, so its open stays are closed here.
  * @see https://discord.com/developers/docs/events/gateway-events#ready
  */
-export const ready: EventHandler<GatewayReadyDispatch> = {
+export const ready: EventHandler<GatewayReadyDispatch, 'clock' | 'voice'> = {
   event: 'READY',
-  async handle(app, { d }) {
+  uses: ['clock', 'voice'],
+  async handle(deps, { d }) {
     const present = new Set(d.guilds.map((g) => g.id));
-    const gone = new Set((await app.voice.openStays()).map((s) => s.guildId).filter((id) => !present.has(id)));
-    for (const guildId of gone) await app.voice.closeAll(app.clock.now(), { estimated: true, guildId });
+    const gone = new Set((await deps.voice.openStays()).map((s) => s.guildId).filter((id) => !present.has(id)));
+    for (const guildId of gone) await deps.voice.closeAll(deps.clock.now(), { estimated: true, guildId });
   },
 };

@@ -7,19 +7,20 @@ import { toMemberInfo, toVoiceState } from './voice-translate.js';
  * also refreshes the member cache for free.
  * @see https://discord.com/developers/docs/events/gateway-events#voice-state-update
  */
-export const voiceStateUpdate: EventHandler<GatewayVoiceStateUpdateDispatch> = {
+export const voiceStateUpdate: EventHandler<GatewayVoiceStateUpdateDispatch, 'clock' | 'greeting' | 'members' | 'privacy' | 'voice'> = {
   event: 'VOICE_STATE_UPDATE',
-  async handle(app, { d }) {
+  uses: ['clock', 'greeting', 'members', 'privacy', 'voice'],
+  async handle(deps, { d }) {
     if (!d.guild_id) return;
-    const at = app.clock.now();
+    const at = deps.clock.now();
     const member = toMemberInfo(d.member);
     // Queued before anything is awaited, so events of one guild are applied in arrival order.
-    const applied = app.voice.update(d.guild_id, toVoiceState(d, member?.bot ?? false), at);
+    const applied = deps.voice.update(d.guild_id, toVoiceState(d, member?.bot ?? false), at);
     // A member who turned voice tracking off leaves no trace from voice events, not even a name
     // refresh (their stay is refused by the same check inside VoiceSessions).
-    if (member && (await app.privacy.isTracked(d.guild_id, member.userId))) await app.members.remember(d.guild_id, member);
+    if (member && (await deps.privacy.isTracked(d.guild_id, member.userId))) await deps.members.remember(d.guild_id, member);
     await applied;
     // Decides quickly (a few reads) and never throws; the greeting itself runs on its own.
-    await app.greeting.onVoiceState(d.guild_id, { userId: d.user_id, channelId: d.channel_id, bot: member?.bot ?? false }, at);
+    await deps.greeting.onVoiceState(d.guild_id, { userId: d.user_id, channelId: d.channel_id, bot: member?.bot ?? false }, at);
   },
 };

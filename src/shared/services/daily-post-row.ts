@@ -45,6 +45,12 @@ export class DailyPostReader {
     return this.db.selectFrom('daily_posts').selectAll().where('message_id', '=', messageId).executeTakeFirst();
   }
 
+  /** Guilds with a daily message on Discord (the ones whose reactions can be re-read). */
+  async guildsWithMessage(): Promise<string[]> {
+    const rows = await this.db.selectFrom('daily_posts').select('guild_id').distinct().where('message_id', 'is not', null).execute();
+    return rows.map((r) => r.guild_id);
+  }
+
   /** The guild's post for a local date, whatever its state. */
   async load(guildId: string, date: string): Promise<DailyPost | undefined> {
     return this.db.selectFrom('daily_posts').selectAll().where('guild_id', '=', guildId).where('date', '=', date).executeTakeFirst();
