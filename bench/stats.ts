@@ -24,7 +24,7 @@ import { loadStays } from '../src/stats/queries.js';
 import { resolveScope } from '../src/stats/scope.js';
 import { StatsService } from '../src/stats/service.js';
 import { threadCpuMs } from '../src/stats/thread-cpu.js';
-import { seedSyntheticGuild, syntheticUserId } from '../src/stats/synthetic.js';
+import { seedSyntheticGuild, syntheticUserId } from './lib/synthetic.js';
 import { startRestStandin } from './lib/rest-standin.js';
 import { APPLICATION_ID, command, GUILD_ID, ping, signed, str } from '../tests/helpers/interactions.js';
 import { createTestKeys, type TestKeys } from '../tests/helpers/keys.js';

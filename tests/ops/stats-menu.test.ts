@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/shared/db/database.js';
 import { migrateToLatest } from '../../src/shared/db/migrate.js';
-import { seedSyntheticGuild } from '../../src/stats/synthetic.js';
+import { seedSyntheticGuild } from '../../bench/lib/synthetic.js';
 import { tempDir } from '../helpers/app.js';
 import { needs } from '../helpers/programs.js';
 import { inspectPng } from '../stats/png.js';

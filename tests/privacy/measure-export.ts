@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../src/shared/db/migrate.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { DailyPostService } from '../../src/shared/services/daily-post.js';
 import { PrivacyService } from '../../src/shared/services/privacy.js';
-import { seedSyntheticGuild, syntheticUserId } from '../../src/stats/synthetic.js';
+import { seedSyntheticGuild, syntheticUserId } from '../../bench/lib/synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollcall-privacy-measure-'));
 const database = openDatabase(join(dir, 'rollcall.sqlite'));

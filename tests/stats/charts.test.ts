@@ -8,7 +8,7 @@ import { CHART_NAMES, type ChartName, type ChartResult } from '../../src/stats/c
 import { produceCharts } from '../../src/stats/produce.js';
 import { FONT_FILES, PNG_SCALE } from '../../src/stats/render.js';
 import { StatsService } from '../../src/stats/service.js';
-import { seedSyntheticGuild, syntheticUserId } from '../../src/stats/synthetic.js';
+import { seedSyntheticGuild, syntheticUserId } from '../../bench/lib/synthetic.js';
 import { GUILD, statsDb, type StatsDb } from './db.js';
 import { differingPixels, inspectPng } from './png.js';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSyntheticGuild } from '../../src/stats/synthetic.js';
+import { seedSyntheticGuild } from '../../bench/lib/synthetic.js';
 import { GUILD, statsDb, type StatsDb } from './db.js';
 import { inspectPng } from './png.js';
 

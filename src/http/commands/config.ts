@@ -40,7 +40,7 @@ function required<T>(value: T | undefined, name: string): T {
 
 const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${what}\n\n${describeSettings(s)}` });
 
-/** Subcommands by name; later features add theirs here. */
+/** Subcommands by name; the rank, greeting and retention ones come from their own files. */
 export const configSubcommands: Record<string, Subcommand> = {
   show: async (ctx, guildId, deps) => {
     const settings = await deps.guildConfig.get(guildId);
