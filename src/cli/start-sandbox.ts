@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../sandbox/index.js';
-import { createApp, type App } from '../shared/app.js';
+import type { App } from '../shared/app.js';
+import { bootBot } from '../boot.js';
 import { OffsetClock, type Clock } from '../shared/clock.js';
 import type { Config, LogLevel } from '../shared/config.js';
 import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
-import { startSidecar, type Sidecar } from '../gateway/sidecar.js';
-import { buildServer, type InteractionServer } from '../http/server.js';
+import type { Sidecar } from '../gateway/sidecar.js';
+import type { InteractionServer } from '../http/server.js';
 import { commands } from '../http/commands/index.js';
 import { registerCommands } from './registration.js';
 import { addControlRoute } from '../sandbox/control.js';
@@ -128,26 +129,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
   };
-  const app = await createApp(config, { clock, logger: createLogger(config.logLevel, options.logDestination) });
-  const server = buildServer(app);
-  const botUrl = await server.fastify.listen({ host: config.httpHost, port: config.httpPort });
+  const bot = await bootBot(config, {
+    clock,
+    logger: createLogger(config.logLevel, options.logDestination),
+    identifyThrottler: noThrottle,
+    ...(options.tickMs !== undefined ? { ticks: options.tickMs } : {}),
+  });
+  const { app, settle, tick } = bot;
+  const server = bot.server!;
+  const sidecar = bot.sidecar!;
+  const botUrl = bot.url!;
   emu.setInteractionsUrl(`${botUrl}/interactions`);
   await registerCommands(app.discord, commands.map((c) => c.definition), emu.fixture.guildId, () => {});
   if (options.configure !== false && !(await app.guildConfig.get(emu.fixture.guildId)).channelId) {
     await app.guildConfig.setChannel(emu.fixture.guildId, emu.fixture.channels.tonight);
   }
-  const sidecar = await startSidecar(app, { identifyThrottler: noThrottle, tickMs: options.tickMs });
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      await sidecar.gateway.idle();
-      await server.router.settle();
-      await app.editor.settle();
-    }
-  };
-  const tick = async () => {
-    await app.scheduler.tick();
-    await settle();
-  };
   if (isMovable(clock)) addClockRoutes(emu, app, clock, tick);
   if (options.postToday ?? options.configure !== false) {
     // A kept database (--db) may point at a channel the bot cannot post in: say so, keep running.
@@ -165,8 +161,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     botUrl,
     config,
     async close() {
-      await server.fastify.close();
-      await sidecar.stop();
+      await bot.stop();
       await app.close();
       await emu.close();
       if (tmp) rmSync(tmp, { recursive: true, force: true });

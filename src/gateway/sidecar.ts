@@ -7,6 +7,8 @@ import { startVoiceTracking, stopVoiceTracking } from './voice-lifecycle.js';
 
 export interface Sidecar {
   gateway: GatewayShard;
+  /** Resolves once the shard's first connect has succeeded (it is retried until then). */
+  connected: Promise<void>;
   /** Clean shutdown: stop jobs, close the socket, close open voice stays at now. */
   stop(): Promise<void>;
 }
@@ -47,7 +49,7 @@ const RETRY_MS = [5_000, 10_000, 20_000, 40_000, 60_000];
  */
 export async function startSidecar(
   app: App,
-  options: { identifyThrottler?: IIdentifyThrottler; tickMs?: number; onRefused?: (why: string) => void } = {},
+  options: { identifyThrottler?: IIdentifyThrottler; ticks?: number | 'timer' | 'manual'; onRefused?: (why: string) => void } = {},
 ): Promise<Sidecar> {
   const gateway = createGateway(app, options);
   let stopped = false;
@@ -64,8 +66,10 @@ export async function startSidecar(
     if (why) refuse(why);
   });
   await startVoiceTracking(app);
+  let markConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (markConnected = resolve));
   const connect = (attempt: number) => {
-    gateway.connect().catch((error: unknown) => {
+    gateway.connect().then(markConnected, (error: unknown) => {
       const why = gatewayRefusal({ status: (error as { status?: unknown } | null)?.status });
       if (why) return refuse(why);
       if (stopped || refused) return;
@@ -76,11 +80,14 @@ export async function startSidecar(
     });
   };
   connect(0);
-  // First tick right away: a message missed while the bot was down is posted on start.
-  void app.scheduler.tick();
-  app.scheduler.start(options.tickMs);
+  if (options.ticks !== 'manual') {
+    // First tick right away: a message missed while the bot was down is posted on start.
+    void app.scheduler.tick();
+    app.scheduler.start(typeof options.ticks === 'number' ? options.ticks : undefined);
+  }
   return {
     gateway,
+    connected,
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -25,8 +25,12 @@ export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey'
   };
 }
 
-/** A real app on a real SQLite file; the logger is silent unless LOG_LEVEL is set for the test run. */
+/** The tests' logger: silent unless TEST_LOG_LEVEL is set for the run. */
+export function testLogger() {
+  return createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent');
+}
+
+/** A real app on a real SQLite file. */
 export async function testApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const level = (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent';
-  return createApp(config, { logger: createLogger(level), ...options });
+  return createApp(config, { logger: testLogger(), ...options });
 }

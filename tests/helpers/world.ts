@@ -4,13 +4,12 @@ import { installedWithInvitePermissions } from '../../src/cli/start-sandbox.js';
 export { installedWithInvitePermissions };
 import { ManualClock } from '../../src/shared/clock.js';
 import type { App } from '../../src/shared/app.js';
-import { createGateway } from '../../src/gateway/gateway.js';
-import { startVoiceTracking, stopVoiceTracking } from '../../src/gateway/voice-lifecycle.js';
+import { bootBot, type Bot } from '../../src/boot.js';
 import type { GatewayShard } from '../../src/gateway/shard.js';
-import { buildServer, type InteractionServer } from '../../src/http/server.js';
+import type { InteractionServer } from '../../src/http/server.js';
 import { commands } from '../../src/http/commands/index.js';
 import { registerCommands } from '../../src/cli/registration.js';
-import { tempDir, testApp, testConfig } from './app.js';
+import { tempDir, testConfig, testLogger } from './app.js';
 
 /** Polls until `check` stops throwing (or returns true), like a person waiting for the screen to update. */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8_000): Promise<T> {
@@ -74,33 +73,24 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
 
   const world = { emu, clock, dbPath } as World;
   let alive = false;
+  let bot: Bot;
   const boot = async () => {
-    world.app = await testApp(config, { clock });
-    world.server = buildServer(world.app);
-    const url = await world.server.fastify.listen({ host: '127.0.0.1', port: 0 });
-    emu.setInteractionsUrl(`${url}/interactions`);
-    world.gateway = createGateway(world.app, { identifyThrottler: noThrottle });
+    // As `npm start` boots, with the scheduler ticked by the test instead of a timer.
     const ready = emu.waitForEvent((e) => e.kind === 'gateway' && e.t === 'GUILD_CREATE', 10_000).catch(() => undefined);
-    // As src/main.ts: close stays a crash left open, start the heartbeat, then connect.
-    await startVoiceTracking(world.app);
-    await world.gateway.connect();
+    bot = await bootBot(config, { clock, logger: testLogger(), identifyThrottler: noThrottle, ticks: 'manual' });
+    world.app = bot.app;
+    world.server = bot.server!;
+    world.gateway = bot.sidecar!.gateway;
+    emu.setInteractionsUrl(`${bot.url!}/interactions`);
+    await bot.sidecar!.connected;
     await ready;
     alive = true;
   };
   await boot();
   await registerCommands(world.app.discord, commands.map((c) => c.definition), emu.fixture.guildId, () => {});
 
-  world.settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      await world.gateway.idle();
-      await world.server.router.settle();
-      await world.app.editor.settle();
-    }
-  };
-  world.tick = async () => {
-    await world.app.scheduler.tick();
-    await world.settle();
-  };
+  world.settle = () => bot.settle();
+  world.tick = () => bot.tick();
   world.crash = async () => {
     if (!alive) return;
     alive = false;
@@ -114,9 +104,7 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
     if (!alive) return;
     alive = false;
     await world.settle();
-    await world.gateway.destroy();
-    await world.server.fastify.close();
-    await stopVoiceTracking(world.app);
+    await bot.stop();
     await world.app.close();
   };
   world.restart = async () => {

@@ -1,0 +1,106 @@
+import type { IIdentifyThrottler } from '@discordjs/ws';
+import { trackGatewayHealth, type GatewayHealth } from './gateway/health.js';
+import { startSidecar, type Sidecar } from './gateway/sidecar.js';
+import { buildServer, type InteractionServer } from './http/server.js';
+import { createApp, type App, type AppOptions } from './shared/app.js';
+import { EX_CONFIG, reportRefusedSetting, type Config, type StartStep } from './shared/config.js';
+
+export interface BootOptions extends AppOptions {
+  /** Serve the interactions webhook (default true; false for `start:gateway`). */
+  http?: boolean;
+  /** Run the gateway side — shard, voice tracking, scheduler (default true; false for `start:http`). */
+  gateway?: boolean;
+  identifyThrottler?: IIdentifyThrottler;
+  /**
+   * The scheduler's period in ms; `'manual'` starts no timer and no first tick (tests and the
+   * sandbox's clock controls call `tick()` themselves).
+   */
+  ticks?: number | 'manual';
+  /** Discord refused the configuration for good (a wrong token): see `startSidecar`. */
+  onRefused?: (why: string) => void;
+  /** Wraps each start step; entry points stop there in one line naming the setting (`startStepOrExit`). */
+  step?: <T>(step: StartStep, run: () => Promise<T>) => Promise<T>;
+}
+
+/** A running bot: the app and whichever halves were asked for. */
+export interface Bot {
+  app: App;
+  server?: InteractionServer;
+  /** The webhook's base URL, when it serves one. */
+  url?: string;
+  sidecar?: Sidecar;
+  /** Waits until the gateway queue, the deferred deliveries and the message editor are idle. */
+  settle(): Promise<void>;
+  /** Runs the scheduler once at the current clock, then settles. */
+  tick(): Promise<void>;
+  /** Clean stop of both halves (the app stays open: `app.close()` or the shutdown handler closes it). */
+  stop(): Promise<void>;
+}
+
+const direct = <T>(_step: StartStep, run: () => Promise<T>) => run();
+
+/**
+ * The one way rollcall starts, for `npm start`, `start:http`, `start:gateway`, the sandbox and the
+ * tests' world: the app, then the port (a port already taken stops the process before it identifies
+ * to Discord and spends one of the day's session starts), then the gateway side.
+ */
+export async function bootBot(config: Config, options: BootOptions = {}): Promise<Bot> {
+  const step = options.step ?? direct;
+  const app = await step('database', () => createApp(config, options));
+  // Until the shard is up, /healthz reports it starting (its grace period).
+  const gateway: { health?: () => GatewayHealth } = {};
+  let server: InteractionServer | undefined;
+  let url: string | undefined;
+  if (options.http !== false) {
+    const withGateway = options.gateway !== false;
+    server = buildServer(app, withGateway ? { health: () => ({ gateway: gateway.health?.() ?? { state: 'starting', connected: false, lastEventAt: null } }) } : {});
+    const fastify = server.fastify;
+    url = await step('listen', () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
+  }
+  let sidecar: Sidecar | undefined;
+  if (options.gateway !== false) {
+    sidecar = await startSidecar(app, {
+      ...(options.identifyThrottler ? { identifyThrottler: options.identifyThrottler } : {}),
+      ticks: options.ticks ?? 'timer',
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    });
+    gateway.health = trackGatewayHealth(sidecar.gateway, app.clock);
+  }
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await sidecar?.gateway.idle();
+      await server?.router.settle();
+      await app.editor.settle();
+    }
+  };
+  return {
+    app,
+    ...(server ? { server } : {}),
+    ...(url ? { url } : {}),
+    ...(sidecar ? { sidecar } : {}),
+    settle,
+    async tick() {
+      await app.scheduler.tick();
+      await settle();
+    },
+    async stop() {
+      await server?.fastify.close();
+      await sidecar?.stop();
+    },
+  };
+}
+
+/**
+ * For entry points: when Discord refuses the configuration, one line and exit 78 — through the clean
+ * stop once `stopWith` is set (after the shutdown handler is installed), at once before that.
+ */
+export function exitOnRefusal(): { onRefused: (why: string) => void; stopWith?: (exitCode: number) => void } {
+  const holder: { onRefused: (why: string) => void; stopWith?: (exitCode: number) => void } = {
+    onRefused: (why) => {
+      reportRefusedSetting(why);
+      if (holder.stopWith) holder.stopWith(EX_CONFIG);
+      else process.exit(EX_CONFIG);
+    },
+  };
+  return holder;
+}
