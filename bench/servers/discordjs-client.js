@@ -1,3 +1,4 @@
+/* global process, performance */
 /**
  * The anchor of `npm run bench -- memory`: a discord.js `Client` as the field writes one — the three
  * intents rollcall uses, every cache at its default — pointed at the emulator. `API` is the
