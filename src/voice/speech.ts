@@ -1,6 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import prism from 'prism-media';
+import { createRequire } from 'node:module';
+import type PrismMedia from 'prism-media';
+
+/** prism-media is only needed while a greeting plays: required then, not at start. */
+const require = createRequire(import.meta.url);
 
 /** How the greeting sounds: espeak-ng's voice (`-v`) and words per minute (`-s`). */
 export interface Voice {
@@ -101,6 +105,7 @@ function watch(child: ChildProcess, name: string, fail: (error: Error) => void):
 
 /** The Opus packets of an Ogg/Opus stream, one Buffer per 20 ms frame — what a voice connection sends. */
 export function opusPackets(ogg: Readable): Readable {
+  const prism = require('prism-media') as typeof PrismMedia;
   const demuxer = new prism.opus.OggDemuxer();
   ogg.on('error', (error) => demuxer.destroy(error));
   return ogg.pipe(demuxer);
