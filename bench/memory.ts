@@ -19,7 +19,7 @@
  * Start-up also reports the CPU time the process used until ready, which a busy machine moves less.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REST } from '@discordjs/rest';
@@ -70,8 +70,35 @@ function rssMb(pid: number): number {
   return (kb * 1024) / MiB;
 }
 
+/** Process ids of a process's children (the render worker, while it runs), from /proc. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** RSS of a process's descendants (gone ones count 0). */
+function descendantsRssMb(pid: number): number {
+  return childrenOf(pid).reduce((sum, child) => {
+    let own = 0;
+    try {
+      own = rssMb(child);
+    } catch {
+      // exited meanwhile
+    }
+    return sum + own + descendantsRssMb(child);
+  }, 0);
+}
+
 interface Sample {
+  /** The process and, for rollcall, its render worker process while one runs. */
   rss: number;
+  /** Of `rss`, the render worker process. */
+  worker?: number;
   heap: number | null;
   external: number | null;
 }
@@ -164,8 +191,9 @@ async function sampleRollcall(bot: Rollcall): Promise<Sample> {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.split(' ')[1]) / MiB : null;
   };
-  // RSS read after the scrape, from /proc like the others.
-  return { rss: rssMb(bot.pid), heap: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
+  // RSS read after the scrape, from /proc like the others; the render worker process counts too.
+  const worker = descendantsRssMb(bot.pid);
+  return { rss: rssMb(bot.pid) + worker, worker, heap: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
 }
 
 // ── discord.js ──────────────────────────────────────────────────────────────
@@ -400,10 +428,18 @@ function report(
 ): void {
   const mb = (v: number | null) => (v === null ? null : round(v, 1));
   const above = (v: number) => round(v - r.node, 1);
-  const row = (who: string, when: string, s: Sample) => ({ process: who, when, 'RSS MiB': mb(s.rss), 'above Node MiB': above(s.rss), 'heap used MiB': mb(s.heap), 'external MiB': mb(s.external) });
+  const row = (who: string, when: string, s: Sample) => ({
+    process: who,
+    when,
+    'RSS MiB': mb(s.rss),
+    'above Node MiB': above(s.rss),
+    'of which render worker': s.worker === undefined ? null : mb(s.worker),
+    'heap used MiB': mb(s.heap),
+    'external MiB': mb(s.external),
+  });
   printTable(
     [
-      { process: 'node (empty script)', when: 'idle', 'RSS MiB': mb(r.node), 'above Node MiB': 0, 'heap used MiB': null, 'external MiB': null },
+      { process: 'node (empty script)', when: 'idle', 'RSS MiB': mb(r.node), 'above Node MiB': 0, 'of which render worker': null, 'heap used MiB': null, 'external MiB': null },
       row('rollcall (dist)', 'idle after READY + GUILD_CREATE', r.idle.rollcall),
       row('rollcall (dist)', `${o.settleMs / 1000} s after the /stats chart`, r.atChart),
       row('rollcall (dist)', `after the evening (worker stopped)`, r.afterEvening.rollcall),
@@ -446,6 +482,7 @@ function report(
     heap_mb: mb(r.idle.rollcall.heap),
     external_mb: mb(r.idle.rollcall.external),
     rss_at_chart_mb: mb(r.atChart.rss),
+    render_worker_at_chart_mb: mb(r.atChart.worker ?? 0),
     rss_after_evening_mb: mb(r.afterEvening.rollcall.rss),
     heap_after_evening_mb: mb(r.afterEvening.rollcall.heap),
     rss_after_interactions_mb: mb(r.afterInteractions.rss),
