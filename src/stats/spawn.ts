@@ -75,6 +75,8 @@ class ChildWorker implements StatsWorker {
 
   async terminate(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
+      // An idle worker is unref'd; whoever awaits its end must be kept alive until it comes.
+      this.child.ref();
       this.child.kill('SIGTERM');
       await this.#exited;
     }
