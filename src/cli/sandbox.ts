@@ -1,13 +1,15 @@
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './start-sandbox.js';
+import { scaleFromArgs, SCALE_OPTIONS } from '../sandbox/scale-args.js';
 
 /**
  * `npm run sandbox`: the whole bot offline against the local Discord emulator — no Discord account.
  * Prints one line with one URL: the page where you act as the guild's members. `--port` picks the
  * emulator's port, `--db` keeps the database in a file of your choice, `--at` starts the clock at
  * another moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00), `--verbose` also prints the
- * emulator's REST, gateway and control URLs, the bot's own and the database.
+ * emulator's REST, gateway and control URLs, the bot's own and the database. `--members`,
+ * `--channels`, `--voice` and `--guilds` make the guild(s) big, as for `npm run emulator`.
  */
 const { values } = parseArgs({
   options: {
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     at: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     verbose: { type: 'boolean', default: false },
+    ...SCALE_OPTIONS,
   },
 });
 const port = Number(values.port);
@@ -26,6 +29,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const startAt = values.at === undefined ? undefined : Date.parse(values.at);
 if (startAt !== undefined && !Number.isFinite(startAt)) {
   console.error(`rollcall sandbox: --at must be an ISO date-time such as 2026-11-23T21:10:00-05:00 (got ${values.at})`);
+  process.exit(2);
+}
+
+let scale;
+try {
+  scale = scaleFromArgs(values);
+} catch (error) {
+  console.error(`rollcall sandbox: ${(error as Error).message}`);
   process.exit(2);
 }
 
@@ -44,8 +55,12 @@ const logs = new Writable({
   },
 });
 
-const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs }).catch((error: NodeJS.ErrnoException) => {
+const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs, ...(scale ? { emulator: { scale } } : {}) }).catch((error: NodeJS.ErrnoException) => {
   release();
+  if (!error.code && scale) {
+    console.error(`rollcall sandbox: ${error.message}`);
+    process.exit(2);
+  }
   if (error.code !== 'EADDRINUSE') throw error;
   console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
   process.exit(1);

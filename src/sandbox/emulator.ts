@@ -30,6 +30,7 @@ import { viewMessage, type EmulatedMessage } from './state/view.js';
 import { setVoiceState } from './state/voice.js';
 import { voiceStateJson } from './state/serialize.js';
 import { World, type MessageRecord } from './state/world.js';
+import { resolveScale, scaleWorld, type GuildScale, type ScaledGuild } from './state/scale.js';
 import { WireLog, type CountersSnapshot, type WireEvent } from './wire.js';
 
 export interface EmulatorOptions {
@@ -47,6 +48,11 @@ export interface EmulatorOptions {
   privilegedIntents?: number;
   /** Replace parts of the default fixture. */
   fixture?: Partial<FixtureInput>;
+  /**
+   * Big guilds (benchmarks): the fixture guild grown to this many members and channels, some of its
+   * members in voice, and further generated guilds of the same size. See `state/scale.ts`.
+   */
+  scale?: GuildScale;
   /** Print every wire event to stdout. */
   logRequests?: boolean;
   /** How long the bot has to answer an interaction over HTTP (default 3000 ms). */
@@ -78,6 +84,8 @@ export interface VoiceFlags {
 export class Emulator {
   readonly world: World;
   readonly fixture: Fixture;
+  /** Every guild's generated layout when started with `scale` (the fixture guild first); else empty. */
+  readonly scaledGuilds: readonly ScaledGuild[];
   readonly publicKey: string;
   readonly #server: Server;
   readonly #log: WireLog;
@@ -93,6 +101,7 @@ export class Emulator {
   private constructor(options: EmulatorOptions) {
     const input = resolveFixtureInput(options.fixture);
     this.world = new World(input, options.now);
+    this.scaledGuilds = options.scale ? scaleWorld(this.world, input, resolveScale(options.scale, input)) : [];
     this.fixture = describeFixture(input);
     this.#privilegedIntents = options.privilegedIntents ?? 0;
     this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);

@@ -32,6 +32,7 @@ export type { InteractionResult } from './interactions/client.js';
 export type { CommandOptionInput } from './interactions/payloads.js';
 export type { VoiceOp } from './ws-gateway/server.js';
 export type { NewMember } from './state/members.js';
+export { generatedMemberId, SCALE_LIMITS, type GuildScale, type ScaledGuild } from './state/scale.js';
 export type { EmulatedMessage, StoredFile } from './state/view.js';
 export type { CountersSnapshot, WireEvent } from './wire.js';
 export { Buckets, GLOBAL_LIMIT_PER_SECOND } from './rest/rate-limits.js';

@@ -1,11 +1,16 @@
 /**
- * `npm run emulator -- [--port 8790] [--interactions-url URL] [--no-rate-limits] [--log]`
+ * `npm run emulator -- [--port 8790] [--interactions-url URL] [--no-rate-limits] [--log]
+ *   [--members N] [--channels N] [--voice N] [--guilds N]`
+ *
+ * `--members`, `--channels`, `--voice` and `--guilds` serve big guilds (see `state/scale.ts`): the
+ * fixture guild grown to N members and N channels with N of them in voice, plus generated guilds.
  *
  * Runs the emulator standalone: prints human lines, then ONE JSON line with `api`, `gateway`,
  * `control`, `public_key`, `token`, `application_id`. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { startEmulator } from './index.js';
+import { startEmulator, type GuildScale } from './index.js';
+import { scaleFromArgs, SCALE_OPTIONS } from './scale-args.js';
 
 /** One clear line on stderr and a non-zero exit: no stack trace for a usage or startup problem. */
 function fail(message: string, code: number): never {
@@ -23,6 +28,7 @@ try {
       'heartbeat-ms': { type: 'string' },
       'privileged-intents': { type: 'string' },
       log: { type: 'boolean', default: false },
+      ...SCALE_OPTIONS,
     },
   });
 } catch (e) {
@@ -33,8 +39,16 @@ const { values } = parsed;
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`, 2);
 
+let scale: GuildScale | undefined;
+try {
+  scale = scaleFromArgs(values);
+} catch (e) {
+  fail((e as Error).message, 2);
+}
+
 const emu = await startEmulator({
   port,
+  ...(scale ? { scale } : {}),
   rateLimits: !values['no-rate-limits'],
   logRequests: values.log,
   ...(values['interactions-url'] ? { interactionsUrl: values['interactions-url'] } : {}),
@@ -42,6 +56,7 @@ const emu = await startEmulator({
   ...(values['privileged-intents'] ? { privilegedIntents: Number(values['privileged-intents']) } : {}),
 }).catch((e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is already in use (another emulator? pick a free one with --port)`, 1);
+  if (!e.code) fail(e.message, 2);
   if (e.code === 'EACCES') fail(`not allowed to listen on port ${port} on 127.0.0.1 (pick one above 1023 with --port)`, 1);
   fail(`could not start: ${e.message}`, 1);
 });
@@ -53,6 +68,10 @@ console.log(`  Control     ${emu.controlUrl}  (events: ${emu.controlUrl}/events)
 console.log(`  Public key  ${emu.publicKey}`);
 console.log(`  Bot token   ${emu.token}`);
 console.log(`  App id      ${emu.applicationId}   guild ${emu.fixture.guildId} (Night Owls)`);
+if (emu.scaledGuilds.length > 0) {
+  const g = emu.world.guild(emu.fixture.guildId);
+  console.log(`  Big guilds  ${emu.scaledGuilds.length} × ${g.members.size} members, ${g.channelIds.length} channels, ${g.voice.size} in voice`);
+}
 console.log(`  Interactions → ${emu.interactionsUrl ?? '(not set: POST /control/interactions-url {"url": …})'}`);
 console.log(
   JSON.stringify({

@@ -5,22 +5,31 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { Drawer } from './drawer.js';
-import { yieldToInteractions } from './priority.js';
+import { yieldProcessToInteractions, yieldToInteractions } from './priority.js';
 import { produceCharts, splitBatch, type ChartProgress, type ContextCache } from './produce.js';
 import { openReadOnly } from './readonly-db.js';
 import type { WorkerReply, WorkerJob } from './worker-protocol.js';
 
-const port = parentPort;
-if (!port) throw new Error('render-worker.ts runs as a worker thread (see worker-pool.ts)');
+/** The bot: the parent thread, or (as the bot runs it, see spawn.ts) the parent process over IPC. */
+interface Port {
+  on(event: 'message', listener: (job: WorkerJob) => void): void;
+  postMessage(reply: WorkerReply, transfer?: ArrayBuffer[]): void;
+}
+const toParent = process.send?.bind(process);
+const port: Port | null = parentPort ?? (toParent ? { on: (event, listener) => process.on(event, listener), postMessage: (r) => void toParent(r) } : null);
+if (!port) throw new Error('render-worker.ts runs as a worker thread or a child process with IPC (see worker-pool.ts)');
+// The bot went away (or stopped this worker): nothing left to draw for.
+if (!parentPort) process.once('disconnect', () => process.exit(0));
 
-yieldToInteractions();
+if (parentPort) yieldToInteractions();
+else yieldProcessToInteractions();
 
 /** Loaded stays and sweeps, reused within a minute across jobs (see CONTEXT_REUSE_MS). */
 const contexts: ContextCache = new Map();
 /** Draws while the next chart is aggregated (the other core), and takes the charts that share nothing. */
 const drawer = new Drawer();
 
-const send = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+const send = (r: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(r, transfer);
 
 // One job at a time, in arrival order: two batches at once would only share the same two cores.
 let queue: Promise<void> = Promise.resolve();

@@ -1,7 +1,6 @@
-import type { Worker } from 'node:worker_threads';
 import type { ChartRequest, ChartResult } from './catalog.js';
 import type { ChartProgress } from './produce.js';
-import { spawnStatsWorker } from './spawn.js';
+import { spawnStatsProcess, type StatsWorker } from './spawn.js';
 import type { WorkerJob, WorkerReply } from './worker-protocol.js';
 
 interface Pending {
@@ -12,11 +11,19 @@ interface Pending {
 }
 
 /**
- * One render worker thread, started on first use and stopped after `idleMs` without work. It does
- * not keep the process alive while idle. Jobs run one after another in the worker.
+ * How long the render worker (and the draw worker it owns) outlive their last chart. A member going
+ * through `/stats` asks the next chart within seconds and finds the worker warm; past this, the worker
+ * process, its draw thread, Vega and resvg (some 80 MB resident) go away until the next `/stats`.
+ */
+export const RENDER_WORKER_IDLE_MS = 30_000;
+
+/**
+ * One render worker (a child process, see spawnStatsProcess), started on first use and stopped
+ * after `idleMs` without work. It does not keep the bot alive while idle. Jobs run one after
+ * another in the worker.
  */
 export class ChartWorker {
-  private worker: Worker | undefined;
+  private worker: StatsWorker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private idleTimer: NodeJS.Timeout | undefined;
@@ -50,9 +57,9 @@ export class ChartWorker {
     });
   }
 
-  private ensure(): Worker {
+  private ensure(): StatsWorker {
     if (this.worker) return this.worker;
-    const worker = spawnStatsWorker('render-worker');
+    const worker = spawnStatsProcess('render-worker');
     worker.on('message', (reply: WorkerReply) => this.receive(reply));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => {
@@ -87,7 +94,7 @@ export class ChartWorker {
     if (this.pending.size > 0 || !this.worker) return;
     this.worker.unref();
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? 5 * 60_000);
+    this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs ?? RENDER_WORKER_IDLE_MS);
     this.idleTimer.unref();
   }
 }

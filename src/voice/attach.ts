@@ -3,7 +3,8 @@ import { WebSocketShardEvents } from '@discordjs/ws';
 import type { App } from '../shared/app.js';
 import type { GatewayShard } from '../gateway/shard.js';
 import { VoiceGatewayBridge } from './adapter.js';
-import { createSpeaker, type SpeakerOptions } from './speaker.js';
+import type { GreetingSpeaker } from '../shared/services/voice-greeting.js';
+import type { SpeakerOptions } from './speaker.js';
 import { probeSpeech, synthesize, type Voice } from './speech.js';
 
 export interface VoiceGreetingWiring {
@@ -43,7 +44,7 @@ export function attachVoiceGreeting(
         return false;
       }
       const synth = engine === undefined ? undefined : (text: string, voice: Voice) => synthesize(text, { ...voice, engine, timeoutMs: 15_000 });
-      app.greeting.attach(createSpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...speakerOptions, ...(synth ? { synth } : {}) }));
+      app.greeting.attach(lazySpeaker({ bridge, log, group: `rollcall-${randomUUID()}`, ...speakerOptions, ...(synth ? { synth } : {}) }));
       return true;
     },
     (error: unknown) => {
@@ -52,4 +53,18 @@ export function attachVoiceGreeting(
     },
   );
   return { bridge, ready };
+}
+
+/**
+ * The speaker, loaded on the first greeting: @discordjs/voice and its DAVE addon cost
+ * the idle process several MB and only a guild that turned greetings on ever needs them.
+ */
+function lazySpeaker(options: SpeakerOptions): GreetingSpeaker {
+  let speaker: Promise<GreetingSpeaker> | undefined;
+  return {
+    async speak(request, signal, reached) {
+      speaker ??= import('./speaker.js').then((m) => m.createSpeaker(options));
+      return (await speaker).speak(request, signal, reached);
+    },
+  };
 }

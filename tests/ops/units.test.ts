@@ -37,7 +37,11 @@ describe('systemd units', () => {
     expect(max, `${name}: MemoryMax=<n>M`).toBeGreaterThan(high);
     // The bot's own stop timeout (20 s, src/shared/shutdown.ts) ends before systemd's SIGKILL.
     expect(Number(s.find((l) => l.startsWith('TimeoutStopSec='))?.slice('TimeoutStopSec='.length))).toBeGreaterThan(20);
-    expect(s.find((l) => l.startsWith('ExecStart='))).toBe('ExecStart=/usr/bin/node dist/src/main.js');
+    const execStart = s.find((l) => l.startsWith('ExecStart='));
+    expect(execStart).toBe('ExecStart=/usr/bin/node --max-semi-space-size=1 dist/src/main.js');
+    // The same command line as `npm start` (what `npm run bench -- memory` measures).
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(execStart).toBe(`ExecStart=/usr/bin/${scripts.start}`);
   });
 
   it('the backup runs nightly, catches up after downtime, and keeps N through backup.sh', () => {

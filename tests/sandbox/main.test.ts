@@ -115,4 +115,24 @@ describe('npm run emulator', () => {
     expect(lines(unknown.stderr())).toHaveLength(1);
     expect(unknown.stderr()).toMatch(/^emulator: .*--nope/);
   }, 60_000);
+
+  it('--members, --channels, --voice and --guilds serve big guilds; a size it cannot make is one line and exit 2', async () => {
+    const run = runEmulator('--members', '5000', '--channels', '120', '--voice', '40', '--guilds', '2');
+    const info = await until(() => {
+      const last = lines(run.stdout()).at(-1);
+      return last?.startsWith('{') ? (JSON.parse(last) as Record<string, string>) : undefined;
+    }, 'the JSON line');
+    expect(run.stdout()).toContain('Big guilds  2 × 5000 members, 120 channels, 40 in voice');
+    const rest = new REST({ api: info.api, version: '10' }).setToken(info.token as string);
+    const guilds = (await rest.get(Routes.userGuilds())) as { id: string }[];
+    expect(guilds).toHaveLength(2);
+    const counted = (await rest.get(Routes.guild(guilds[1]!.id), { query: new URLSearchParams({ with_counts: 'true' }) })) as { approximate_member_count: number };
+    expect(counted.approximate_member_count).toBe(5000);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+
+    const bad = runEmulator('--members', '10', '--voice', '50');
+    expect((await bad.exited).code).toBe(2);
+    expect(lines(bad.stderr())).toEqual([expect.stringMatching(/^emulator: scale\.voice \(50\) must not exceed/)]);
+  }, 60_000);
 });

@@ -122,6 +122,20 @@ describe('member cache', () => {
     expect(calls).toEqual([]);
   });
 
+  it('lets go of copies gone stale even when nobody reads them again (count and age both bound memory)', async () => {
+    const small = build({ maxEntries: 100 });
+    const memory = (small as unknown as { memory: { size: number } }).memory;
+    for (let i = 0; i < 20; i++) await small.remember(G, info(user(i)));
+    expect(memory.size).toBe(20);
+    clock.advance(13 * 3_600_000);
+    // A quarter of the bound in new stores later, the twenty stale copies are gone.
+    for (let i = 100; i < 125; i++) await small.remember(G, info(user(i)));
+    expect(memory.size).toBe(25);
+    // Still answered from SQLite (and REST, since the copy is stale), never lost.
+    directory.set(user(3), info(user(3), { displayName: 'Three' }));
+    expect((await small.get(G, user(3)))?.displayName).toBe('Three');
+  });
+
   it('prefixes the emoji of the highest-positioned mapped role', async () => {
     await app.guilds.remember({ guildId: G, name: 'G', afkChannelId: null, channels: [], roles: [{ id: ROLE_HI, name: 'hi', position: 5 }, { id: ROLE_LO, name: 'lo', position: 2 }] });
     await app.rankEmoji.set(G, ROLE_LO, '🙂');

@@ -160,7 +160,8 @@ export interface CommandRecord {
 export class World {
   readonly ids: SnowflakeGenerator;
   readonly application: { id: string; name: string; token: string; description: string; flags: number };
-  readonly users = new Map<string, UserRecord>();
+  /** Replaced by a lazy map when the world is scaled up (see scale.ts). */
+  users: Map<string, UserRecord> = new Map();
   readonly guilds = new Map<string, GuildRecord>();
   readonly channels = new Map<string, ChannelRecord>();
   readonly messages = new Map<string, MessageRecord>();

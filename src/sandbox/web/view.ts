@@ -43,6 +43,19 @@ function resolveUser(emu: Emulator, ref: string | null): string | null {
   return emu.fixture.members[ref]?.id ?? ref;
 }
 
+/** Members shown in the page's list: all of them, or in a big guild the fixture's, those in voice and the first generated ones. */
+const MAX_LISTED = 300;
+function listedMembers(emu: Emulator, guild: GuildRecord): string[] {
+  if (guild.members.size <= MAX_LISTED) return [...guild.members.keys()];
+  const ids = new Set(Object.values(emu.fixture.members).map((m) => m.id).filter((id) => guild.members.has(id)));
+  for (const id of guild.voice.keys()) if (ids.size < MAX_LISTED) ids.add(id);
+  for (const id of guild.members.keys()) {
+    if (ids.size >= MAX_LISTED) break;
+    ids.add(id);
+  }
+  return [...ids];
+}
+
 /** The guild for a member: `GET /control/view?as=alice`. */
 function guildView(emu: Emulator, query: URLSearchParams) {
   const world = emu.world;
@@ -52,7 +65,7 @@ function guildView(emu: Emulator, query: URLSearchParams) {
     .map((id) => world.channel(id))
     .filter((c) => CHANNEL_KIND[c.type] !== undefined)
     .map((c) => ({ id: c.id, name: c.name ?? '', kind: CHANNEL_KIND[c.type]!, parentId: c.parentId, position: c.position, topic: c.topic }));
-  const members = [...guild.members.keys()].map((id) => {
+  const members = listedMembers(emu, guild).map((id) => {
     const user = world.user(id);
     const perms = world.guildPermissions(guild.id, id);
     return {

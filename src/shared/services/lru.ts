@@ -7,6 +7,8 @@ import type { Clock } from '../clock.js';
  */
 export class LruCache<V> {
   private readonly entries = new Map<string, { value: V; at: number }>();
+  /** Stores since the last {@link sweep}. */
+  private stores = 0;
 
   constructor(private readonly options: { max: number; ttlMs: number; clock: Clock }) {}
 
@@ -23,7 +25,11 @@ export class LruCache<V> {
     return entry.value;
   }
 
-  /** Stores `value` as fetched at `at` (default now), evicting the least recently used entry when full. */
+  /**
+   * Stores `value` as fetched at `at` (default now), evicting the least recently used entry when
+   * full. Every `max / 4` stores, expired entries are dropped too: an entry nobody reads again
+   * would otherwise hold its memory until the count pushed it out.
+   */
   set(key: string, value: V, at = this.options.clock.now()): void {
     this.entries.delete(key);
     this.entries.set(key, { value, at });
@@ -31,6 +37,15 @@ export class LruCache<V> {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+    if (++this.stores >= Math.max(16, this.options.max / 4)) this.sweep();
+  }
+
+  /** Drops every expired entry now. */
+  sweep(): void {
+    this.stores = 0;
+    if (!Number.isFinite(this.options.ttlMs)) return;
+    const now = this.options.clock.now();
+    for (const [key, entry] of this.entries) if (now - entry.at >= this.options.ttlMs) this.entries.delete(key);
   }
 
   delete(key: string): void {

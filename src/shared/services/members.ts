@@ -29,7 +29,7 @@ export interface MemberCacheOptions {
   staleAfterMs?: number;
   /** How long "not in this guild" is believed before asking again. Default 1 h. */
   unknownForMs?: number;
-  /** Members kept in memory. Default 10 000. */
+  /** Members kept in memory. Default 5 000 (a 10 000-member guild's evening needs a few hundred). */
   maxEntries?: number;
   /** How often a remembered member is compared with SQLite, where the other process writes too. Default 10 min. */
   recheckMs?: number;
@@ -62,8 +62,10 @@ export class MemberCache implements MemberLabels {
     this.staleAfterMs = deps.staleAfterMs ?? 12 * 3_600_000;
     this.unknownForMs = deps.unknownForMs ?? 3_600_000;
     this.recheckMs = deps.recheckMs ?? 10 * 60_000;
-    // Freshness is judged per entry below; the LRU only bounds the size.
-    this.memory = new LruCache({ max: deps.maxEntries ?? 10_000, ttlMs: Number.POSITIVE_INFINITY, clock: deps.clock });
+    // Freshness is judged per entry below. The LRU bounds the count, and lets go of a copy once it is
+    // stale (SQLite keeps it as the fallback when REST fails), so idle memory does not hold members
+    // seen once hours ago.
+    this.memory = new LruCache({ max: deps.maxEntries ?? 5_000, ttlMs: Math.max(this.staleAfterMs, this.unknownForMs), clock: deps.clock });
   }
 
   /** Records a member as a payload showed it just now. */
