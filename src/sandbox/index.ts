@@ -10,6 +10,7 @@
  *
  * It imports nothing from the bot (src/shared, src/http, src/gateway).
  */
+import { handleControl } from './control.js';
 import { Emulator, type EmulatorOptions } from './emulator.js';
 
 export { Emulator, type EmulatorOptions, type RunOptions, type VoiceFlags } from './emulator.js';
@@ -40,5 +41,5 @@ export { snowflakeAt, snowflakeTime } from './snowflake.js';
 
 /** Starts an emulator on 127.0.0.1 (port 0 = any free port). */
 export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return Emulator.start(options);
+  return Emulator.start(options, handleControl);
 }

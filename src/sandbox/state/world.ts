@@ -7,7 +7,6 @@ import { ChannelType, type GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { FixtureInput } from '../fixture.js';
 import { unknownChannel, unknownGuild, unknownMember, unknownMessage, unknownUser } from '../errors.js';
 import { channelPermissions, type Overwrite } from '../permissions.js';
-import { seedWorld } from './seed.js';
 import { SnowflakeGenerator, compareSnowflakes } from '../snowflake.js';
 import type { ReactionEmoji } from '../emoji.js';
 import { Counters } from '../wire.js';
@@ -188,7 +187,6 @@ export class World {
     this.ids = new SnowflakeGenerator(now);
     const app = input.application;
     this.application = { id: app.id, name: app.name, token: app.token, description: app.description ?? '', flags: 0 };
-    seedWorld(this, input);
   }
 
   get botUserId(): string {

@@ -7,19 +7,20 @@
  * @see https://discord.com/developers/docs/events/gateway-events
  * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
  */
-import { randomBytes } from 'node:crypto';
 import { constants as zlibConstants, createDeflate, deflateSync, type Deflate } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { memberJson } from '../state/serialize.js';
-import { setVoiceState } from '../state/voice.js';
 import type { DispatchEvent, World } from '../state/world.js';
 import type { WireLog } from '../wire.js';
 import { ALL_INTENTS, PRIVILEGED_INTENTS, applicationFlagsFor } from './intents.js';
 import { buildGuildCreate, buildReady } from './payloads.js';
 import { GatewaySession } from './session.js';
+import { applyVoiceOp, type VoiceOp } from './voice-op.js';
+
+export type { VoiceOp } from './voice-op.js';
 
 export interface GatewayOptions {
   world: World;
@@ -33,16 +34,6 @@ export interface GatewayOptions {
   url: () => string;
   /** `127.0.0.1:PORT/voice`, sent in VOICE_SERVER_UPDATE. */
   voiceEndpoint: () => string;
-}
-
-/** An op 4 the bot sent, as received. */
-export interface VoiceOp {
-  at: number;
-  sessionId: string;
-  guild_id: string;
-  channel_id: string | null;
-  self_mute: boolean;
-  self_deaf: boolean;
 }
 
 interface Connection {
@@ -189,7 +180,7 @@ export class GatewayServer {
     if (!conn.session) return this.#close(ws, conn, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
     switch (payload.op) {
       case GatewayOpcodes.VoiceStateUpdate:
-        return this.#voiceStateUpdate(conn.session, payload.d);
+        return void this.voiceOps.push(applyVoiceOp(this.o.world, conn.session, payload.d, this.o.voiceEndpoint));
       case GatewayOpcodes.RequestGuildMembers:
         return this.#requestGuildMembers(ws, conn, payload.d);
       default:
@@ -279,36 +270,6 @@ export class GatewayServer {
     const content = String(message.content ?? '');
     if (content.includes(`<@${bot}>`) || content.includes(`<@!${bot}>`)) return event.d;
     return { ...message, content: '', embeds: [], attachments: [], components: [] };
-  }
-
-  #voiceStateUpdate(session: GatewaySession, d: any): void {
-    const { world } = this.o;
-    const op: VoiceOp = {
-      at: Date.now(),
-      sessionId: session.id,
-      guild_id: String(d?.guild_id),
-      channel_id: d?.channel_id ?? null,
-      self_mute: Boolean(d?.self_mute),
-      self_deaf: Boolean(d?.self_deaf),
-    };
-    this.voiceOps.push(op);
-    const guild = world.guilds.get(op.guild_id);
-    if (!guild || !guild.members.has(world.botUserId) || !session.coversGuild(guild.id)) return;
-    const before = guild.voice.get(world.botUserId)?.channelId ?? null;
-    try {
-      setVoiceState(world, guild.id, world.botUserId, { channelId: op.channel_id, selfMute: op.self_mute, selfDeaf: op.self_deaf, sessionId: session.id });
-    } catch {
-      // Discord silently ignores a join it refuses (no permission, not a voice channel).
-      return;
-    }
-    if (op.channel_id !== null && op.channel_id !== before) {
-      world.dispatch({
-        t: 'VOICE_SERVER_UPDATE',
-        d: { token: randomBytes(8).toString('hex'), guild_id: guild.id, endpoint: this.o.voiceEndpoint() },
-        guildId: guild.id,
-        sessionId: session.id,
-      });
-    }
   }
 
   #requestGuildMembers(ws: WebSocket, conn: Connection, d: any): void {
