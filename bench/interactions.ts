@@ -198,7 +198,7 @@ export async function run(args: string[]): Promise<void> {
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 5)) throw new Error('--rounds must be 1–5');
 
   const loadStart = loadavg()[0]!;
-  ensureBuilt(['dist/src/http/main.js', 'dist/src/http/server.js', 'dist/src/shared/app.js']);
+  ensureBuilt(['dist/src/http/main.js', 'dist/src/http/server.js', 'dist/src/app.js']);
   const tmp = mkdtempSync(join(tmpdir(), 'rollcall-bench-'));
   const ctx: Run = { keys: createTestKeys(), tmp, durationS, profileDir: profile ? join(tmp, 'profile') : undefined, servers: [] };
   try {

@@ -19,7 +19,7 @@ import { ManualClock } from '../src/shared/clock.js';
 import { openDatabase } from '../src/shared/db/database.js';
 import { migrateToLatest } from '../src/shared/db/migrate.js';
 import { CHART_NAMES, type ChartName } from '../src/stats/catalog.js';
-import { coPresence } from '../src/stats/copresence.js';
+import { coPresence } from '../src/shared/algorithms/copresence.js';
 import { loadStays } from '../src/stats/queries.js';
 import { resolveScope } from '../src/stats/scope.js';
 import { StatsService } from '../src/stats/service.js';

@@ -2,7 +2,7 @@ import type { IIdentifyThrottler } from '@discordjs/ws';
 import { trackGatewayHealth, type GatewayHealth } from './gateway/health.js';
 import { startSidecar, type Sidecar } from './gateway/sidecar.js';
 import { buildServer, type InteractionServer } from './http/server.js';
-import { createApp, type App, type AppOptions } from './shared/app.js';
+import { createApp, type App, type AppOptions } from './app.js';
 import { EX_CONFIG, reportRefusedSetting, type Config, type StartStep } from './shared/config.js';
 
 export interface BootOptions extends AppOptions {

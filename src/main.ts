@@ -1,6 +1,6 @@
 import { bootBot, exitOnRefusal } from './boot.js';
 import { loadConfigOrExit, startStepOrExit } from './shared/config.js';
-import { onShutdown } from './shared/shutdown.js';
+import { onShutdown } from './shutdown.js';
 
 /** `npm start`: the interactions server and the gateway sidecar in one process (the Pi default). */
 const config = loadConfigOrExit();

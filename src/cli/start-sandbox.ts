@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../sandbox/index.js';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { bootBot } from '../boot.js';
 import { OffsetClock, type Clock } from '../shared/clock.js';
 import type { Config, LogLevel } from '../shared/config.js';

@@ -1,5 +1,5 @@
 import type { IIdentifyThrottler } from '@discordjs/ws';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { GatewayShard } from './shard.js';
 import { dispatchHandlers } from './events/index.js';
 import { watchConnection } from './voice-lifecycle.js';

@@ -1,6 +1,6 @@
 import { bootBot, exitOnRefusal } from '../boot.js';
 import { loadConfigOrExit, startStepOrExit } from '../shared/config.js';
-import { onShutdown } from '../shared/shutdown.js';
+import { onShutdown } from '../shutdown.js';
 
 /** `npm run start:gateway`: the gateway sidecar alone (the HTTP server runs in another process). */
 const config = loadConfigOrExit();

@@ -1,6 +1,6 @@
 import { WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayCloseCodes } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { createGateway } from './gateway.js';
 import type { GatewayShard } from './shard.js';
 import { startVoiceTracking, stopVoiceTracking } from './voice-lifecycle.js';

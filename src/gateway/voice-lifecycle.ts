@@ -1,5 +1,5 @@
 import { WebSocketShardEvents } from '@discordjs/ws';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import type { GatewayShard } from './shard.js';
 
 /**

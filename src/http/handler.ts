@@ -7,9 +7,9 @@ import type {
   APIMessageComponentInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { Deps, Part } from '../shared/app.js';
+import type { Deps, Part } from '../app.js';
 
-export { depsFor, type Deps, type Part } from '../shared/app.js';
+export { depsFor, type Deps, type Part } from '../app.js';
 import type { FileAttachment } from '../shared/discord/rest.js';
 import type { BaseContext, CommandOptions } from './context.js';
 

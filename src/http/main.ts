@@ -1,6 +1,6 @@
 import { bootBot } from '../boot.js';
 import { loadConfigOrExit, startStepOrExit } from '../shared/config.js';
-import { onShutdown } from '../shared/shutdown.js';
+import { onShutdown } from '../shutdown.js';
 
 /** `npm run start:http`: the interactions webhook alone (the gateway runs in another process). */
 const config = loadConfigOrExit();

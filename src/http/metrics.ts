@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InteractionResponseType, InteractionType, type APIInteraction, type APIInteractionResponse } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { metrics, registry } from '../shared/metrics.js';

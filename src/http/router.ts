@@ -10,7 +10,7 @@ import {
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { UserError } from '../shared/errors.js';
 import { toFetchedMember } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';

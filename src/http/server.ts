@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { APIInteraction } from 'discord-api-types/v10';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { appVersion } from '../shared/version.js';
 import { appRevision } from '../shared/revision.js';

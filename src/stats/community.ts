@@ -1,4 +1,4 @@
-import type { PairTime } from './copresence.js';
+import type { PairTime } from '../shared/algorithms/copresence.js';
 import { forceAtlas2, Graph, louvain } from './graphology.js';
 
 /** A member placed on the community graph. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db/schema.js';
 import { timePerSlot } from './buckets.js';
-import { coPresence, type PairTime } from './copresence.js';
+import { coPresence, type PairTime } from '../shared/algorithms/copresence.js';
 import { DateTime } from 'luxon';
 import { declaredDays, loadChannelNames, loadNames, loadStays, nameOf, type Stay } from './queries.js';
 import type { StatsScope } from './scope.js';

@@ -6,14 +6,9 @@ import { eveningHours } from '../shared/time/slots.js';
 import { notExcluded, withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
-export interface Stay {
-  channelId: string;
-  userId: string;
-  start: number;
-  end: number;
-  /** 1 in the AFK channel (never counted as playing), else 0. */
-  afk: number;
-}
+import type { Stay } from '../shared/algorithms/copresence.js';
+
+export type { Stay };
 
 /**
  * Stays overlapping the window, clipped to it in SQL, in no particular order (every consumer

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WebSocketShardEvents } from '@discordjs/ws';
-import type { App } from '../shared/app.js';
+import type { App } from '../app.js';
 import type { GatewayShard } from '../gateway/shard.js';
 import { VoiceGatewayBridge } from './adapter.js';
 import type { GreetingSpeaker } from '../shared/services/voice-greeting.js';

@@ -50,6 +50,15 @@ describe('the shape of src/', () => {
     expect(cycles().map((c) => c.join(' → '))).toEqual([]);
   });
 
+  it('keeps the parts apart: shared imports no other part; stats only shared; the emulator nothing of the bot', () => {
+    const partOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : 'root');
+    const allowed: Record<string, string[]> = { shared: ['shared'], stats: ['stats', 'shared'], sandbox: ['sandbox'] };
+    const crossings = [...graph].flatMap(([file, imports]) =>
+      imports.filter((target) => graph.has(target) && allowed[partOf(file)] && !allowed[partOf(file)]!.includes(partOf(target))).map((target) => `${file} → ${target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
   it('keeps every file under 400 lines', () => {
     const long = [...graph.keys()].map((f) => [f, readFileSync(join(SRC, f), 'utf8').split('\n').length] as const).filter(([, n]) => n > 400);
     expect(long).toEqual([]);

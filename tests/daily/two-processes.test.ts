@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import { testApp, testConfig } from '../helpers/app.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
 

@@ -1,4 +1,4 @@
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import { buildServer, type InteractionServer, type ServerOptions } from '../../src/http/server.js';
 import { createTestKeys, type TestKeys } from './keys.js';
 import { signed } from './interactions.js';

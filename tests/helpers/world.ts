@@ -3,7 +3,7 @@ import { installedWithInvitePermissions } from '../../src/cli/start-sandbox.js';
 
 export { installedWithInvitePermissions };
 import { ManualClock } from '../../src/shared/clock.js';
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import { bootBot, type Bot } from '../../src/boot.js';
 import type { GatewayShard } from '../../src/gateway/shard.js';
 import type { InteractionServer } from '../../src/http/server.js';

@@ -35,7 +35,7 @@ describe('systemd units', () => {
     const max = Number(/^MemoryMax=(\d+)M$/.exec(s.find((l) => l.startsWith('MemoryMax=')) ?? '')?.[1]);
     expect(high, `${name}: MemoryHigh=<n>M`).toBeGreaterThan(0);
     expect(max, `${name}: MemoryMax=<n>M`).toBeGreaterThan(high);
-    // The bot's own stop timeout (20 s, src/shared/shutdown.ts) ends before systemd's SIGKILL.
+    // The bot's own stop timeout (20 s, src/shutdown.ts) ends before systemd's SIGKILL.
     expect(Number(s.find((l) => l.startsWith('TimeoutStopSec='))?.slice('TimeoutStopSec='.length))).toBeGreaterThan(20);
     const execStart = s.find((l) => l.startsWith('ExecStart='));
     expect(execStart).toBe('ExecStart=/usr/bin/node --max-semi-space-size=1 dist/src/main.js');

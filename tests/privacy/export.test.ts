@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { coPresence } from '../../src/stats/copresence.js';
+import { coPresence } from '../../src/shared/algorithms/copresence.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupSlots, membersPerSlot, timePerSlot } from '../../src/stats/buckets.js';
-import { coPresence, type PairTime } from '../../src/stats/copresence.js';
+import { coPresence, type PairTime } from '../../src/shared/algorithms/copresence.js';
 import { weekGrid } from '../../src/stats/charts/best-window.js';
 import { inactiveMembers } from '../../src/stats/charts/inactive.js';
 import { totalsOf } from '../../src/stats/charts/total.js';

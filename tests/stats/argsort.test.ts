@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortIndicesBy } from '../../src/stats/argsort.js';
+import { sortIndicesBy } from '../../src/shared/algorithms/argsort.js';
 
 /** The plain comparator sort it replaces: by value, ties by index. */
 const reference = (values: readonly number[], order: 'ascending' | 'descending') =>

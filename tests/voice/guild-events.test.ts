@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatchHandlers } from '../../src/gateway/events/index.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import { localTime } from '../../src/shared/services/timezones.js';
 import { tempDir, testApp, testConfig } from '../helpers/app.js';
 import { createTestKeys } from '../helpers/keys.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { GuildCache } from '../../src/shared/services/guilds.js';
 import { MemberCache, type MemberInfo } from '../../src/shared/services/members.js';

@@ -1,9 +1,9 @@
 import { WebSocketShardEvents } from '@discordjs/ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
-import type { App } from '../../src/shared/app.js';
+import type { App } from '../../src/app.js';
 import type { VoiceState, VoiceStay } from '../../src/shared/services/voice-sessions.js';
-import { coPresence } from '../../src/stats/copresence.js';
+import { coPresence } from '../../src/shared/algorithms/copresence.js';
 import { tempDir, testApp, testConfig } from '../helpers/app.js';
 import { createTestKeys } from '../helpers/keys.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';

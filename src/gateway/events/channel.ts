@@ -1,5 +1,5 @@
 import type { GatewayChannelCreateDispatch, GatewayChannelDeleteDispatch, GatewayChannelUpdateDispatch } from 'discord-api-types/v10';
-import type { Deps } from '../../shared/app.js';
+import type { Deps } from '../../app.js';
 import type { EventHandler } from './handler.js';
 
 type ChannelPayload = GatewayChannelCreateDispatch['d'];

@@ -1,5 +1,5 @@
 import type { GatewayDispatchEvents, GatewayDispatchPayload } from 'discord-api-types/v10';
-import type { Deps, Part } from '../../shared/app.js';
+import type { Deps, Part } from '../../app.js';
 
 /**
  * One gateway event: its name, the parts of the app it uses, and how it becomes a service call. It

@@ -1,6 +1,6 @@
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { EventHandler } from './handler.js';
-import { depsFor, type App, type Deps, type Part } from '../../shared/app.js';
+import { depsFor, type App, type Deps, type Part } from '../../app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
 import { reactionRemoveAll, reactionRemoveEmoji } from './reactions-cleared.js';

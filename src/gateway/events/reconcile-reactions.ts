@@ -1,4 +1,4 @@
-import type { Deps } from '../../shared/app.js';
+import type { Deps } from '../../app.js';
 
 /**
  * After a session that could not resume (and at start) reactions may have been missed: re-read

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Declared } from '../db/schema.js';
-import { coPresence } from '../../stats/copresence.js';
-import type { Stay } from '../../stats/queries.js';
+import { coPresence, type Stay } from '../algorithms/copresence.js';
 import { otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { WEEKDAY_NAMES } from './schedules.js';
 

@@ -1,5 +1,14 @@
 import { sortIndicesBy } from './argsort.js';
-import type { Stay } from './queries.js';
+
+/** One member's time in one voice channel, clipped to a window (ms). */
+export interface Stay {
+  channelId: string;
+  userId: string;
+  start: number;
+  end: number;
+  /** 1 in the AFK channel (never counted as playing), else 0. */
+  afk: number;
+}
 
 /** Time two members spent in the same voice channel at the same time. */
 export interface PairTime {
