@@ -138,7 +138,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const voiceAutoAdd: VoiceAutoAdd = new VoiceAutoAdd({ voice, guildConfig, log, seen: () => availability });
   const scheduler = new Scheduler({ clock, log });
   // The view renders, the editor edits with it, the posts signal changes to the editor: no cycle.
-  const postView = new DailyPostView({ db, labels: members });
+  const postReader = new DailyPostReader(db);
+  const postView = new DailyPostView({ db, labels: members, posts: postReader });
   const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,
@@ -151,7 +152,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (post.message_id) editor.markDirty(post.channel_id, post.message_id);
   };
   // The one writer of `availability`; the posts seed each day through it, so it reads posts without them.
-  const postReader = new DailyPostReader(db);
   const reactions = new ReactionCleaner({ db, discord, clock, log, posts: postReader });
   const availability = new AvailabilityService({ db, discord, clock, log, posts: postReader, changed, reactions });
   const posts = new DailyPostService({ db, discord, clock, log, guildConfig, availability, changed, view: postView });

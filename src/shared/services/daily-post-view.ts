@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MessageEdit } from '../discord/rest.js';
 import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
-import { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost } from './daily-post-row.js';
+import { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
 import type { MemberLabels } from './member-labels.js';
 
 /**
@@ -10,7 +10,7 @@ import type { MemberLabels } from './member-labels.js';
  * Reads only; the lifecycle (posting, reactions, replacing) is {@link DailyPostService}'s.
  */
 export class DailyPostView {
-  constructor(private readonly deps: { db: Kysely<Database>; labels: MemberLabels }) {}
+  constructor(private readonly deps: { db: Kysely<Database>; labels: MemberLabels; posts: DailyPostReader }) {}
 
   /** The message text for the post's current state. */
   async content(post: DailyPost): Promise<string> {
@@ -40,19 +40,12 @@ export class DailyPostView {
 
   /** For the message editor: what the message with this id should say now. */
   async renderById(messageId: string): Promise<MessageEdit | null> {
-    const post = await this.deps.db.selectFrom('daily_posts').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+    const post = await this.deps.posts.byMessage(messageId);
     return post ? { content: await this.content(post) } : null;
   }
   /** The `/config show` line about the latest daily message, with what went wrong if anything did. */
   async statusLine(guildId: string): Promise<string> {
-    const post = await this.deps.db
-      .selectFrom('daily_posts')
-      .selectAll()
-      .where('guild_id', '=', guildId)
-      .where('message_id', 'is not', null)
-      .orderBy('date', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const post = await this.deps.posts.current(guildId);
     const failed = await this.deps.db
       .selectFrom('daily_posts')
       .select(['date', 'error', 'channel_id'])
