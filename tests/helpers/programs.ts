@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 /**
@@ -8,9 +7,9 @@ import { spawnSync } from 'node:child_process';
  * (`scripts/install-system-deps.sh`), so CI skips nothing.
  */
 export const PROGRAMS = {
-  chromium: { found: () => existsSync('/usr/bin/chromium'), install: 'apt-get install chromium fonts-noto-color-emoji' },
+  chromium: { found: () => runs('/usr/bin/chromium', ['--version']), install: 'apt-get install chromium fonts-noto-color-emoji' },
   caddy: { found: () => runs('caddy', ['version']), install: 'apt-get install caddy' },
-  sshd: { found: () => existsSync('/usr/sbin/sshd') && runs('ssh', ['-V']), install: 'apt-get install openssh-server openssh-client' },
+  sshd: { found: () => runs('/usr/sbin/sshd', ['-V']) && runs('ssh', ['-V']), install: 'apt-get install openssh-server openssh-client' },
   script: { found: () => runs('script', ['--version']), install: 'apt-get install util-linux' },
   'systemd-analyze': { found: () => runs('systemd-analyze', ['--version']), install: 'apt-get install systemd' },
   sudo: { found: () => runs('sudo', ['--version']), install: 'apt-get install sudo' },
@@ -18,8 +17,9 @@ export const PROGRAMS = {
 
 export type Program = keyof typeof PROGRAMS;
 
+/** Whether the program starts (its exit code does not matter: some print a version and exit 1). */
 function runs(file: string, args: string[]): boolean {
-  const r = spawnSync(file, args, { stdio: 'ignore', timeout: 5_000 });
+  const r = spawnSync(file, args, { stdio: 'ignore', timeout: 10_000 });
   return !r.error;
 }
 
