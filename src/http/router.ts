@@ -166,15 +166,16 @@ export class InteractionRouter {
     interaction: APIInteraction & { type: InteractionType.ApplicationCommandAutocomplete },
   ): Promise<APIInteractionResponse> {
     const handler = this.commands.get(interaction.data.name);
-    const options = new CommandOptions(interaction);
-    const focused = options.focused();
     let choices: Awaited<ReturnType<NonNullable<CommandHandler['autocomplete']>>> = [];
-    if (handler?.autocomplete && focused) {
-      try {
-        choices = (await handler.autocomplete({ ...this.base(interaction), options, focused })).slice(0, 25);
-      } catch (error) {
-        this.app.log.error({ err: error, command: interaction.data.name }, 'autocomplete failed');
-      }
+    // Reading the options is inside the try too: whatever a payload holds, autocomplete answers
+    // an empty list rather than a 500.
+    try {
+      const options = new CommandOptions(interaction);
+      const focused = options.focused();
+      if (handler?.autocomplete && focused) choices = (await handler.autocomplete({ ...this.base(interaction), options, focused })).slice(0, 25);
+    } catch (error) {
+      this.app.log.error({ err: error, command: interaction.data.name }, 'autocomplete failed');
+      choices = [];
     }
     return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } };
   }
