@@ -86,6 +86,7 @@ export class Emulator {
   readonly #store: InteractionStore;
   readonly #limiter: RateLimiter;
   readonly #faults = new FaultInjector();
+  readonly #signer: InteractionSigner;
   readonly #sweeper: NodeJS.Timeout;
   #privilegedIntents: number;
   #port = 0;
@@ -98,6 +99,7 @@ export class Emulator {
     this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);
     this.#log = new WireLog(2000, options.logRequests ?? false);
     const signer = new InteractionSigner();
+    this.#signer = signer;
     this.publicKey = signer.publicKey;
     this.#store = new InteractionStore(this.world, {
       callbackWindowMs: options.interactionCallbackWindowMs ?? 3000,
@@ -411,6 +413,26 @@ export class Emulator {
   message(channelId: string, messageId: string): EmulatedMessage | undefined {
     const m = this.world.messages.get(messageId);
     return m && m.channelId === channelId ? viewMessage(this.world, m) : undefined;
+  }
+
+  /**
+   * Ground truth of a message's reactions: emoji (unicode text, or `name:id` for a custom one) →
+   * the ids of everyone holding it, in the order they reacted (the bot included). What a check of
+   * the bot's text against the real votes reads, without the bot's own view of them.
+   */
+  reactionUsers(channelId: string, messageId: string): Record<string, string[]> {
+    const m = this.world.message(channelId, messageId);
+    return Object.fromEntries(m.reactions.map((r) => [r.emoji.id ? `${r.emoji.name}:${r.emoji.id}` : r.emoji.name, [...r.userIds]]));
+  }
+
+  /**
+   * The headers Discord would send with `body`, signed with the application's key at `timestamp`
+   * (unix seconds, default now) — whatever the body holds. For hostile-input tests of an endpoint:
+   * a valid signature over garbage, a payload Discord would never send.
+   */
+  signedHeaders(body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): { 'x-signature-ed25519': string; 'x-signature-timestamp': string } {
+    const ts = String(timestamp);
+    return { 'x-signature-ed25519': this.#signer.sign(ts, Buffer.isBuffer(body) ? body.toString('latin1') : body, Buffer.isBuffer(body) ? body : undefined), 'x-signature-timestamp': ts };
   }
 
   /** Registered commands: global, or of a guild. */
