@@ -35,7 +35,8 @@ const handlers: EventHandler<any>[] = [
 ];
 
 /** Things to repair after a fresh (non-resumed) session, when events may have been missed. */
-const onFreshSession: ((app: App) => unknown)[] = [reconcileReactions];
+// After the reactions are re-read: edits a crash left pending go out even when nothing changed since.
+const onFreshSession: ((app: App) => unknown)[] = [reconcileReactions, (app) => app.editor.resumePending()];
 
 /** Dispatch handlers by event name; each translates a payload into a service call. */
 export function dispatchHandlers(app: App) {
