@@ -1,0 +1,193 @@
+/**
+ * `npm run soak [-- --quick] [-- --seed N] [-- --only fuzz,kills,…]`: drives the built bot (dist/, as
+ * `npm start` runs it) against the Discord emulator with hostile input, kill -9s, gateway drops and
+ * REST faults. Prints a human table per scenario, then a summary, and as its LAST line one JSON
+ * object; exits 1 when any scenario misses its criterion. A scenario not built is reported as such,
+ * with null figures — never as passed.
+ */
+import { parseArgs } from 'node:util';
+import { ensureBuilt } from '../bench/lib/build.js';
+import { printTable, progress, type Row } from '../bench/lib/report.js';
+import { command, autocomplete, component, str, int } from '../tests/helpers/interactions.js';
+import { startBot } from './lib/bot.js';
+import { Rng } from './lib/rng.js';
+import { emulator, scratch } from './lib/world.js';
+import { runFuzz, type FuzzResult } from './fuzz.js';
+import { runKills, STEPS, type KillsResult } from './kills.js';
+import { runReactions, type ReactionsResult } from './reactions.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string' },
+    only: { type: 'string' },
+    kills: { type: 'string' },
+    fuzz: { type: 'string' },
+    seconds: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+if (!Number.isInteger(seed)) {
+  console.error(`soak: --seed must be an integer (got ${values.seed})`);
+  process.exit(2);
+}
+const SCENARIOS = ['fuzz', 'kills', 'reactions', 'voice', 'storage', 'load'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const only = new Set((values.only?.split(',') ?? SCENARIOS) as Scenario[]);
+const plan = {
+  fuzzRequests: Number(values.fuzz ?? (quick ? 2_000 : 10_000)),
+  kills: Number(values.kills ?? (quick ? STEPS.length : 9 * STEPS.length)),
+  reactionSeconds: Number(values.seconds ?? (quick ? 20 : 60)),
+};
+
+const rng = new Rng(seed);
+const tmp = scratch();
+const started = Date.now();
+const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'not built', storage: 'not built', load: 'not built' };
+const seconds: Partial<Record<Scenario, number>> = {};
+const errors: string[] = [];
+let fuzz: FuzzResult | undefined;
+let kills: KillsResult | undefined;
+let reactions: ReactionsResult | undefined;
+
+async function scenario(name: Scenario, run: () => Promise<boolean>): Promise<void> {
+  if (!only.has(name)) return;
+  const t = Date.now();
+  progress(`scenario ${name}…`);
+  try {
+    status[name] = (await run()) ? 'pass' : 'FAIL';
+  } catch (error) {
+    status[name] = 'error';
+    errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    progress(`${name} failed to run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  seconds[name] = Math.round((Date.now() - t) / 100) / 10;
+}
+
+ensureBuilt(['dist/src/main.js']);
+progress(`seed ${seed}${quick ? ' (quick)' : ''}; scratch ${tmp.dir}`);
+
+await scenario('fuzz', async () => {
+  const emu = await emulator();
+  const bot = await startBot({ emu, databasePath: `${tmp.dir}/fuzz.sqlite`, waitReady: true });
+  try {
+    const as = { userId: emu.fixture.members.alice.id, guildId: emu.fixture.guildId };
+    const member = { userId: emu.fixture.members.bob.id, guildId: emu.fixture.guildId, permissions: '2048' };
+    const roleId = Object.values(emu.fixture.roles ?? {})[0] ?? emu.fixture.guildId;
+    const payloads = [
+      command('config', 'show', [], as),
+      command('config', 'timezone', [str('zone', 'Europe/Paris')], as),
+      command('config', 'post-time', [str('time', '07:30')], as),
+      command('config', 'hours', [int('first', 18), int('last', 23)], as),
+      command('config', 'rank-remove', [{ type: 8, name: 'role', value: String(roleId) }] as never, as),
+      command('schedule', 'show', [], member),
+      command('schedule', 'set', [], member),
+      command('timezone', 'show', [], member),
+      command('timezone', 'set', [str('zone', 'Asia/Tokyo')], member),
+      command('privacy', 'show', [], member),
+      autocomplete('config', 'timezone', { name: 'zone', value: 'Eur' }, as),
+      autocomplete('timezone', 'set', { name: 'zone', value: 'new' }, member),
+      component('schedule-days:0', ['1', '2'], member),
+      component('privacy-keep:x', [], member),
+    ] as unknown as Record<string, unknown>[];
+    fuzz = await runFuzz({ emu, bot, count: plan.fuzzRequests, rng: rng.fork('fuzz'), payloads: () => payloads, progress });
+    printTable(
+      Object.entries(fuzz.byCategory)
+        .sort()
+        .map(([category, counts]) => ({ category, ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v])) }) as Row),
+      `1. hostile input: ${fuzz.requests} requests in ${fuzz.seconds.toFixed(1)} s (responses by status)`,
+    );
+    return fuzz.ok;
+  } finally {
+    await bot.stop();
+    await emu.close();
+  }
+});
+
+await scenario('kills', async () => {
+  kills = await runKills({ cycles: plan.kills, rng: rng.fork('kills'), dir: tmp.dir, progress });
+  const rows: Row[] = STEPS.map((step) => {
+    const of = kills!.cycles.filter((c) => c.step === step);
+    const settle = of.map((c) => c.settleMs).filter((n) => !Number.isNaN(n));
+    return {
+      step,
+      kills: of.filter((c) => c.killed).length,
+      'found at the kill': [...new Set(of.map((c) => c.observed.replace(/\d+ clocks/, 'n clocks')))].join('; ') || '—',
+      messages: of.reduce((n, c) => n + c.messages, 0),
+      duplicates: of.filter((c) => c.duplicate).length,
+      missing: of.filter((c) => c.missing).length,
+      'integrity ok': of.every((c) => c.integrityAfterKill && c.integrityAfterStop),
+      'lost/phantom': `${of.reduce((n, c) => n + c.lost, 0)}/${of.reduce((n, c) => n + c.phantom, 0)}`,
+      'max settle ms': settle.length ? Math.max(...settle) : null,
+      errors: of.filter((c) => c.error).length,
+    };
+  });
+  printTable(rows, `2. kill -9 during the daily post: ${kills.kills} kills, each followed by a restart`);
+  return kills.ok;
+});
+
+await scenario('reactions', async () => {
+  reactions = await runReactions({ dir: tmp.dir, rng: rng.fork('reactions'), seconds: plan.reactionSeconds, progress });
+  printTable(
+    [
+      { figure: 'clicks (40 members)', value: reactions.clicks },
+      { figure: 'faults injected', value: Object.entries(reactions.faults).map(([k, v]) => `${k} ×${v}`).join(', ') },
+      { figure: 'lost votes', value: reactions.lostVotes },
+      { figure: 'phantom votes', value: reactions.phantomVotes },
+      { figure: 'text right after the last fault (ms)', value: Number.isNaN(reactions.settleMs) ? 'never (>30 s)' : reactions.settleMs },
+      { figure: '429 earned by the bot', value: reactions.bot429 },
+      { figure: '429 injected', value: reactions.injected429 },
+      { figure: 'edits', value: reactions.edits },
+      { figure: 'integrity_check', value: reactions.integrityOk ? 'ok' : 'FAILED' },
+    ],
+    `3. reactions under faults: ${plan.reactionSeconds} s`,
+  );
+  return reactions.ok;
+});
+
+tmp.cleanup();
+const wall = Math.round((Date.now() - started) / 1000);
+printTable(
+  SCENARIOS.map((s) => ({ scenario: s, result: status[s], seconds: seconds[s] ?? null })),
+  `summary (seed ${seed}${quick ? ', quick' : ''}, ${wall} s)`,
+);
+for (const e of errors) console.log(`error: ${e}`);
+const failed = SCENARIOS.filter((s) => only.has(s) && (status[s] === 'FAIL' || status[s] === 'error'));
+const notBuilt = SCENARIOS.filter((s) => status[s] === 'not built');
+if (notBuilt.length) console.log(`not built yet (figures null): ${notBuilt.join(', ')}`);
+console.log(
+  JSON.stringify({
+    soak: failed.length === 0 ? 'pass' : 'fail',
+    seed,
+    quick,
+    wall_s: wall,
+    scenarios: status,
+    fuzz_requests: fuzz?.requests ?? null,
+    fuzz_status: fuzz?.byStatus ?? null,
+    fuzz_5xx: fuzz?.fivexx ?? null,
+    fuzz_dropped: fuzz?.dropped ?? null,
+    forged: fuzz?.forged ?? null,
+    forged_accepted: fuzz?.forgedAccepted ?? null,
+    forged_not_401: fuzz?.forgedNot401 ?? null,
+    fuzz_rss_mib: fuzz ? { before: round(fuzz.rssBeforeMiB), after: round(fuzz.rssAfterMiB), idle: round(fuzz.rssIdleMiB) } : null,
+    healthz_after_fuzz: fuzz?.healthAfter ?? null,
+    kills: kills?.kills ?? null,
+    duplicate_posts: kills?.duplicatePosts ?? null,
+    missing_posts: kills?.missingPosts ?? null,
+    integrity_ok: kills || reactions ? (kills?.integrityOk ?? true) && (reactions?.integrityOk ?? true) : null,
+    lost_votes: kills || reactions ? (kills?.lostVotes ?? 0) + (reactions?.lostVotes ?? 0) : null,
+    phantom_votes: kills || reactions ? (kills?.phantomVotes ?? 0) + (reactions?.phantomVotes ?? 0) : null,
+    reactions_settle_ms: reactions ? (Number.isNaN(reactions.settleMs) ? null : reactions.settleMs) : null,
+    bot_429: reactions?.bot429 ?? null,
+    voice_ms_error: null,
+    disk_full_recovered: null,
+    load_p99_ms: null,
+    rss_growth: null,
+  }),
+);
+process.exit(failed.length === 0 ? 0 : 1);
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
