@@ -36,6 +36,7 @@ const handlers: EventHandler<any>[] = [
 
 /** Things to repair after a fresh (non-resumed) session, when events may have been missed. */
 // After the reactions are re-read: edits a crash left pending go out even when nothing changed since.
+// A repair answering false did not finish for a reason that may pass; the shard runs them again later.
 const onFreshSession: ((app: App) => unknown)[] = [reconcileReactions, (app) => app.editor.resumePending()];
 
 /** Dispatch handlers by event name; each translates a payload into a service call. */
@@ -46,8 +47,11 @@ export function dispatchHandlers(app: App) {
     async dispatch(payload: GatewayDispatchPayload) {
       for (const h of byName.get(payload.t) ?? []) await h.handle(app, payload);
     },
-    async onFreshSession() {
-      for (const repair of onFreshSession) await repair(app);
+    /** Runs the repairs of a new session; false when one must be tried again (see GatewayShard). */
+    async onFreshSession(): Promise<boolean> {
+      let complete = true;
+      for (const repair of onFreshSession) if ((await repair(app)) === false) complete = false;
+      return complete;
     },
   };
 }
