@@ -159,6 +159,9 @@ export async function runReactions(o: { dir: string; rng: Rng; seconds: number; 
     o.progress(`reactions: ${clicks} clicks by ${MEMBERS} members, faults ${JSON.stringify(faults)}`);
     const s = await settle(w, lastFaultAt);
     const { earned, injected } = count429(burst.events);
+    if (s.lost || s.phantom || Number.isNaN(s.settleMs)) {
+      for (const line of w.bot.lines(/reconcil|stray|gateway|"level":[45]0/i).filter((l) => !/voice greeting unavailable/.test(l)).slice(-25)) o.progress(`bot: ${line.slice(0, 300)}`);
+    }
     const edits = burst.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.status === 200).length;
     await w.bot.stop();
     const integrityOk = integrity(w.path);

@@ -53,7 +53,7 @@ export async function startBot(o: BotOptions): Promise<BotProcess> {
       DISCORD_TOKEN: o.emu.token,
       DISCORD_API_URL: o.emu.api,
       DATABASE_PATH: o.databasePath,
-      LOG_LEVEL: o.logLevel ?? 'warn',
+      LOG_LEVEL: o.logLevel ?? process.env.SOAK_LOG_LEVEL ?? 'warn',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       ...o.extraEnv,
