@@ -1,3 +1,4 @@
+import { reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
@@ -132,7 +133,7 @@ export class GatewayShard {
     try {
       await fn();
     } catch (error) {
-      this.options.log.error({ err: error, event: what }, 'gateway handler failed');
+      if (!reportStorageFailure(this.options.log, error, `gateway ${what}`)) this.options.log.error({ err: error, event: what }, 'gateway handler failed');
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import type { App } from '../shared/app.js';
-import { UserError } from '../shared/errors.js';
+import { reportStorageFailure, STORAGE_FAILURE_REPLY, UserError } from '../shared/errors.js';
 import { toFetchedMember } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
 import type { CommandHandler, ComponentHandler, Reply } from './handler.js';
@@ -252,6 +252,8 @@ export class InteractionRouter {
 
   private failure(error: unknown, base: BaseContext, what: string): Reply {
     if (error instanceof UserError) return { content: error.message };
+    // A full disk or read-only database: a clear answer, and one log line for the whole outage.
+    if (reportStorageFailure(base.log, error, what)) return { content: STORAGE_FAILURE_REPLY };
     const ref = referenceId();
     base.log.error({ err: error, ref, what }, 'handler failed');
     return { content: `Something went wrong on my side. If it keeps happening, tell an admin the reference \`${ref}\`.` };
