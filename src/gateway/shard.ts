@@ -1,4 +1,4 @@
-import { reportStorageFailure } from '../shared/errors.js';
+import { onStorageRecovered, reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
@@ -57,6 +57,10 @@ export class GatewayShard {
   /** Bumped by every READY: a retry of an older session's repairs is dropped. */
   private freshSession = 0;
   private repairTimer: NodeJS.Timeout | undefined;
+  /** Events that arrived while the database could not be written were lost: re-read once it can. */
+  private readonly stopWatchingStorage = onStorageRecovered(() => {
+    if (this.status.state === 'ready' || this.status.state === 'resumed') this.repairs(this.freshSession, 0);
+  });
 
   constructor(private readonly options: ShardOptions) {
     const throttler = options.identifyThrottler;
@@ -98,6 +102,7 @@ export class GatewayShard {
   async destroy(): Promise<void> {
     this.status.state = 'closed';
     clearTimeout(this.repairTimer);
+    this.stopWatchingStorage();
     this.freshSession += 1;
     await this.manager.destroy();
   }

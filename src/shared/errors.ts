@@ -26,6 +26,28 @@ export const STORAGE_FAILURE_REPLY =
 export const STORAGE_LOG_EVERY_MS = 10 * 60_000;
 let storageLoggedAt = -Infinity;
 let storageSilenced = 0;
+/** A write failed for lack of storage and none has succeeded since. */
+let storageDown = false;
+const recoveredListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` each time the database can be written again after an outage (gateway events
+ * that could not be stored are re-read then). Returns the unsubscribe.
+ */
+export function onStorageRecovered(listener: () => void): () => void {
+  recoveredListeners.add(listener);
+  return () => recoveredListeners.delete(listener);
+}
+
+/** Called after a write that succeeded (the heartbeat's): ends an outage, if one was under way. */
+export function noteStorageWritten(log?: { info(obj: object, msg: string): void }): void {
+  if (!storageDown) return;
+  storageDown = false;
+  storageLoggedAt = -Infinity;
+  log?.info({ notLogged: storageSilenced }, 'the database can be written again');
+  storageSilenced = 0;
+  for (const listener of recoveredListeners) listener();
+}
 
 /**
  * Logs a storage failure at most once per {@link STORAGE_LOG_EVERY_MS} for the whole process (the
@@ -35,6 +57,7 @@ let storageSilenced = 0;
 export function reportStorageFailure(log: { error(obj: object, msg: string): void }, error: unknown, where: string, now = Date.now()): boolean {
   const code = storageFailure(error);
   if (!code) return false;
+  storageDown = true;
   if (now - storageLoggedAt >= STORAGE_LOG_EVERY_MS) {
     log.error({ code, where, notLoggedSince: storageSilenced }, 'the database cannot be written (disk full or read-only): changes are refused until it can');
     storageLoggedAt = now;

@@ -1,4 +1,4 @@
-import { reportStorageFailure } from '../errors.js';
+import { noteStorageWritten, reportStorageFailure } from '../errors.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
@@ -81,7 +81,7 @@ export class Heartbeat {
     this.stopTimer();
     await this.beat();
     this.timer = setInterval(() => {
-      this.beat().catch((error: unknown) => {
+      this.beat().then(() => noteStorageWritten(this.deps.log), (error: unknown) => {
         if (!reportStorageFailure(this.deps.log, error, 'heartbeat')) this.deps.log.error({ err: error }, 'heartbeat failed');
       });
     }, this.deps.intervalMs ?? HEARTBEAT_INTERVAL_MS);
