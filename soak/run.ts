@@ -2,7 +2,7 @@
  * `npm run soak [-- --quick] [-- --seed N] [-- --only fuzz,kills,…]`: drives the built bot (dist/, as
  * `npm start` runs it) against the Discord emulator with hostile input, kill -9s, gateway drops and
  * REST faults. Prints a human table per scenario, then a summary, and as its LAST line one JSON
- * object; exits 1 when any scenario misses its criterion. A scenario not built is reported as such,
+ * object; exits 1 when any scenario misses its criterion. A scenario not built (voice, for now) is reported as such,
  * with null figures — never as passed.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,8 @@ import { emulator, scratch } from './lib/world.js';
 import { runFuzz, type FuzzResult } from './fuzz.js';
 import { runKills, STEPS, type KillsResult } from './kills.js';
 import { runReactions, type ReactionsResult } from './reactions.js';
+import { runStorage, type StorageResult } from './storage.js';
+import { runLoad, type LoadOutcome } from './load.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,17 +41,21 @@ const plan = {
   fuzzRequests: Number(values.fuzz ?? (quick ? 2_000 : 10_000)),
   kills: Number(values.kills ?? (quick ? STEPS.length : 9 * STEPS.length)),
   reactionSeconds: Number(values.seconds ?? (quick ? 20 : 60)),
+  loadSeconds: Number(values.seconds ?? (quick ? 10 : 60)),
+  loadRate: 1000,
 };
 
 const rng = new Rng(seed);
 const tmp = scratch();
 const started = Date.now();
-const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'not built', storage: 'not built', load: 'not built' };
+const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'not built', storage: 'skipped', load: 'skipped' };
 const seconds: Partial<Record<Scenario, number>> = {};
 const errors: string[] = [];
 let fuzz: FuzzResult | undefined;
 let kills: KillsResult | undefined;
 let reactions: ReactionsResult | undefined;
+let storage: StorageResult | undefined;
+let load: LoadOutcome | undefined;
 
 async function scenario(name: Scenario, run: () => Promise<boolean>): Promise<void> {
   if (!only.has(name)) return;
@@ -146,6 +152,44 @@ await scenario('reactions', async () => {
   return reactions.ok;
 });
 
+// 4. Voice under faults is not built: its figure stays null and the summary says so.
+
+await scenario('storage', async () => {
+  storage = await runStorage({ dir: tmp.dir, rng: rng.fork('storage'), progress });
+  printTable(
+    [
+      { figure: '/config answered the clear "can\'t save" error', value: `${storage.refusedWithClearError}/${storage.commandsDuringOutage}` },
+      { figure: 'log lines about it', value: storage.logLines },
+      { figure: 'bot alive, /healthz answering', value: storage.botAlive },
+      { figure: 'writes work again once space is back', value: storage.recovered },
+      { figure: 'votes cast during the outage shown after it', value: `${storage.outageVotesShown}/${storage.outageVotes}` },
+      { figure: 'everything committed before kept', value: storage.committedKept },
+      { figure: 'integrity_check', value: storage.integrityOk ? 'ok' : 'FAILED' },
+      { figure: 'read-only database file', value: 'not built (root ignores file modes here)' },
+    ],
+    '5. full disk (every file write fails: prlimit --fsize on the bot), then space back',
+  );
+  return storage.ok;
+});
+
+await scenario('load', async () => {
+  load = await runLoad({ dir: tmp.dir, rng: rng.fork('load'), seconds: plan.loadSeconds, rate: plan.loadRate, progress });
+  printTable(
+    [
+      { figure: 'offered (req/s, open loop)', value: load.rate },
+      { figure: 'answered 2xx (req/s)', value: Math.round(load.rps) },
+      { figure: 'p50 / p99 (ms)', value: `${load.p50Ms.toFixed(1)} / ${load.p99Ms.toFixed(1)}` },
+      { figure: 'errors (non-2xx, resets, timeouts)', value: load.failed },
+      { figure: 'event-loop lag p99 (ms)', value: round(load.eventLoopLagP99Ms) },
+      { figure: 'RSS after warm-up → after (MiB)', value: `${load.rssWarmMiB.toFixed(0)} → ${load.rssAfterMiB.toFixed(0)} (×${load.rssGrowth.toFixed(2)})` },
+      { figure: 'lost / phantom votes of the burst', value: `${load.lostVotes} / ${load.phantomVotes}` },
+      { figure: '429 earned by the bot', value: load.bot429 },
+    ],
+    `6. load: ${plan.loadRate} interactions/s of mixed commands for ${plan.loadSeconds} s during a burst of clicks under faults`,
+  );
+  return load.ok;
+});
+
 tmp.cleanup();
 const wall = Math.round((Date.now() - started) / 1000);
 printTable(
@@ -175,15 +219,19 @@ console.log(
     kills: kills?.kills ?? null,
     duplicate_posts: kills?.duplicatePosts ?? null,
     missing_posts: kills?.missingPosts ?? null,
-    integrity_ok: kills || reactions ? (kills?.integrityOk ?? true) && (reactions?.integrityOk ?? true) : null,
-    lost_votes: kills || reactions ? (kills?.lostVotes ?? 0) + (reactions?.lostVotes ?? 0) : null,
-    phantom_votes: kills || reactions ? (kills?.phantomVotes ?? 0) + (reactions?.phantomVotes ?? 0) : null,
+    integrity_ok: kills || reactions || storage ? (kills?.integrityOk ?? true) && (reactions?.integrityOk ?? true) && (storage?.integrityOk ?? true) : null,
+    lost_votes: kills || reactions || load ? (kills?.lostVotes ?? 0) + (reactions?.lostVotes ?? 0) + (load?.lostVotes ?? 0) : null,
+    phantom_votes: kills || reactions || load ? (kills?.phantomVotes ?? 0) + (reactions?.phantomVotes ?? 0) + (load?.phantomVotes ?? 0) : null,
     reactions_settle_ms: reactions ? (Number.isNaN(reactions.settleMs) ? null : reactions.settleMs) : null,
-    bot_429: reactions?.bot429 ?? null,
+    bot_429: reactions || load ? (reactions?.bot429 ?? 0) + (load?.bot429 ?? 0) : null,
     voice_ms_error: null,
-    disk_full_recovered: null,
-    load_p99_ms: null,
-    rss_growth: null,
+    disk_full_recovered: storage ? storage.ok : null,
+    disk_full: storage ? { refused_clearly: storage.refusedWithClearError, log_lines: storage.logLines, outage_votes_shown: storage.outageVotesShown, committed_kept: storage.committedKept } : null,
+    load_rps: load ? Math.round(load.rps) : null,
+    load_p99_ms: load ? round(load.p99Ms) : null,
+    load_errors: load?.failed ?? null,
+    event_loop_lag_p99_ms: load ? round(load.eventLoopLagP99Ms) : null,
+    rss_growth: load ? Math.round(load.rssGrowth * 100) / 100 : null,
   }),
 );
 process.exit(failed.length === 0 ? 0 : 1);
