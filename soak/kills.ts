@@ -9,6 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Emulator } from '../src/sandbox/index.js';
+import { LATE_EDIT_MS } from '../src/shared/discord/message-editor.js';
 import { startBot, type BotProcess } from './lib/bot.js';
 import type { Rng } from './lib/rng.js';
 import { checkText, configuredDatabase, copyDatabase, displayNames, emulator, integrity, postRows, sleep, waitFor, type PostRow } from './lib/world.js';
@@ -179,8 +180,10 @@ async function cycle(step: Step, template: string, dir: string, index: number, r
     const restarted = Date.now();
     const ms = await waitFor(settled, 45_000, 50);
     result.settleMs = Number.isNaN(ms) ? Number.NaN : Date.now() - restarted;
-    // Give a duplicate the chance to appear before counting.
-    await sleep(500);
+    // Give a duplicate the chance to appear before counting. After a kill mid-edit, the dead process's
+    // PATCH may land late (the emulator holds it, as Discord may): the text must be right after that
+    // too, once the bot's re-edit has gone out (LATE_EDIT_MS after it took the lease over).
+    await sleep(step === 'mid-edit' ? Math.max(500, LATE_EDIT_MS + 3000 - (Date.now() - restarted)) : 500);
     const messages = dailyMessages(emu);
     result.messages = messages.length;
     result.duplicate = messages.length > 1;

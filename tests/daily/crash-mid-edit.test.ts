@@ -37,7 +37,7 @@ describe('an edit left pending by a killed process', () => {
     return post;
   }
 
-  it('is edited at once by the next process when the holder is gone, and waits when the holder is alive', async () => {
+  it('is edited at once by the next process when the holder is gone (and again a while later), and waits when the holder is alive', async () => {
     await w.settle();
     await new Promise((r) => setTimeout(r, 1_300));
     // A process that has exited: its pid is free.
@@ -51,9 +51,23 @@ describe('an edit left pending by a killed process', () => {
     expect(text).toBe(await w.app.posts.content(post));
     expect(text).toContain('**1**');
 
+    // The dead process's PATCH was still on its way and Discord applies it now, over our newer edit:
+    // the editor edits once more a while after a takeover, so the older text does not stay up.
+    w.app.editor.lateEditMs = 300;
+    await new Promise((r) => setTimeout(r, 1_300));
+    const again = await pendingChange(`${spawnSync(process.execPath, ['-e', '']).pid}:killed-mid-edit`, 2);
+    expect(w.app.editor.resumePending()).toBe(1);
+    await w.app.editor.settle();
+    const current = w.emu.message(again.channel_id, again.message_id!)!.content;
+    expect(current).toContain('**2**');
+    await w.app.discord.editMessage(again.channel_id, again.message_id!, { content: text }); // the late, older PATCH
+    await new Promise((r) => setTimeout(r, 1_700));
+    await w.app.editor.settle();
+    expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(current);
+
     // The control case: a holder still running (this test's parent) keeps its lease; nothing is edited.
     await new Promise((r) => setTimeout(r, 1_300));
-    await pendingChange(`${process.ppid}:alive`, 1);
+    await pendingChange(`${process.ppid}:alive`, 3);
     const now = patches();
     expect(w.app.editor.resumePending()).toBe(1);
     await w.app.editor.settle();

@@ -14,6 +14,12 @@ export type MessageRenderer = (messageId: string) => Promise<MessageEdit | null>
  * loses it mid-edit. A process that stalls past it anyway finds out after its PATCH and re-edits.
  */
 export const LEASE_MS = 60_000;
+/**
+ * After taking over the lease of a process that died mid-edit, the message is edited once more this
+ * long after: the dead process's PATCH may still have been on its way, and Discord applying it after
+ * our newer edit would leave the older text up.
+ */
+export const LATE_EDIT_MS = 10_000;
 /** While an edit is in flight the holder renews its lease this often. */
 const RENEW_EVERY_MS = LEASE_MS / 4;
 /** Transient failures (5xx, network) are retried this many times before the edit waits for the next change. */
@@ -52,6 +58,10 @@ export class MessageEditor {
    */
   private readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** Messages whose lease was taken from a dead process and not yet re-edited after {@link lateEditMs}. */
+  private readonly takenOver = new Set<string>();
+  /** {@link LATE_EDIT_MS}; tests shorten it. */
+  lateEditMs = LATE_EDIT_MS;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly stmt: {
     bump: SQLite.Statement<[string, string]>;
@@ -143,7 +153,9 @@ export class MessageEditor {
     const holder = this.stmt.holder.get(messageId)?.lease_owner;
     if (!holder || !holderIsDead(holder)) return false;
     this.deps.log.info({ messageId, holder }, 'edit lease held by a process that is gone; taking it over');
-    return this.stmt.steal.run(this.owner, now + LEASE_MS, messageId, holder).changes === 1;
+    const taken = this.stmt.steal.run(this.owner, now + LEASE_MS, messageId, holder).changes === 1;
+    if (taken) this.takenOver.add(messageId);
+    return taken;
   }
 
   /** Extends this process's lease; false when another process has taken it over (ours had expired). */
@@ -224,6 +236,15 @@ export class MessageEditor {
         continue;
       }
       this.stmt.done.run(version, messageId);
+      if (sent === 'edited' && this.takenOver.delete(messageId)) {
+        const channelId = before.channel_id;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(`late:${messageId}`);
+          if (!this.closed) this.markDirty(channelId, messageId);
+        }, this.lateEditMs);
+        timer.unref();
+        this.retryTimers.set(`late:${messageId}`, timer);
+      }
     }
   }
 
