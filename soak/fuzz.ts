@@ -207,9 +207,10 @@ export async function runFuzz(o: { emu: Emulator; bot: BotProcess; count: number
         return;
       }
       req.flushHeaders();
+      // Up to 2 s: on a busy machine the answer to the headers can take a while.
       setTimeout(() => {
         if (!settled && !req.destroyed) req.end(r.body);
-      }, 250);
+      }, 2000);
     });
 
   // Warm-up with well-formed signed requests, so RSS "before" is the bot at work, not the bot idle.
