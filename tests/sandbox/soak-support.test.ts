@@ -46,3 +46,25 @@ describe('soak support', () => {
     expect(valid(emu.publicKey, t['x-signature-ed25519'], t['x-signature-timestamp'], Buffer.from(text + ' '))).toBe(false);
   });
 });
+
+describe('voice ground truth', () => {
+  it('voiceHistory records each stay: a join opens one, a move closes it and opens the next, a leave closes it', async () => {
+    let now = 1_000_000;
+    emu = await startEmulator({ now: () => now });
+    const { alice, bob } = emu.fixture.members;
+    const { squadA, squadB } = emu.fixture.channels as Record<string, string>;
+    await emu.joinVoice(alice.id, squadA!);
+    now += 1000;
+    await emu.joinVoice(bob.id, squadA!);
+    await emu.setVoiceFlags(alice.id, { selfMute: true }); // a flag change is no new stay
+    now += 2000;
+    await emu.joinVoice(alice.id, squadB!);
+    now += 500;
+    await emu.leaveVoice(alice.id);
+    expect(emu.voiceHistory()).toEqual([
+      { userId: alice.id, channelId: squadA, from: 1_000_000, to: 1_003_000 },
+      { userId: bob.id, channelId: squadA, from: 1_001_000, to: null },
+      { userId: alice.id, channelId: squadB, from: 1_003_000, to: 1_003_500 },
+    ]);
+  });
+});
