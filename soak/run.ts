@@ -2,9 +2,8 @@
  * `npm run soak [-- --quick] [-- --seed N] [-- --only fuzz,kills,…]`: drives the built bot (dist/, as
  * `npm start` runs it) against the Discord emulator with hostile input, kill -9s, gateway drops and
  * REST faults. Prints a human table per scenario, then a summary, and as its LAST line one JSON
- * object; exits 1 when any scenario misses its criterion. A scenario not built (voice, for now) is reported as such
- * (`"soak":"incomplete"`, exit 0: nothing failed, but nothing is claimed for it either),
- * with null figures — never as passed.
+ * object; exits 1 when any scenario misses its criterion. A scenario not built would be reported as
+ * such (`"soak":"incomplete"`, null figures, exit 0: nothing failed, but nothing is claimed either).
  */
 import { parseArgs } from 'node:util';
 import { ensureBuilt } from '../bench/lib/build.js';
@@ -18,6 +17,7 @@ import { runKills, STEPS, type KillsResult } from './kills.js';
 import { runReactions, type ReactionsResult } from './reactions.js';
 import { runStorage, type StorageResult } from './storage.js';
 import { runLoad, type LoadOutcome } from './load.js';
+import { runVoice, type VoiceResult } from './voice.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,12 +44,14 @@ const plan = {
   reactionSeconds: Number(values.seconds ?? (quick ? 20 : 60)),
   loadSeconds: Number(values.seconds ?? (quick ? 10 : 60)),
   loadRate: 1000,
+  voiceSeconds: quick ? 30 : 90,
+  voiceDowntimeS: quick ? 5 : 15,
 };
 
 const rng = new Rng(seed);
 const tmp = scratch();
 const started = Date.now();
-const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'not built', storage: 'skipped', load: 'skipped' };
+const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'skipped', storage: 'skipped', load: 'skipped' };
 const seconds: Partial<Record<Scenario, number>> = {};
 const errors: string[] = [];
 let fuzz: FuzzResult | undefined;
@@ -57,6 +59,7 @@ let kills: KillsResult | undefined;
 let reactions: ReactionsResult | undefined;
 let storage: StorageResult | undefined;
 let load: LoadOutcome | undefined;
+let voice: VoiceResult | undefined;
 
 async function scenario(name: Scenario, run: () => Promise<boolean>): Promise<void> {
   if (!only.has(name)) return;
@@ -153,7 +156,23 @@ await scenario('reactions', async () => {
   return reactions.ok;
 });
 
-// 4. Voice under faults is not built: its figure stays null and the summary says so.
+await scenario('voice', async () => {
+  voice = await runVoice({ dir: tmp.dir, rng: rng.fork('voice'), seconds: plan.voiceSeconds, downtimeS: plan.voiceDowntimeS, progress });
+  printTable(
+    [
+      { figure: 'members; joins, moves and leaves', value: `${voice.members}; ${voice.moves}` },
+      { figure: 'gateway drops (resumed / new session)', value: `${voice.drops.resumable} / ${voice.drops.newSession}` },
+      { figure: 'kill -9, then down for (ms)', value: voice.downtimeMs },
+      { figure: 'voice time counted while the bot was down (ms)', value: voice.downtimeCountedMs },
+      { figure: 'members in voice at the kill; stays not closed at the outage start', value: `${voice.openAtKill}; ${voice.badClosures}` },
+      { figure: 'Σ |bot total − truth while up| (ms)', value: voice.voiceMsError },
+      { figure: 'worst member (ms) / allowed (one heartbeat + reconnect gaps)', value: `${voice.worstMemberErrorMs} / ${voice.allowedMemberErrorMs}` },
+      { figure: 'integrity_check', value: voice.integrityOk ? 'ok' : 'FAILED' },
+    ],
+    `4. voice under faults: ${plan.voiceSeconds} s, restart ${plan.voiceDowntimeS} s after the kill (real clock, not an hour on the bot's)`,
+  );
+  return voice.ok;
+});
 
 await scenario('storage', async () => {
   storage = await runStorage({ dir: tmp.dir, rng: rng.fork('storage'), progress });
@@ -222,12 +241,13 @@ console.log(
     kills: kills?.kills ?? null,
     duplicate_posts: kills?.duplicatePosts ?? null,
     missing_posts: kills?.missingPosts ?? null,
-    integrity_ok: kills || reactions || storage ? (kills?.integrityOk ?? true) && (reactions?.integrityOk ?? true) && (storage?.integrityOk ?? true) : null,
+    integrity_ok: kills || reactions || storage || voice ? (kills?.integrityOk ?? true) && (reactions?.integrityOk ?? true) && (storage?.integrityOk ?? true) && (voice?.integrityOk ?? true) : null,
     lost_votes: kills || reactions || load ? (kills?.lostVotes ?? 0) + (reactions?.lostVotes ?? 0) + (load?.lostVotes ?? 0) : null,
     phantom_votes: kills || reactions || load ? (kills?.phantomVotes ?? 0) + (reactions?.phantomVotes ?? 0) + (load?.phantomVotes ?? 0) : null,
     reactions_settle_ms: reactions ? (Number.isNaN(reactions.settleMs) ? null : reactions.settleMs) : null,
     bot_429: reactions || load ? (reactions?.bot429 ?? 0) + (load?.bot429 ?? 0) : null,
-    voice_ms_error: null,
+    voice_ms_error: voice?.voiceMsError ?? null,
+    voice: voice ? { worst_member_ms: voice.worstMemberErrorMs, allowed_ms: voice.allowedMemberErrorMs, downtime_counted_ms: voice.downtimeCountedMs, bad_closures: voice.badClosures } : null,
     disk_full_recovered: storage ? storage.ok : null,
     disk_full: storage ? { refused_clearly: storage.refusedWithClearError, log_lines: storage.logLines, outage_votes_shown: storage.outageVotesShown, committed_kept: storage.committedKept } : null,
     load_rps: load ? Math.round(load.rps) : null,
