@@ -1,3 +1,4 @@
+import { onStorageRecovered, reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
@@ -17,7 +18,12 @@ export interface ShardHooks {
   /** Every dispatch, in order. Errors are logged, never thrown back into the socket loop. */
   dispatch: DispatchHandler;
   /** A fresh session (IDENTIFY → READY): events may have been missed, so state must be re-read. */
-  onFreshSession?: () => void | Promise<void>;
+  /**
+   * The repairs a new session needs (events were missed). Answering false means they could not all
+   * be done (Discord failing for now): the shard runs them again, in order with the dispatches, after
+   * a growing delay, until they succeed or another new session starts them afresh.
+   */
+  onFreshSession?: () => void | boolean | Promise<void | boolean>;
 }
 
 export interface GatewayStatus {
@@ -27,6 +33,10 @@ export interface GatewayStatus {
   resumes: number;
   lastEventAt: number | null;
 }
+
+/** The first retry of unfinished fresh-session repairs, doubling up to the cap. */
+export const REPAIR_RETRY_FIRST_MS = 1_000;
+export const REPAIR_RETRY_MAX_MS = 5 * 60_000;
 
 export interface ShardOptions {
   token: string;
@@ -44,6 +54,13 @@ export class GatewayShard {
   readonly status: GatewayStatus = { state: 'idle', sessions: 0, resumes: 0, lastEventAt: null };
   /** Dispatches are handled one at a time, in gateway order: an add then a remove must land in that order. */
   private queue: Promise<void> = Promise.resolve();
+  /** Bumped by every READY: a retry of an older session's repairs is dropped. */
+  private freshSession = 0;
+  private repairTimer: NodeJS.Timeout | undefined;
+  /** Events that arrived while the database could not be written were lost: re-read once it can. */
+  private readonly stopWatchingStorage = onStorageRecovered(() => {
+    if (this.status.state === 'ready' || this.status.state === 'resumed') this.repairs(this.freshSession, 0);
+  });
 
   constructor(private readonly options: ShardOptions) {
     const throttler = options.identifyThrottler;
@@ -59,7 +76,7 @@ export class GatewayShard {
       this.status.state = 'ready';
       this.status.sessions += 1;
       log.info({ sessions: this.status.sessions }, 'gateway ready (new session)');
-      this.enqueue('fresh session', () => options.hooks.onFreshSession?.());
+      this.repairs(++this.freshSession, 0);
     });
     this.manager.on(WebSocketShardEvents.Resumed, () => {
       this.status.state = 'resumed';
@@ -84,6 +101,9 @@ export class GatewayShard {
 
   async destroy(): Promise<void> {
     this.status.state = 'closed';
+    clearTimeout(this.repairTimer);
+    this.stopWatchingStorage();
+    this.freshSession += 1;
     await this.manager.destroy();
   }
 
@@ -96,6 +116,20 @@ export class GatewayShard {
     }
   }
 
+  /** Queues the fresh-session repairs; if they report unfinished work, queues them again later (1 s, 2 s … 5 min). */
+  private repairs(session: number, attempt: number): void {
+    clearTimeout(this.repairTimer);
+    this.enqueue(attempt === 0 ? 'fresh session' : 'fresh session (retry)', async () => {
+      if (session !== this.freshSession) return;
+      const complete = await this.options.hooks.onFreshSession?.();
+      if (complete !== false || session !== this.freshSession) return;
+      const delayMs = Math.min(REPAIR_RETRY_MAX_MS, REPAIR_RETRY_FIRST_MS * 2 ** attempt);
+      this.options.log.warn({ attempt: attempt + 1, retryInMs: delayMs }, 'repairs after a new session unfinished; trying again');
+      this.repairTimer = setTimeout(() => this.repairs(session, attempt + 1), delayMs);
+      this.repairTimer.unref();
+    });
+  }
+
   private enqueue(what: string, fn: () => unknown): void {
     this.queue = this.queue.then(() => this.safely(what, fn));
   }
@@ -104,7 +138,7 @@ export class GatewayShard {
     try {
       await fn();
     } catch (error) {
-      this.options.log.error({ err: error, event: what }, 'gateway handler failed');
+      if (!reportStorageFailure(this.options.log, error, `gateway ${what}`)) this.options.log.error({ err: error, event: what }, 'gateway handler failed');
     }
   }
 }

@@ -84,26 +84,27 @@ export class CommandOptions {
 
   string(name: string): string | undefined {
     const o = this.leaves.get(name);
-    return o && o.type === ApplicationCommandOptionType.String ? o.value : undefined;
+    return o && o.type === ApplicationCommandOptionType.String && typeof o.value === 'string' ? o.value : undefined;
   }
 
   integer(name: string): number | undefined {
     const o = this.leaves.get(name);
     if (!o || (o.type !== ApplicationCommandOptionType.Integer && o.type !== ApplicationCommandOptionType.Number)) return undefined;
     // Autocomplete sends the half-typed value as a string.
+    if (typeof o.value !== 'number' && typeof o.value !== 'string') return undefined;
     const value = Number(o.value);
     return Number.isFinite(value) ? value : undefined;
   }
 
   boolean(name: string): boolean | undefined {
     const o = this.leaves.get(name);
-    return o && o.type === ApplicationCommandOptionType.Boolean ? o.value : undefined;
+    return o && o.type === ApplicationCommandOptionType.Boolean && typeof o.value === 'boolean' ? o.value : undefined;
   }
 
   /** A channel option with what Discord resolved about it. */
   channel(name: string): APIInteractionDataResolvedChannel | undefined {
     const o = this.leaves.get(name);
-    if (!o || o.type !== ApplicationCommandOptionType.Channel) return undefined;
+    if (!o || o.type !== ApplicationCommandOptionType.Channel || typeof o.value !== 'string') return undefined;
     return this.interaction.data.resolved && 'channels' in this.interaction.data.resolved
       ? this.interaction.data.resolved.channels?.[o.value]
       : undefined;
@@ -112,7 +113,7 @@ export class CommandOptions {
   /** A user option: the id, plus the resolved user and member when Discord sent them. */
   user(name: string): { id: string; user?: APIUser; member?: { nick?: string | null; roles: string[] } } | undefined {
     const o = this.leaves.get(name);
-    if (!o || o.type !== ApplicationCommandOptionType.User) return undefined;
+    if (!o || o.type !== ApplicationCommandOptionType.User || typeof o.value !== 'string') return undefined;
     const resolved = this.interaction.data.resolved as
       | { users?: Record<string, APIUser>; members?: Record<string, { nick?: string | null; roles: string[] }> }
       | undefined;
@@ -121,15 +122,21 @@ export class CommandOptions {
 
   role(name: string): { id: string; role?: APIRole } | undefined {
     const o = this.leaves.get(name);
-    if (!o || o.type !== ApplicationCommandOptionType.Role) return undefined;
+    if (!o || o.type !== ApplicationCommandOptionType.Role || typeof o.value !== 'string') return undefined;
     const resolved = this.interaction.data.resolved as { roles?: Record<string, APIRole> } | undefined;
     return { id: o.value, role: resolved?.roles?.[o.value] };
   }
 
-  /** For autocomplete: the option the member is typing in. */
+  /**
+   * For autocomplete: the option the member is typing in. Only a scalar is turned into text
+   * (`String()` of an array nested thousands deep overflows the stack).
+   */
   focused(): { name: string; value: string } | undefined {
     for (const o of this.leaves.values()) {
-      if ('focused' in o && o.focused) return { name: o.name, value: String(o.value) };
+      if (!('focused' in o && o.focused)) continue;
+      const value: unknown = o.value;
+      const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+      return { name: o.name, value: scalar ? String(value) : '' };
     }
     return undefined;
   }

@@ -27,11 +27,23 @@ const gauges = {
 /** How an answered interaction is labelled, remembered per request until the response is sent. */
 const noted = new WeakMap<FastifyRequest, { type: string; outcome: string }>();
 
-/** The metric label; reads `data` defensively (the route checks the shape first, but a label must never throw). */
-function typeLabel(interaction: APIInteraction): string {
+/** The command names and component keys rollcall serves: the only names a label may carry. */
+export interface KnownNames {
+  commands: ReadonlySet<string>;
+  components: ReadonlySet<string>;
+}
+
+/**
+ * The metric label; reads `data` defensively (the route checks the shape first, but a label must
+ * never throw). A name rollcall does not serve becomes `?`: every distinct label is a series kept
+ * for the life of the process (a counter and a dozen histogram buckets), so names taken from
+ * payloads would let random command names or `custom_id`s grow memory without bound.
+ */
+function typeLabel(interaction: APIInteraction, known: KnownNames): string {
   const data = (interaction as { data?: { name?: unknown; custom_id?: unknown } }).data;
-  const name = typeof data?.name === 'string' ? data.name : '?';
-  const key = typeof data?.custom_id === 'string' ? data.custom_id.split(':')[0] : '?';
+  const name = typeof data?.name === 'string' && known.commands.has(data.name) ? data.name : '?';
+  const rawKey = typeof data?.custom_id === 'string' ? (data.custom_id.split(':')[0] ?? '') : '';
+  const key = known.components.has(rawKey) ? rawKey : '?';
   switch (interaction.type) {
     case InteractionType.Ping:
       return 'ping';
@@ -49,9 +61,9 @@ function typeLabel(interaction: APIInteraction): string {
 }
 
 /** Called by the `/interactions` route with what it answered, so `/metrics` can count it by type. */
-export function noteInteraction(request: FastifyRequest, interaction: APIInteraction, response: APIInteractionResponse): void {
+export function noteInteraction(request: FastifyRequest, interaction: APIInteraction, response: APIInteractionResponse, known: KnownNames): void {
   const deferred = response.type === InteractionResponseType.DeferredChannelMessageWithSource || response.type === InteractionResponseType.DeferredMessageUpdate;
-  noted.set(request, { type: typeLabel(interaction), outcome: deferred ? 'deferred' : 'answered' });
+  noted.set(request, { type: typeLabel(interaction, known), outcome: deferred ? 'deferred' : 'answered' });
 }
 
 function outcomeOfStatus(status: number): string {

@@ -11,7 +11,7 @@ import {
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import type { App } from '../app.js';
-import { UserError } from '../shared/errors.js';
+import { reportStorageFailure, STORAGE_FAILURE_REPLY, UserError } from '../shared/errors.js';
 import { toFetchedMember } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
 import { depsFor, type CommandHandler, type ComponentHandler, type Deps, type Part, type Reply } from './handler.js';
@@ -168,15 +168,16 @@ export class InteractionRouter {
     interaction: APIInteraction & { type: InteractionType.ApplicationCommandAutocomplete },
   ): Promise<APIInteractionResponse> {
     const handler = this.commands.get(interaction.data.name);
-    const options = new CommandOptions(interaction);
-    const focused = options.focused();
     let choices: Awaited<ReturnType<NonNullable<CommandHandler['autocomplete']>>> = [];
-    if (handler?.autocomplete && focused) {
-      try {
-        choices = (await handler.autocomplete({ ...this.base(interaction), options, focused }, this.deps.get(handler)!)).slice(0, 25);
-      } catch (error) {
-        this.app.log.error({ err: error, command: interaction.data.name }, 'autocomplete failed');
-      }
+    // Reading the options is inside the try too: whatever a payload holds, autocomplete answers
+    // an empty list rather than a 500.
+    try {
+      const options = new CommandOptions(interaction);
+      const focused = options.focused();
+      if (handler?.autocomplete && focused) choices = (await handler.autocomplete({ ...this.base(interaction), options, focused }, this.deps.get(handler)!)).slice(0, 25);
+    } catch (error) {
+      this.app.log.error({ err: error, command: interaction.data.name }, 'autocomplete failed');
+      choices = [];
     }
     return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } };
   }
@@ -253,6 +254,8 @@ export class InteractionRouter {
 
   private failure(error: unknown, base: BaseContext, what: string): Reply {
     if (error instanceof UserError) return { content: error.message };
+    // A full disk or read-only database: a clear answer, and one log line for the whole outage.
+    if (reportStorageFailure(base.log, error, what)) return { content: STORAGE_FAILURE_REPLY };
     const ref = referenceId();
     base.log.error({ err: error, ref, what }, 'handler failed');
     return { content: `Something went wrong on my side. If it keeps happening, tell an admin the reference \`${ref}\`.` };

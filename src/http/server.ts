@@ -11,6 +11,7 @@ import { commands as defaultCommands, components as defaultComponents } from './
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
 import { interactionShapeError } from './shape.js';
+import { optionValuesError, type DeclaredCommand } from './option-values.js';
 import { InteractionVerifier } from './verify.js';
 
 /** Discord's interaction payloads are small; anything larger is refused before it is read whole. */
@@ -45,9 +46,14 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
   // The replay window is about transport, so it uses the wall clock even when the bot's clock is
   // injected (tests, the sandbox's time travel).
   const verifier = new InteractionVerifier(app.config.publicKey);
+  const commandHandlers = options.commands ?? defaultCommands;
+  // The registrations `npm run register` sends: every option value is checked against them.
+  const declared = new Map<string, DeclaredCommand>(commandHandlers.map((c) => [c.definition.name, c.definition as DeclaredCommand]));
+  const componentHandlers = options.components ?? defaultComponents;
+  const known = { commands: new Set(declared.keys()), components: new Set(componentHandlers.map((c) => c.key)) };
   const router = new InteractionRouter(app, {
-    commands: options.commands ?? defaultCommands,
-    components: options.components ?? defaultComponents,
+    commands: commandHandlers,
+    components: componentHandlers,
     deferAfterMs: options.deferAfterMs,
   });
 
@@ -73,7 +79,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       return reply.code(400).send({ error: 'body is not an interaction JSON object' });
     }
     // Signed by Discord's key but not shaped like an interaction: refused here, before any handler.
-    const shapeError = interactionShapeError(parsed);
+    const shapeError = interactionShapeError(parsed) ?? optionValuesError(parsed, declared);
     if (shapeError) {
       request.log.warn({ reason: shapeError }, 'interaction refused: malformed');
       return reply.code(400).send({ error: `malformed interaction: ${shapeError}` });
@@ -86,7 +92,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       reply.raw.once('close', () => resolve());
     });
     const response = await router.handle(interaction, sent);
-    noteInteraction(request, interaction, response);
+    noteInteraction(request, interaction, response, known);
     return reply.send(response);
   });
 

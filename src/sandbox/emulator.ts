@@ -44,7 +44,7 @@ function core(options: EmulatorOptions) {
   });
   const interactions = new InteractionClient(world, store, signer, log, options.interactionTimeoutMs ?? 3000);
   interactions.url = options.interactionsUrl ?? null;
-  return { world, fixture: describeFixture(input), scaledGuilds, log, store, interactions, publicKey: signer.publicKey };
+  return { world, fixture: describeFixture(input), scaledGuilds, log, store, interactions, signer };
 }
 
 export class Emulator extends MemberActions {
@@ -57,6 +57,7 @@ export class Emulator extends MemberActions {
   readonly #store: InteractionStore;
   readonly #limiter: RateLimiter;
   readonly #faults = new FaultInjector();
+  readonly #signer: InteractionSigner;
   readonly #sweeper: NodeJS.Timeout;
   #privilegedIntents: number;
   #port = 0;
@@ -64,7 +65,8 @@ export class Emulator extends MemberActions {
   private constructor(options: EmulatorOptions, control: ControlHandler, parts: ReturnType<typeof core>) {
     super(parts.world, parts.fixture, parts.interactions);
     this.scaledGuilds = parts.scaledGuilds;
-    this.publicKey = parts.publicKey;
+    this.#signer = parts.signer;
+    this.publicKey = parts.signer.publicKey;
     this.#log = parts.log;
     this.#store = parts.store;
     this.#privilegedIntents = options.privilegedIntents ?? 0;
@@ -186,6 +188,26 @@ export class Emulator extends MemberActions {
   message(channelId: string, messageId: string): EmulatedMessage | undefined {
     const m = this.world.messages.get(messageId);
     return m && m.channelId === channelId ? viewMessage(this.world, m) : undefined;
+  }
+
+  /**
+   * Ground truth of a message's reactions: emoji (unicode text, or `name:id` for a custom one) →
+   * the ids of everyone holding it, in the order they reacted (the bot included). What a check of
+   * the bot's text against the real votes reads, without the bot's own view of them.
+   */
+  reactionUsers(channelId: string, messageId: string): Record<string, string[]> {
+    const m = this.world.message(channelId, messageId);
+    return Object.fromEntries(m.reactions.map((r) => [r.emoji.id ? `${r.emoji.name}:${r.emoji.id}` : r.emoji.name, [...r.userIds]]));
+  }
+
+  /**
+   * The headers Discord would send with `body`, signed with the application's key at `timestamp`
+   * (unix seconds, default now) — whatever the body holds. For hostile-input tests of an endpoint:
+   * a valid signature over garbage, a payload Discord would never send.
+   */
+  signedHeaders(body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): { 'x-signature-ed25519': string; 'x-signature-timestamp': string } {
+    const ts = String(timestamp);
+    return { 'x-signature-ed25519': this.#signer.sign(ts, Buffer.isBuffer(body) ? body.toString('latin1') : body, Buffer.isBuffer(body) ? body : undefined), 'x-signature-timestamp': ts };
   }
 
   /** Registered commands: global, or of a guild. */

@@ -120,6 +120,14 @@ export class MemberActions {
     setVoiceState(this.world, g, userId, change);
   }
 
+  /**
+   * Every member's voice stays in a guild so far (join → move/leave; `to` null while still in),
+   * milliseconds on the emulator's calendar: the ground truth a bot's voice time is checked against.
+   */
+  voiceHistory(guildId = this.fixture.guildId): { userId: string; channelId: string; from: number; to: number | null }[] {
+    return this.world.voiceStays.filter((s) => s.guildId === guildId).map(({ userId, channelId, from, to }) => ({ userId, channelId, from, to }));
+  }
+
   /** Current voice states of a guild (default: the fixture guild), as Discord's voice state objects. */
   voiceStates(guildId = this.fixture.guildId) {
     const guild = this.world.guild(guildId);

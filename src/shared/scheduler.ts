@@ -1,3 +1,4 @@
+import { reportStorageFailure } from './errors.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
@@ -52,7 +53,7 @@ export class Scheduler {
       try {
         await job.run(now);
       } catch (error) {
-        this.deps.log.error({ err: error, job: job.name }, 'scheduled job failed');
+        if (!reportStorageFailure(this.deps.log, error, `job ${job.name}`)) this.deps.log.error({ err: error, job: job.name }, 'scheduled job failed');
       }
     }
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { defaultFixtureInput } from '../../src/sandbox/index.js';
+import { noteStorageWritten } from '../../src/shared/errors.js';
 import { botMessages, eventually, startConfiguredWorld, startWorld, type World } from '../helpers/world.js';
 
 const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York
@@ -235,4 +236,67 @@ describe('the sidecar is dropped during reactions and the resume is refused', ()
       expect(text).toContain('Caz');
     }, 15_000);
   });
+});
+
+describe('the resume is refused and Discord answers 500 to the re-read of the reactions', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  // Found by `npm run soak` (reactions under faults): one failed re-read after a new session was only
+  // logged, so the votes cast during the gap were lost until the next new session, maybe days later.
+  it('tries the re-read again until it succeeds, and the votes cast while away are shown', async () => {
+    w = await configuredWorld();
+    await w.tick();
+    const { dan, frank } = w.emu.fixture.members;
+    const tonight = w.emu.fixture.channels.tonight;
+    const id = botMessages(w)[0]!.id;
+    await w.settle();
+    const sessionsBefore = w.gateway.status.sessions;
+    const reads = () => w.emu.counters.requests['GET /channels/:id/messages/:id/reactions/:emoji'] ?? 0;
+    const readsBefore = reads();
+    // Enough 500s to outlast @discordjs/rest's own retries (3 attempts per read) twice over.
+    w.emu.injectFault({ method: 'GET', route: '/channels/:id/messages/:id/reactions/:emoji', status: 500, count: 6 });
+    w.emu.dropGateway({ resumable: false });
+    await w.emu.react(dan.id, tonight, id, '🕙');
+    await w.emu.react(frank.id, tonight, id, '🕗');
+    await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
+    await eventually(async () => {
+      await w.settle();
+      const text = botMessages(w)[0]!.content;
+      expect(text).toContain('Dan');
+      expect(text).toContain('Frankie');
+    }, 15_000);
+    // The first re-read failed for good (6 faulted requests), a later one read every slot.
+    expect(reads() - readsBefore).toBeGreaterThan(6);
+  }, 30_000);
+});
+
+describe('votes cast while the database cannot be written', () => {
+  let w: World;
+  afterEach(() => w?.close());
+
+  // Found by `npm run soak` (disk full): a reaction whose handler failed to store it was only logged,
+  // so the vote was lost for good even after space came back.
+  it('are re-read from Discord once it can be written again', async () => {
+    w = await configuredWorld();
+    await w.tick();
+    const { dan } = w.emu.fixture.members;
+    const tonight = w.emu.fixture.channels.tonight;
+    const id = botMessages(w)[0]!.id;
+    await w.settle();
+    w.app.sqlite.pragma('query_only = 1');
+    try {
+      await w.emu.react(dan.id, tonight, id, '🕙');
+      await w.settle();
+    } finally {
+      w.app.sqlite.pragma('query_only = 0');
+    }
+    expect(botMessages(w)[0]!.content).not.toContain('Dan');
+    // What the heartbeat calls after its next write succeeds.
+    noteStorageWritten();
+    await eventually(async () => {
+      await w.settle();
+      expect(botMessages(w)[0]!.content).toContain('Dan');
+    }, 15_000);
+  }, 30_000);
 });

@@ -4,7 +4,7 @@ import { depsFor, type App, type Deps, type Part } from '../../app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
 import { reactionRemoveAll, reactionRemoveEmoji } from './reactions-cleared.js';
-import { reconcileReactions } from './reconcile-reactions.js';
+import { reconcileReactions, resumePendingEdits } from './reconcile-reactions.js';
 import { channelCreate, channelDelete, channelUpdate } from './channel.js';
 import { guildCreate } from './guild-create.js';
 import { guildDelete } from './guild-delete.js';
@@ -35,7 +35,9 @@ const handlers: EventHandler<any>[] = [
 ];
 
 /** Things to repair after a fresh (non-resumed) session, when events may have been missed. */
-const onFreshSession = [reconcileReactions];
+// After the reactions are re-read: edits a crash left pending go out even when nothing changed since.
+// A repair answering false did not finish for a reason that may pass; the shard runs them again later.
+const onFreshSession = [reconcileReactions, resumePendingEdits];
 
 /** Dispatch handlers by event name; each gets the parts of the app it names, taken once here. */
 export function dispatchHandlers(app: App) {
@@ -46,8 +48,11 @@ export function dispatchHandlers(app: App) {
     async dispatch(payload: GatewayDispatchPayload) {
       for (const { handler, deps } of byName.get(payload.t) ?? []) await handler.handle(deps, payload);
     },
-    async onFreshSession() {
-      for (const { repair, deps } of repairs) await repair.run(deps);
+    /** Runs the repairs of a new session; false when one must be tried again (see GatewayShard). */
+    async onFreshSession(): Promise<boolean> {
+      let complete = true;
+      for (const { repair, deps } of repairs) if ((await repair.run(deps as never)) === false) complete = false;
+      return complete;
     },
   };
 }

@@ -17,8 +17,9 @@ export class InteractionSigner {
     this.publicKey = spki.subarray(spki.length - 32).toString('hex');
   }
 
-  /** Hex signature of `timestamp + body`. */
-  sign(timestamp: string, body: string): string {
-    return sign(null, Buffer.from(timestamp + body), this.#privateKey).toString('hex');
+  /** Hex signature of `timestamp + body` (`bytes`, when given, are the body's exact bytes). */
+  sign(timestamp: string, body: string, bytes?: Buffer): string {
+    const signed = bytes ? Buffer.concat([Buffer.from(timestamp), bytes]) : Buffer.from(timestamp + body);
+    return sign(null, signed, this.#privateKey).toString('hex');
   }
 }

@@ -26,6 +26,13 @@ export function setVoiceState(world: World, guildId: string, userId: string, cha
   world.member(guildId, userId);
   const current = guild.voice.get(userId) ?? null;
   const channelId = change.channelId === undefined ? (current?.channelId ?? null) : change.channelId;
+  // Ground truth: a join opens a stay, a move closes it and opens the next, a leave closes it.
+  if (channelId !== (current?.channelId ?? null)) {
+    const now = world.now();
+    const open = world.voiceStays.findLast((s) => s.guildId === guildId && s.userId === userId && s.to === null);
+    if (open) open.to = now;
+    if (channelId !== null) world.voiceStays.push({ guildId, userId, channelId, from: now, to: null });
+  }
   if (channelId === null) {
     if (!current) return null;
     guild.voice.delete(userId);

@@ -181,6 +181,11 @@ export class World {
 
   /** The emulator's calendar (message timestamps, ids); see `EmulatorOptions.now`. */
   readonly now: () => number;
+  /**
+   * Ground truth of voice: every stay of every member in a voice channel, in the order they began
+   * (`to` null while it lasts), on the emulator's calendar. What a check of a bot's voice totals reads.
+   */
+  readonly voiceStays: { guildId: string; userId: string; channelId: string; from: number; to: number | null }[] = [];
 
   constructor(input: FixtureInput, now: () => number = Date.now) {
     this.now = now;

@@ -14,6 +14,12 @@ export type MessageRenderer = (messageId: string) => Promise<MessageEdit | null>
  * loses it mid-edit. A process that stalls past it anyway finds out after its PATCH and re-edits.
  */
 export const LEASE_MS = 60_000;
+/**
+ * After taking over the lease of a process that died mid-edit, the message is edited once more this
+ * long after: the dead process's PATCH may still have been on its way, and Discord applying it after
+ * our newer edit would leave the older text up.
+ */
+export const LATE_EDIT_MS = 10_000;
 /** While an edit is in flight the holder renews its lease this often. */
 const RENEW_EVERY_MS = LEASE_MS / 4;
 /** Transient failures (5xx, network) are retried this many times before the edit waits for the next change. */
@@ -46,8 +52,16 @@ interface EditRow {
  */
 export class MessageEditor {
   readonly stats: EditorStats = { edits: 0, coalesced: 0, failed: 0 };
-  private readonly owner = randomUUID();
+  /**
+   * `pid:uuid`: the pid lets a process on the same machine (SQLite is a local file) see that a
+   * lease's holder is dead — killed mid-edit — and take it over at once instead of after LEASE_MS.
+   */
+  private readonly owner = `${process.pid}:${randomUUID()}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** Messages whose lease was taken from a dead process and not yet re-edited after {@link lateEditMs}. */
+  private readonly takenOver = new Set<string>();
+  /** {@link LATE_EDIT_MS}; tests shorten it. */
+  lateEditMs = LATE_EDIT_MS;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly stmt: {
     bump: SQLite.Statement<[string, string]>;
@@ -57,6 +71,9 @@ export class MessageEditor {
     release: SQLite.Statement<[string, string]>;
     done: SQLite.Statement<[number, string]>;
     leaseUntil: SQLite.Statement<[string], { lease_until: number }>;
+    holder: SQLite.Statement<[string], { lease_owner: string | null }>;
+    steal: SQLite.Statement<[string, number, string, string]>;
+    pending: SQLite.Statement<[], { message_id: string }>;
   };
   private closed = false;
 
@@ -85,6 +102,10 @@ export class MessageEditor {
       release: db.prepare('update message_edits set lease_owner = null, lease_until = 0 where message_id = ? and lease_owner = ?'),
       done: db.prepare('update message_edits set edited_version = max(edited_version, ?) where message_id = ?'),
       leaseUntil: db.prepare('select lease_until from message_edits where message_id = ?'),
+      holder: db.prepare('select lease_owner from message_edits where message_id = ?'),
+      // Only from the dead holder that was read: a live process that took it meanwhile keeps it.
+      steal: db.prepare('update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and lease_owner = ?'),
+      pending: db.prepare('select message_id from message_edits where dirty_version > edited_version'),
     };
   }
 
@@ -118,9 +139,25 @@ export class MessageEditor {
     await this.settle();
   }
 
+  /**
+   * Edits every message left dirty (a process killed between a change and its edit): called once the
+   * gateway is up after a start, as nothing else would look at a message whose change came before it.
+   */
+  resumePending(): number {
+    const rows = this.stmt.pending.all();
+    for (const { message_id } of rows) this.kick(message_id);
+    return rows.length;
+  }
+
   private acquire(messageId: string): boolean {
     const now = this.now();
-    return this.stmt.acquire.run(this.owner, now + LEASE_MS, messageId, now, this.owner).changes === 1;
+    if (this.stmt.acquire.run(this.owner, now + LEASE_MS, messageId, now, this.owner).changes === 1) return true;
+    const holder = this.stmt.holder.get(messageId)?.lease_owner;
+    if (!holder || !holderIsDead(holder)) return false;
+    this.deps.log.info({ messageId, holder }, 'edit lease held by a process that is gone; taking it over');
+    const taken = this.stmt.steal.run(this.owner, now + LEASE_MS, messageId, holder).changes === 1;
+    if (taken) this.takenOver.add(messageId);
+    return taken;
   }
 
   /** Extends this process's lease; false when another process has taken it over (ours had expired). */
@@ -204,6 +241,15 @@ export class MessageEditor {
         continue;
       }
       this.stmt.done.run(version, messageId);
+      if (sent === 'edited' && this.takenOver.delete(messageId)) {
+        const channelId = before.channel_id;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(`late:${messageId}`);
+          if (!this.closed) this.markDirty(channelId, messageId);
+        }, this.lateEditMs);
+        timer.unref();
+        this.retryTimers.set(`late:${messageId}`, timer);
+      }
     }
   }
 
@@ -229,5 +275,21 @@ export class MessageEditor {
     }, Math.max(50, until - this.now() + 50));
     timer.unref();
     this.retryTimers.set(messageId, timer);
+  }
+}
+
+/**
+ * True when a lease holder (`pid:uuid`) is a process of this machine that no longer runs. Unknown
+ * formats, and a pid that runs (even one reused by another program), count as alive: the lease then
+ * simply runs out as before.
+ */
+function holderIsDead(holder: string): boolean {
+  const pid = Number(holder.split(':')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !holder.includes(':') || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

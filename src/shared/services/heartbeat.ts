@@ -1,3 +1,4 @@
+import { noteStorageWritten, reportStorageFailure } from '../errors.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
@@ -80,7 +81,9 @@ export class Heartbeat {
     this.stopTimer();
     await this.beat();
     this.timer = setInterval(() => {
-      this.beat().catch((error: unknown) => this.deps.log.error({ err: error }, 'heartbeat failed'));
+      this.beat().then(() => noteStorageWritten(this.deps.log), (error: unknown) => {
+        if (!reportStorageFailure(this.deps.log, error, 'heartbeat')) this.deps.log.error({ err: error }, 'heartbeat failed');
+      });
     }, this.deps.intervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.timer.unref();
   }

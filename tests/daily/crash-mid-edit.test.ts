@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../helpers/world.js';
+
+/**
+ * Found by `npm run soak` (kill -9 mid-edit): the restarted bot left the daily message stale for a
+ * minute — the killed process's edit lease had to run out, and when no new change came nothing
+ * looked at the message again. A lease held by a process of this machine that is gone is now taken
+ * over at once, and every message left dirty is edited once the gateway is up.
+ */
+describe('an edit left pending by a killed process', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld({ now: '2026-11-23T12:00:00Z' });
+    const alice = w.emu.fixture.members.alice.id;
+    await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
+    await w.tick();
+  });
+  afterAll(() => w.close());
+
+  const patches = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH').length;
+
+  async function pendingChange(holder: string, userIndex: number) {
+    const post = (await w.app.posts.current(w.emu.fixture.guildId))!;
+    const members = Object.values(w.emu.fixture.members).filter((m) => !m.bot);
+    await w.app.db
+      .insertInto('availability')
+      .values({ guild_id: post.guild_id, date: post.date, user_id: members[userIndex]!.id, hour: post.first_hour, declared: 'reaction', updated_at: w.clock.now() })
+      .execute();
+    // What the killed process left: the change counted, its lease on the message good for a minute.
+    w.app.sqlite
+      .prepare(
+        `insert into message_edits (message_id, channel_id, dirty_version, lease_owner, lease_until) values (?, ?, 1, ?, ?)
+         on conflict(message_id) do update set dirty_version = dirty_version + 1, lease_owner = excluded.lease_owner, lease_until = excluded.lease_until`,
+      )
+      .run(post.message_id, post.channel_id, holder, Date.now() + 60_000); // leases are on the wall clock
+    return post;
+  }
+
+  it('is edited at once by the next process when the holder is gone (and again a while later), and waits when the holder is alive', async () => {
+    await w.settle();
+    await new Promise((r) => setTimeout(r, 1_300));
+    // A process that has exited: its pid is free.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const post = await pendingChange(`${dead}:killed-mid-edit`, 0);
+    const before = patches();
+    expect(w.app.editor.resumePending()).toBe(1);
+    await w.app.editor.settle();
+    expect(patches()).toBe(before + 1);
+    const text = w.emu.message(post.channel_id, post.message_id!)!.content;
+    expect(text).toBe(await w.app.postView.content(post));
+    expect(text).toContain('**1**');
+
+    // The dead process's PATCH was still on its way and Discord applies it now, over our newer edit:
+    // the editor edits once more a while after a takeover, so the older text does not stay up.
+    w.app.editor.lateEditMs = 300;
+    await new Promise((r) => setTimeout(r, 1_300));
+    const again = await pendingChange(`${spawnSync(process.execPath, ['-e', '']).pid}:killed-mid-edit`, 2);
+    expect(w.app.editor.resumePending()).toBe(1);
+    await w.app.editor.settle();
+    const current = w.emu.message(again.channel_id, again.message_id!)!.content;
+    expect(current).toContain('**2**');
+    await w.app.discord.editMessage(again.channel_id, again.message_id!, { content: text }); // the late, older PATCH
+    await new Promise((r) => setTimeout(r, 1_700));
+    await w.app.editor.settle();
+    expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(current);
+
+    // The control case: a holder still running (this test's parent) keeps its lease; nothing is edited.
+    await new Promise((r) => setTimeout(r, 1_300));
+    await pendingChange(`${process.ppid}:alive`, 3);
+    const now = patches();
+    expect(w.app.editor.resumePending()).toBe(1);
+    await w.app.editor.settle();
+    expect(patches()).toBe(now);
+  });
+});
