@@ -36,7 +36,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['fastify', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'], message: 'Services never see HTTP or WebSocket types.' },
-            { group: ['discord-api-types', 'discord-api-types/*', '@discordjs/*'], message: 'Services get plain shapes and domain errors from src/shared/discord (rest.ts, errors.ts), never Discord types.' },
+            {
+              group: ['discord-api-types', 'discord-api-types/*', '@discordjs/*'],
+              message: 'Services get plain shapes and domain errors from src/shared/discord (rest.ts, errors.ts), never Discord types.',
+            },
           ],
         },
       ],

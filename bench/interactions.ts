@@ -48,7 +48,13 @@ function prepare(keys: TestKeys, bodies: unknown[]): PreparedRequest[] {
 /** Fresh signatures for one server's phase: PINGs and the given slash command. */
 function requestsFor(keys: TestKeys, commandName: string, subcommand: string | null): Record<Kind, PreparedRequest[]> {
   const many = (make: () => unknown) => Array.from({ length: POOL }, make);
-  return { ping: prepare(keys, many(ping)), command: prepare(keys, many(() => command(commandName, subcommand))) };
+  return {
+    ping: prepare(keys, many(ping)),
+    command: prepare(
+      keys,
+      many(() => command(commandName, subcommand)),
+    ),
+  };
 }
 
 /** One request of each kind must get the expected answer, and a forged one a 401, before any load. */

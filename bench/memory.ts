@@ -73,9 +73,7 @@ function rssMb(pid: number): number {
 /** Process ids of a process's children (the render worker, while it runs), from /proc. */
 function childrenOf(pid: number): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
   } catch {
     return [];
   }
@@ -452,7 +450,11 @@ function report(
       `${r.mixed.ok} interactions answered in ${round(r.mixed.seconds, 1)} s (${r.mixed.failed} failed). Sampled ${o.settleMs / 1000} s after each phase; MiB = 2^20 bytes.`,
   );
   const c = r.afterEvening.discordjs.caches;
-  console.log(`discord.js caches after the evening: ${Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  console.log(
+    `discord.js caches after the evening: ${Object.entries(c)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
 
   const startup = percentile(r.startups, 50);
   const ratioIdle = (r.idle.rollcall.rss - r.node) / (r.idle.discordjs.rss - r.node);

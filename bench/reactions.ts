@@ -141,8 +141,7 @@ async function naive(): Promise<Outcome> {
   const clicks = plan(slots.map((s) => s.emoji));
   let edits = 0;
   const pending: Promise<unknown>[] = [];
-  const text = () =>
-    slots.map((s) => `${s.emoji} — ${counts.get(s.emoji)?.size ? `**${counts.get(s.emoji)!.size}**` : '·'}`).join('\n');
+  const text = () => slots.map((s) => `${s.emoji} — ${counts.get(s.emoji)?.size ? `**${counts.get(s.emoji)!.size}**` : '·'}`).join('\n');
   try {
     let i = 0;
     const last = await burst(w, messageId, clicks, members, () => {

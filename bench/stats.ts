@@ -112,7 +112,12 @@ export async function run(args: string[]): Promise<void> {
     await service.close();
     const drawn = results.filter((r) => r.ok).length;
     printTable(
-      results.map((r): Row => ({ chart: r.chart, 'wall ms to PNG': perChart[r.chart] ?? null, 'CPU ms (aggregate + draw)': perChartCpu[r.chart] ?? null, png: r.ok ? `${r.width}×${r.height}` : `none: ${r.reason}` })),
+      results.map((r): Row => ({
+        chart: r.chart,
+        'wall ms to PNG': perChart[r.chart] ?? null,
+        'CPU ms (aggregate + draw)': perChartCpu[r.chart] ?? null,
+        png: r.ok ? `${r.width}×${r.height}` : `none: ${r.reason}`,
+      })),
       `Charts (${RANGE}, one batch in the render worker, warm)`,
     );
     const totalCpuMs = Object.values(perChartCpu).reduce((a, b) => a + b, 0);
@@ -149,7 +154,10 @@ export async function run(args: string[]): Promise<void> {
     let busy: LoadResult;
     const e2e: { chart: string; ms: number }[] = [];
     try {
-      const light = prepare(keys, Array.from({ length: 32 }, (_, i) => (i % 2 ? ping() : command('config', 'show'))));
+      const light = prepare(
+        keys,
+        Array.from({ length: 32 }, (_, i) => (i % 2 ? ping() : command('config', 'show'))),
+      );
       // A second of the same load first, so the baseline measures the server warm, not its JIT.
       await paced(server.url, light, rate, 1);
       progress(`baseline: ${rate} req/s of PING and /config show for 3 s, nothing rendering`);

@@ -8,5 +8,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('daily_posts').addColumn('reactions_reset_at', 'integer').execute();
   // How many times today's message was posted again after being deleted: the automatic replacement
   // stops after a few, so a moderation bot that deletes it on sight cannot make rollcall loop.
-  await db.schema.alterTable('daily_posts').addColumn('replacements', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('daily_posts')
+    .addColumn('replacements', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }

@@ -83,7 +83,15 @@ function setPath(root: Record<string, unknown>, path: (string | number)[], value
   node[path[path.length - 1]!] = value;
 }
 
-export async function runFuzz(o: { emu: Emulator; bot: BotProcess; count: number; rng: Rng; concurrency?: number; payloads: () => Record<string, unknown>[]; progress: (m: string) => void }): Promise<FuzzResult> {
+export async function runFuzz(o: {
+  emu: Emulator;
+  bot: BotProcess;
+  count: number;
+  rng: Rng;
+  concurrency?: number;
+  payloads: () => Record<string, unknown>[];
+  progress: (m: string) => void;
+}): Promise<FuzzResult> {
   const { emu, bot, rng } = o;
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency ?? 16 });
   const url = new URL(`${bot.url}/interactions`);
@@ -99,73 +107,149 @@ export async function runFuzz(o: { emu: Emulator; bot: BotProcess; count: number
 
   const generators: [weight: number, make: () => Req][] = [
     [6, () => forgedReq('forged: no signature', {}, Buffer.from(JSON.stringify(real())))],
-    [6, () => forgedReq('forged: garbage signature', { 'x-signature-ed25519': rng.pick(['', 'zz', '00'.repeat(64), 'g'.repeat(128), '\u00ff'.repeat(64), 'a'.repeat(rng.int(1, 300))]), 'x-signature-timestamp': rng.pick([String(now()), '', 'abc', '-1', '1e99', '99999999999999999999']) }, Buffer.from(JSON.stringify(real())))],
-    [6, () => {
-      const body = Buffer.from(JSON.stringify(real()));
-      const ts = String(now());
-      return forgedReq('forged: another key', { 'x-signature-ed25519': sign(null, Buffer.concat([Buffer.from(ts), body]), OTHER_KEY).toString('hex'), 'x-signature-timestamp': ts }, body);
-    }],
-    [4, () => {
-      const body = Buffer.from(JSON.stringify(real()));
-      const stale = now() - rng.int(301, 100_000);
-      return forgedReq('forged: stale or future timestamp', emu.signedHeaders(body, rng.chance(0.5) ? stale : now() + rng.int(120, 10_000)), body);
-    }],
-    [6, () => {
-      const body = Buffer.from(JSON.stringify(real()));
-      const headers = emu.signedHeaders(body);
-      const tampered = Buffer.from(body);
-      const at = rng.int(0, tampered.length - 1);
-      tampered[at] = tampered[at]! ^ (1 << rng.int(0, 6));
-      return forgedReq('forged: body changed after signing', headers, tampered);
-    }],
+    [
+      6,
+      () =>
+        forgedReq(
+          'forged: garbage signature',
+          {
+            'x-signature-ed25519': rng.pick(['', 'zz', '00'.repeat(64), 'g'.repeat(128), '\u00ff'.repeat(64), 'a'.repeat(rng.int(1, 300))]),
+            'x-signature-timestamp': rng.pick([String(now()), '', 'abc', '-1', '1e99', '99999999999999999999']),
+          },
+          Buffer.from(JSON.stringify(real())),
+        ),
+    ],
+    [
+      6,
+      () => {
+        const body = Buffer.from(JSON.stringify(real()));
+        const ts = String(now());
+        return forgedReq('forged: another key', { 'x-signature-ed25519': sign(null, Buffer.concat([Buffer.from(ts), body]), OTHER_KEY).toString('hex'), 'x-signature-timestamp': ts }, body);
+      },
+    ],
+    [
+      4,
+      () => {
+        const body = Buffer.from(JSON.stringify(real()));
+        const stale = now() - rng.int(301, 100_000);
+        return forgedReq('forged: stale or future timestamp', emu.signedHeaders(body, rng.chance(0.5) ? stale : now() + rng.int(120, 10_000)), body);
+      },
+    ],
+    [
+      6,
+      () => {
+        const body = Buffer.from(JSON.stringify(real()));
+        const headers = emu.signedHeaders(body);
+        const tampered = Buffer.from(body);
+        const at = rng.int(0, tampered.length - 1);
+        tampered[at] = tampered[at]! ^ (1 << rng.int(0, 6));
+        return forgedReq('forged: body changed after signing', headers, tampered);
+      },
+    ],
     [5, () => signedReq('signed garbage bytes', Buffer.from(Array.from({ length: rng.int(0, 400) }, () => rng.int(0, 255))))],
-    [5, () => {
-      const text = JSON.stringify(real());
-      return signedReq('signed truncated JSON', text.slice(0, rng.int(0, text.length - 1)));
-    }],
-    [14, () => {
-      const payload = real();
-      const all = paths(payload);
-      setPath(payload, rng.pick(all), rng.pick(WRONG));
-      return signedReq('signed field with a wrong type', JSON.stringify(payload));
-    }],
-    [3, () => {
-      const where = rng.int(0, 2);
-      if (where === 0) return signedReq('signed JSON nested 10 000 deep', deep(10_000, rng.pick(['[', '{"a":']), rng.pick([']', '}'])).replace(/\{"a":\}/g, '{}'));
-      const payload = JSON.stringify(real());
-      return signedReq('signed JSON nested 10 000 deep', payload.replace(/"value":("[^"]*"|[-0-9.e]+|true|false)/, `"value":${deep(10_000)}`).replace(/"type":(\d+)/, where === 1 ? '"type":$1' : `"type":${deep(10_000)}`));
-    }],
+    [
+      5,
+      () => {
+        const text = JSON.stringify(real());
+        return signedReq('signed truncated JSON', text.slice(0, rng.int(0, text.length - 1)));
+      },
+    ],
+    [
+      14,
+      () => {
+        const payload = real();
+        const all = paths(payload);
+        setPath(payload, rng.pick(all), rng.pick(WRONG));
+        return signedReq('signed field with a wrong type', JSON.stringify(payload));
+      },
+    ],
+    [
+      3,
+      () => {
+        const where = rng.int(0, 2);
+        if (where === 0) return signedReq('signed JSON nested 10 000 deep', deep(10_000, rng.pick(['[', '{"a":']), rng.pick([']', '}'])).replace(/\{"a":\}/g, '{}'));
+        const payload = JSON.stringify(real());
+        return signedReq(
+          'signed JSON nested 10 000 deep',
+          payload.replace(/"value":("[^"]*"|[-0-9.e]+|true|false)/, `"value":${deep(10_000)}`).replace(/"type":(\d+)/, where === 1 ? '"type":$1' : `"type":${deep(10_000)}`),
+        );
+      },
+    ],
     [2, () => signedReq('signed body over the 1 MiB limit', `{"type":1,"pad":"${'x'.repeat(1024 * 1024 + rng.int(1, 100_000))}"}`)],
-    [2, () => {
-      const r = signedReq('huge header value', JSON.stringify(real()));
-      r.headers[rng.pick(['x-junk', 'user-agent', 'x-signature-ed25519', 'cookie'])] = 'h'.repeat(rng.int(17_000, 70_000));
-      r.forged = r.headers['x-signature-ed25519']!.startsWith('hhh');
-      return r;
-    }],
-    [4, () => signedReq('wrong content type', JSON.stringify(real()), { 'content-type': rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', '', 'application/octet-stream', 'image/png']) })],
-    [4, () => {
-      const payload = real();
-      payload.type = rng.pick([0, 6, 7, 99, -1, 1.5, 2 ** 31, 1e308]);
-      return signedReq('unknown interaction type', JSON.stringify(payload));
-    }],
-    [4, () => {
-      const payload = real();
-      if (payload.type === 2 || payload.type === 4) (payload.data as Record<string, unknown>).name = rng.pick(['nope', 'x'.repeat(5000), 'config\u0000', '../stats', '🎮', 'CONFIG', ` config`]);
-      return signedReq('unknown command name', JSON.stringify(payload));
-    }],
-    [8, () => {
-      const payload = real();
-      payload.type = 3;
-      payload.data = { component_type: 2, custom_id: rng.pick(['', ':', '::::', 'schedule-days:' + ':'.repeat(50), 'privacy-erase:' + 'x'.repeat(5000), 'x'.repeat(100_000), 'schedule-save:\u0000\n\r', 'privacy-keep:../../', 'schedule-hours:-1:NaN:1e308', `${rng.int(0, 1e9)}`, 'schedule-days:1,2,3|privacy-erase:all']) };
-      payload.message = { id: '1', channel_id: '1' };
-      return signedReq('hostile custom_id', JSON.stringify(payload));
-    }],
-    [15, () => {
-      const payload = real();
-      const leaves = paths(payload).filter((p) => p[p.length - 1] === 'value');
-      if (leaves.length) setPath(payload, rng.pick(leaves), rng.pick(ABSURD));
-      return signedReq('absurd option value', JSON.stringify(payload));
-    }],
+    [
+      2,
+      () => {
+        const r = signedReq('huge header value', JSON.stringify(real()));
+        r.headers[rng.pick(['x-junk', 'user-agent', 'x-signature-ed25519', 'cookie'])] = 'h'.repeat(rng.int(17_000, 70_000));
+        r.forged = r.headers['x-signature-ed25519']!.startsWith('hhh');
+        return r;
+      },
+    ],
+    [
+      4,
+      () =>
+        signedReq('wrong content type', JSON.stringify(real()), {
+          'content-type': rng.pick([
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/json; charset=latin1',
+            '',
+            'application/octet-stream',
+            'image/png',
+          ]),
+        }),
+    ],
+    [
+      4,
+      () => {
+        const payload = real();
+        payload.type = rng.pick([0, 6, 7, 99, -1, 1.5, 2 ** 31, 1e308]);
+        return signedReq('unknown interaction type', JSON.stringify(payload));
+      },
+    ],
+    [
+      4,
+      () => {
+        const payload = real();
+        if (payload.type === 2 || payload.type === 4) (payload.data as Record<string, unknown>).name = rng.pick(['nope', 'x'.repeat(5000), 'config\u0000', '../stats', '🎮', 'CONFIG', ` config`]);
+        return signedReq('unknown command name', JSON.stringify(payload));
+      },
+    ],
+    [
+      8,
+      () => {
+        const payload = real();
+        payload.type = 3;
+        payload.data = {
+          component_type: 2,
+          custom_id: rng.pick([
+            '',
+            ':',
+            '::::',
+            'schedule-days:' + ':'.repeat(50),
+            'privacy-erase:' + 'x'.repeat(5000),
+            'x'.repeat(100_000),
+            'schedule-save:\u0000\n\r',
+            'privacy-keep:../../',
+            'schedule-hours:-1:NaN:1e308',
+            `${rng.int(0, 1e9)}`,
+            'schedule-days:1,2,3|privacy-erase:all',
+          ]),
+        };
+        payload.message = { id: '1', channel_id: '1' };
+        return signedReq('hostile custom_id', JSON.stringify(payload));
+      },
+    ],
+    [
+      15,
+      () => {
+        const payload = real();
+        const leaves = paths(payload).filter((p) => p[p.length - 1] === 'value');
+        if (leaves.length) setPath(payload, rng.pick(leaves), rng.pick(ABSURD));
+        return signedReq('absurd option value', JSON.stringify(payload));
+      },
+    ],
   ];
   const total = generators.reduce((n, [w]) => n + w, 0);
   const next = (): Req => {
@@ -190,11 +274,22 @@ export async function runFuzz(o: { emu: Emulator; bot: BotProcess; count: number
       const oversized = r.body.length > 1024 * 1024 || Object.values(r.headers).some((v) => v.length > 16_000);
       let req: ReturnType<typeof request>;
       try {
-        req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: oversized ? false : agent, headers: { ...r.headers, 'content-length': String(r.body.length) }, timeout: 15_000 }, (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? 0, false));
-          res.on('error', () => done(res.statusCode ?? 0, false));
-        });
+        req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            agent: oversized ? false : agent,
+            headers: { ...r.headers, 'content-length': String(r.body.length) },
+            timeout: 15_000,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => done(res.statusCode ?? 0, false));
+            res.on('error', () => done(res.statusCode ?? 0, false));
+          },
+        );
       } catch {
         // A header Node itself refuses to send is never sent: nothing reached the bot.
         done(-1, false);
@@ -238,7 +333,10 @@ export async function runFuzz(o: { emu: Emulator; bot: BotProcess; count: number
   const rssAfterMiB = bot.rssMiB();
   await new Promise((r) => setTimeout(r, 5000));
   const rssIdleMiB = bot.rssMiB();
-  const healthAfter = await fetch(`${bot.url}/healthz`).then((r) => r.status, () => 0);
+  const healthAfter = await fetch(`${bot.url}/healthz`).then(
+    (r) => r.status,
+    () => 0,
+  );
   agent.destroy();
 
   const byStatus: Record<string, number> = {};

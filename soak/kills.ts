@@ -64,7 +64,9 @@ function describeRow(rows: PostRow[], emu: Emulator): string {
 
 /** Members voting: `count` random (member, slot) clicks on the message. */
 async function vote(emu: Emulator, rng: Rng, post: PostRow, emoji: string[], count: number): Promise<void> {
-  const members = Object.values(emu.fixture.members).filter((m) => !m.bot).map((m) => m.id);
+  const members = Object.values(emu.fixture.members)
+    .filter((m) => !m.bot)
+    .map((m) => m.id);
   for (let i = 0; i < count; i++) {
     const user = rng.pick(members);
     const e = rng.pick(emoji);
@@ -94,7 +96,10 @@ async function killDuringStart(started: Promise<BotProcess>, child: ChildProcess
   child.kill('SIGKILL');
   await exited;
   // startBot sees the exit and rejects; if it had already answered, stop that process too.
-  await started.then((b) => b.kill9(), () => undefined);
+  await started.then(
+    (b) => b.kill9(),
+    () => undefined,
+  );
   return true;
 }
 
@@ -103,7 +108,21 @@ async function cycle(step: Step, template: string, dir: string, index: number, r
   const emu = await emulator();
   const path = join(dir, `kill-${index}.sqlite`);
   copyDatabase(template, path);
-  const result: CycleResult = { step, observed: '', killed: false, messages: 0, duplicate: false, missing: false, integrityAfterKill: false, integrityAfterStop: false, lost: 0, phantom: 0, missingClocks: 0, namesOk: false, settleMs: Number.NaN };
+  const result: CycleResult = {
+    step,
+    observed: '',
+    killed: false,
+    messages: 0,
+    duplicate: false,
+    missing: false,
+    integrityAfterKill: false,
+    integrityAfterStop: false,
+    lost: 0,
+    phantom: 0,
+    missingClocks: 0,
+    namesOk: false,
+    settleMs: Number.NaN,
+  };
   let bot: BotProcess | undefined;
   try {
     const rows = () => postRows(path);
@@ -205,7 +224,13 @@ async function cycle(step: Step, template: string, dir: string, index: number, r
       const check = checkText(emu, post, names);
       if (check.lost || check.phantom || process.env.SOAK_DEBUG) {
         const truth = emu.reactionUsers(post.channel_id, post.message_id);
-        result.detail = `state ${post.state}; text: ${emu.message(post.channel_id, post.message_id)?.content.split('\n').slice(3).join(' | ')}; truth: ${Object.entries(truth).map(([e, u]) => `${e}${u.length - 1}${process.env.SOAK_DEBUG ? `[${u.map((id) => names(id)).join(',')}]` : ''}`).join(' ')}; bot log: ${bot.lines(/reconcil|stray|"level":[45]0|posted|planned|dispatch|READY/i).filter((l) => !/voice greeting unavailable/.test(l)).slice(-6).join(" / ")}`;
+        result.detail = `state ${post.state}; text: ${emu.message(post.channel_id, post.message_id)?.content.split('\n').slice(3).join(' | ')}; truth: ${Object.entries(truth)
+          .map(([e, u]) => `${e}${u.length - 1}${process.env.SOAK_DEBUG ? `[${u.map((id) => names(id)).join(',')}]` : ''}`)
+          .join(' ')}; bot log: ${bot
+          .lines(/reconcil|stray|"level":[45]0|posted|planned|dispatch|READY/i)
+          .filter((l) => !/voice greeting unavailable/.test(l))
+          .slice(-6)
+          .join(' / ')}`;
       }
       Object.assign(result, { lost: check.lost, phantom: check.phantom, missingClocks: check.missingClocks, namesOk: check.namesOk && check.linesOk });
     } else {
@@ -226,7 +251,19 @@ async function cycle(step: Step, template: string, dir: string, index: number, r
 }
 
 function passed(c: CycleResult): boolean {
-  return c.killed && !c.error && !c.duplicate && !c.missing && c.integrityAfterKill && c.integrityAfterStop && c.lost === 0 && c.phantom === 0 && c.missingClocks === 0 && c.namesOk && !Number.isNaN(c.settleMs);
+  return (
+    c.killed &&
+    !c.error &&
+    !c.duplicate &&
+    !c.missing &&
+    c.integrityAfterKill &&
+    c.integrityAfterStop &&
+    c.lost === 0 &&
+    c.phantom === 0 &&
+    c.missingClocks === 0 &&
+    c.namesOk &&
+    !Number.isNaN(c.settleMs)
+  );
 }
 
 export async function runKills(o: { cycles: number; rng: Rng; dir: string; progress: (m: string) => void; steps?: readonly Step[] }): Promise<KillsResult> {
@@ -243,7 +280,9 @@ export async function runKills(o: { cycles: number; rng: Rng; dir: string; progr
     const step = steps[i % steps.length]!;
     const c = await cycle(step, template, o.dir, i, o.rng.fork(`cycle-${i}`));
     cycles.push(c);
-    o.progress(`kill ${i + 1}/${o.cycles} at ${step}: found ${c.observed || '—'}; after restart ${c.messages} message(s), settled in ${Number.isNaN(c.settleMs) ? 'never' : `${c.settleMs} ms`}${c.error ? `; ERROR ${c.error}` : ''}${passed(c) ? '' : ` ✗ ${c.detail ?? ''}`}`);
+    o.progress(
+      `kill ${i + 1}/${o.cycles} at ${step}: found ${c.observed || '—'}; after restart ${c.messages} message(s), settled in ${Number.isNaN(c.settleMs) ? 'never' : `${c.settleMs} ms`}${c.error ? `; ERROR ${c.error}` : ''}${passed(c) ? '' : ` ✗ ${c.detail ?? ''}`}`,
+    );
   }
   return {
     cycles,

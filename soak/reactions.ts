@@ -50,7 +50,9 @@ export function startBurst(w: { emu: Emulator; bot: BotProcess; path: string }, 
   const channel = post.channel_id;
   const messageId = post.message_id!;
   const emoji = Object.keys(emu.reactionUsers(channel, messageId));
-  const members = Object.entries(emu.fixture.members).filter(([k]) => k.startsWith('member')).map(([, m]) => m.id);
+  const members = Object.entries(emu.fixture.members)
+    .filter(([k]) => k.startsWith('member'))
+    .map(([, m]) => m.id);
   const events: WireEvent[] = [];
   const listen = (e: WireEvent) => {
     if (e.kind === 'rest') events.push(e);
@@ -160,7 +162,11 @@ export async function runReactions(o: { dir: string; rng: Rng; seconds: number; 
     const s = await settle(w, lastFaultAt);
     const { earned, injected } = count429(burst.events);
     if (s.lost || s.phantom || Number.isNaN(s.settleMs)) {
-      for (const line of w.bot.lines(/reconcil|stray|gateway|"level":[45]0/i).filter((l) => !/voice greeting unavailable/.test(l)).slice(-25)) o.progress(`bot: ${line.slice(0, 300)}`);
+      for (const line of w.bot
+        .lines(/reconcil|stray|gateway|"level":[45]0/i)
+        .filter((l) => !/voice greeting unavailable/.test(l))
+        .slice(-25))
+        o.progress(`bot: ${line.slice(0, 300)}`);
     }
     const edits = burst.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.status === 200).length;
     await w.bot.stop();

@@ -51,7 +51,14 @@ const plan = {
 const rng = new Rng(seed);
 const tmp = scratch();
 const started = Date.now();
-const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = { fuzz: 'skipped', kills: 'skipped', reactions: 'skipped', voice: 'skipped', storage: 'skipped', load: 'skipped' };
+const status: Record<Scenario, 'pass' | 'FAIL' | 'not built' | 'skipped' | 'error'> = {
+  fuzz: 'skipped',
+  kills: 'skipped',
+  reactions: 'skipped',
+  voice: 'skipped',
+  storage: 'skipped',
+  load: 'skipped',
+};
 const seconds: Partial<Record<Scenario, number>> = {};
 const errors: string[] = [];
 let fuzz: FuzzResult | undefined;
@@ -142,7 +149,12 @@ await scenario('reactions', async () => {
   printTable(
     [
       { figure: 'clicks (40 members)', value: reactions.clicks },
-      { figure: 'faults injected', value: Object.entries(reactions.faults).map(([k, v]) => `${k} ×${v}`).join(', ') },
+      {
+        figure: 'faults injected',
+        value: Object.entries(reactions.faults)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', '),
+      },
       { figure: 'lost votes', value: reactions.lostVotes },
       { figure: 'phantom votes', value: reactions.phantomVotes },
       { figure: 'text right after the last fault (ms)', value: Number.isNaN(reactions.settleMs) ? 'never (>30 s)' : reactions.settleMs },

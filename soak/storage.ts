@@ -54,7 +54,9 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     const post = postRows(path)[0]!;
     const names = displayNames(emu);
     const emoji = Object.keys(emu.reactionUsers(post.channel_id, post.message_id!));
-    const members = Object.values(emu.fixture.members).filter((m) => !m.bot).map((m) => m.id);
+    const members = Object.values(emu.fixture.members)
+      .filter((m) => !m.bot)
+      .map((m) => m.id);
     // Committed before the disk fills: a setting and two votes, shown in the message.
     if (!(await run(emu, 'post-time', [{ name: 'time', value: '00:05' }])).includes('00:05')) throw new Error('could not set the post time before the outage');
     await emu.react(members[0]!, post.channel_id, post.message_id!, emoji[0]!);
@@ -79,7 +81,12 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     for (const [i, user] of outageVoters.entries()) await emu.react(user, post.channel_id, post.message_id!, emoji[2 + i]!);
     await sleep(3000);
     const logLines = bot.lines(/cannot be written/).length - linesBefore;
-    const botAlive = !bot.exited() && (await fetch(`${bot.url}/healthz`).then((r) => r.status > 0, () => false));
+    const botAlive =
+      !bot.exited() &&
+      (await fetch(`${bot.url}/healthz`).then(
+        (r) => r.status > 0,
+        () => false,
+      ));
 
     // Space returns.
     execFileSync('prlimit', ['--pid', String(bot.pid), '--fsize=unlimited:unlimited']);
@@ -97,7 +104,17 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     const committedKept =
       JSON.stringify(now.posts) === JSON.stringify(was.posts) && was.votes.every((v) => now.votes.some((n) => n.user_id === v.user_id && n.hour === v.hour)) && now.config[0]?.post_time === '00:10';
     const integrityOk = integrity(path);
-    const result = { refusedWithClearError: refused, commandsDuringOutage: times.length, logLines, botAlive, recovered, committedKept, integrityOk, outageVotes: outageVoters.length, outageVotesShown };
+    const result = {
+      refusedWithClearError: refused,
+      commandsDuringOutage: times.length,
+      logLines,
+      botAlive,
+      recovered,
+      committedKept,
+      integrityOk,
+      outageVotes: outageVoters.length,
+      outageVotesShown,
+    };
     return { ...result, ok: refused === times.length && logLines === 1 && botAlive && recovered && committedKept && integrityOk && outageVotesShown === outageVoters.length };
   } finally {
     await bot.kill9();

@@ -50,7 +50,9 @@ export async function runVoice(o: { dir: string; rng: Rng; seconds: number; down
   const emu = await emulator({ fixture: { extraMembers: generateMembers(MEMBERS) } });
   const path = `${o.dir}/voice.sqlite`;
   const channels = [emu.fixture.channels.squadA, emu.fixture.channels.squadB];
-  const members = Object.entries(emu.fixture.members).filter(([k]) => k.startsWith('member')).map(([, m]) => m.id);
+  const members = Object.entries(emu.fixture.members)
+    .filter(([k]) => k.startsWith('member'))
+    .map(([, m]) => m.id);
   let bot: BotProcess = await startBot({ emu, databasePath: path, waitReady: true });
   const up: Interval[] = [];
   let upFrom = Date.now();
@@ -151,4 +153,3 @@ export async function runVoice(o: { dir: string; rng: Rng; seconds: number; down
     await emu.close();
   }
 }
-

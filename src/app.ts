@@ -165,7 +165,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   scheduler.add(rankRefresh);
   // A member who turned voice tracking off is never greeted either.
   const greetingSettings = new GreetingSettingsStore({ db, clock });
-  const greeting = new VoiceGreetingService({ db, clock, log, voice, guilds, guildConfig, settings: greetingSettings, posts, members, vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))] });
+  const greeting = new VoiceGreetingService({
+    db,
+    clock,
+    log,
+    voice,
+    guilds,
+    guildConfig,
+    settings: greetingSettings,
+    posts,
+    members,
+    vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))],
+  });
   scheduler.add(greeting);
   scheduler.add(retention.job());
   // An in-memory database cannot be opened by the render worker: charts are then drawn inline.

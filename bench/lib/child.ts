@@ -45,14 +45,7 @@ export interface ServerProcess {
  * Runs `node <script>` as a separate process (its own event loop and core, away from the load
  * generator) and resolves once `readyPath` answers any HTTP status.
  */
-export async function startServer(opts: {
-  script: string;
-  env: Record<string, string>;
-  port: number;
-  readyPath: string;
-  nodeArgs?: string[];
-  timeoutMs?: number;
-}): Promise<ServerProcess> {
+export async function startServer(opts: { script: string; env: Record<string, string>; port: number; readyPath: string; nodeArgs?: string[]; timeoutMs?: number }): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script], {
     cwd: ROOT,
     // Only what the server needs: no inherited NODE_OPTIONS (tsx's loader) in the measured process.

@@ -9,10 +9,24 @@ export function printTable(rows: readonly Row[], title?: string): void {
   const cell = (v: Row[string] | undefined) => (v === null || v === undefined ? '—' : typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (cells: string[], numeric: boolean[]) =>
-    cells.map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join('  ').trimEnd();
-  console.log(line(columns, columns.map(() => false)));
+    cells
+      .map((s, i) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  console.log(
+    line(
+      columns,
+      columns.map(() => false),
+    ),
+  );
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(columns.map((c) => cell(r[c])), columns.map((c) => typeof r[c] === 'number')));
+  for (const r of rows)
+    console.log(
+      line(
+        columns.map((c) => cell(r[c])),
+        columns.map((c) => typeof r[c] === 'number'),
+      ),
+    );
 }
 
 /** Progress for humans goes to stderr so stdout stays the table and the final JSON line. */

@@ -16,7 +16,33 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-const FIRST = ['Alex', 'Sam', 'Robin', 'Jules', 'Kim', 'Noa', 'Max', 'Lou', 'Charlie', 'Eden', 'Mika', 'Yuki', 'Ana', 'Zoé', 'Leo', 'Ines', 'Hugo', 'Nils', 'Maya', 'Tom', 'Lena', 'Omar', 'Ivy', 'Finn', 'Sara'];
+const FIRST = [
+  'Alex',
+  'Sam',
+  'Robin',
+  'Jules',
+  'Kim',
+  'Noa',
+  'Max',
+  'Lou',
+  'Charlie',
+  'Eden',
+  'Mika',
+  'Yuki',
+  'Ana',
+  'Zoé',
+  'Leo',
+  'Ines',
+  'Hugo',
+  'Nils',
+  'Maya',
+  'Tom',
+  'Lena',
+  'Omar',
+  'Ivy',
+  'Finn',
+  'Sara',
+];
 const SECOND = ['Storm', 'Pixel', 'Frost', 'Blaze', 'Echo', 'Nova', 'Rook', 'Vex', 'Moss', 'Kite', 'Onyx', 'Sage', 'Wren', 'Jade', 'Bolt', 'Fern', 'Dusk', 'Lark', 'Mint', 'Reef'];
 
 function rng(seed: number): () => number {
@@ -45,12 +71,15 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
     id: syntheticUserId(i),
     name: `${FIRST[i % FIRST.length]}${SECOND[Math.floor(i / FIRST.length) % SECOND.length]}${i >= FIRST.length * SECOND.length ? Math.floor(i / (FIRST.length * SECOND.length)) : ''}`,
   }));
-  const channels = Array.from({ length: o.channels }, (_, i) => ({ id: syntheticChannelId(i), name: ['general', 'ranked', 'chill', 'raid', 'minecraft', 'among-us', 'music', 'late-night'][i % 8]! + (i >= 8 ? `-${i}` : '') }));
+  const channels = Array.from({ length: o.channels }, (_, i) => ({
+    id: syntheticChannelId(i),
+    name: ['general', 'ranked', 'chill', 'raid', 'minecraft', 'among-us', 'music', 'late-night'][i % 8]! + (i >= 8 ? `-${i}` : ''),
+  }));
   const afk = { id: syntheticChannelId(99), name: 'afk' };
 
   // Friend groups of 3–12 with a home channel, favourite weekdays and a usual start hour.
   const groups: { members: number[]; channel: string; days: number[]; hour: number }[] = [];
-  for (let i = 0; i < o.members; ) {
+  for (let i = 0; i < o.members;) {
     const size = Math.min(o.members - i, 3 + Math.floor(random() * 10));
     groups.push({
       members: Array.from({ length: size }, (_, k) => i + k),

@@ -4,13 +4,7 @@
 // verifyKeyMiddleware on the route, PING → PONG, the `test` command → a components-v2 message.
 // Plain JavaScript run with plain `node`, like the example. PUBLIC_KEY and PORT come from the env.
 import express from 'express';
-import {
-  InteractionResponseFlags,
-  InteractionResponseType,
-  InteractionType,
-  MessageComponentTypes,
-  verifyKeyMiddleware,
-} from 'discord-interactions';
+import { InteractionResponseFlags, InteractionResponseType, InteractionType, MessageComponentTypes, verifyKeyMiddleware } from 'discord-interactions';
 
 const app = express();
 const PORT = process.env.PORT || 3000;

@@ -111,7 +111,10 @@ export async function startBot(o: BotOptions): Promise<BotProcess> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   for (;;) {
     if (bot.exited()) throw new Error(`the bot exited (${child.exitCode ?? child.signalCode}):\n${bot.output()}`);
-    const ok = await fetch(url + path, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(url + path, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return bot;
     if (Date.now() > deadline) {
       await bot.kill9();

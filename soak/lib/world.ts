@@ -52,7 +52,15 @@ export async function configuredDatabase(emu: Emulator, path: string, zone = aft
   const bot = await startBot({ emu, databasePath: path });
   // Spawn → port open: where a kill "while it starts" is placed.
   const startMs = Date.now() - spawned;
-  await waitFor(() => fetch(`${bot.url}/readyz`).then((r) => r.ok, () => false), 30_000, 50);
+  await waitFor(
+    () =>
+      fetch(`${bot.url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+    50,
+  );
   try {
     await config(emu, 'timezone', [{ name: 'zone', value: zone }]);
     // Later than now first, so nothing is posted while this set-up runs.

@@ -7,7 +7,12 @@ import { registerCommands } from './registration.js';
 const config = loadConfigOrExit();
 const discord = new DiscordApi(createRest({ apiUrl: config.apiUrl, token: config.token }), config.applicationId);
 try {
-  await registerCommands(discord, commands.map((c) => c.definition), config.guildId, (line) => console.log(line));
+  await registerCommands(
+    discord,
+    commands.map((c) => c.definition),
+    config.guildId,
+    (line) => console.log(line),
+  );
 } catch (error) {
   console.error(`rollcall: registration failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

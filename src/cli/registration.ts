@@ -103,12 +103,7 @@ export function describePlan(plan: RegistrationPlan, scope: string): string {
  * second run is a no-op. `guildId` scopes it to one server (instant; global commands can take time).
  * @see https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
  */
-export async function registerCommands(
-  discord: DiscordApi,
-  desired: readonly Desired[],
-  guildId: string | undefined,
-  print: (line: string) => void,
-): Promise<RegistrationPlan> {
+export async function registerCommands(discord: DiscordApi, desired: readonly Desired[], guildId: string | undefined, print: (line: string) => void): Promise<RegistrationPlan> {
   const scope = guildId ? `guild ${guildId}` : 'global';
   const plan = planRegistration(await discord.getCommands(guildId), desired);
   print(describePlan(plan, scope));

@@ -55,16 +55,18 @@ const logs = new Writable({
   },
 });
 
-const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs, ...(scale ? { emulator: { scale } } : {}) }).catch((error: NodeJS.ErrnoException) => {
-  release();
-  if (!error.code && scale) {
-    console.error(`rollcall sandbox: ${error.message}`);
-    process.exit(2);
-  }
-  if (error.code !== 'EADDRINUSE') throw error;
-  console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
-  process.exit(1);
-});
+const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs, ...(scale ? { emulator: { scale } } : {}) }).catch(
+  (error: NodeJS.ErrnoException) => {
+    release();
+    if (!error.code && scale) {
+      console.error(`rollcall sandbox: ${error.message}`);
+      process.exit(2);
+    }
+    if (error.code !== 'EADDRINUSE') throw error;
+    console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
+    process.exit(1);
+  },
+);
 console.log(`rollcall sandbox: open ${sandbox.pageUrl}  (Ctrl+C to stop)`);
 if (values.verbose) {
   const { emu } = sandbox;

@@ -140,7 +140,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sidecar = bot.sidecar!;
   const botUrl = bot.url!;
   emu.setInteractionsUrl(`${botUrl}/interactions`);
-  await registerCommands(app.discord, commands.map((c) => c.definition), emu.fixture.guildId, () => {});
+  await registerCommands(
+    app.discord,
+    commands.map((c) => c.definition),
+    emu.fixture.guildId,
+    () => {},
+  );
   if (options.configure !== false && !(await app.guildConfig.get(emu.fixture.guildId)).channelId) {
     await app.guildConfig.setChannel(emu.fixture.guildId, emu.fixture.channels.tonight);
   }

@@ -20,7 +20,8 @@ export interface Sidecar {
  * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
  */
 export function gatewayRefusal(event: { status?: unknown; closeCode?: unknown }): string | null {
-  if (event.status === 401) return 'DISCORD_TOKEN was refused by Discord (401 Unauthorized on GET /gateway/bot): copy the bot token from the developer portal (Bot → Reset Token) into the environment file';
+  if (event.status === 401)
+    return 'DISCORD_TOKEN was refused by Discord (401 Unauthorized on GET /gateway/bot): copy the bot token from the developer portal (Bot → Reset Token) into the environment file';
   switch (event.closeCode) {
     case GatewayCloseCodes.AuthenticationFailed:
       return 'DISCORD_TOKEN was refused by Discord (gateway close 4004: authentication failed): copy the bot token from the developer portal (Bot → Reset Token) into the environment file';
@@ -47,10 +48,7 @@ const RETRY_MS = [5_000, 10_000, 20_000, 40_000, 60_000];
  * the entry points stop the process with that one line and exit 78, so systemd does not restart it
  * into the same refusal and a deploy rolls the release back. Any other failed connect is retried.
  */
-export async function startSidecar(
-  app: App,
-  options: { identifyThrottler?: IIdentifyThrottler; ticks?: number | 'timer' | 'manual'; onRefused?: (why: string) => void } = {},
-): Promise<Sidecar> {
+export async function startSidecar(app: App, options: { identifyThrottler?: IIdentifyThrottler; ticks?: number | 'timer' | 'manual'; onRefused?: (why: string) => void } = {}): Promise<Sidecar> {
   const gateway = createGateway(app, options);
   let stopped = false;
   let refused = false;

@@ -13,10 +13,7 @@ import {
 import type { Logger } from '../shared/logger.js';
 import { isPermissionBits } from './shape.js';
 
-type AnyInteraction =
-  | APIChatInputApplicationCommandInteraction
-  | APIMessageComponentInteraction
-  | APIApplicationCommandAutocompleteInteraction;
+type AnyInteraction = APIChatInputApplicationCommandInteraction | APIMessageComponentInteraction | APIApplicationCommandAutocompleteInteraction;
 
 /** Who is acting, read from the interaction payload (no REST call needed). */
 export interface Actor {
@@ -56,10 +53,7 @@ export interface BaseContext {
   actor: Actor;
 }
 
-type LeafOption = Exclude<
-  APIApplicationCommandInteractionDataOption,
-  { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup }
->;
+type LeafOption = Exclude<APIApplicationCommandInteractionDataOption, { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup }>;
 
 /** Reads a slash command's options: the subcommand path, then leaf values by name. */
 export class CommandOptions {
@@ -105,18 +99,14 @@ export class CommandOptions {
   channel(name: string): APIInteractionDataResolvedChannel | undefined {
     const o = this.leaves.get(name);
     if (!o || o.type !== ApplicationCommandOptionType.Channel || typeof o.value !== 'string') return undefined;
-    return this.interaction.data.resolved && 'channels' in this.interaction.data.resolved
-      ? this.interaction.data.resolved.channels?.[o.value]
-      : undefined;
+    return this.interaction.data.resolved && 'channels' in this.interaction.data.resolved ? this.interaction.data.resolved.channels?.[o.value] : undefined;
   }
 
   /** A user option: the id, plus the resolved user and member when Discord sent them. */
   user(name: string): { id: string; user?: APIUser; member?: { nick?: string | null; roles: string[] } } | undefined {
     const o = this.leaves.get(name);
     if (!o || o.type !== ApplicationCommandOptionType.User || typeof o.value !== 'string') return undefined;
-    const resolved = this.interaction.data.resolved as
-      | { users?: Record<string, APIUser>; members?: Record<string, { nick?: string | null; roles: string[] }> }
-      | undefined;
+    const resolved = this.interaction.data.resolved as { users?: Record<string, APIUser>; members?: Record<string, { nick?: string | null; roles: string[] }> } | undefined;
     return { id: o.value, user: resolved?.users?.[o.value], member: resolved?.members?.[o.value] };
   }
 

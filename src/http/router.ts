@@ -164,9 +164,7 @@ export class InteractionRouter {
     });
   }
 
-  private async autocomplete(
-    interaction: APIInteraction & { type: InteractionType.ApplicationCommandAutocomplete },
-  ): Promise<APIInteractionResponse> {
+  private async autocomplete(interaction: APIInteraction & { type: InteractionType.ApplicationCommandAutocomplete }): Promise<APIInteractionResponse> {
     const handler = this.commands.get(interaction.data.name);
     let choices: Awaited<ReturnType<NonNullable<CommandHandler['autocomplete']>>> = [];
     // Reading the options is inside the try too: whatever a payload holds, autocomplete answers
@@ -225,9 +223,7 @@ export class InteractionRouter {
       .catch((error: unknown) => base.log.error({ err: error, what: o.what }, 'could not deliver deferred answer'))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
-    return o.deferType === InteractionResponseType.DeferredChannelMessageWithSource
-      ? { type: o.deferType, data: o.ephemeral ? { flags: MessageFlags.Ephemeral } : {} }
-      : { type: o.deferType };
+    return o.deferType === InteractionResponseType.DeferredChannelMessageWithSource ? { type: o.deferType, data: o.ephemeral ? { flags: MessageFlags.Ephemeral } : {} } : { type: o.deferType };
   }
 
   /**
@@ -241,7 +237,11 @@ export class InteractionRouter {
     const send = () =>
       how === 'edit-original'
         ? this.app.discord.editOriginalResponse(token, { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions }, reply.files)
-        : this.app.discord.createFollowup(token, { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions, ...(data.flags ? { flags: data.flags } : {}) }, reply.files);
+        : this.app.discord.createFollowup(
+            token,
+            { content: data.content, components: data.components, allowed_mentions: data.allowed_mentions, ...(data.flags ? { flags: data.flags } : {}) },
+            reply.files,
+          );
     try {
       await send();
     } catch (error) {

@@ -63,11 +63,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
 
   fastify.post('/interactions', async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const failure = await verifier.verify(
-      request.headers['x-signature-ed25519'] as string | undefined,
-      request.headers['x-signature-timestamp'] as string | undefined,
-      raw,
-    );
+    const failure = await verifier.verify(request.headers['x-signature-ed25519'] as string | undefined, request.headers['x-signature-timestamp'] as string | undefined, raw);
     if (failure) {
       request.log.warn({ reason: failure, ip: request.ip }, 'interaction refused');
       return reply.code(401).send({ error: 'invalid request signature' });

@@ -22,15 +22,14 @@ export type VerifyFailure = 'missing-signature' | 'bad-signature' | 'stale-times
 export class InteractionVerifier {
   private readonly key: KeyObject;
 
-  constructor(publicKeyHex: string, private readonly nowMs: () => number = Date.now) {
+  constructor(
+    publicKeyHex: string,
+    private readonly nowMs: () => number = Date.now,
+  ) {
     this.key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKeyHex, 'hex').toString('base64url') }, format: 'jwk' });
   }
 
-  async verify(
-    signature: string | undefined,
-    timestamp: string | undefined,
-    rawBody: Buffer,
-  ): Promise<VerifyFailure | null> {
+  async verify(signature: string | undefined, timestamp: string | undefined, rawBody: Buffer): Promise<VerifyFailure | null> {
     if (!signature || !timestamp || !/^[0-9a-f]{128}$/i.test(signature) || !/^\d{1,12}$/.test(timestamp)) {
       return 'missing-signature';
     }

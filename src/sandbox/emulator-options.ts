@@ -39,7 +39,6 @@ export interface EmulatorOptions {
   now?: () => number;
 }
 
-
 export interface RunOptions {
   /** Channel the interaction happens in (default: the fixture's #tonight, else the first text channel). */
   channelId?: string;
@@ -49,4 +48,3 @@ export interface VoiceFlags {
   selfMute?: boolean;
   selfDeaf?: boolean;
 }
-

@@ -314,4 +314,3 @@ export class Emulator extends MemberActions {
     });
   }
 }
-

@@ -121,13 +121,24 @@ export function fixtureId(n: number): string {
 const P = PermissionFlagsBits;
 /** What @everyone may do in the fixture guild: Discord's defaults for a new server, roughly. */
 const EVERYONE_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.AddReactions | P.EmbedLinks | P.AttachFiles |
-  P.UseExternalEmojis | P.Connect | P.Speak | P.UseVAD | P.UseApplicationCommands | P.CreateInstantInvite |
-  P.ChangeNickname | P.Stream | P.SendMessagesInThreads | P.CreatePublicThreads;
+  P.ViewChannel |
+  P.SendMessages |
+  P.ReadMessageHistory |
+  P.AddReactions |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.UseExternalEmojis |
+  P.Connect |
+  P.Speak |
+  P.UseVAD |
+  P.UseApplicationCommands |
+  P.CreateInstantInvite |
+  P.ChangeNickname |
+  P.Stream |
+  P.SendMessagesInThreads |
+  P.CreatePublicThreads;
 /** The permissions an invite link usually grants a bot like rollcall (no Administrator, no ManageMessages). */
-const BOT_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.AddReactions | P.EmbedLinks | P.AttachFiles |
-  P.UseExternalEmojis | P.Connect | P.Speak | P.UseApplicationCommands;
+const BOT_PERMISSIONS = P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.AddReactions | P.EmbedLinks | P.AttachFiles | P.UseExternalEmojis | P.Connect | P.Speak | P.UseApplicationCommands;
 
 /** The default fixture: guild "Night Owls" and its people. */
 export function defaultFixtureInput(): FixtureInput {
@@ -207,8 +218,7 @@ export function resolveFixtureInput(overrides: Partial<FixtureInput> = {}): Fixt
 /** The ids a test needs, keyed by the fixture's short names. */
 export function describeFixture(input: FixtureInput): Fixture {
   const members = [...input.members, ...input.extraMembers];
-  const byKey = <T extends { key: string }, V>(list: T[], f: (t: T) => V): Record<string, V> =>
-    Object.fromEntries(list.map((x) => [x.key, f(x)]));
+  const byKey = <T extends { key: string }, V>(list: T[], f: (t: T) => V): Record<string, V> => Object.fromEntries(list.map((x) => [x.key, f(x)]));
   return {
     guildId: input.guild.id,
     applicationId: input.application.id,

@@ -176,7 +176,7 @@ export class MemberActions {
       data: commandData(this.world, command, name, options, channelId, userId),
     });
     if (result.error) throw new Error(`autocomplete failed: ${result.error}`);
-    return ((result.response as { data?: { choices?: { name: string; value: string | number }[] } }).data?.choices ?? []);
+    return (result.response as { data?: { choices?: { name: string; value: string | number }[] } }).data?.choices ?? [];
   }
 
   /**
@@ -221,5 +221,4 @@ export class MemberActions {
   verifyInteractionsEndpoint() {
     return this.interactions.verifyEndpoint();
   }
-
 }

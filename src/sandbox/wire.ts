@@ -97,7 +97,10 @@ export class Counters {
 export class WireLog extends EventEmitter {
   readonly #recent: WireEvent[] = [];
 
-  constructor(private readonly capacity = 2000, private readonly print = false) {
+  constructor(
+    private readonly capacity = 2000,
+    private readonly print = false,
+  ) {
     super();
     this.setMaxListeners(100);
   }

@@ -29,7 +29,10 @@ export const DEFAULTS = {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`${variable} ${reason}`);
   }
 }
@@ -173,7 +176,8 @@ export function startFailure(step: StartStep, error: unknown, config: Pick<Confi
   if (step === 'database') {
     // openDatabase's own check: the message already names the file, its owner and mode.
     if (code === 'EDBACCESS') return new ConfigError('DATABASE_PATH', `(${config.databasePath}) ${message}`);
-    const reason = (code && (FILE_ERRORS[code] ?? (code.startsWith('SQLITE_IOERR') ? 'the disk could not be read or written' : undefined))) ??
+    const reason =
+      (code && (FILE_ERRORS[code] ?? (code.startsWith('SQLITE_IOERR') ? 'the disk could not be read or written' : undefined))) ??
       (/cannot open database/i.test(message) ? 'the directory does not exist' : undefined);
     return reason ? new ConfigError('DATABASE_PATH', `(${config.databasePath}) cannot be opened: ${reason}`) : null;
   }

@@ -19,8 +19,7 @@ export function storageFailure(error: unknown): string | null {
 }
 
 /** What a member is told while the database cannot be written. */
-export const STORAGE_FAILURE_REPLY =
-  "⚠️ I can't save anything right now: the bot's disk is full or its database is read-only. Nothing was changed — please try again later.";
+export const STORAGE_FAILURE_REPLY = "⚠️ I can't save anything right now: the bot's disk is full or its database is read-only. Nothing was changed — please try again later.";
 
 /** How often a storage outage is logged: one line, not one per request, event and tick. */
 export const STORAGE_LOG_EVERY_MS = 10 * 60_000;

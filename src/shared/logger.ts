@@ -2,16 +2,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel } from './config.js';
 
 /** Paths pino must never print: the bot token travels in the Authorization header and in config. */
-export const REDACT_PATHS = [
-  'token',
-  '*.token',
-  'config.token',
-  'req.headers.authorization',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  'interaction.token',
-];
+export const REDACT_PATHS = ['token', '*.token', 'config.token', 'req.headers.authorization', 'headers.authorization', 'headers.Authorization', '*.headers.authorization', 'interaction.token'];
 
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {

@@ -162,23 +162,12 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 
  * names are the contract with whoever scrapes them (see docs/operations.md).
  */
 export const metrics = {
-  interactions: registry.counter(
-    'rollcall_interactions_total',
-    'Interactions received, by type (ping, command:<name>, component:<key>, autocomplete:<name>) and outcome.',
-    ['type', 'outcome'],
-  ),
+  interactions: registry.counter('rollcall_interactions_total', 'Interactions received, by type (ping, command:<name>, component:<key>, autocomplete:<name>) and outcome.', ['type', 'outcome']),
   interactionSeconds: registry.histogram('rollcall_interaction_duration_seconds', 'Time to the first HTTP answer to Discord, by interaction type.', LATENCY_BUCKETS, ['type']),
-  signatureFailures: registry.counter(
-    'rollcall_signature_failures_total',
-    'POST /interactions refused for a missing, stale or wrong Ed25519 signature (also counted as outcome bad_signature).',
-  ),
+  signatureFailures: registry.counter('rollcall_signature_failures_total', 'POST /interactions refused for a missing, stale or wrong Ed25519 signature (also counted as outcome bad_signature).'),
   restResponses: registry.counter('rollcall_discord_rest_responses_total', 'Responses from Discord REST, by method, rate-limit route and status.', ['method', 'route', 'status']),
   rest429: registry.counter('rollcall_discord_rest_429_total', 'HTTP 429 responses from Discord REST, by rate-limit route.', ['route']),
-  restRateLimitWaits: registry.counter(
-    'rollcall_discord_rate_limit_waits_total',
-    'Times @discordjs/rest paused a request for a rate limit, by route and whether it was global.',
-    ['route', 'global'],
-  ),
+  restRateLimitWaits: registry.counter('rollcall_discord_rate_limit_waits_total', 'Times @discordjs/rest paused a request for a rate limit, by route and whether it was global.', ['route', 'global']),
   gatewayReconnects: registry.counter('rollcall_gateway_reconnects_total', 'Gateway reconnections after the first session, by kind (resume or new_session).', ['kind']),
   gatewayCloses: registry.counter('rollcall_gateway_closes_total', 'Gateway socket closes, by close code.', ['code']),
   editsCoalesced: registry.counter('rollcall_message_edits_coalesced_total', 'Changes to a message that needed no edit of their own because a later edit covered them.'),

@@ -96,9 +96,7 @@ export function outOfLimits(what: string, value: number, limits: { min: number; 
 }
 
 /** A drawn chart, or why there is nothing worth drawing. */
-export type ChartResult =
-  | { ok: true; chart: ChartName; title: string; summary: string; png: Uint8Array; svg: string; width: number; height: number }
-  | { ok: false; chart: ChartName; reason: string };
+export type ChartResult = { ok: true; chart: ChartName; title: string; summary: string; png: Uint8Array; svg: string; width: number; height: number } | { ok: false; chart: ChartName; reason: string };
 
 /** Called as each chart is done: wall time, and CPU time of the drawing thread where known. */
 export type ChartProgress = (index: number, result: ChartResult, ms: number, cpuMs?: number) => void;

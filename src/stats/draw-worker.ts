@@ -23,10 +23,15 @@ const contexts: ContextCache = new Map();
 port.on('message', async (job: DrawJob) => {
   if (job.kind === 'charts') {
     try {
-      await produceCharts(openReadOnly(job.databasePath), job.requests, (index, result, ms, cpuMs) => {
-        const png = result.ok ? Uint8Array.from(result.png) : undefined;
-        send({ id: job.id, kind: 'result', index, result: result.ok && png ? { ...result, png } : result, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
-      }, { contexts });
+      await produceCharts(
+        openReadOnly(job.databasePath),
+        job.requests,
+        (index, result, ms, cpuMs) => {
+          const png = result.ok ? Uint8Array.from(result.png) : undefined;
+          send({ id: job.id, kind: 'result', index, result: result.ok && png ? { ...result, png } : result, ms, cpuMs }, png ? [png.buffer as ArrayBuffer] : []);
+        },
+        { contexts },
+      );
       send({ id: job.id, kind: 'done' });
     } catch (error) {
       send({ id: job.id, kind: 'error', message: errorText(error) });

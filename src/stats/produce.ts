@@ -77,12 +77,7 @@ export interface ProduceOptions {
  * is not awaited before the next chart's aggregation starts, so with a draw worker the two overlap.
  * `onResult` fires as each chart is done (not necessarily in order); the returned list is in order.
  */
-export async function produceCharts(
-  db: Kysely<Database>,
-  requests: readonly ChartRequest[],
-  onResult: ChartProgress = () => {},
-  options: ProduceOptions = {},
-): Promise<ChartResult[]> {
+export async function produceCharts(db: Kysely<Database>, requests: readonly ChartRequest[], onResult: ChartProgress = () => {}, options: ProduceOptions = {}): Promise<ChartResult[]> {
   const contexts = options.contexts ?? new Map<string, StatsContext>();
   // Vega and resvg load only where drawing happens (not in the render worker's data thread).
   const draw: Draw = options.draw ?? (await import('./render.js')).renderSpec;

@@ -132,10 +132,7 @@ export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Prom
  * would bring back an erased member as "never seen". Members with a signal but no non-AFK stay
  * have `lastSeen` null. `trackedSince` is the guild's first recorded stay.
  */
-export async function lastSeen(
-  db: Kysely<Database>,
-  scope: StatsScope,
-): Promise<{ members: { userId: string; lastSeen: number | null }[]; trackedSince: number | null }> {
+export async function lastSeen(db: Kysely<Database>, scope: StatsScope): Promise<{ members: { userId: string; lastSeen: number | null }[]; trackedSince: number | null }> {
   // One group per member, in the (guild_id, user_id, …) covering index's order: no table row read.
   const seenQuery = db
     .selectFrom('voice_stays')
@@ -174,13 +171,7 @@ export async function lastSeen(
  * order (the `+` as in `loadStays`): 300k hour rows come back as one row per member, not 100k rows
  * with two strings each.
  */
-export async function declaredDays(
-  db: Kysely<Database>,
-  scope: StatsScope,
-  fromDate: string,
-  toDate: string,
-  userId?: string,
-): Promise<{ userId: string; date: string; hours: number }[]> {
+export async function declaredDays(db: Kysely<Database>, scope: StatsScope, fromDate: string, toDate: string, userId?: string): Promise<{ userId: string; date: string; hours: number }[]> {
   const firstPostDate = DateTime.fromISO(fromDate, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
   const query = packedDeclaredQuery(scope, firstPostDate, toDate, userId);
   const evenings = await eveningsOf(db, scope, firstPostDate, toDate);

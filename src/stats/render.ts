@@ -10,9 +10,7 @@ const require = createRequire(import.meta.url);
  * Inter, shipped through npm, is the only font the renderer loads: charts look the same on a
  * Raspberry Pi with no fonts installed as on a desktop.
  */
-export const FONT_FILES = ['400Regular/Inter_400Regular.ttf', '600SemiBold/Inter_600SemiBold.ttf', '700Bold/Inter_700Bold.ttf'].map((f) =>
-  require.resolve(`@expo-google-fonts/inter/${f}`),
-);
+export const FONT_FILES = ['400Regular/Inter_400Regular.ttf', '600SemiBold/Inter_600SemiBold.ttf', '700Bold/Inter_700Bold.ttf'].map((f) => require.resolve(`@expo-google-fonts/inter/${f}`));
 
 /** Vega-Lite's notes about specs go nowhere: the specs are ours and tested; errors still throw. */
 const quiet: LoggerInterface = {

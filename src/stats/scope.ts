@@ -22,11 +22,7 @@ export interface StatsScope {
  * The one place members are left out: every query that reads per-member rows goes through here,
  * so the privacy opt-out (and bots) is applied once, in SQL.
  */
-export function withoutExcluded<DB, TB extends keyof DB, O>(
-  qb: SelectQueryBuilder<DB, TB, O>,
-  scope: StatsScope,
-  column = 'user_id',
-): SelectQueryBuilder<DB, TB, O> {
+export function withoutExcluded<DB, TB extends keyof DB, O>(qb: SelectQueryBuilder<DB, TB, O>, scope: StatsScope, column = 'user_id'): SelectQueryBuilder<DB, TB, O> {
   const condition = notExcluded(scope, column);
   return condition ? qb.where(condition) : qb;
 }
@@ -54,7 +50,10 @@ export async function resolveScope(db: Kysely<Database>, request: ChartRequest):
       .executeTakeFirst();
     from = Math.min(Number(first?.first ?? request.now), request.now);
   } else {
-    from = DateTime.fromMillis(request.now, { zone }).startOf('day').minus({ days: days - 1 }).toMillis();
+    from = DateTime.fromMillis(request.now, { zone })
+      .startOf('day')
+      .minus({ days: days - 1 })
+      .toMillis();
   }
   return { guildId: request.guildId, zone, from, to: request.now, now: request.now, excluded };
 }

@@ -79,7 +79,11 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
 
       let player: AudioPlayer | undefined;
       try {
-        await waitFor(() => entersState(connection, VoiceConnectionStatus.Ready, AbortSignal.any([stop.signal, AbortSignal.timeout(readyTimeoutMs)])), stop.signal, `the voice connection was not ready after ${readyTimeoutMs} ms`);
+        await waitFor(
+          () => entersState(connection, VoiceConnectionStatus.Ready, AbortSignal.any([stop.signal, AbortSignal.timeout(readyTimeoutMs)])),
+          stop.signal,
+          `the voice connection was not ready after ${readyTimeoutMs} ms`,
+        );
         reached('ready');
         player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Stop } });
         player.on('error', (error) => fail(error));

@@ -19,8 +19,7 @@ export interface SpeechJob {
 
 export type SpeechReply =
   /** All packets back to back in `data`; `sizes[i]` is the length of packet i. */
-  | { ok: true; data: Uint8Array; sizes: number[] }
-  | { ok: false; error: string };
+  { ok: true; data: Uint8Array; sizes: number[] } | { ok: false; error: string };
 
 /** Discord's voice format: 48 kHz stereo, 20 ms frames. */
 export const OPUS_RATE = 48_000;

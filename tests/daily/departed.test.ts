@@ -6,7 +6,10 @@ const DAY2 = '2026-11-24T12:00:00Z';
 const DAY3 = '2026-11-25T12:00:00Z';
 
 const run = async (w: World, user: string, name: string, options: unknown[]) => (await w.emu.runCommand(user, name, options as never)).final();
-const today = (w: World) => botMessages(w).filter((m) => !m.ephemeral_for).at(-1)!;
+const today = (w: World) =>
+  botMessages(w)
+    .filter((m) => !m.ephemeral_for)
+    .at(-1)!;
 
 describe('a member who left the server', () => {
   let w: World;

@@ -22,7 +22,11 @@ describe('the daily message across DST changes', () => {
   let w: World;
   let tonight: string;
   let alice: string, bob: string, carol: string, dan: string;
-  const daily = () => w.emu.messages(tonight).filter((m) => m.author.id === w.emu.applicationId && !m.ephemeral_for).at(-1)!;
+  const daily = () =>
+    w.emu
+      .messages(tonight)
+      .filter((m) => m.author.id === w.emu.applicationId && !m.ephemeral_for)
+      .at(-1)!;
   const config = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(alice, 'config', [{ name: sub, options } as never])).final()).content);
   const times = (content: string) => [...content.matchAll(/<t:(\d+):t>/g)].map((m) => Number(m[1]));
   const lineAt = (content: string, iso: string) => content.split('\n').find((l) => l.includes(`<t:${unix(iso)}:t>`));
@@ -40,9 +44,19 @@ describe('the daily message across DST changes', () => {
     // Saturday 2026-03-07, 06:00 EST: before the post time.
     w = await startWorld({ now: '2026-03-07T11:00:00Z' });
     tonight = w.emu.fixture.channels.tonight;
-    ({ alice: { id: alice }, bob: { id: bob }, carol: { id: carol }, dan: { id: dan } } = w.emu.fixture.members);
+    ({
+      alice: { id: alice },
+      bob: { id: bob },
+      carol: { id: carol },
+      dan: { id: dan },
+    } = w.emu.fixture.members);
     await config('channel', [{ name: 'channel', value: tonight }]);
-    expect(await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 3 }])).toContain('20:00 → 03:00');
+    expect(
+      await config('hours', [
+        { name: 'first', value: 20 },
+        { name: 'last', value: 3 },
+      ]),
+    ).toContain('20:00 → 03:00');
     // Bob plays every evening at 9 pm.
     let menu = await (await w.emu.runCommand(bob, 'schedule', [{ name: 'set', options: [] } as never])).final();
     menu = await (await w.emu.selectMenu(bob, menu.id, byKey(menu, 'sched-days').custom_id, ['1', '2', '3', '4', '5', '6', '7'])).final();
@@ -54,9 +68,7 @@ describe('the daily message across DST changes', () => {
   it('New York, Saturday 2026-03-07: 1 am is EST, 2 am does not exist (no line, no 🕑), 3 am is EDT', async () => {
     const m = await postAt('2026-03-07T12:00:00Z', '2026-03-07');
     expect(m.content.split('\n')[0]).toBe("**Who's playing tonight?** Saturday 7 March");
-    expect(times(m.content)).toEqual(
-      ['2026-03-08T01:00Z', '2026-03-08T02:00Z', '2026-03-08T03:00Z', '2026-03-08T04:00Z', '2026-03-08T05:00Z', '2026-03-08T06:00Z', '2026-03-08T07:00Z'].map(unix),
-    );
+    expect(times(m.content)).toEqual(['2026-03-08T01:00Z', '2026-03-08T02:00Z', '2026-03-08T03:00Z', '2026-03-08T04:00Z', '2026-03-08T05:00Z', '2026-03-08T06:00Z', '2026-03-08T07:00Z'].map(unix));
     expect(m.reactions?.map((r) => r.emoji.name)).toEqual(['🕗', '🕘', '🕙', '🕚', '🕛', '🕐', '🕒']);
     expect(lineAt(m.content, '2026-03-08T02:00Z')).toBe(`🕘 <t:${unix('2026-03-08T02:00Z')}:t> — **1**: Bob 📅`);
     expect(lineAt(m.content, '2026-03-08T07:00Z')).toMatch(/^🕒 /);
@@ -85,9 +97,7 @@ describe('the daily message across DST changes', () => {
   it('Paris, Saturday 2026-03-28: CET until 2 am, which is skipped, then CEST', async () => {
     expect(await config('timezone', [{ name: 'zone', value: 'Europe/Paris' }])).toContain('Europe/Paris');
     const m = await postAt('2026-03-28T06:00:00Z', '2026-03-28'); // 07:00 CET
-    expect(times(m.content)).toEqual(
-      ['2026-03-28T19:00Z', '2026-03-28T20:00Z', '2026-03-28T21:00Z', '2026-03-28T22:00Z', '2026-03-28T23:00Z', '2026-03-29T00:00Z', '2026-03-29T01:00Z'].map(unix),
-    );
+    expect(times(m.content)).toEqual(['2026-03-28T19:00Z', '2026-03-28T20:00Z', '2026-03-28T21:00Z', '2026-03-28T22:00Z', '2026-03-28T23:00Z', '2026-03-29T00:00Z', '2026-03-29T01:00Z'].map(unix));
     expect(m.reactions?.map((r) => r.emoji.name)).toEqual(['🕗', '🕘', '🕙', '🕚', '🕛', '🕐', '🕒']);
     expect(lineAt(m.content, '2026-03-28T20:00Z')).toBe(`🕘 <t:${unix('2026-03-28T20:00Z')}:t> — **1**: Bob 📅`);
   });

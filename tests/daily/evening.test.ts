@@ -14,7 +14,16 @@ describe('a whole evening with the daily message', () => {
 
   const messages = () => w.emu.messages(tonight).filter((m) => m.author.id === w.emu.applicationId);
   const daily = () => messages().at(-1)!;
-  const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(slotsFor(date, 'America/New_York', 20, 23).find((s) => s.hour === hour)!.unix.toString()))!;
+  const line = (hour: number) =>
+    daily()
+      .content.split('\n')
+      .find((l) =>
+        l.includes(
+          slotsFor(date, 'America/New_York', 20, 23)
+            .find((s) => s.hour === hour)!
+            .unix.toString(),
+        ),
+      )!;
   let date = '2026-11-23';
 
   beforeAll(async () => {
@@ -28,7 +37,12 @@ describe('a whole evening with the daily message', () => {
       return String((await r.final()).content);
     };
     expect(await admin('channel', [{ name: 'channel', value: tonight }])).toContain(`<#${tonight}>`);
-    expect(await admin('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 23 }])).toContain('20:00 → 23:00');
+    expect(
+      await admin('hours', [
+        { name: 'first', value: 20 },
+        { name: 'last', value: 23 },
+      ]),
+    ).toContain('20:00 → 23:00');
   });
   afterAll(() => w.close());
 

@@ -9,7 +9,10 @@ const TUESDAY = '2026-11-24T12:00:00Z';
 type Control = { custom_id: string; options?: { value: string; default?: boolean }[] };
 const controls = (m: EmulatedMessage) => (m.components ?? []).flatMap((row) => (row as { components: Control[] }).components);
 const byKey = (m: EmulatedMessage, key: string) => controls(m).find((c) => c.custom_id.startsWith(`${key}:`))!;
-const today = (w: World) => botMessages(w).filter((m) => !m.ephemeral_for).at(-1)!;
+const today = (w: World) =>
+  botMessages(w)
+    .filter((m) => !m.ephemeral_for)
+    .at(-1)!;
 const run = async (w: World, user: string, name: string, options: unknown[]) => (await w.emu.runCommand(user, name, options as never)).final();
 
 describe('"Not tonight" on the daily message', () => {
@@ -87,7 +90,7 @@ describe('schedules that differ per evening', () => {
     expect(today(w).content).toMatch(/🕙 <t:\d+:t> — ·/);
 
     const cleared = (await run(w, bob.id, 'schedule', [{ name: 'clear', options: [{ name: 'day', value: 2 }] }])).content;
-    expect(cleared).toContain('Your Tuesday evenings are off your schedule. You\'re on the list every **Friday** at **22:00, 23:00**');
+    expect(cleared).toContain("Your Tuesday evenings are off your schedule. You're on the list every **Friday** at **22:00, 23:00**");
     expect((await w.app.schedules.byDay(w.emu.fixture.guildId, bob.id)).get(2)).toBeUndefined();
   });
 });

@@ -15,7 +15,11 @@ describe('the daily message text', () => {
         [20, [m('1'), m('2', 'schedule'), m('3', 'out')]],
         [21, [m('4', null, true)]],
       ]),
-      labels: new Map([['1', 'Alice'], ['2', '🏆 Bob'], ['4', 'Dan']]),
+      labels: new Map([
+        ['1', 'Alice'],
+        ['2', '🏆 Bob'],
+        ['4', 'Dan'],
+      ]),
     });
     const lines = text.split('\n');
     expect(lines[0]).toBe("**Who's playing tonight?** Tuesday 24 November");

@@ -51,7 +51,10 @@ describe('kill and restart at each step of posting: exactly one message, never n
     w = await configuredWorld();
     await w.tick();
     const first = botMessages(w)[0]!;
-    await w.app.db.updateTable('daily_posts').set({ state: 'planned', message_id: null, posted_at: null, created_at: Date.parse(POST_TIME) - 3_600_000 }).execute();
+    await w.app.db
+      .updateTable('daily_posts')
+      .set({ state: 'planned', message_id: null, posted_at: null, created_at: Date.parse(POST_TIME) - 3_600_000 })
+      .execute();
     await w.crash();
     w.clock.advance(60 * 60_000);
     await w.restart();
@@ -110,14 +113,22 @@ describe('a channel where the bot lacks Send Messages (Discord 50013)', () => {
   afterEach(() => w?.close());
 
   it('fails with a reason the admin can act on; after the fix, /config post-now posts it', async () => {
-    const channels = defaultFixtureInput().channels.map((c) =>
-      c.key === 'general' ? { ...c, overwrites: [{ memberKey: 'rollcall', deny: PermissionFlagsBits.SendMessages }] } : c,
-    );
+    const channels = defaultFixtureInput().channels.map((c) => (c.key === 'general' ? { ...c, overwrites: [{ memberKey: 'rollcall', deny: PermissionFlagsBits.SendMessages }] } : c));
     w = await startWorld({ now: POST_TIME, emulator: { fixture: { channels } } });
     const alice = w.emu.fixture.members.alice.id;
     const general = w.emu.fixture.channels.general;
     await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: general }] } as never])).final();
-    await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+    await (
+      await w.emu.runCommand(alice, 'config', [
+        {
+          name: 'hours',
+          options: [
+            { name: 'first', value: 20 },
+            { name: 'last', value: 23 },
+          ],
+        } as never,
+      ])
+    ).final();
     await w.tick();
     expect(await postRow(w)).toMatchObject({ state: 'failed', error: 'missing access or permissions' });
     const now = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);
@@ -146,9 +157,12 @@ describe('a channel where the bot can post but not react (Discord 50013 on the r
     w = await startWorld({ now: POST_TIME, emulator: { fixture: { channels } } });
     const alice = w.emu.fixture.members.alice.id;
     const general = w.emu.fixture.channels.general;
-    const config = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(alice, 'config', [{ name: sub, options } as never])).final());
+    const config = async (sub: string, options: unknown[] = []) => await (await w.emu.runCommand(alice, 'config', [{ name: sub, options } as never])).final();
     await config('channel', [{ name: 'channel', value: general }]);
-    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 23 }]);
+    await config('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 23 },
+    ]);
     await w.tick();
     const messages = () => w.emu.messages(general).filter((m) => m.author.id === w.emu.applicationId && !m.ephemeral_for);
     expect(messages()).toHaveLength(1);

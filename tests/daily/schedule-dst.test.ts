@@ -3,8 +3,7 @@ import type { EmulatedMessage } from '../../src/sandbox/index.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 type Select = { custom_id: string; options?: { value: string }[] };
-const hoursMenu = (m: EmulatedMessage) =>
-  (m.components ?? []).flatMap((row) => (row as { components: Select[] }).components).find((c) => c.custom_id.startsWith('sched-hours:'))!;
+const hoursMenu = (m: EmulatedMessage) => (m.components ?? []).flatMap((row) => (row as { components: Select[] }).components).find((c) => c.custom_id.startsWith('sched-hours:'))!;
 
 /**
  * A schedule is for every week: on the night the clocks skip 2 am, the menu still offers 2 am (the
@@ -17,7 +16,17 @@ describe('/schedule set on a spring-forward night', () => {
     w = await startWorld({ now: '2026-03-07T14:00:00Z' });
     const { alice } = w.emu.fixture.members;
     await (await w.emu.runCommand(alice.id, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
-    await (await w.emu.runCommand(alice.id, 'config', [{ name: 'hours', options: [{ name: 'first', value: 22 }, { name: 'last', value: 3 }] } as never])).final();
+    await (
+      await w.emu.runCommand(alice.id, 'config', [
+        {
+          name: 'hours',
+          options: [
+            { name: 'first', value: 22 },
+            { name: 'last', value: 3 },
+          ],
+        } as never,
+      ])
+    ).final();
   });
   afterAll(() => w.close());
 

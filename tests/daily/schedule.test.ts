@@ -33,7 +33,11 @@ describe('recurring schedules through /schedule and its menus', () => {
     // Saturday 31 October 2026, 09:00 in New York; DST ends Sunday 1 November at 2 am.
     w = await startWorld({ now: '2026-10-31T13:00:00Z' });
     tonight = w.emu.fixture.channels.tonight;
-    ({ alice: { id: alice }, bob: { id: bob }, carol: { id: carol } } = w.emu.fixture.members);
+    ({
+      alice: { id: alice },
+      bob: { id: bob },
+      carol: { id: carol },
+    } = w.emu.fixture.members);
   });
   afterAll(() => w.close());
 
@@ -41,11 +45,21 @@ describe('recurring schedules through /schedule and its menus', () => {
     const reply = await (await w.emu.runCommand(bob, 'schedule', [{ name: 'set', options: [] } as never])).final();
     expect(reply.content).toContain('an admin needs to pick a channel');
     await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: tonight }] } as never])).final();
-    await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+    await (
+      await w.emu.runCommand(alice, 'config', [
+        {
+          name: 'hours',
+          options: [
+            { name: 'first', value: 20 },
+            { name: 'last', value: 23 },
+          ],
+        } as never,
+      ])
+    ).final();
   });
 
   it('two members set different schedules; neither disturbs the other', async () => {
-    expect(await setSchedule(bob, ['7'], ['21'])).toContain("every **Sunday** at **21:00**");
+    expect(await setSchedule(bob, ['7'], ['21'])).toContain('every **Sunday** at **21:00**');
     expect(await setSchedule(carol, ['6', '7'], ['20', '22'])).toContain('every **Saturday, Sunday** at **20:00, 22:00**');
     const show = async (u: string) => (await (await w.emu.runCommand(u, 'schedule', [{ name: 'show', options: [] } as never])).final()).content;
     expect(await show(bob)).toContain('every **Sunday** at **21:00**');

@@ -17,10 +17,7 @@ describe('two processes sharing one database file', () => {
     await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
     await w.tick();
     // Another process: its own connection, REST client, editor — same file.
-    second = await testApp(
-      testConfig({ applicationId: w.emu.applicationId, publicKey: w.emu.publicKey, token: w.emu.token, apiUrl: w.emu.api, databasePath: w.dbPath }),
-      { clock: w.clock },
-    );
+    second = await testApp(testConfig({ applicationId: w.emu.applicationId, publicKey: w.emu.publicKey, token: w.emu.token, apiUrl: w.emu.api, databasePath: w.dbPath }), { clock: w.clock });
   });
   afterAll(async () => {
     await second.close();
@@ -62,10 +59,7 @@ describe('two processes sharing one database file', () => {
     const since = Date.now();
     const patches = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since);
     // Two processes edit the message at once through the façade, then the editor brings it up to date.
-    await Promise.all([
-      w.app.discord.editMessage(post.channel_id, post.message_id!, { content: 'one' }),
-      second.discord.editMessage(post.channel_id, post.message_id!, { content: 'two' }),
-    ]);
+    await Promise.all([w.app.discord.editMessage(post.channel_id, post.message_id!, { content: 'one' }), second.discord.editMessage(post.channel_id, post.message_id!, { content: 'two' })]);
     second.posts.touch(post);
     await Promise.all([w.app.editor.settle(), second.editor.settle()]);
     const at = patches().map((e) => e.at);

@@ -10,7 +10,19 @@ const CHANNEL = '900000000000000003';
 
 const dispatch = (t: string, d: unknown) => ({ op: 0, s: 1, t, d }) as unknown as GatewayDispatchPayload;
 const voiceState = (userId: string, channelId: string | null) =>
-  dispatch('VOICE_STATE_UPDATE', { guild_id: GUILD, channel_id: channelId, user_id: userId, session_id: `session-${userId}`, deaf: false, mute: false, self_deaf: true, self_mute: false, self_video: false, suppress: false, request_to_speak_timestamp: null });
+  dispatch('VOICE_STATE_UPDATE', {
+    guild_id: GUILD,
+    channel_id: channelId,
+    user_id: userId,
+    session_id: `session-${userId}`,
+    deaf: false,
+    mute: false,
+    self_deaf: true,
+    self_mute: false,
+    self_video: false,
+    suppress: false,
+    request_to_speak_timestamp: null,
+  });
 
 function bridgeWithLog() {
   const sent: GatewayVoiceStateUpdate[] = [];

@@ -35,9 +35,7 @@ describe('attaching the voice side at start', () => {
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [
         40,
-        expect.stringMatching(
-          /^voice greeting unavailable: speech does not work: eSpeak NG could not be loaded \(\/nonexistent\/espeak-ng\.js\): .+ \(reinstall with npm ci\); everything else runs$/,
-        ),
+        expect.stringMatching(/^voice greeting unavailable: speech does not work: eSpeak NG could not be loaded \(\/nonexistent\/espeak-ng\.js\): .+ \(reinstall with npm ci\); everything else runs$/),
       ],
     ]);
   });

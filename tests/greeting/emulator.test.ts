@@ -37,7 +37,12 @@ describe('voice greeting against the emulator', () => {
   };
 
   beforeAll(async () => {
-    ({ w, m, c, guild, admin } = (await startGreetingWorld([['bob', '🕘'], ['carol', '🕙'], ['dan', '🕙'], ['dan', '🕚']])) as GreetingWorld & { m: Record<Key, string> });
+    ({ w, m, c, guild, admin } = (await startGreetingWorld([
+      ['bob', '🕘'],
+      ['carol', '🕙'],
+      ['dan', '🕙'],
+      ['dan', '🕚'],
+    ])) as GreetingWorld & { m: Record<Key, string> });
   }, 30_000);
   afterAll(() => w.close());
 
@@ -121,10 +126,12 @@ describe('voice greeting against the emulator', () => {
     await after(20);
     expect(ops()).toHaveLength(before);
     await after(11);
-    await eventually(() => expect(ops().slice(before)).toEqual([
-      { channel: c.squadB, self_deaf: true, self_mute: false },
-      { channel: null, self_deaf: true, self_mute: false },
-    ]));
+    await eventually(() =>
+      expect(ops().slice(before)).toEqual([
+        { channel: c.squadB, self_deaf: true, self_mute: false },
+        { channel: null, self_deaf: true, self_mute: false },
+      ]),
+    );
     await w.app.greeting.idle();
     await leave('frank');
   });

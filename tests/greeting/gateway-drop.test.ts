@@ -42,7 +42,10 @@ describe('voice greeting when the gateway drops during it', () => {
   beforeEach(async () => {
     // Bob and Carol said they would play at 9 and 10, so Alice has someone to hear about.
     let admin: GreetingWorld['admin'];
-    ({ w, m, c, guild, admin } = (await startGreetingWorld([['bob', '🕘'], ['carol', '🕙']])) as GreetingWorld & { m: Record<Key, string> });
+    ({ w, m, c, guild, admin } = (await startGreetingWorld([
+      ['bob', '🕘'],
+      ['carol', '🕙'],
+    ])) as GreetingWorld & { m: Record<Key, string> });
     expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }])).toContain('✅');
   }, 30_000);
   afterEach(() => w.close());

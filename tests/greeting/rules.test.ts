@@ -52,9 +52,12 @@ describe('voice greeting rules', () => {
   afterAll(() => w.close());
 
   it('refuses bad settings with a clear message and keeps what was there', async () => {
-    expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }, { name: 'voice', value: '--rm -rf' }])).toBe(
-      '`--rm -rf` is not an espeak-ng voice name. Try en-us, en-gb, fr, de or en-us+f3.',
-    );
+    expect(
+      await admin('voice-greeting', [
+        { name: 'state', value: 'on' },
+        { name: 'voice', value: '--rm -rf' },
+      ]),
+    ).toBe('`--rm -rf` is not an espeak-ng voice name. Try en-us, en-gb, fr, de or en-us+f3.');
     expect((await w.app.greetingSettings.get(guild)).enabled).toBe(false);
     await expect(w.app.greetingSettings.setDelay(guild, 0)).rejects.toThrow('The delay must be a whole number of seconds from 1 to 600 (got 0).');
     await expect(w.app.greeting.setEnabled(guild, true, { speed: 20 })).rejects.toThrow('The speed must be 80–400 words per minute (got 20).');
@@ -88,7 +91,12 @@ describe('voice greeting rules', () => {
   });
 
   it('with "say nobody" on, greets with "Nobody else has signed up yet"', async () => {
-    expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }, { name: 'say-nobody', value: true }])).toContain('also when nobody else signed up');
+    expect(
+      await admin('voice-greeting', [
+        { name: 'state', value: 'on' },
+        { name: 'say-nobody', value: true },
+      ]),
+    ).toContain('also when nobody else signed up');
     // Alice was not greeted above, so this same hour is fine.
     await joinAlone(alice);
     await after(11);
@@ -148,7 +156,10 @@ describe('voice greeting rules', () => {
     await service.idle();
     expect(heard[0]).toMatchObject({ userId: carol, channelId: squadA });
     // The greeting's own 60 s bound was armed, then disarmed when it ended.
-    expect(timers.map((t) => [t.ms, t.cancelled])).toEqual([[10_000, true], [60_000, true]]);
+    expect(timers.map((t) => [t.ms, t.cancelled])).toEqual([
+      [10_000, true],
+      [60_000, true],
+    ]);
     await service.stop();
   });
 });

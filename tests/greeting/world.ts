@@ -23,7 +23,10 @@ export async function startGreetingWorld(votes: readonly [member: string, emoji:
   const admin = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice!, 'config', [{ name: sub, options } as never])).final()).content);
   expect(await admin('channel', [{ name: 'channel', value: c.tonight }])).toContain('✅');
   expect(await admin('post-now')).toContain('Posted');
-  const daily = w.emu.messages(c.tonight).filter((msg) => msg.author.id === w.emu.applicationId).at(-1)!;
+  const daily = w.emu
+    .messages(c.tonight)
+    .filter((msg) => msg.author.id === w.emu.applicationId)
+    .at(-1)!;
   for (const [member, emoji] of votes) await w.emu.react(m[member]!, c.tonight, daily.id, emoji);
   await eventually(async () => {
     await w.settle();

@@ -65,13 +65,7 @@ function envelope(type: InteractionType, data: unknown, as: As): APIInteraction 
 }
 
 /** A slash command as Discord nests it: `command('config', 'hours', [int('first', 18), …])`. */
-export function command(
-  name: string,
-  subcommand: string | null,
-  options: APIApplicationCommandInteractionDataOption[] = [],
-  as: As = {},
-  resolved?: unknown,
-): APIInteraction {
+export function command(name: string, subcommand: string | null, options: APIApplicationCommandInteractionDataOption[] = [], as: As = {}, resolved?: unknown): APIInteraction {
   const data = {
     id: snowflake(),
     name,
@@ -87,9 +81,7 @@ export function autocomplete(name: string, subcommand: string, focused: { name: 
     id: snowflake(),
     name,
     type: ApplicationCommandType.ChatInput,
-    options: [
-      { type: ApplicationCommandOptionType.Subcommand, name: subcommand, options: [{ type: ApplicationCommandOptionType.String, name: focused.name, value: focused.value, focused: true }] },
-    ],
+    options: [{ type: ApplicationCommandOptionType.Subcommand, name: subcommand, options: [{ type: ApplicationCommandOptionType.String, name: focused.name, value: focused.value, focused: true }] }],
   };
   return envelope(InteractionType.ApplicationCommandAutocomplete, data, as);
 }

@@ -23,9 +23,7 @@ export interface Harness {
 }
 
 /** The interactions server on a temp SQLite file, with a test key pair in place of Discord's. */
-export async function startHarness(
-  opts: { config?: Partial<Config>; server?: ServerOptions; keys?: TestKeys; dbPath?: string; logTo?: (line: string) => void } = {},
-): Promise<Harness> {
+export async function startHarness(opts: { config?: Partial<Config>; server?: ServerOptions; keys?: TestKeys; dbPath?: string; logTo?: (line: string) => void } = {}): Promise<Harness> {
   const keys = opts.keys ?? createTestKeys();
   const tmp = opts.dbPath ? undefined : tempDir();
   const dbPath = opts.dbPath ?? `${tmp!.dir}/rollcall.sqlite`;

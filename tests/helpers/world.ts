@@ -49,7 +49,6 @@ export interface World {
 
 const noThrottle = { waitForIdentify: async () => {} };
 
-
 /**
  * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
  * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
@@ -87,7 +86,12 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
     alive = true;
   };
   await boot();
-  await registerCommands(world.app.discord, commands.map((c) => c.definition), emu.fixture.guildId, () => {});
+  await registerCommands(
+    world.app.discord,
+    commands.map((c) => c.definition),
+    emu.fixture.guildId,
+    () => {},
+  );
 
   world.settle = () => bot.settle();
   world.tick = () => bot.tick();
@@ -124,7 +128,17 @@ export async function startConfiguredWorld(now: number | string): Promise<World>
   const w = await startWorld({ now });
   const alice = w.emu.fixture.members.alice.id;
   await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
-  await (await w.emu.runCommand(alice, 'config', [{ name: 'hours', options: [{ name: 'first', value: 20 }, { name: 'last', value: 23 }] } as never])).final();
+  await (
+    await w.emu.runCommand(alice, 'config', [
+      {
+        name: 'hours',
+        options: [
+          { name: 'first', value: 20 },
+          { name: 'last', value: 23 },
+        ],
+      } as never,
+    ])
+  ).final();
   return w;
 }
 

@@ -25,8 +25,7 @@ const SUBCOMMANDS: Record<string, { options: APIApplicationCommandInteractionDat
   retention: { options: [int('days', 30)] },
 };
 /** What GUILD_CREATE would have told the bot: the role exists. */
-const rememberGuild = (h: Harness) =>
-  h.app.guilds.remember({ guildId: GUILD_ID, name: 'Night Owls', afkChannelId: null, roles: [{ id: ROLE_ID, name: 'Owls', position: 1 }], channels: [] });
+const rememberGuild = (h: Harness) => h.app.guilds.remember({ guildId: GUILD_ID, name: 'Night Owls', afkChannelId: null, roles: [{ id: ROLE_ID, name: 'Owls', position: 1 }], channels: [] });
 const configCommandOf = (sub: string, as: Parameters<typeof command>[3]) => command('config', sub, SUBCOMMANDS[sub]!.options, as, SUBCOMMANDS[sub]!.resolved);
 
 /** Every row of every table but `members` (refreshed for free by any interaction, by design). */

@@ -49,7 +49,12 @@ describe("Discord's 3-second deadline and failing handlers", () => {
       logTo: (line) => logLines.push(line),
     });
     emu.setInteractionsUrl(`${await h.listen()}/interactions`);
-    await registerCommands(h.app.discord, [slow, broken, slowBroken].map((c) => c.definition), emu.fixture.guildId, () => {});
+    await registerCommands(
+      h.app.discord,
+      [slow, broken, slowBroken].map((c) => c.definition),
+      emu.fixture.guildId,
+      () => {},
+    );
     alice = emu.fixture.members.alice.id;
   });
   afterAll(async () => {

@@ -71,8 +71,7 @@ const quick: CommandHandler = {
 };
 
 type RestEvent = Extract<Emulator['events'][number], { kind: 'rest' }>;
-const webhookCalls = (emu: Emulator, token: string, method: string) =>
-  emu.events.filter((e): e is RestEvent => e.kind === 'rest' && e.method === method && decodeURIComponent(e.path).includes(token));
+const webhookCalls = (emu: Emulator, token: string, method: string) => emu.events.filter((e): e is RestEvent => e.kind === 'rest' && e.method === method && decodeURIComponent(e.path).includes(token));
 const responseIndex = (emu: Emulator, id: string) => emu.events.findIndex((e) => e.kind === 'interaction-response' && e.id === id);
 
 describe('deferred component answers land where the member expects', () => {
@@ -162,7 +161,12 @@ describe('deferred answers are delivered only after the deferral was sent', () =
     });
     await hSlowWire.listen();
     emu.setInteractionsUrl(`${await h.listen()}/interactions`);
-    await registerCommands(h.app.discord, [...commands, thinker, quick].map((c) => c.definition), emu.fixture.guildId, () => {});
+    await registerCommands(
+      h.app.discord,
+      [...commands, thinker, quick].map((c) => c.definition),
+      emu.fixture.guildId,
+      () => {},
+    );
     alice = emu.fixture.members.alice.id;
   }, 30_000);
   afterAll(async () => {

@@ -10,7 +10,12 @@ const REPO = join(import.meta.dirname, '../..');
 /** `npm run invite` as an operator runs it, against what README tells them to expect. */
 describe('npm run invite', () => {
   const run = () =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/invite.ts'], { cwd: REPO, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DISCORD_APPLICATION_ID: '123456789012345678' }, timeout: 30_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/invite.ts'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', DISCORD_APPLICATION_ID: '123456789012345678' },
+      timeout: 30_000,
+    });
 
   it('asks for exactly what README lists — no Use External Emojis, since rank emoji are only unicode or this server’s', () => {
     const r = run();

@@ -41,7 +41,11 @@ const refused: [string, unknown, RegExp][] = [
   ['a 10 000-character string on an option without max_length', command('config', 'timezone', [str('zone', 'x'.repeat(10_000))]), /at most 6000 characters/],
   ['an unknown command whose option is an object', command('nope', null, [raw(S, 'x', {})]), /must be a string/],
   // As text: JSON.stringify itself overflows the stack on it, JSON.parse does not.
-  ['an autocomplete focused on an array nested 10 000 deep', JSON.stringify(autocompleteWith('DEEP')).replace('"DEEP"', '['.repeat(10_000) + ']'.repeat(10_000)), /must be a string, number or boolean/],
+  [
+    'an autocomplete focused on an array nested 10 000 deep',
+    JSON.stringify(autocompleteWith('DEEP')).replace('"DEEP"', '['.repeat(10_000) + ']'.repeat(10_000)),
+    /must be a string, number or boolean/,
+  ],
   ['an autocomplete focused on null', autocompleteWith(null), /must be a string, number or boolean/],
 ];
 
@@ -81,7 +85,11 @@ describe('option values checked against their declared type and limits before an
   it('autocomplete answers an empty list (not a 500) when reading the options throws', async () => {
     // Past the HTTP check (a direct router call): the router reads the options inside its try.
     const evil = autocompleteWith('x') as { data: { options: unknown } };
-    Object.defineProperty(evil.data, 'options', { get: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+    Object.defineProperty(evil.data, 'options', {
+      get: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
     const res = await h.server.router.handle(evil as never);
     expect(res).toEqual({ type: 8, data: { choices: [] } });
   });

@@ -13,8 +13,7 @@ describe('POST /interactions: signature, replay window and body checks', () => {
   });
   afterAll(() => h.close());
 
-  const raw = (headers: Record<string, string>, body: string | Buffer) =>
-    fetch(`${h.url}/interactions`, { method: 'POST', headers, body });
+  const raw = (headers: Record<string, string>, body: string | Buffer) => fetch(`${h.url}/interactions`, { method: 'POST', headers, body });
 
   it('answers PING with PONG over real HTTP and through inject', async () => {
     expect(await h.post(ping())).toEqual({ status: 200, json: { type: 1 } });
@@ -96,20 +95,32 @@ const withoutSignature = ({ headers, payload }: Request): Request => {
 /** Every way a request is refused before a handler, with the status Discord must get. */
 const REJECTIONS: [string, (keys: TestKeys) => Request, number][] = [
   ['no signature headers', (k) => withoutSignature(signed(k, spyCall())), 401],
-  ['a signature but no timestamp', (k) => {
-    const s = signed(k, spyCall());
-    const { 'x-signature-timestamp': _t, ...headers } = s.headers;
-    return { headers, payload: s.payload };
-  }, 401],
-  ['a signature that is not hex', (k) => {
-    const s = signed(k, spyCall());
-    return { headers: { ...s.headers, 'x-signature-ed25519': 'z'.repeat(128) }, payload: s.payload };
-  }, 401],
+  [
+    'a signature but no timestamp',
+    (k) => {
+      const s = signed(k, spyCall());
+      const { 'x-signature-timestamp': _t, ...headers } = s.headers;
+      return { headers, payload: s.payload };
+    },
+    401,
+  ],
+  [
+    'a signature that is not hex',
+    (k) => {
+      const s = signed(k, spyCall());
+      return { headers: { ...s.headers, 'x-signature-ed25519': 'z'.repeat(128) }, payload: s.payload };
+    },
+    401,
+  ],
   ['a signature made with another key', () => signed(createTestKeys(), spyCall()), 401],
-  ['a body changed after signing', (k) => {
-    const s = signed(k, spyCall());
-    return { headers: s.headers, payload: s.payload.replace('"spy"', '"spy" ') };
-  }, 401],
+  [
+    'a body changed after signing',
+    (k) => {
+      const s = signed(k, spyCall());
+      return { headers: s.headers, payload: s.payload.replace('"spy"', '"spy" ') };
+    },
+    401,
+  ],
   ['a timestamp over five minutes old', (k) => signed(k, spyCall(), now() - 301), 401],
   ['a timestamp over a minute ahead', (k) => signed(k, spyCall(), now() + 61), 401],
   ['a signed body that is not JSON', (k) => signed(k, '{"type": 2, "data": {"name": "spy"'), 400],

@@ -43,12 +43,7 @@ const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 describe('signature check: node:crypto agrees with discord-interactions verifyKey', () => {
   it('both accept genuine signatures: PING, a command with non-ASCII text, an empty body, an upper-case hex signature', async () => {
     const pong = signedBy(keys, JSON.stringify(ping()));
-    const cases = [
-      pong,
-      signedBy(keys, JSON.stringify(command('config', 'timezone', [str('zone', 'Europe/Zürich 🎮')]))),
-      signedBy(keys, ''),
-      { ...pong, signature: pong.signature.toUpperCase() },
-    ];
+    const cases = [pong, signedBy(keys, JSON.stringify(command('config', 'timezone', [str('zone', 'Europe/Zürich 🎮')]))), signedBy(keys, ''), { ...pong, signature: pong.signature.toUpperCase() }];
     for (const sent of cases) expect(await verdicts(sent)).toEqual({ ours: true, theirs: true });
   });
 
@@ -67,7 +62,7 @@ describe('signature check: node:crypto agrees with discord-interactions verifyKe
   it('both refuse every single-byte corruption of a genuine signature', async () => {
     const genuine = signedBy(keys, JSON.stringify(ping()));
     for (let i = 0; i < 64; i++) {
-      expect(await verdicts({ ...genuine, signature: flipByte(genuine.signature, i, 1 << i % 8) }), `byte ${i}`).toEqual({ ours: false, theirs: false });
+      expect(await verdicts({ ...genuine, signature: flipByte(genuine.signature, i, 1 << (i % 8)) }), `byte ${i}`).toEqual({ ours: false, theirs: false });
     }
   });
 

@@ -51,7 +51,7 @@ describe('admin backup', () => {
     await migrateToLatest(database.db);
     database.sqlite.exec('create table pairs (txn integer not null, side text not null, payload text not null, primary key (txn, side))');
     // About 12 MB, so the copy takes many steps and the writer gets between them.
-    const fill = database.sqlite.prepare("insert into pairs (txn, side, payload) values (?, ?, ?)");
+    const fill = database.sqlite.prepare('insert into pairs (txn, side, payload) values (?, ?, ?)');
     database.sqlite.transaction(() => {
       for (let n = 1; n <= 10_000; n++) {
         fill.run(n, 'a', 'x'.repeat(600));

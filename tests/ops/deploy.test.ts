@@ -143,9 +143,7 @@ describe.skipIf(need.missing)(need.title('admin tool over ssh'), () => {
     const r = await admin(['deploy', ...sshd.args(pi.root), '--ref', 'main'], { timeoutMs: 150_000 });
     expect(r.code).toBe(1);
     // The bot's own last word is the reason.
-    expect(lastLine(r.stderr)).toBe(
-      `rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check (Error: this release is broken on purpose); rolled back to ${first.slice(0, 12)}`,
-    );
+    expect(lastLine(r.stderr)).toBe(`rollcall admin: deploy of ${broken.slice(0, 12)} failed its health check (Error: this release is broken on purpose); rolled back to ${first.slice(0, 12)}`);
     expect(r.stderr).toContain('applied 2099-12-31-999-deploy-probe');
     expect(r.stderr).toContain('migrations ran; restoring');
     expect(r.stderr).toContain('package-lock.json unchanged: reusing node_modules');

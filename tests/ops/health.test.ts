@@ -24,9 +24,7 @@ describe('health verdict', () => {
     expect(health({ dbOk: false, now, startedAt, gateway: connected }).problems).toEqual(['the database does not answer']);
     const down = { state: 'reconnecting', connected: false, lastEventAt: now - 90_000, lastHeartbeatAt: now - 90_000, connectedAt: null };
     expect(health({ dbOk: true, now, startedAt, gateway: { ...down, disconnectedAt: now - 30_000 } }).ok).toBe(true); // a blip, within the grace
-    expect(health({ dbOk: true, now, startedAt, gateway: { ...down, disconnectedAt: now - 61_000 } }).problems).toEqual([
-      'the gateway has been disconnected for 61 s (state: reconnecting)',
-    ]);
+    expect(health({ dbOk: true, now, startedAt, gateway: { ...down, disconnectedAt: now - 61_000 } }).problems).toEqual(['the gateway has been disconnected for 61 s (state: reconnecting)']);
     // Never connected: the grace runs from the start of the process.
     const never = { state: 'connecting', connected: false, lastEventAt: null, lastHeartbeatAt: null, connectedAt: null, disconnectedAt: null };
     expect(health({ dbOk: true, now, startedAt: now - 10_000, gateway: never }).ok).toBe(true);
@@ -38,16 +36,10 @@ describe('health verdict', () => {
 
   it('a webhook-only process judges by the gateway process’s heartbeat rows', () => {
     expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: now - 20_000, connectedAt: now - 25_000 } }).ok).toBe(true);
-    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: now - 200_000, connectedAt: now - 200_000 } }).problems).toEqual([
-      "the gateway process's last heartbeat was 200 s ago",
-    ]);
-    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: now - 10_000, connectedAt: now - 400_000 } }).problems).toEqual([
-      'the gateway process was last connected to Discord 400 s ago',
-    ]);
+    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: now - 200_000, connectedAt: now - 200_000 } }).problems).toEqual(["the gateway process's last heartbeat was 200 s ago"]);
+    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: now - 10_000, connectedAt: now - 400_000 } }).problems).toEqual(['the gateway process was last connected to Discord 400 s ago']);
     expect(health({ dbOk: true, now, startedAt: now - 5_000, recorded: { beatAt: null, connectedAt: null } }).ok).toBe(true); // both just started
-    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: null, connectedAt: null } }).problems).toEqual([
-      'no gateway process has written a heartbeat (is rollcall-gateway running?)',
-    ]);
+    expect(health({ dbOk: true, now, startedAt, recorded: { beatAt: null, connectedAt: null } }).problems).toEqual(['no gateway process has written a heartbeat (is rollcall-gateway running?)']);
   });
 });
 
@@ -104,7 +96,14 @@ describe('/healthz of a running bot', () => {
   it('shows the connection, the last dispatch and requests waiting on Discord; 503 once the gateway is gone past the grace', async () => {
     tmp = tempDir();
     emu = await startEmulator({ heartbeatIntervalMs: 500 });
-    const env = { DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_PUBLIC_KEY: emu.publicKey, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.api, DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'), LOG_LEVEL: 'warn' };
+    const env = {
+      DISCORD_APPLICATION_ID: emu.applicationId,
+      DISCORD_PUBLIC_KEY: emu.publicKey,
+      DISCORD_TOKEN: emu.token,
+      DISCORD_API_URL: emu.api,
+      DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
+      LOG_LEVEL: 'warn',
+    };
     bot = await startBotProcess({ ...env, HEALTH_GATEWAY_GRACE_SECONDS: '2' }, await freePort());
     emu.setInteractionsUrl(`${bot.url}/interactions`);
     expect((await admin(['register', '--guild', emu.fixture.guildId], { env })).code).toBe(0);

@@ -72,7 +72,10 @@ describe.skipIf(need.missing)(need.title('admin stats --host'), () => {
 
   it('draws the Pi’s charts here from a fresh, checked backup, and leaves no copy behind on either side', async () => {
     const out = join(tmp.dir, 'charts-cli');
-    const leftovers = () => readdirSync('/tmp').filter((f) => f.startsWith('rollcall-download-') || f.startsWith('rollcall-stats-')).sort();
+    const leftovers = () =>
+      readdirSync('/tmp')
+        .filter((f) => f.startsWith('rollcall-download-') || f.startsWith('rollcall-stats-'))
+        .sort();
     const before = leftovers();
     const r = await admin(['stats', ...sshd.args(pi.root), '--chart', 'total', '--out', out], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
@@ -124,46 +127,54 @@ describe.skipIf(need.missing)(need.title('admin stats --host'), () => {
   const CLEAR = '\x7f'.repeat(120);
 
   const script = needs('script');
-  it.skipIf(script.missing)(script.title('the menu’s "Stats and charts" asks where, which chart, which period and where to write, then draws the Pi’s'), async () => {
-    const out = join(tmp.dir, 'charts-menu');
-    const m = menu({ ROLLCALL_SSH_HOST: 'fakepi', ROLLCALL_SSH_CONFIG: sshConfig, ROLLCALL_ROOT: pi.root });
-    try {
-      await m.expectThenPress('What would you like to do?', UP, UP, ENTER); // wraps to Quit, then Stats and charts
-      await m.expectThenPress('Where?', ENTER); // On the Pi (over ssh)
-      await m.expectThenPress('ssh address of the Pi', ENTER); // fakepi, from ROLLCALL_SSH_HOST
-      await m.expectThenPress('Which chart?', DOWN, DOWN, DOWN, ENTER); // all, community, duos, total
-      await m.expectThenPress('Which period?', DOWN, DOWN, ENTER); // the default, last 7 days, last 30 days
-      await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
-      await m.expectThenPress('Done.');
-      await m.expectThenPress('What would you like to do?', UP, ENTER); // Quit
-      expect(await m.exited).toBe(0);
-    } finally {
-      m.child.kill();
-    }
-    const text = m.screen();
-    expect(text).toContain(`npm run admin -- stats --host fakepi --chart total --range 30d --out ${out}`);
-    expect(text).toMatch(/downloading .*100%/);
-    expect(text).toContain('1 of 1 chart(s) drawn');
-    expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
-  }, 150_000);
+  it.skipIf(script.missing)(
+    script.title('the menu’s "Stats and charts" asks where, which chart, which period and where to write, then draws the Pi’s'),
+    async () => {
+      const out = join(tmp.dir, 'charts-menu');
+      const m = menu({ ROLLCALL_SSH_HOST: 'fakepi', ROLLCALL_SSH_CONFIG: sshConfig, ROLLCALL_ROOT: pi.root });
+      try {
+        await m.expectThenPress('What would you like to do?', UP, UP, ENTER); // wraps to Quit, then Stats and charts
+        await m.expectThenPress('Where?', ENTER); // On the Pi (over ssh)
+        await m.expectThenPress('ssh address of the Pi', ENTER); // fakepi, from ROLLCALL_SSH_HOST
+        await m.expectThenPress('Which chart?', DOWN, DOWN, DOWN, ENTER); // all, community, duos, total
+        await m.expectThenPress('Which period?', DOWN, DOWN, ENTER); // the default, last 7 days, last 30 days
+        await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
+        await m.expectThenPress('Done.');
+        await m.expectThenPress('What would you like to do?', UP, ENTER); // Quit
+        expect(await m.exited).toBe(0);
+      } finally {
+        m.child.kill();
+      }
+      const text = m.screen();
+      expect(text).toContain(`npm run admin -- stats --host fakepi --chart total --range 30d --out ${out}`);
+      expect(text).toMatch(/downloading .*100%/);
+      expect(text).toContain('1 of 1 chart(s) drawn');
+      expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
+    },
+    150_000,
+  );
 
-  it.skipIf(script.missing)(script.title('…or from a database file on this machine, each chart over its own default period'), async () => {
-    const out = join(tmp.dir, 'charts-here');
-    const m = menu({});
-    try {
-      await m.expectThenPress('What would you like to do?', UP, UP, ENTER);
-      await m.expectThenPress('Where?', DOWN, ENTER); // On this machine
-      await m.expectThenPress('Database file', CLEAR, pi.dbPath, ENTER);
-      await m.expectThenPress('Which chart?', ...Array<string>(7).fill(DOWN), ENTER); // … months, member-months
-      await m.expectThenPress('Which period?', ENTER); // the chart's own default: a year
-      await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
-      await m.expectThenPress('Done.');
-      await m.expectThenPress('What would you like to do?', UP, ENTER);
-      expect(await m.exited).toBe(0);
-    } finally {
-      m.child.kill();
-    }
-    expect(m.screen()).toContain(`npm run admin -- stats --db ${pi.dbPath} --chart member-months --out ${out}`);
-    expect(existsSync(join(out, 'member-months-365d.png'))).toBe(true);
-  }, 150_000);
+  it.skipIf(script.missing)(
+    script.title('…or from a database file on this machine, each chart over its own default period'),
+    async () => {
+      const out = join(tmp.dir, 'charts-here');
+      const m = menu({});
+      try {
+        await m.expectThenPress('What would you like to do?', UP, UP, ENTER);
+        await m.expectThenPress('Where?', DOWN, ENTER); // On this machine
+        await m.expectThenPress('Database file', CLEAR, pi.dbPath, ENTER);
+        await m.expectThenPress('Which chart?', ...Array<string>(7).fill(DOWN), ENTER); // … months, member-months
+        await m.expectThenPress('Which period?', ENTER); // the chart's own default: a year
+        await m.expectThenPress('Write the PNG files to', CLEAR, out, ENTER);
+        await m.expectThenPress('Done.');
+        await m.expectThenPress('What would you like to do?', UP, ENTER);
+        expect(await m.exited).toBe(0);
+      } finally {
+        m.child.kill();
+      }
+      expect(m.screen()).toContain(`npm run admin -- stats --db ${pi.dbPath} --chart member-months --out ${out}`);
+      expect(existsSync(join(out, 'member-months-365d.png'))).toBe(true);
+    },
+    150_000,
+  );
 });

@@ -79,7 +79,18 @@ describe('admin status against a running bot', () => {
   }, 30_000);
 
   it('a gateway never READY since the start says so (what a deploy is waiting for)', () => {
-    const report = { url: 'http://127.0.0.1:8787', healthy: true, version: '0.1.0', revision: null, uptimeSeconds: 12, db: true, restQueue: 0, problems: [], ready: false, reasons: ['no gateway event or heartbeat yet'] };
+    const report = {
+      url: 'http://127.0.0.1:8787',
+      healthy: true,
+      version: '0.1.0',
+      revision: null,
+      uptimeSeconds: 12,
+      db: true,
+      restQueue: 0,
+      problems: [],
+      ready: false,
+      reasons: ['no gateway event or heartbeat yet'],
+    };
     const waiting = formatStatus({ ...report, gateway: { state: 'connecting', connected: false, readyOnce: false, lastEventAt: null, lastHeartbeatAt: null } });
     expect(waiting).toMatch(/gateway\s+connecting, disconnected, never READY since the start/);
     const up = formatStatus({ ...report, gateway: { state: 'ready', connected: true, readyOnce: true, lastEventAt: null, lastHeartbeatAt: null } });

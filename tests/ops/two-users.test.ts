@@ -150,7 +150,7 @@ describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} 
       const file = join(work, 'src', 'shared', 'config.ts');
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('    token,\n');
-      execFileSync('bash', ['-c', `cat > "${file}"`], { input: text.replace('    token,\n', "    token: `${token}-not-the-right-one`,\n") });
+      execFileSync('bash', ['-c', `cat > "${file}"`], { input: text.replace('    token,\n', '    token: `${token}-not-the-right-one`,\n') });
     });
     const r = await admin(['deploy', ...sshd.args(pi.root)], { timeoutMs: 150_000 });
     expect(r.code).toBe(1);
@@ -169,12 +169,15 @@ describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} 
     const before = ownership(pi.dbPath);
     const migrating = origin.commit('a release with a new migration', (work) => {
       execFileSync('bash', ['-c', `cat > "${join(work, 'migrations', '2099-12-31-998-ops-probe.ts')}"`], {
-        input: "import type { Kysely } from 'kysely';\nexport async function up(db: Kysely<unknown>): Promise<void> {\n  await db.schema.createTable('ops_probe').addColumn('id', 'integer').execute();\n}\n",
+        input:
+          "import type { Kysely } from 'kysely';\nexport async function up(db: Kysely<unknown>): Promise<void> {\n  await db.schema.createTable('ops_probe').addColumn('id', 'integer').execute();\n}\n",
       });
       const index = join(work, 'migrations', 'index.ts');
       const text = readFileSync(index, 'utf8');
       const at = text.lastIndexOf('};');
-      execFileSync('bash', ['-c', `cat > "${index}"`], { input: `import * as opsProbe from './2099-12-31-998-ops-probe.js';\n${text.slice(0, at)}  '2099-12-31-998-ops-probe': opsProbe,\n${text.slice(at)}` });
+      execFileSync('bash', ['-c', `cat > "${index}"`], {
+        input: `import * as opsProbe from './2099-12-31-998-ops-probe.js';\n${text.slice(0, at)}  '2099-12-31-998-ops-probe': opsProbe,\n${text.slice(at)}`,
+      });
     });
     const up = await admin(['deploy', ...sshd.args(pi.root)], { timeoutMs: 150_000 });
     expect(up.code, up.stderr).toBe(0);

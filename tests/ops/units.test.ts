@@ -82,7 +82,10 @@ describe('systemd units', () => {
       writeFileSync(rule, readFileSync(join(REPO, 'deploy', 'sudoers.d', 'rollcall'), 'utf8').replace(/^DEPLOY_USER /m, 'pi '), { mode: 0o440 });
       const r = spawnSync('visudo', ['-cf', rule], { encoding: 'utf8' });
       expect(r.status, r.stdout + r.stderr).toBe(0);
-      const allowed = readFileSync(rule, 'utf8').split('NOPASSWD:')[1]!.split(',').map((c) => c.trim());
+      const allowed = readFileSync(rule, 'utf8')
+        .split('NOPASSWD:')[1]!
+        .split(',')
+        .map((c) => c.trim());
       // lib.sh's RESTART_CMD/STOP_CMD defaults, as sudo sees them (absolute path, exact arguments).
       expect(allowed).toEqual(expect.arrayContaining(['/usr/bin/systemctl restart rollcall', '/usr/bin/systemctl stop rollcall']));
       expect(readFileSync(join(REPO, 'deploy', 'lib.sh'), 'utf8')).toContain('RESTART_CMD="${RESTART_CMD:-sudo -n systemctl restart $SERVICE}"');

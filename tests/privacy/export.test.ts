@@ -52,7 +52,7 @@ describe('export co-presence', () => {
     // Another guild, so the stays above do not interfere: random stays from minutes to five days.
     const G2 = '900000000000000003';
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const people = Array.from({ length: 8 }, (_, i) => user(100 + i));
     const rows = Array.from({ length: 300 }, () => {
       const start = NOW - Math.floor(random() * 30 * 24) * H;

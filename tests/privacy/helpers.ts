@@ -56,8 +56,8 @@ export function rowsMentioning(w: World, userId: string, stayIds: readonly numbe
 /** Tables with a `user_id` column, as the erase test enumerates them. */
 export function userTables(w: World): string[] {
   return (
-    w.app.sqlite
-      .prepare("select m.name as name from sqlite_master m where m.type = 'table' and exists (select 1 from pragma_table_info(m.name) c where c.name = 'user_id') order by m.name")
-      .all() as { name: string }[]
+    w.app.sqlite.prepare("select m.name as name from sqlite_master m where m.type = 'table' and exists (select 1 from pragma_table_info(m.name) c where c.name = 'user_id') order by m.name").all() as {
+      name: string;
+    }[]
   ).map((r) => r.name);
 }

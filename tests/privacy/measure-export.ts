@@ -21,7 +21,14 @@ try {
   const guildId = '1';
   const seeded = seedSyntheticGuild(database.sqlite, { guildId, zone: 'Europe/Paris', members: 500, stays: 200_000, channels: 12, now, days: 365, seed: 2026 });
   const posts = { current: async () => undefined, touch: () => {} } as unknown as DailyPostService;
-  const privacy = new PrivacyService({ db: database.db, clock: { now: () => now }, log: createLogger('silent'), posts, availability: { eraseMember: async () => 0, eraseSeen: async () => 0 }, reactions: { withdraw: async () => 0 } });
+  const privacy = new PrivacyService({
+    db: database.db,
+    clock: { now: () => now },
+    log: createLogger('silent'),
+    posts,
+    availability: { eraseMember: async () => 0, eraseSeen: async () => 0 },
+    reactions: { withdraw: async () => 0 },
+  });
   const rows = [];
   for (const i of [0, 1, 250]) {
     const userId = syntheticUserId(i);

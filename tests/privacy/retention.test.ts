@@ -31,7 +31,22 @@ describe('retention', () => {
   const pastPosts = (...dates: string[]) =>
     w.app.db
       .insertInto('daily_posts')
-      .values(dates.map((date) => ({ guild_id: guildId, date, channel_id: c.tonight, nonce: `n${date}`, state: 'failed' as const, message_id: null, timezone: 'America/New_York', first_hour: 20, last_hour: 23, error: 'test', created_at: 0, posted_at: null })))
+      .values(
+        dates.map((date) => ({
+          guild_id: guildId,
+          date,
+          channel_id: c.tonight,
+          nonce: `n${date}`,
+          state: 'failed' as const,
+          message_id: null,
+          timezone: 'America/New_York',
+          first_hour: 20,
+          last_hour: 23,
+          error: 'test',
+          created_at: 0,
+          posted_at: null,
+        })),
+      )
       .execute();
 
   it('defaults to 365 days and /config show says so', async () => {
@@ -73,19 +88,31 @@ describe('retention', () => {
       .returning('id')
       .execute();
     const [oldStay, ...keptStays] = stays.map((s) => s.id);
-    await w.app.db.insertInto('voice_flag_intervals').values([
-      { stay_id: oldStay!, kind: 'mute', started_at: cutoff - 2 * DAY, ended_at: cutoff - 1 },
-      { stay_id: keptStays[0]!, kind: 'deaf', started_at: cutoff - 2 * DAY, ended_at: cutoff },
-    ]).execute();
+    await w.app.db
+      .insertInto('voice_flag_intervals')
+      .values([
+        { stay_id: oldStay!, kind: 'mute', started_at: cutoff - 2 * DAY, ended_at: cutoff - 1 },
+        { stay_id: keptStays[0]!, kind: 'deaf', started_at: cutoff - 2 * DAY, ended_at: cutoff },
+      ])
+      .execute();
     const vote = (user: string, date: string) => ({ guild_id: guildId, date, user_id: user, hour: 21, declared: 'reaction' as const, updated_at: 0 });
     await pastPosts('2026-09-01', '2026-10-01', '2026-10-24', '2026-10-25', '2026-11-23');
-    await w.app.db.insertInto('availability').values([vote(m.bob, '2026-10-24'), vote(m.carol, '2026-10-25'), vote(m.dan, '2026-11-23')]).execute();
-    await w.app.db.insertInto('member_notices').values([
-      { guild_id: guildId, user_id: m.bob, reason: 'old-message', date: '2026-10-24', sent_at: 0 },
-      { guild_id: guildId, user_id: m.carol, reason: 'old-message', date: '2026-10-25', sent_at: 0 },
-    ]).execute();
+    await w.app.db
+      .insertInto('availability')
+      .values([vote(m.bob, '2026-10-24'), vote(m.carol, '2026-10-25'), vote(m.dan, '2026-11-23')])
+      .execute();
+    await w.app.db
+      .insertInto('member_notices')
+      .values([
+        { guild_id: guildId, user_id: m.bob, reason: 'old-message', date: '2026-10-24', sent_at: 0 },
+        { guild_id: guildId, user_id: m.carol, reason: 'old-message', date: '2026-10-25', sent_at: 0 },
+      ])
+      .execute();
     // Another guild's old rows follow that guild's own (default) retention.
-    await w.app.db.insertInto('voice_stays').values({ ...stay(m.bob, cutoff - 2 * DAY, cutoff - 1), guild_id: '999999999999999999' }).execute();
+    await w.app.db
+      .insertInto('voice_stays')
+      .values({ ...stay(m.bob, cutoff - 2 * DAY, cutoff - 1), guild_id: '999999999999999999' })
+      .execute();
 
     await w.tick();
     const left = async () => ({

@@ -17,7 +17,11 @@ describe('/privacy show, export and erase', () => {
   let c: ReturnType<typeof channelsOf>;
   let guildId: string;
   let bobStayIds: number[] = [];
-  const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+  const daily = () =>
+    w.emu
+      .messages(c.tonight)
+      .filter((x) => x.author.id === w.emu.applicationId)
+      .at(-1)!;
 
   beforeAll(async () => {
     w = await startWorld({ now: '2026-11-23T12:00:00Z' }); // 07:00 New York
@@ -25,7 +29,10 @@ describe('/privacy show, export and erase', () => {
     c = channelsOf(w);
     guildId = w.emu.fixture.guildId;
     await config(w, m.alice, 'channel', [{ name: 'channel', value: c.tonight }]);
-    await config(w, m.alice, 'hours', [{ name: 'first', value: 20 }, { name: 'last', value: 23 }]);
+    await config(w, m.alice, 'hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 23 },
+    ]);
     await w.tick();
     // Bob: a time zone, a schedule, a click; Dan: a vote too (someone else's row that must stay).
     await (await w.emu.runCommand(m.bob, 'timezone', [{ name: 'set', options: [{ name: 'zone', value: 'Europe/London' }] } as never])).final();

@@ -16,7 +16,11 @@ describe('/privacy tracking off|on', () => {
   let m: Record<Who, string>;
   let c: ReturnType<typeof channelsOf>;
   let guildId: string;
-  const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+  const daily = () =>
+    w.emu
+      .messages(c.tonight)
+      .filter((x) => x.author.id === w.emu.applicationId)
+      .at(-1)!;
   const staysOf = (userId: string) => w.app.db.selectFrom('voice_stays').selectAll().where('user_id', '=', userId).orderBy('id').execute();
   const seenOf = (userId: string) => w.app.db.selectFrom('availability').select('hour').where('user_id', '=', userId).where('seen_in_voice', '=', 1).orderBy('hour').execute();
   const duos = async () => (await (await w.emu.runCommand(m.alice, 'stats', [{ name: 'duos', options: [{ name: 'range', value: '7d' }] } as never])).final(60_000)).content;
@@ -27,7 +31,10 @@ describe('/privacy tracking off|on', () => {
     c = channelsOf(w);
     guildId = w.emu.fixture.guildId;
     await config(w, m.alice, 'channel', [{ name: 'channel', value: c.tonight }]);
-    await config(w, m.alice, 'hours', [{ name: 'first', value: 20 }, { name: 'last', value: 23 }]);
+    await config(w, m.alice, 'hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 23 },
+    ]);
     await w.tick();
     await w.emu.react(m.bob, c.tonight, daily().id, '🕙');
     // Last night Bob and Carol played 2 h together.
@@ -84,7 +91,11 @@ describe('/privacy tracking off|on', () => {
       await w.settle();
       expect(daily().content).toMatch(/Caz/);
     });
-    expect(daily().content.split('\n').filter((l) => l.includes('Bob'))).toHaveLength(1); // his own 22:00 click only
+    expect(
+      daily()
+        .content.split('\n')
+        .filter((l) => l.includes('Bob')),
+    ).toHaveLength(1); // his own 22:00 click only
   });
 
   it('still honoured after a crash and restart (GUILD_CREATE finds him in voice)', async () => {

@@ -301,7 +301,9 @@ describe('clients that go away', () => {
     const logged = emu.waitForEvent((e) => e.kind === 'rest');
     const socket = connect(emu.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(`POST /api/v10/channels/${emu.fixture.channels.tonight}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bot ${emu.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"content":`);
+    socket.write(
+      `POST /api/v10/channels/${emu.fixture.channels.tonight}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bot ${emu.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"content":`,
+    );
     await new Promise((r) => setTimeout(r, 50));
     socket.destroy();
     expect(await logged).toMatchObject({ kind: 'rest', status: 400 });

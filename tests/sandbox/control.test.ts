@@ -12,8 +12,7 @@ afterEach(async () => {
   await emu?.close();
 });
 
-const post = (path: string, body: unknown) =>
-  fetch(`${emu.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) => fetch(`${emu.controlUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('control API', () => {
   it('reacts as a member and reads messages over HTTP, by fixture key or id', async () => {

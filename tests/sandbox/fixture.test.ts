@@ -48,7 +48,16 @@ describe('fixture', () => {
       fixture: {
         channels: [
           ...base.channels,
-          { key: 'staff', id: '1085700000000000001', name: 'staff', type: 'text', overwrites: [{ roleKey: 'everyone', deny: PermissionFlagsBits.ViewChannel }, { roleKey: 'moderator', allow: PermissionFlagsBits.ViewChannel }] },
+          {
+            key: 'staff',
+            id: '1085700000000000001',
+            name: 'staff',
+            type: 'text',
+            overwrites: [
+              { roleKey: 'everyone', deny: PermissionFlagsBits.ViewChannel },
+              { roleKey: 'moderator', allow: PermissionFlagsBits.ViewChannel },
+            ],
+          },
           { key: 'announcements', id: '1085700000000000002', name: 'announcements', type: 'text', overwrites: [{ memberKey: 'rollcall', deny: PermissionFlagsBits.SendMessages }] },
         ],
       },

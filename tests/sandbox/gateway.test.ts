@@ -27,12 +27,7 @@ afterEach(async () => {
   emu = undefined;
 });
 
-async function connect(
-  options: EmulatorOptions = {},
-  intents = ROLLCALL_INTENTS,
-  token?: string,
-  compression: { compression?: CompressionMethod | null; useIdentifyCompression?: boolean } = {},
-) {
+async function connect(options: EmulatorOptions = {}, intents = ROLLCALL_INTENTS, token?: string, compression: { compression?: CompressionMethod | null; useIdentifyCompression?: boolean } = {}) {
   emu ??= await startEmulator({ heartbeatIntervalMs: 150, ...options });
   const rest = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
   const dispatches: Dispatch[] = [];
@@ -62,7 +57,13 @@ describe('gateway with @discordjs/ws', () => {
     m.on(WebSocketShardEvents.HeartbeatComplete, () => void beats++);
     await m.connect();
     const ready = ofType(dispatches, 'READY')[0];
-    expect(ready?.d).toMatchObject({ v: 10, resume_gateway_url: emu.gatewayUrl, user: { id: emu.applicationId, bot: true }, guilds: [{ id: emu.fixture.guildId, unavailable: true }], application: { id: emu.applicationId } });
+    expect(ready?.d).toMatchObject({
+      v: 10,
+      resume_gateway_url: emu.gatewayUrl,
+      user: { id: emu.applicationId, bot: true },
+      guilds: [{ id: emu.fixture.guildId, unavailable: true }],
+      application: { id: emu.applicationId },
+    });
     const guild = await eventually(() => ofType(dispatches, 'GUILD_CREATE')[0]);
     const d = guild.d;
     expect(d.name).toBe('Night Owls');
@@ -220,7 +221,7 @@ describe('gateway with @discordjs/ws', () => {
     }
   });
 
-  it('blanks other users\' message content without MESSAGE_CONTENT, as Discord does', async () => {
+  it("blanks other users' message content without MESSAGE_CONTENT, as Discord does", async () => {
     const { emu: e, rest, dispatches, manager: m } = await connect({}, ROLLCALL_INTENTS | GatewayIntentBits.GuildMessages);
     await m.connect();
     const ch = e.fixture.channels.general;

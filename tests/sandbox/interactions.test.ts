@@ -23,7 +23,12 @@ const COMMANDS = [
     default_member_permissions: String(1 << 5),
     options: [
       { type: 1, name: 'show', description: 'Show the configuration' },
-      { type: 2, name: 'channel', description: 'Channel settings', options: [{ type: 1, name: 'set', description: 'Set it', options: [{ type: 7, name: 'target', description: 'Where', required: true }] }] },
+      {
+        type: 2,
+        name: 'channel',
+        description: 'Channel settings',
+        options: [{ type: 1, name: 'set', description: 'Set it', options: [{ type: 7, name: 'target', description: 'Where', required: true }] }],
+      },
     ],
   },
   { name: 'whois', description: 'Who is it', options: [{ type: 6, name: 'member', description: 'A member', required: true }] },
@@ -86,7 +91,9 @@ describe('interactions', () => {
   it('nests subcommand groups and resolves USER and CHANNEL options', async () => {
     const { m } = await setup(() => ({ type: 4, data: { content: 'ok' } }));
     await emu.runCommand(m.alice.id, 'config', [{ name: 'channel', options: [{ name: 'set', options: [{ name: 'target', value: emu.fixture.channels.general }] }] }]);
-    expect(bot.received[0]!.body.data.options).toEqual([{ name: 'channel', type: 2, options: [{ name: 'set', type: 1, options: [{ name: 'target', type: 7, value: emu.fixture.channels.general }] }] }]);
+    expect(bot.received[0]!.body.data.options).toEqual([
+      { name: 'channel', type: 2, options: [{ name: 'set', type: 1, options: [{ name: 'target', type: 7, value: emu.fixture.channels.general }] }] },
+    ]);
     expect(bot.received[0]!.body.data.resolved.channels[emu.fixture.channels.general]).toMatchObject({ name: 'general', type: 0, permissions: expect.any(String) });
     await emu.runCommand(m.dan.id, 'whois', [{ name: 'member', value: m.carol.id }]);
     const resolved = bot.received[1]!.body.data.resolved;
@@ -171,14 +178,40 @@ describe('interactions', () => {
       body: {
         content: 'When?',
         components: [
-          { type: 1, components: [{ type: 3, custom_id: 'slots:2026-11-23', min_values: 1, max_values: 3, options: [{ label: '20:00', value: '20' }, { label: '21:00', value: '21' }, { label: '22:00', value: '22' }] }] },
-          { type: 1, components: [{ type: 2, style: 2, custom_id: 'refresh', label: 'Refresh' }, { type: 2, style: 5, url: 'https://example.com', label: 'Docs' }] },
+          {
+            type: 1,
+            components: [
+              {
+                type: 3,
+                custom_id: 'slots:2026-11-23',
+                min_values: 1,
+                max_values: 3,
+                options: [
+                  { label: '20:00', value: '20' },
+                  { label: '21:00', value: '21' },
+                  { label: '22:00', value: '22' },
+                ],
+              },
+            ],
+          },
+          {
+            type: 1,
+            components: [
+              { type: 2, style: 2, custom_id: 'refresh', label: 'Refresh' },
+              { type: 2, style: 5, url: 'https://example.com', label: 'Docs' },
+            ],
+          },
         ],
       },
     })) as APIMessage;
     const select = await emu.selectMenu(m.carol.id, msg.id, 'slots:2026-11-23', ['20', '21']);
     const sent = bot.received[0]!.body;
-    expect(sent).toMatchObject({ type: 3, data: { custom_id: 'slots:2026-11-23', component_type: 3, values: ['20', '21'] }, message: { id: msg.id, content: 'When?' }, member: { user: { id: m.carol.id } } });
+    expect(sent).toMatchObject({
+      type: 3,
+      data: { custom_id: 'slots:2026-11-23', component_type: 3, values: ['20', '21'] },
+      message: { id: msg.id, content: 'When?' },
+      member: { user: { id: m.carol.id } },
+    });
     expect((await select.final()).content).toBe('picked 20,21');
     expect(emu.counters.edits).toBe(1);
     await expect(emu.selectMenu(m.carol.id, msg.id, 'slots:2026-11-23', ['23'])).rejects.toThrow(/not options/);

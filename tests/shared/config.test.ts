@@ -59,9 +59,12 @@ describe('configuration from the environment', () => {
     const env = { ...process.env, ...good, DISCORD_PUBLIC_KEY: 'nothex', LOG_LEVEL: 'info' };
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(78);
-    expect(run.stderr.trim().split('\n').filter((l) => l.includes('rollcall'))).toEqual([
-      'rollcall: configuration error: DISCORD_PUBLIC_KEY must be 64 hexadecimal characters',
-    ]);
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('rollcall')),
+    ).toEqual(['rollcall: configuration error: DISCORD_PUBLIC_KEY must be 64 hexadecimal characters']);
     expect(run.stdout + run.stderr).not.toContain('secret-part-of-the-token');
   });
 });
@@ -70,7 +73,14 @@ describe('configuration from the environment', () => {
 function start(entry: string, extra: Record<string, string>) {
   const env = { ...process.env, ...good, LOG_LEVEL: 'info', DISCORD_API_URL: 'http://127.0.0.1:9/api', ...extra };
   const run = spawnSync(process.execPath, ['--import', 'tsx', entry], { env, encoding: 'utf8', timeout: 30_000 });
-  return { status: run.status, lines: run.stderr.trim().split('\n').filter((l) => l.includes('rollcall')), output: run.stdout + run.stderr };
+  return {
+    status: run.status,
+    lines: run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('rollcall')),
+    output: run.stdout + run.stderr,
+  };
 }
 
 const expectOneCleanLine = (r: ReturnType<typeof start>, line: string) => {
@@ -88,7 +98,10 @@ describe('start-up failures a setting explains', () => {
       const path = `${tmp.dir}/not-a-dir/rollcall.sqlite`;
       expectOneCleanLine(start(entry, { DATABASE_PATH: path }), `rollcall: configuration error: DATABASE_PATH (${path}) cannot be opened: a part of the path is a file, not a directory`);
       const dir = `${tmp.dir}`;
-      expectOneCleanLine(start(entry, { DATABASE_PATH: dir }), `rollcall: configuration error: DATABASE_PATH (${dir}) cannot be opened: SQLite cannot open a file there (a directory, or no permission)`);
+      expectOneCleanLine(
+        start(entry, { DATABASE_PATH: dir }),
+        `rollcall: configuration error: DATABASE_PATH (${dir}) cannot be opened: SQLite cannot open a file there (a directory, or no permission)`,
+      );
     } finally {
       tmp.cleanup();
     }

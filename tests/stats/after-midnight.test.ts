@@ -17,9 +17,15 @@ describe("/stats: a message's after-midnight hours are on the next day", () => {
     const config = async (sub: string, options: { name: string; value: string | number }[]) =>
       (await (await w.emu.runCommand(m.alice!, 'config', [{ name: sub, options } as never])).final(20_000)).content;
     await config('channel', [{ name: 'channel', value: c.tonight! }]);
-    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 2 }]);
+    await config('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 2 },
+    ]);
     await w.tick();
-    const daily = w.emu.messages(c.tonight!).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+    const daily = w.emu
+      .messages(c.tonight!)
+      .filter((x) => x.author.id === w.emu.applicationId)
+      .at(-1)!;
     await w.emu.react(m.bob!, c.tonight!, daily.id, '🕐');
     w.clock.set(Date.parse('2026-11-11T06:00:00Z')); // 01:00 New York, Wednesday
     await w.emu.joinVoice(m.bob!, c.squadA!);
@@ -34,15 +40,23 @@ describe("/stats: a message's after-midnight hours are on the next day", () => {
       expect(await w.app.voice.openStays(w.emu.fixture.guildId)).toHaveLength(0);
     });
     // Stored as the bot stores it: under the message's date, hour 1.
-    expect(await w.app.db.selectFrom('availability').select(['date', 'hour', 'declared']).where('user_id', '=', m.bob!).execute()).toEqual([
-      { date: '2026-11-10', hour: 1, declared: 'reaction' },
-    ]);
+    expect(await w.app.db.selectFrom('availability').select(['date', 'hour', 'declared']).where('user_id', '=', m.bob!).execute()).toEqual([{ date: '2026-11-10', hour: 1, declared: 'reaction' }]);
     w.clock.set(Date.parse('2026-11-11T17:00:00Z'));
   }, 60_000);
   afterAll(() => w.close());
 
   it('said vs showed counts the hour he came as shown', async () => {
-    const message = await (await w.emu.runCommand(m.bob!, 'stats', [{ name: 'me', options: [{ name: 'view', value: 'reliability' }, { name: 'range', value: '7d' }] }])).final(30_000);
+    const message = await (
+      await w.emu.runCommand(m.bob!, 'stats', [
+        {
+          name: 'me',
+          options: [
+            { name: 'view', value: 'reliability' },
+            { name: 'range', value: '7d' },
+          ],
+        },
+      ])
+    ).final(30_000);
     expect(message.content).toContain('Bob: 1 h declared, 1 h shown in voice — 100% reliability.');
     expect(message.files).toHaveLength(1);
   }, 40_000);

@@ -52,7 +52,13 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     const stays: Stay[] = [];
     for (let i = 0; i < 400; i++) {
       const start = Math.floor(random() * 48) * 15 * 60_000;
-      stays.push({ channelId: `c${Math.floor(random() * 3)}`, userId: `u${Math.floor(random() * 12)}`, start, end: start + (1 + Math.floor(random() * 16)) * 15 * 60_000, afk: random() < 0.1 ? 1 : 0 });
+      stays.push({
+        channelId: `c${Math.floor(random() * 3)}`,
+        userId: `u${Math.floor(random() * 12)}`,
+        start,
+        end: start + (1 + Math.floor(random() * 16)) * 15 * 60_000,
+        afk: random() < 0.1 ? 1 : 0,
+      });
     }
     const brute: Record<string, number> = {};
     for (let i = 0; i < stays.length; i++) {
@@ -82,7 +88,9 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     const byStart = (a: Stay, b: Stay) => a.start - b.start || a.userId.localeCompare(b.userId) || a.channelId.localeCompare(b.channelId);
     const { from, to, now } = ctx.scope;
     const plain = s.sqlite
-      .prepare('select channel_id as channelId, user_id as userId, max(started_at, ?) as start, min(coalesce(ended_at, ?), ?) as "end", afk from voice_stays where guild_id = ? and started_at < ? and coalesce(ended_at, ?) > ?')
+      .prepare(
+        'select channel_id as channelId, user_id as userId, max(started_at, ?) as start, min(coalesce(ended_at, ?), ?) as "end", afk from voice_stays where guild_id = ? and started_at < ? and coalesce(ended_at, ?) > ?',
+      )
       .all(from, now, to, GUILD, to, now, from) as Stay[];
     expect(plain.length).toBeGreaterThan(8);
     expect((await loadStays(ctx.db, ctx.scope)).sort(byStart)).toEqual(plain.sort(byStart));
@@ -183,7 +191,10 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     expect(grid.available[(2 - 1) * 24 + 1]).toBe(0); // not Tuesday 01:00
     // What the admin reads under the charts.
     await s.member('alice', 'Alice');
-    const [reliability, best] = await produceCharts(s.db, (['reliability', 'best-window'] as const).map((chart) => ({ guildId: GUILD, chart, range: '7d' as const, now: s.local('2026-11-12T12:00') })));
+    const [reliability, best] = await produceCharts(
+      s.db,
+      (['reliability', 'best-window'] as const).map((chart) => ({ guildId: GUILD, chart, range: '7d' as const, now: s.local('2026-11-12T12:00') })),
+    );
     expect(reliability!.ok && reliability!.summary).toBe('Everyone: 1 h declared, 1 h shown in voice — 100% reliability.');
     expect(best!.ok && best!.summary).toBe('Most members in voice: Wed 01:00 (1 on average). Most declared: Wed 01:00 (1).');
   });
@@ -202,7 +213,10 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
   });
 
   it('a message that does not cross midnight keeps its hours on its own date', async () => {
-    await s.db.insertInto('daily_posts').values({ guild_id: GUILD, date: '2026-11-10', channel_id: '1', nonce: 'n', state: 'posted', timezone: s.zone, first_hour: 0, last_hour: 5, created_at: 0 }).execute();
+    await s.db
+      .insertInto('daily_posts')
+      .values({ guild_id: GUILD, date: '2026-11-10', channel_id: '1', nonce: 'n', state: 'posted', timezone: s.zone, first_hour: 0, last_hour: 5, created_at: 0 })
+      .execute();
     await s.db.insertInto('availability').values({ guild_id: GUILD, date: '2026-11-10', user_id: 'alice', hour: 1, declared: 'reaction', updated_at: 0 }).execute();
     const ctx = await s.context('7d', '2026-11-12T12:00');
     expect(await declaredDays(ctx.db, ctx.scope, ctx.dates.from, ctx.dates.to)).toEqual([{ userId: 'alice', date: '2026-11-10', hours: 1 << 1 }]);

@@ -53,11 +53,17 @@ describe('every chart renders a readable PNG from a seeded database', () => {
     seedSyntheticGuild(s.sqlite, { guildId: GUILD, zone: 'Europe/Berlin', members: 40, stays: 3000, channels: 3, now: NOW, days: 120, seed: 11 });
     // Someone who left long ago, and someone who said he would come but never joined voice.
     s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'ghost', 'Ghostly Gabe', 0)").run(GUILD);
-    s.sqlite.prepare("insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, '2026-10-01', '1', 'n', 'posted', 'Europe/Berlin', 16, 2, 0)").run(GUILD);
+    s.sqlite
+      .prepare(
+        "insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, '2026-10-01', '1', 'n', 'posted', 'Europe/Berlin', 16, 2, 0)",
+      )
+      .run(GUILD);
     s.sqlite.prepare("insert into availability (guild_id, date, user_id, hour, declared, updated_at) values (?, '2026-10-01', 'ghost', 20, 'reaction', 0)").run(GUILD);
     // And a name the cache knows with nothing else (an erased member who ran a command since).
     s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'erased', 'Erased Eve', 0)").run(GUILD);
-    s.sqlite.prepare("insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at) values (?, 'x', 'gone', ?, ?)").run(GUILD, NOW - 60 * 86_400_000, NOW - 60 * 86_400_000 + 3_600_000);
+    s.sqlite
+      .prepare("insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at) values (?, 'x', 'gone', ?, ?)")
+      .run(GUILD, NOW - 60 * 86_400_000, NOW - 60 * 86_400_000 + 3_600_000);
     s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'gone', 'Long-Gone Lisa', 0)").run(GUILD);
     names = new Map((await s.db.selectFrom('members').select(['user_id', 'display_name']).execute()).map((m) => [m.user_id, m.display_name]));
     const requests = CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, now: NOW, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined }));
@@ -114,7 +120,10 @@ describe('every chart renders a readable PNG from a seeded database', () => {
     const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
     try {
       // Timeline, inactive and total go to the draw worker whole; the rest share the render worker's stays.
-      const requests = [...CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined })), { guildId: GUILD, chart: 'timeline' as const, range: '90d' as const, memberId: 'nobody' }];
+      const requests = [
+        ...CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined })),
+        { guildId: GUILD, chart: 'timeline' as const, range: '90d' as const, memberId: 'nobody' },
+      ];
       const reported: number[] = [];
       const batch = await service.charts(requests, (index, result) => {
         expect(result.chart).toBe(requests[index]!.chart);

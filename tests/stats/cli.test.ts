@@ -37,7 +37,9 @@ describe('npm run stats', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('[11/11] best-window');
     const files = readdirSync(out).sort();
-    expect(files).toEqual(expect.arrayContaining(['community-30d.png', 'duos-30d.png', 'total-30d.png', 'weekdays-30d.png', 'months-30d.png', 'timeline-30d.png', 'reliability-30d.png', 'best-window-30d.png']));
+    expect(files).toEqual(
+      expect.arrayContaining(['community-30d.png', 'duos-30d.png', 'total-30d.png', 'weekdays-30d.png', 'months-30d.png', 'timeline-30d.png', 'reliability-30d.png', 'best-window-30d.png']),
+    );
     expect(inspectPng(readFileSync(join(out, 'total-30d.png'))).variance).toBeGreaterThan(100);
     expect(r.stdout).toMatch(/chart\(s\) drawn in \d+ ms/);
   }, 90_000);
@@ -52,12 +54,16 @@ describe('npm run stats', () => {
     [['--chart', 'inactive', '--out', out, '--days', '366'], /argument '366' is invalid\. --days takes a whole number from 1 to 365\./],
     [['--chart', 'total', '--out', out, '--days', '30'], /^rollcall stats: --days applies to inactive \(or all\), not total\./],
     [['--chart', 'weekdays', '--out', out, '--min-hours', '2'], /^rollcall stats: --min-hours applies to community and duos \(or all\), not weekdays\./],
-  ])('refuses %j with one clear line and a non-zero exit', (args, message) => {
-    const r = stats(args as string[]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2); // the line, and "(run with --help for usage)"
-  }, 30_000);
+  ])(
+    'refuses %j with one clear line and a non-zero exit',
+    (args, message) => {
+      const r = stats(args as string[]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2); // the line, and "(run with --help for usage)"
+    },
+    30_000,
+  );
 
   it('--min-hours and --days change what is drawn', () => {
     const duos = (extra: string[]) => stats(['--chart', 'duos', '--range', '30d', '--out', join(out, 'flags'), '--db', s.path, ...extra]);
@@ -76,8 +82,11 @@ describe('npm run stats', () => {
     expect(inactive.stdout).toMatch(/inactive for 3\+ days/);
   }, 90_000);
 
-  it("without --range, each chart covers its own default period, as /stats does (drifting 90 days, member-months a year)", () => {
-    for (const [chart, range] of [['drifting', '90d'], ['member-months', '365d']] as const) {
+  it('without --range, each chart covers its own default period, as /stats does (drifting 90 days, member-months a year)', () => {
+    for (const [chart, range] of [
+      ['drifting', '90d'],
+      ['member-months', '365d'],
+    ] as const) {
       const r = stats(['--chart', chart, '--out', join(out, 'defaults'), '--db', s.path]);
       expect(r.code, r.stderr).toBe(0);
       expect(existsSync(join(out, 'defaults', `${chart}-${range}.png`)), r.stdout).toBe(true);

@@ -28,7 +28,10 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
       ])
       .execute();
     // Dan said he would come at 20:00 (New York) on Monday's message.
-    await w.app.db.insertInto('daily_posts').values({ guild_id: guildId, date: '2026-11-23', channel_id: c.tonight!, nonce: 'n', state: 'posted', timezone: 'America/New_York', first_hour: 20, last_hour: 23, created_at: 0 }).execute();
+    await w.app.db
+      .insertInto('daily_posts')
+      .values({ guild_id: guildId, date: '2026-11-23', channel_id: c.tonight!, nonce: 'n', state: 'posted', timezone: 'America/New_York', first_hour: 20, last_hour: 23, created_at: 0 })
+      .execute();
     await w.app.db.insertInto('availability').values({ guild_id: guildId, date: '2026-11-23', user_id: m.dan!, hour: 20, declared: 'reaction', updated_at: 0 }).execute();
   }, 30_000);
   afterAll(() => w.close());
@@ -67,7 +70,12 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     const older = current.map((d) =>
       d.name !== 'stats'
         ? d
-        : { ...d, options: d.options!.map((o) => (o.name === 'timeline' ? { ...o, options: [...((o as { options?: unknown[] }).options ?? []), { type: 6, name: 'member', description: 'Whose chart' }] } : o)) },
+        : {
+            ...d,
+            options: d.options!.map((o) =>
+              o.name === 'timeline' ? { ...o, options: [...((o as { options?: unknown[] }).options ?? []), { type: 6, name: 'member', description: 'Whose chart' }] } : o,
+            ),
+          },
     ) as typeof current;
     await registerCommands(w.app.discord, older, w.emu.fixture.guildId, () => {});
     try {
@@ -154,7 +162,10 @@ describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
     const guildId = w.emu.fixture.guildId;
     const c = w.emu.fixture.channels as Record<string, string>;
     // Erin played 8 h in September and nothing since.
-    await w.app.db.insertInto('voice_stays').values({ guild_id: guildId, channel_id: c.squadB!, user_id: m.erin!, started_at: T0 - 70 * 24 * H, ended_at: T0 - 70 * 24 * H + 8 * H }).execute();
+    await w.app.db
+      .insertInto('voice_stays')
+      .values({ guild_id: guildId, channel_id: c.squadB!, user_id: m.erin!, started_at: T0 - 70 * 24 * H, ended_at: T0 - 70 * 24 * H + 8 * H })
+      .execute();
     const months = await (await w.emu.runCommand(m.alice!, 'stats', [{ name: 'member-months', options: [] }])).final(30_000);
     expect(months.content).toContain('📊 **Hours per month per member · last 365 days**');
     expect(months.content).toContain('The 4 member(s) with the most voice time, hours per month; 2026-11:');

@@ -29,7 +29,10 @@ export async function statsDb(zone = 'Europe/Paris') {
     /** `2026-10-25T01:30` read in the guild zone → unix ms. */
     local,
     async member(userId: string, name: string, bot = false) {
-      await db.insertInto('members').values({ guild_id: GUILD, user_id: userId, display_name: name, bot: bot ? 1 : 0, fetched_at: 0 }).execute();
+      await db
+        .insertInto('members')
+        .values({ guild_id: GUILD, user_id: userId, display_name: name, bot: bot ? 1 : 0, fetched_at: 0 })
+        .execute();
     },
     async stay(channelId: string, userId: string, from: string, to: string | null, afk = false) {
       await db

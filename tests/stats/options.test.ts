@@ -48,14 +48,34 @@ describe('/stats options: min-hours and days', () => {
 
   it('duos drops the pairs under min-hours', async () => {
     expect(await stats(m.alice!, 'duos', [{ name: 'range', value: '7d' }])).toMatch(/Closest duo: .* with 3 h together\. 4 pair\(s\) above 1 h\./);
-    expect(await stats(m.alice!, 'duos', [{ name: 'range', value: '7d' }, { name: 'min-hours', value: 2 }])).toMatch(/with 3 h together\. 3 pair\(s\) above 2 h\./);
-    expect(await stats(m.alice!, 'duos', [{ name: 'range', value: '7d' }, { name: 'min-hours', value: 4 }])).toContain('Nothing to draw yet: No two members have played together for 4 h or more');
+    expect(
+      await stats(m.alice!, 'duos', [
+        { name: 'range', value: '7d' },
+        { name: 'min-hours', value: 2 },
+      ]),
+    ).toMatch(/with 3 h together\. 3 pair\(s\) above 2 h\./);
+    expect(
+      await stats(m.alice!, 'duos', [
+        { name: 'range', value: '7d' },
+        { name: 'min-hours', value: 4 },
+      ]),
+    ).toContain('Nothing to draw yet: No two members have played together for 4 h or more');
   }, 60_000);
 
   it('the community graph drops them too', async () => {
     expect(await stats(m.alice!, 'community', [{ name: 'range', value: '7d' }])).toMatch(/5 members in \d group\(s\).*links = at least 1 h together/);
-    expect(await stats(m.alice!, 'community', [{ name: 'range', value: '7d' }, { name: 'min-hours', value: 2 }])).toMatch(/3 members in 1 group\(s\).*links = at least 2 h together/);
-    expect(await stats(m.alice!, 'community', [{ name: 'range', value: '7d' }, { name: 'min-hours', value: 3 }])).toContain('the graph needs at least 3 members with 3 h or more together');
+    expect(
+      await stats(m.alice!, 'community', [
+        { name: 'range', value: '7d' },
+        { name: 'min-hours', value: 2 },
+      ]),
+    ).toMatch(/3 members in 1 group\(s\).*links = at least 2 h together/);
+    expect(
+      await stats(m.alice!, 'community', [
+        { name: 'range', value: '7d' },
+        { name: 'min-hours', value: 3 },
+      ]),
+    ).toContain('the graph needs at least 3 members with 3 h or more together');
   }, 60_000);
 
   it('inactive honours days', async () => {
@@ -69,7 +89,10 @@ describe('/stats options: min-hours and days', () => {
   it('refuses values outside the limits (Discord enforces them; the bot refuses a request that carries one anyway)', async () => {
     // Outside the declared min_value/max_value: a malformed request, 400 before any handler
     // (tests/http/option-values.test.ts); the handler's own check stays behind it.
-    for (const [sub, options] of [['inactive', [{ name: 'days', value: 0 }]], ['duos', [{ name: 'min-hours', value: 5000 }]]] as const) {
+    for (const [sub, options] of [
+      ['inactive', [{ name: 'days', value: 0 }]],
+      ['duos', [{ name: 'min-hours', value: 5000 }]],
+    ] as const) {
       const result = await w.emu.runCommand(m.alice!, 'stats', [{ name: sub, options: [...options] }]);
       expect(result.status).toBe(400);
       expect(JSON.stringify(result.response)).toMatch(/must be at (least 1|most 1000)/);

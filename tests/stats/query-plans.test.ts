@@ -23,8 +23,7 @@ describe('the bulk reads of the charts use their covering indexes', () => {
   });
   afterEach(() => s.close());
 
-  const plan = (query: CompiledQuery) =>
-    (s.sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail);
+  const plan = (query: CompiledQuery) => (s.sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail);
 
   it.each([
     ['loadStays', 'voice_stays_member_channel', async (ctx: Awaited<ReturnType<StatsDb['context']>>) => loadStays(db, ctx.scope, { playingOnly: true })],

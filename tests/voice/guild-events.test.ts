@@ -40,7 +40,9 @@ describe('guild data from gateway events', () => {
           { id: VOICE, name: 'Squad', type: 2 },
         ],
         members: [{ user: user(ALICE), nick: 'Al', roles: [HI, LO], avatar: null }],
-        voice_states: [{ user_id: ALICE, channel_id: AFK, self_mute: false, self_deaf: false, mute: false, deaf: false, session_id: 's', suppress: false, self_video: false, request_to_speak_timestamp: null }],
+        voice_states: [
+          { user_id: ALICE, channel_id: AFK, self_mute: false, self_deaf: false, mute: false, deaf: false, session_id: 's', suppress: false, self_video: false, request_to_speak_timestamp: null },
+        ],
       },
     });
   });

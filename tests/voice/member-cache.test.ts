@@ -69,7 +69,10 @@ describe('member cache', () => {
     expect(found.every((m) => m !== null)).toBe(true);
     expect(calls).toHaveLength(40);
     expect(new Set(calls).size).toBe(40);
-    await cache.labels(G, Array.from({ length: 40 }, (_, i) => user(i)));
+    await cache.labels(
+      G,
+      Array.from({ length: 40 }, (_, i) => user(i)),
+    );
     expect(calls).toHaveLength(40);
   });
 
@@ -137,7 +140,16 @@ describe('member cache', () => {
   });
 
   it('prefixes the emoji of the highest-positioned mapped role', async () => {
-    await app.guilds.remember({ guildId: G, name: 'G', afkChannelId: null, channels: [], roles: [{ id: ROLE_HI, name: 'hi', position: 5 }, { id: ROLE_LO, name: 'lo', position: 2 }] });
+    await app.guilds.remember({
+      guildId: G,
+      name: 'G',
+      afkChannelId: null,
+      channels: [],
+      roles: [
+        { id: ROLE_HI, name: 'hi', position: 5 },
+        { id: ROLE_LO, name: 'lo', position: 2 },
+      ],
+    });
     await app.rankEmoji.set(G, ROLE_LO, '🙂');
     await app.rankEmoji.set(G, ROLE_HI, '👑');
     await app.members.remember(G, info(user(1), { displayName: 'Both', roles: [ROLE_LO, ROLE_HI] }));
@@ -203,10 +215,17 @@ describe('REST traffic of a reaction burst', () => {
     const tonight = emu.fixture.channels.tonight!;
     const config = async (sub: string, options: unknown[]) => (await emu.runCommand(alice, 'config', [{ name: sub, options } as never])).final();
     await config('channel', [{ name: 'channel', value: tonight }]);
-    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 0 }]);
+    await config('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 0 },
+    ]);
     w.clock.set(Date.parse('2026-11-23T12:00:00Z'));
     await w.tick();
-    const daily = () => emu.messages(tonight).filter((x) => x.author.id === emu.applicationId).at(-1)!;
+    const daily = () =>
+      emu
+        .messages(tonight)
+        .filter((x) => x.author.id === emu.applicationId)
+        .at(-1)!;
     const id = daily().id;
     const clocks = ['🕗', '🕘', '🕙', '🕚', '🕛'];
     const ids = crowd.map((c) => c.id);
@@ -224,7 +243,9 @@ describe('REST traffic of a reaction burst', () => {
     await Promise.all(ids.map((who) => emu.unreact(who, tonight, id, '🕗')));
     await eventually(async () => {
       await w.settle();
-      const line = daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor('2026-11-23', 'America/New_York', 20, 0)[1]!.unix}:t>`))!;
+      const line = daily()
+        .content.split('\n')
+        .find((l) => l.includes(`<t:${slotsFor('2026-11-23', 'America/New_York', 20, 0)[1]!.unix}:t>`))!;
       expect(line).toMatch(/\*\*40\*\*: Member 0001, /);
     });
     const total = memberFetches(w);

@@ -18,9 +18,7 @@ async function stayTable(w: World, t0: number) {
   const chan = (id: string) => Object.entries(c).find(([, v]) => v === id)![0];
   const stays = await w.app.voice.stays(w.emu.fixture.guildId, 0, Number.MAX_SAFE_INTEGER);
   const mins = (t: number | null) => (t === null ? null : (t - t0) / 60_000);
-  return stays
-    .map((s: VoiceStay) => `${name(s.userId)} ${chan(s.channelId)} ${mins(s.startedAt)}→${mins(s.endedAt) ?? 'open'}${s.endEstimated ? ' (estimated)' : ''}${s.afk ? ' afk' : ''}`)
-    .sort();
+  return stays.map((s: VoiceStay) => `${name(s.userId)} ${chan(s.channelId)} ${mins(s.startedAt)}→${mins(s.endedAt) ?? 'open'}${s.endEstimated ? ' (estimated)' : ''}${s.afk ? ' afk' : ''}`).sort();
 }
 
 /** GUILD_CREATEs the emulator has sent so far: one more means a new session has its guild. */
@@ -120,12 +118,7 @@ describe('voice presence across restarts', () => {
     at(100);
     await w.restart();
     await settledInVoice(w, 2);
-    expect(await stayTable(w, T0)).toEqual([
-      'alice squadA 0→10 (estimated)',
-      'alice squadA 100→open',
-      'bob squadB 0→10 (estimated)',
-      'carol squadA 100→open',
-    ]);
+    expect(await stayTable(w, T0)).toEqual(['alice squadA 0→10 (estimated)', 'alice squadA 100→open', 'bob squadB 0→10 (estimated)', 'carol squadA 100→open']);
     const bobs = (await w.app.voice.stays(w.emu.fixture.guildId, T0, T0 + 1)).find((s) => s.userId === m.bob)!;
     expect((await w.app.voice.flags(bobs.id)).map((f) => `${f.kind} ${(f.startedAt - T0) / 60_000}→${(f.endedAt! - T0) / 60_000}`)).toEqual(['mute 0→10']);
   });
@@ -174,7 +167,10 @@ describe('auto-add from voice', () => {
     const date = '2026-11-23';
     const admin = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content;
     await admin('channel', [{ name: 'channel', value: c.tonight }]);
-    await admin('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
+    await admin('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 22 },
+    ]);
 
     // Before the message exists, voice adds nothing (and nothing breaks).
     await w.emu.joinVoice(m.dan, c.squadB);
@@ -184,9 +180,16 @@ describe('auto-add from voice', () => {
 
     w.clock.set(Date.parse('2026-11-23T12:00:00Z')); // 07:00: post time
     await w.tick();
-    const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
+    const daily = () =>
+      w.emu
+        .messages(c.tonight)
+        .filter((x) => x.author.id === w.emu.applicationId)
+        .at(-1)!;
     const slots = slotsFor(date, 'America/New_York', 20, 22);
-    const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slots.find((s) => s.hour === hour)!.unix}:t>`))!;
+    const line = (hour: number) =>
+      daily()
+        .content.split('\n')
+        .find((l) => l.includes(`<t:${slots.find((s) => s.hour === hour)!.unix}:t>`))!;
     expect(line(20)).toMatch(/— ·$/);
 
     // 19:40: in voice, but before the first slot.
@@ -250,7 +253,10 @@ describe('auto-add when the message comes late', () => {
     const admin = async (sub: string, options: unknown[] = []) => (await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content;
     await admin('post-time', [{ name: 'time', value: '23:00' }]);
     await admin('channel', [{ name: 'channel', value: c.tonight }]);
-    await admin('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
+    await admin('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 22 },
+    ]);
     await w.emu.joinVoice(m.frank, c.squadA);
     await settledInVoice(w, 1);
     await w.tick(); // no message yet: nothing to add to
@@ -258,8 +264,15 @@ describe('auto-add when the message comes late', () => {
     w.clock.set(Date.parse('2026-11-24T01:30:00Z'));
     expect(await admin('post-now')).toContain('Posted');
     await w.tick();
-    const daily = () => w.emu.messages(c.tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
-    const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor('2026-11-23', 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
+    const daily = () =>
+      w.emu
+        .messages(c.tonight)
+        .filter((x) => x.author.id === w.emu.applicationId)
+        .at(-1)!;
+    const line = (hour: number) =>
+      daily()
+        .content.split('\n')
+        .find((l) => l.includes(`<t:${slotsFor('2026-11-23', 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
     await eventually(async () => {
       await w.settle();
       expect(line(20)).toMatch(/\*\*1\*\*: Frankie 🎧$/);
@@ -316,13 +329,7 @@ describe('voice presence across a non-resumed reconnect', () => {
     await eventually(() => guildCreates(w) > before);
     await eventually(async () => {
       await w.settle();
-      expect(await stayTable(w, T0)).toEqual([
-        'alice squadA 0→open',
-        'bob squadA 0→10 (estimated)',
-        'carol squadA 0→10 (estimated)',
-        'carol squadB 70→open',
-        'dan squadB 70→open',
-      ]);
+      expect(await stayTable(w, T0)).toEqual(['alice squadA 0→open', 'bob squadA 0→10 (estimated)', 'carol squadA 0→10 (estimated)', 'carol squadB 70→open', 'dan squadB 70→open']);
     });
   });
 });

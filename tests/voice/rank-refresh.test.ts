@@ -16,10 +16,16 @@ describe('rank emoji follow promotions', () => {
   let roles: Record<'member' | 'veteran' | 'moderator', string>;
   let tonight: string;
   const config = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content);
-  const daily = () => w.emu.messages(tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
-  const line = (date: string, hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor(date, 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
-  const memberGets = () =>
-    w.emu.events.filter((e): e is Extract<WireEvent, { kind: 'rest' }> => e.kind === 'rest' && e.method === 'GET' && /\/guilds\/\d+\/members\/\d+$/.test(e.path));
+  const daily = () =>
+    w.emu
+      .messages(tonight)
+      .filter((x) => x.author.id === w.emu.applicationId)
+      .at(-1)!;
+  const line = (date: string, hour: number) =>
+    daily()
+      .content.split('\n')
+      .find((l) => l.includes(`<t:${slotsFor(date, 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
+  const memberGets = () => w.emu.events.filter((e): e is Extract<WireEvent, { kind: 'rest' }> => e.kind === 'rest' && e.method === 'GET' && /\/guilds\/\d+\/members\/\d+$/.test(e.path));
   const tickAt = async (iso: string) => {
     w.clock.set(Date.parse(iso));
     await w.app.scheduler.tick();
@@ -33,9 +39,18 @@ describe('rank emoji follow promotions', () => {
     roles = w.emu.fixture.roles as typeof roles;
     tonight = w.emu.fixture.channels.tonight!;
     await config('channel', [{ name: 'channel', value: tonight }]);
-    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
-    await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: '🙂' }]);
-    await config('rank', [{ name: 'role', value: roles.veteran }, { name: 'emoji', value: '🎖️' }]);
+    await config('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 22 },
+    ]);
+    await config('rank', [
+      { name: 'role', value: roles.member },
+      { name: 'emoji', value: '🙂' },
+    ]);
+    await config('rank', [
+      { name: 'role', value: roles.veteran },
+      { name: 'emoji', value: '🎖️' },
+    ]);
   }, 30_000);
   afterAll(() => w.close());
 
@@ -99,7 +114,12 @@ describe('rank emoji follow promotions', () => {
     });
     const next = memberGets().length;
     await tickAt('2026-11-23T15:05:00Z');
-    expect(memberGets().slice(next).map((e) => e.path.split('/').at(-1)).sort()).toEqual([m.alice, m.dan, m.frank].sort());
+    expect(
+      memberGets()
+        .slice(next)
+        .map((e) => e.path.split('/').at(-1))
+        .sort(),
+    ).toEqual([m.alice, m.dan, m.frank].sort());
   }, 60_000);
 
   it('fetches the members the post itself puts on the message (schedules) when it is posted', async () => {

@@ -14,8 +14,15 @@ describe('rank emoji', () => {
   let tonight: string;
   const date = '2026-11-23';
   const config = async (sub: string, options: unknown[] = []) => String((await (await w.emu.runCommand(m.alice, 'config', [{ name: sub, options } as never])).final()).content);
-  const daily = () => w.emu.messages(tonight).filter((x) => x.author.id === w.emu.applicationId).at(-1)!;
-  const line = (hour: number) => daily().content.split('\n').find((l) => l.includes(`<t:${slotsFor(date, 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
+  const daily = () =>
+    w.emu
+      .messages(tonight)
+      .filter((x) => x.author.id === w.emu.applicationId)
+      .at(-1)!;
+  const line = (hour: number) =>
+    daily()
+      .content.split('\n')
+      .find((l) => l.includes(`<t:${slotsFor(date, 'America/New_York', 20, 22).find((s) => s.hour === hour)!.unix}:t>`))!;
 
   beforeAll(async () => {
     w = await startWorld({ now: '2026-11-23T11:00:00Z' });
@@ -23,15 +30,32 @@ describe('rank emoji', () => {
     roles = w.emu.fixture.roles as typeof roles;
     tonight = w.emu.fixture.channels.tonight!;
     await config('channel', [{ name: 'channel', value: tonight }]);
-    await config('hours', [{ name: 'first', value: 20 }, { name: 'last', value: 22 }]);
+    await config('hours', [
+      { name: 'first', value: 20 },
+      { name: 'last', value: 22 },
+    ]);
   });
   afterAll(() => w.close());
 
   it('maps roles to emoji and lists them highest role first in /config show', async () => {
-    expect(await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: '🙂' }])).toContain(`✅ Members with <@&${roles.member}> get 🙂 before their name in the daily message.`);
-    await config('rank', [{ name: 'role', value: roles.veteran }, { name: 'emoji', value: '🎖' }]); // stored fully qualified
-    await config('rank', [{ name: 'role', value: roles.admin }, { name: 'emoji', value: '👑' }]);
-    await config('rank', [{ name: 'role', value: roles.moderator }, { name: 'emoji', value: '🛡️' }]);
+    expect(
+      await config('rank', [
+        { name: 'role', value: roles.member },
+        { name: 'emoji', value: '🙂' },
+      ]),
+    ).toContain(`✅ Members with <@&${roles.member}> get 🙂 before their name in the daily message.`);
+    await config('rank', [
+      { name: 'role', value: roles.veteran },
+      { name: 'emoji', value: '🎖' },
+    ]); // stored fully qualified
+    await config('rank', [
+      { name: 'role', value: roles.admin },
+      { name: 'emoji', value: '👑' },
+    ]);
+    await config('rank', [
+      { name: 'role', value: roles.moderator },
+      { name: 'emoji', value: '🛡️' },
+    ]);
     expect(await config('rank-remove', [{ name: 'role', value: roles.moderator }])).toContain(`✅ <@&${roles.moderator}> no longer has a rank emoji.`);
     const show = await config('show');
     expect(show).toContain(['Rank emoji (highest role first):', `  👑 <@&${roles.admin}>`, `  🎖️ <@&${roles.veteran}>`, `  🙂 <@&${roles.member}>`].join('\n'));
@@ -39,9 +63,24 @@ describe('rank emoji', () => {
 
   it('refuses what is not an emoji, @everyone, and removing a mapping that does not exist — storing nothing', async () => {
     const before = await w.app.db.selectFrom('rank_emoji').selectAll().orderBy('role_id').execute();
-    expect(await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: 'gold star' }])).toBe('`gold star` is not an emoji. Use one emoji, like 🎖️, or a custom emoji of this server.');
-    expect(await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: '🙂🙂' }])).toContain('is not an emoji');
-    expect(await config('rank', [{ name: 'role', value: roles.everyone }, { name: 'emoji', value: '⭐' }])).toBe('@everyone cannot have a rank emoji: every member has it. Pick a role.');
+    expect(
+      await config('rank', [
+        { name: 'role', value: roles.member },
+        { name: 'emoji', value: 'gold star' },
+      ]),
+    ).toBe('`gold star` is not an emoji. Use one emoji, like 🎖️, or a custom emoji of this server.');
+    expect(
+      await config('rank', [
+        { name: 'role', value: roles.member },
+        { name: 'emoji', value: '🙂🙂' },
+      ]),
+    ).toContain('is not an emoji');
+    expect(
+      await config('rank', [
+        { name: 'role', value: roles.everyone },
+        { name: 'emoji', value: '⭐' },
+      ]),
+    ).toBe('@everyone cannot have a rank emoji: every member has it. Pick a role.');
     expect(await config('rank-remove', [{ name: 'role', value: roles.moderator }])).toBe(`<@&${roles.moderator}> has no rank emoji; nothing to remove.`);
     expect(await w.app.db.selectFrom('rank_emoji').selectAll().orderBy('role_id').execute()).toEqual(before);
   });
@@ -80,7 +119,12 @@ describe('rank emoji', () => {
     await w.settle();
     const edits = () => w.emu.events.filter((e) => e.kind === 'rest' && e.method === 'PATCH' && e.path.includes(`/messages/${daily().id}`)).length;
     const before = edits();
-    expect(await config('rank', [{ name: 'role', value: roles.member }, { name: 'emoji', value: '⭐' }])).toContain('✅');
+    expect(
+      await config('rank', [
+        { name: 'role', value: roles.member },
+        { name: 'emoji', value: '⭐' },
+      ]),
+    ).toContain('✅');
     await eventually(async () => {
       await w.settle();
       expect(line(20)).toMatch(/\*\*2\*\*: 👑 Al, ⭐ Dan$/);

@@ -39,8 +39,16 @@ describe('voice stays', () => {
 
   const at = (m: number, userId: string, channelId: string | null, flags: Partial<VoiceState> = {}) =>
     app.voice.update(G, { userId, channelId, muted: false, deafened: false, bot: false, ...flags }, min(m));
-  const shape = (s: VoiceStay) => ({ user: s.userId, channel: s.channelId, from: (s.startedAt - T0) / 60_000, to: s.endedAt === null ? null : (s.endedAt - T0) / 60_000, afk: s.afk, estimated: s.endEstimated });
-  const flags = async (stay: VoiceStay) => (await app.voice.flags(stay.id)).map((f) => ({ kind: f.kind, from: (f.startedAt - T0) / 60_000, to: f.endedAt === null ? null : (f.endedAt - T0) / 60_000 }));
+  const shape = (s: VoiceStay) => ({
+    user: s.userId,
+    channel: s.channelId,
+    from: (s.startedAt - T0) / 60_000,
+    to: s.endedAt === null ? null : (s.endedAt - T0) / 60_000,
+    afk: s.afk,
+    estimated: s.endEstimated,
+  });
+  const flags = async (stay: VoiceStay) =>
+    (await app.voice.flags(stay.id)).map((f) => ({ kind: f.kind, from: (f.startedAt - T0) / 60_000, to: f.endedAt === null ? null : (f.endedAt - T0) / 60_000 }));
 
   it('ignores repeated states and flag-only changes keep the stay', async () => {
     await at(0, alice, A);
@@ -169,7 +177,8 @@ describe('a scripted evening in voice, through the emulator', () => {
     await step(95, () => w.emu.leaveVoice(bot));
 
     const stays = await w.app.voice.stays(guild, T0, min(120));
-    const shape = (s: VoiceStay) => `${names[s.userId]} ${names[s.channelId]} ${(s.startedAt - T0) / 60_000}→${s.endedAt === null ? 'open' : (s.endedAt - T0) / 60_000}${s.afk ? ' afk' : ''}${s.endEstimated ? ' (estimated)' : ''}`;
+    const shape = (s: VoiceStay) =>
+      `${names[s.userId]} ${names[s.channelId]} ${(s.startedAt - T0) / 60_000}→${s.endedAt === null ? 'open' : (s.endedAt - T0) / 60_000}${s.afk ? ' afk' : ''}${s.endEstimated ? ' (estimated)' : ''}`;
     expect(stays.map(shape)).toEqual(['alice squadA 0→60', 'bob squadA 10→50', 'carol squadB 20→80', 'bob squadB 50→90', 'alice afk 60→90 afk']);
     expect(stays.some((s) => s.userId === bot)).toBe(false);
     const flagsOf = async (stay: VoiceStay) => (await w.app.voice.flags(stay.id)).map((x) => `${x.kind} ${(x.startedAt - T0) / 60_000}→${x.endedAt === null ? 'open' : (x.endedAt - T0) / 60_000}`);

@@ -31,7 +31,7 @@ describe('/timezone', () => {
   it('shows the server zone until a member sets one, then theirs', async () => {
     expect(await run(m.dan, 'show')).toBe("Your time zone is not set, so the server's **America/New_York** is used — it's 03:30 (Sun, UTC-4) there. Set yours with `/timezone set`.");
     expect(await run(m.bob, 'set', [{ name: 'zone', value: 'europe/london' }])).toBe("✅ Your time zone is now **Europe/London** — it's 07:30 (Sun, UTC+0) there.");
-    expect(await run(m.alice, 'show', [{ name: 'member', value: m.bob }])).toBe("<@" + m.bob + ">'s time zone is **Europe/London** — it's 07:30 (Sun, UTC+0) there.");
+    expect(await run(m.alice, 'show', [{ name: 'member', value: m.bob }])).toBe('<@' + m.bob + ">'s time zone is **Europe/London** — it's 07:30 (Sun, UTC+0) there.");
   });
 
   it('autocompletes zones', async () => {
@@ -42,18 +42,29 @@ describe('/timezone', () => {
   it('refuses unknown zones, other members for non-admins, and bots — storing nothing', async () => {
     expect(await run(m.carol, 'set', [{ name: 'zone', value: 'Mars/Olympus' }])).toBe('`Mars/Olympus` is not a time zone I know. Pick one from the list, e.g. Europe/Paris or America/Chicago.');
     expect(await run(m.carol, 'set', [{ name: 'zone', value: 'EST+5' }])).toContain('is not a time zone I know');
-    expect(await run(m.dan, 'set', [{ name: 'zone', value: 'Asia/Tokyo' }, { name: 'member', value: m.carol }])).toBe(
-      "⛔ Only server admins (Manage Server) can set someone else's time zone. Run `/timezone set` without `member` for your own.",
-    );
-    expect(await run(m.alice, 'set', [{ name: 'zone', value: 'Asia/Tokyo' }, { name: 'member', value: m.beep }])).toBe(`<@${m.beep}> is a bot; bots don't have a time zone.`);
+    expect(
+      await run(m.dan, 'set', [
+        { name: 'zone', value: 'Asia/Tokyo' },
+        { name: 'member', value: m.carol },
+      ]),
+    ).toBe("⛔ Only server admins (Manage Server) can set someone else's time zone. Run `/timezone set` without `member` for your own.");
+    expect(
+      await run(m.alice, 'set', [
+        { name: 'zone', value: 'Asia/Tokyo' },
+        { name: 'member', value: m.beep },
+      ]),
+    ).toBe(`<@${m.beep}> is a bot; bots don't have a time zone.`);
     const rows = await w.app.db.selectFrom('member_timezones').select(['user_id', 'timezone']).execute();
     expect(rows).toEqual([{ user_id: m.bob, timezone: 'Europe/London' }]);
   });
 
   it("lets an admin set someone else's zone", async () => {
-    expect(await run(m.alice, 'set', [{ name: 'zone', value: 'Asia/Kolkata' }, { name: 'member', value: m.carol }])).toBe(
-      `✅ <@${m.carol}>'s time zone is now **Asia/Kolkata** — it's 13:00 (Sun, UTC+5:30) there.`,
-    );
+    expect(
+      await run(m.alice, 'set', [
+        { name: 'zone', value: 'Asia/Kolkata' },
+        { name: 'member', value: m.carol },
+      ]),
+    ).toBe(`✅ <@${m.carol}>'s time zone is now **Asia/Kolkata** — it's 13:00 (Sun, UTC+5:30) there.`);
   });
 
   it('gives everyone in the caller’s channel their local time, grouped by zone, on a DST change day', async () => {

@@ -70,11 +70,20 @@ export function checkDatabaseFile(path: string): { tables: Record<string, number
   try {
     const rows = db.pragma('integrity_check') as { integrity_check: string }[];
     if (rows.length !== 1 || rows[0]?.integrity_check !== 'ok') {
-      throw new AdminError(`integrity check failed on ${path}: ${rows.map((r) => r.integrity_check).slice(0, 3).join('; ')}`);
+      throw new AdminError(
+        `integrity check failed on ${path}: ${rows
+          .map((r) => r.integrity_check)
+          .slice(0, 3)
+          .join('; ')}`,
+      );
     }
     const names = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
     const tables: Record<string, number> = {};
-    for (const name of names) tables[name] = db.prepare(`select count(*) from "${name.replace(/"/g, '""')}"`).pluck().get() as number;
+    for (const name of names)
+      tables[name] = db
+        .prepare(`select count(*) from "${name.replace(/"/g, '""')}"`)
+        .pluck()
+        .get() as number;
     return { tables };
   } catch (error) {
     if (error instanceof AdminError) throw error;

@@ -33,7 +33,12 @@ export async function registerAction(guild?: string): Promise<void> {
   }
   const discord = new DiscordApi(createRest({ apiUrl: config.apiUrl, token: config.token }), config.applicationId);
   try {
-    await registerCommands(discord, commands.map((c) => c.definition), config.guildId, (line) => console.log(line));
+    await registerCommands(
+      discord,
+      commands.map((c) => c.definition),
+      config.guildId,
+      (line) => console.log(line),
+    );
   } catch (error) {
     throw new AdminError(`registration failed: ${messageOf(error)}`);
   }

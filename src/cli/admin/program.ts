@@ -102,7 +102,9 @@ export function buildProgram(): Command {
       if (o.host) {
         const { uploadRestore } = await import('./download.js');
         const report = await uploadRestore(targetOf(o), o.from);
-        console.log(o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) on ${o.host} and started the bot; what it had before is in ${report.kept ?? 'nothing (there was no database)'}`);
+        console.log(
+          o.json ? JSON.stringify(report) : `restored ${report.path} (${report.owner}) on ${o.host} and started the bot; what it had before is in ${report.kept ?? 'nothing (there was no database)'}`,
+        );
         return;
       }
       const target = databasePath(o.database);

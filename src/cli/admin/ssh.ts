@@ -57,7 +57,9 @@ function failure(target: SshTarget, code: number, stderrTail: string[]): AdminEr
     // sshd turned every key down: say which key was offered, the usual fix is authorized_keys.
     if (/Permission denied \(publickey/.test(last)) {
       const key = target.identity ? `the key ${target.identity}` : 'your ssh keys';
-      return new AdminError(`ssh to ${target.host} failed: ${key} ${target.identity ? 'was' : 'were'} refused (Permission denied (publickey)); add the public key to the host's ~/.ssh/authorized_keys`);
+      return new AdminError(
+        `ssh to ${target.host} failed: ${key} ${target.identity ? 'was' : 'were'} refused (Permission denied (publickey)); add the public key to the host's ~/.ssh/authorized_keys`,
+      );
     }
     return new AdminError(`ssh to ${target.host} failed: ${last || 'connection error'}`);
   }
@@ -84,9 +86,7 @@ export function sshRun(target: SshTarget, command: string[], options: RunOptions
       tail.push(...lines);
       if (tail.length > 20) tail.splice(0, tail.length - 20);
     });
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new AdminError(error.code === 'ENOENT' ? 'ssh is not installed here (install openssh-client)' : `could not run ssh: ${error.message}`)),
-    );
+    child.on('error', (error: NodeJS.ErrnoException) => reject(new AdminError(error.code === 'ENOENT' ? 'ssh is not installed here (install openssh-client)' : `could not run ssh: ${error.message}`)));
     child.on('close', (code) => {
       if (partialLine) tail.push(partialLine);
       if (code === 0) resolveRun({ code: 0, stdout: Buffer.concat(out).toString('utf8') });

@@ -2,10 +2,7 @@ import type { GatewayMessageReactionAddDispatchData, GatewayMessageReactionRemov
 import type { ReactionEvent } from '../../shared/services/availability.js';
 
 /** A reaction dispatch → what the availability service takes; undefined outside guilds. */
-export function toReactionEvent(
-  d: GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData,
-  botId: string,
-): ReactionEvent | undefined {
+export function toReactionEvent(d: GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData, botId: string): ReactionEvent | undefined {
   if (!d.guild_id) return undefined;
   const member = 'member' in d ? d.member : undefined;
   return {

@@ -32,10 +32,7 @@ export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: 
     if (speed !== undefined) extra.speed = speed;
     if (sayNobody !== undefined) extra.sayNobody = sayNobody;
     await deps.greeting.setEnabled(guildId, state === 'on', extra);
-    const what =
-      state === 'on'
-        ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.'
-        : 'I will not greet anyone in voice.';
+    const what = state === 'on' ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.' : 'I will not greet anyone in voice.';
     return { content: `✅ ${what}\n\n${await greetingLine(deps, guildId)}` };
   },
 

@@ -1,8 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  PermissionFlagsBits,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { slotCount, type GuildSettings } from '../../shared/services/guild-config.js';
 import { UserError } from '../../shared/errors.js';
 import { messageLink } from '../../shared/services/daily-post.js';
@@ -32,7 +28,6 @@ export function describeSettings(s: GuildSettings): string {
 
 type Subcommand = (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>;
 
-
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new UserError(`The \`${name}\` option is required.`);
   return value;
@@ -44,7 +39,9 @@ const changed = (what: string, s: GuildSettings): Reply => ({ content: `✅ ${wh
 export const configSubcommands: Record<string, Subcommand> = {
   show: async (ctx, guildId, deps) => {
     const settings = await deps.guildConfig.get(guildId);
-    return { content: `${describeSettings(settings)}\n${describeRanks(await deps.rankEmoji.list(guildId))}\n${describeRetention(await deps.retention.days(guildId))}\n${await greetingLine(deps, guildId)}\n${await deps.postView.statusLine(guildId)}` };
+    return {
+      content: `${describeSettings(settings)}\n${describeRanks(await deps.rankEmoji.list(guildId))}\n${describeRetention(await deps.retention.days(guildId))}\n${await greetingLine(deps, guildId)}\n${await deps.postView.statusLine(guildId)}`,
+    };
   },
 
   'post-now': async (ctx, guildId, deps) => {
@@ -127,9 +124,7 @@ export const configCommand: CommandHandler<(typeof CONFIG_USES)[number]> = {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'timezone',
         description: "The server's time zone (hours and post time are read in it)",
-        options: [
-          { type: ApplicationCommandOptionType.String, name: 'zone', description: 'IANA zone, e.g. Europe/Paris', required: true, autocomplete: true },
-        ],
+        options: [{ type: ApplicationCommandOptionType.String, name: 'zone', description: 'IANA zone, e.g. Europe/Paris', required: true, autocomplete: true }],
       },
       {
         type: ApplicationCommandOptionType.Subcommand,

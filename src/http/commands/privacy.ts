@@ -1,10 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ButtonStyle,
-  ComponentType,
-  type APIActionRowComponent,
-  type APIComponentInMessageActionRow,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow } from 'discord-api-types/v10';
 import type { Erased, PrivacySummary } from '../../shared/services/privacy.js';
 import { UserError } from '../../shared/errors.js';
 import { customId, type CommandContext, type CommandHandler, type ComponentContext, type ComponentHandler, type Deps, type Reply, IN_GUILDS_ONLY } from '../handler.js';
@@ -13,8 +7,7 @@ const hours = (ms: number) => (ms / 3_600_000).toFixed(1).replace(/\.0$/, '');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const stamp = (ms: number, style: 'D' | 'f') => `<t:${Math.floor(ms / 1000)}:${style}>`;
 
-const WHAT_TRACKING_MEANS =
-  'no voice stays recorded, no automatic "seen in voice" on the daily message, left out of every chart, no voice greeting';
+const WHAT_TRACKING_MEANS = 'no voice stays recorded, no automatic "seen in voice" on the daily message, left out of every chart, no voice greeting';
 
 /** `/privacy show`: the summary in plain words. */
 export function describeSummary(s: PrivacySummary, retentionDays: number): string {
@@ -86,10 +79,7 @@ async function askErase(ctx: CommandContext, guildId: string, userId: string, de
       `That is ${plural(s.votes + s.seenInVoice, 'daily-message mark')}, ${plural(s.scheduleSlots, 'schedule slot')}, ${plural(s.voiceStays, 'voice stay')}${s.timezone ? ', your time zone' : ''}${s.cachedProfile ? ', your cached name' : ''}. It cannot be undone; \`/privacy export\` first if you want a copy.`,
     ].join('\n'),
     components: [
-      row(
-        { label: 'Erase everything', style: ButtonStyle.Danger, id: customId('privacy-erase', userId) },
-        { label: 'Cancel', style: ButtonStyle.Secondary, id: customId('privacy-keep', userId) },
-      ),
+      row({ label: 'Erase everything', style: ButtonStyle.Danger, id: customId('privacy-erase', userId) }, { label: 'Cancel', style: ButtonStyle.Secondary, id: customId('privacy-keep', userId) }),
     ],
   };
 }
@@ -100,13 +90,13 @@ async function tracking(ctx: CommandContext, guildId: string, userId: string, de
   const changed = await deps.privacy.setTracking(guildId, userId, voice === 'on');
   if (voice === 'on') {
     return {
-      content: changed
-        ? '🔔 Voice tracking is **on** again in this server: I record your voice time from the next time you join a channel.'
-        : 'Voice tracking is already on for you in this server.',
+      content: changed ? '🔔 Voice tracking is **on** again in this server: I record your voice time from the next time you join a channel.' : 'Voice tracking is already on for you in this server.',
     };
   }
   const s = await deps.privacy.summary(guildId, userId);
-  const head = changed ? `🔕 Voice tracking is **off** in this server. From now on: ${WHAT_TRACKING_MEANS}. Your clicks on the daily message still count (they are what you say, not tracking).` : 'Voice tracking was already off for you in this server.';
+  const head = changed
+    ? `🔕 Voice tracking is **off** in this server. From now on: ${WHAT_TRACKING_MEANS}. Your clicks on the daily message still count (they are what you say, not tracking).`
+    : 'Voice tracking was already off for you in this server.';
   if (s.voiceStays === 0 && s.seenInVoice === 0) return { content: `${head}\nThere is no past voice history of yours to erase.` };
   return {
     content: `${head}\n\nI still hold ${plural(s.voiceStays, 'past voice stay')} (${hours(s.voiceMs)} h) and ${plural(s.seenInVoice, '"seen in voice" mark')}. Erase them too? (They are already left out of charts while tracking is off.)`,

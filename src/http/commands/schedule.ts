@@ -1,10 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ButtonStyle,
-  ComponentType,
-  type APIActionRowComponent,
-  type APIComponentInMessageActionRow,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { eveningHours } from '../../shared/time/slots.js';
 import { WEEKDAY_NAMES, type Schedule, type WeeklySchedule } from '../../shared/services/schedules.js';
@@ -26,7 +20,9 @@ export function decodePicks(payload: string): Schedule {
   if (!match) throw new UserError('This menu is out of date. Run `/schedule set` again.');
   const bits = (text: string, size: number, offset: number) => {
     const n = parseInt(text, 36);
-    return Array.from({ length: size }, (_, i) => i).filter((i) => n & (1 << i)).map((i) => i + offset);
+    return Array.from({ length: size }, (_, i) => i)
+      .filter((i) => n & (1 << i))
+      .map((i) => i + offset);
   };
   const days = parseInt(match[1]!, 36);
   const hours = parseInt(match[2]!, 36);
@@ -181,7 +177,11 @@ export const scheduleCommand: CommandHandler<'schedules' | 'guildConfig'> = {
         const day = ctx.options.integer('day') ?? undefined;
         if (day !== undefined) {
           const removed = await deps.schedules.clear(guildId, me, day);
-          return { content: removed ? `🗑️ Your ${WEEKDAY_NAMES[day - 1]} evenings are off your schedule. ${describe(await deps.schedules.byDay(guildId, me), settings)}` : `You had no ${WEEKDAY_NAMES[day - 1]} in your schedule.` };
+          return {
+            content: removed
+              ? `🗑️ Your ${WEEKDAY_NAMES[day - 1]} evenings are off your schedule. ${describe(await deps.schedules.byDay(guildId, me), settings)}`
+              : `You had no ${WEEKDAY_NAMES[day - 1]} in your schedule.`,
+          };
         }
         const removed = await deps.schedules.clear(guildId, me);
         return { content: removed ? '🗑️ Your schedule is removed. Today’s message is updated for the hours still ahead.' : 'You had no schedule.' };

@@ -1,8 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  type APIApplicationCommandBasicOption,
-  type APIApplicationCommandSubcommandOption,
-} from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, type APIApplicationCommandBasicOption, type APIApplicationCommandSubcommandOption } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import {
   CHART_NAMES,
@@ -93,7 +89,7 @@ export function statsHelp(isAdmin: boolean): string {
     `• \`/stats me view:said vs showed\` — hours you declared vs hours you were in voice (default ${RANGE_LABELS[CHARTS.reliability.defaultRange]})`,
     '• `/stats timeline` — the same week as `/stats me`: only ever your own, admins included',
     '',
-    `**Admins (Manage Server) can also draw, about everyone:**${isAdmin ? '' : " (you are not an admin here, so these answer with a refusal)"}`,
+    `**Admins (Manage Server) can also draw, about everyone:**${isAdmin ? '' : ' (you are not an admin here, so these answer with a refusal)'}`,
     ...admin.map((c) => `• \`/stats ${c}\` — ${CHARTS[c].description}${c === 'reliability' ? " (or one member's, with `member`)" : ''}`),
     '',
     `Ranges: ${RANGE_NAMES.map((r) => `\`${r}\``).join(', ')} (local calendar days, today included). Nobody, admins included, can see another member's stays hour by hour.`,
@@ -119,8 +115,7 @@ export function chartReply(result: ChartResult): Reply {
 }
 
 const ADMIN_ONLY = '⛔ Charts about everyone are for server admins (Manage Server). Try `/stats me` for your own; `/stats help` lists what you can draw.';
-export const NOT_YOUR_WEEK =
-  "🔒 A member's week in voice is theirs to share: only they can draw it, with `/stats me`. `/stats timeline` shows your own week.";
+export const NOT_YOUR_WEEK = "🔒 A member's week in voice is theirs to share: only they can draw it, with `/stats me`. `/stats timeline` shows your own week.";
 
 /**
  * `/stats <chart> [range] [member]` and `/stats me`: charts of the guild's voice life. Rendering

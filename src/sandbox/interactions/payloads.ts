@@ -132,13 +132,25 @@ export function commandData(world: World, command: CommandRecord | null, name: s
 }
 
 /** `data` + `message` of a MESSAGE_COMPONENT interaction. */
-export function componentData(world: World, messageId: string, customId: string, componentType: number, values: string[] | undefined, viewerId: string): { data: Record<string, unknown>; message: unknown } {
+export function componentData(
+  world: World,
+  messageId: string,
+  customId: string,
+  componentType: number,
+  values: string[] | undefined,
+  viewerId: string,
+): { data: Record<string, unknown>; message: unknown } {
   const message = world.findMessage(messageId);
   const data: Record<string, unknown> = { custom_id: customId, component_type: componentType };
   if (values) {
     data.values = values;
     const resolved: Resolved = {};
-    const typeFor: Record<number, number> = { 5: ApplicationCommandOptionType.User, 6: ApplicationCommandOptionType.Role, 7: ApplicationCommandOptionType.Mentionable, 8: ApplicationCommandOptionType.Channel };
+    const typeFor: Record<number, number> = {
+      5: ApplicationCommandOptionType.User,
+      6: ApplicationCommandOptionType.Role,
+      7: ApplicationCommandOptionType.Mentionable,
+      8: ApplicationCommandOptionType.Channel,
+    };
     const optionType = typeFor[componentType];
     if (optionType !== undefined) for (const v of values) addResolved(world, message.guildId, resolved, optionType, v, viewerId);
     if (Object.keys(resolved).length > 0) data.resolved = resolved;

@@ -8,15 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
-import {
-  DiscordError,
-  alreadyAcknowledged,
-  fieldError,
-  invalidFormBody,
-  unknownInteraction,
-  unknownMessage,
-  unknownWebhook,
-} from '../errors.js';
+import { DiscordError, alreadyAcknowledged, fieldError, invalidFormBody, unknownInteraction, unknownMessage, unknownWebhook } from '../errors.js';
 import { EPHEMERAL, LOADING, createMessage, editMessage } from '../state/messages.js';
 import type { MessageInput, UploadedFile } from '../state/validate.js';
 import type { MessageRecord, World } from '../state/world.js';
@@ -50,14 +42,16 @@ export interface InteractionTimings {
   tokenTtlMs: number;
 }
 
-const invalidResponseType = () =>
-  invalidFormBody(fieldError(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', 'Interaction response type is not valid for this interaction.'));
+const invalidResponseType = () => invalidFormBody(fieldError(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', 'Interaction response type is not valid for this interaction.'));
 
 export class InteractionStore extends EventEmitter {
   readonly #byId = new Map<string, InteractionRecord>();
   readonly #byToken = new Map<string, InteractionRecord>();
 
-  constructor(private readonly world: World, readonly timings: InteractionTimings) {
+  constructor(
+    private readonly world: World,
+    readonly timings: InteractionTimings,
+  ) {
     super();
     this.setMaxListeners(1000);
   }

@@ -60,7 +60,11 @@ export class RateLimiter {
    * @param windowScale multiplies every window (0.1 makes 5 per 5 s into 5 per 0.5 s) so tests of
    *   limit handling run fast; headers report the scaled numbers.
    */
-  constructor(public enabled: boolean, private readonly windowScale = 1, private readonly now: () => number = Date.now) {}
+  constructor(
+    public enabled: boolean,
+    private readonly windowScale = 1,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Decides one request. `major` is the top-level resource ('' when none). */
   check(spec: BucketSpec, major: string, exemptFromGlobal: boolean): RateLimitDecision {

@@ -41,7 +41,7 @@ export function apiPath(pathname: string): string | null {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   if (res.headersSent) return;
-  const common = { ...headers, 'Via': '1.1 rollcall-emulator', 'X-Emulator': 'rollcall' };
+  const common = { ...headers, Via: '1.1 rollcall-emulator', 'X-Emulator': 'rollcall' };
   if (status === 204 || body === undefined) {
     res.writeHead(status, common).end();
     return;
@@ -81,7 +81,12 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
         const headers: Record<string, string> = { 'Retry-After': String(Math.ceil(injected.retryAfter)), 'X-RateLimit-Scope': injected.scope };
         if (injected.scope === 'global') headers['X-RateLimit-Global'] = 'true';
         status = 429;
-        send(res, 429, { message: injected.scope === 'shared' ? 'The resource is being rate limited.' : 'You are being rate limited.', retry_after: injected.retryAfter, global: injected.scope === 'global' }, headers);
+        send(
+          res,
+          429,
+          { message: injected.scope === 'shared' ? 'The resource is being rate limited.' : 'You are being rate limited.', retry_after: injected.retryAfter, global: injected.scope === 'global' },
+          headers,
+        );
         return;
       }
       if (injected.status) {

@@ -204,7 +204,14 @@ const NAMES = ['night', 'owl', 'pixel', 'storm', 'echo', 'nova', 'frost', 'ember
 
 function userOf(id: string, g: number, n: number): UserRecord {
   const name = `${NAMES[n % NAMES.length]}${NAMES[(n >> 4) % NAMES.length]}${n}`;
-  return { id, username: g === 0 ? name : `${name}_g${g}`, globalName: n % 3 === 0 ? null : `${NAMES[n % NAMES.length]!.replace(/^./, (c) => c.toUpperCase())} ${n}`, bot: false, dmsClosed: n % 10 === 0, locale: 'en-US' };
+  return {
+    id,
+    username: g === 0 ? name : `${name}_g${g}`,
+    globalName: n % 3 === 0 ? null : `${NAMES[n % NAMES.length]!.replace(/^./, (c) => c.toUpperCase())} ${n}`,
+    bot: false,
+    dmsClosed: n % 10 === 0,
+    locale: 'en-US',
+  };
 }
 
 function memberOf(id: string, n: number, roleIds: readonly string[], memberRoleId: string | null): MemberRecord {

@@ -28,8 +28,7 @@ export function seedWorld(world: World, input: FixtureInput): void {
   if (!world.users.has(app.id)) {
     world.users.set(app.id, { id: app.id, username: app.name, globalName: null, bot: true, dmsClosed: false, locale: 'en-US' });
   }
-  const key = <T extends { key: string; id: string }>(list: T[], k: string | undefined): string | null =>
-    k === undefined ? null : (list.find((x) => x.key === k)?.id ?? null);
+  const key = <T extends { key: string; id: string }>(list: T[], k: string | undefined): string | null => (k === undefined ? null : (list.find((x) => x.key === k)?.id ?? null));
   const g = input.guild;
   const guild: GuildRecord = {
     id: g.id,

@@ -5,19 +5,7 @@
  * @see https://discord.com/developers/docs/resources/message#message-object
  */
 import { ChannelType } from 'discord-api-types/v10';
-import type {
-  GuildMemberFlags,
-  RoleFlags,
-  UserFlags,
-  APIAttachment,
-  APIChannel,
-  APIGuildMember,
-  APIMessage,
-  APIReaction,
-  APIRole,
-  APIUser,
-  GatewayVoiceState,
-} from 'discord-api-types/v10';
+import type { GuildMemberFlags, RoleFlags, UserFlags, APIAttachment, APIChannel, APIGuildMember, APIMessage, APIReaction, APIRole, APIUser, GatewayVoiceState } from 'discord-api-types/v10';
 import type { AttachmentRecord, ChannelRecord, EmojiRecord, GuildRecord, MessageRecord, RoleRecord, VoiceStateRecord, World } from './world.js';
 
 export function userJson(world: World, userId: string): APIUser {

@@ -55,7 +55,10 @@ function checkAttachments(errors: FormErrors, attachments: unknown): void {
     else if (!(Number.isSafeInteger(id) && (id as number) >= 0) && !isSnowflake(id)) {
       mergeFormErrors(errors, fieldError(['attachments', i, 'id'], 'NUMBER_TYPE_COERCE', `Value "${typeof id === 'string' ? id : JSON.stringify(id)}" is not snowflake.`));
     }
-    for (const [key, max] of [['filename', 1024], ['description', 1024]] as const) {
+    for (const [key, max] of [
+      ['filename', 1024],
+      ['description', 1024],
+    ] as const) {
       const v = a[key];
       if (v === undefined || v === null) continue;
       if (typeof v !== 'string') mergeFormErrors(errors, fieldError(['attachments', i, key], 'BASE_TYPE_STRING', 'Must be a string.'));

@@ -280,10 +280,7 @@ export class World {
   guildPermissions(guildId: string, userId: string): bigint {
     const guild = this.guild(guildId);
     const member = this.member(guildId, userId);
-    return channelPermissions(
-      { guildId, ownerId: guild.ownerId, userId, roleIds: member.roles, rolePermissions: (r) => guild.roles.get(r)?.permissions ?? 0n },
-      [],
-    );
+    return channelPermissions({ guildId, ownerId: guild.ownerId, userId, roleIds: member.roles, rolePermissions: (r) => guild.roles.get(r)?.permissions ?? 0n }, []);
   }
 
   /** The guild whose channel this is, if any. */
@@ -327,4 +324,3 @@ function channelPermissionsForDm(): bigint {
   // View, send, read history, add reactions, embed links, attach files.
   return (1n << 10n) | (1n << 11n) | (1n << 16n) | (1n << 6n) | (1n << 14n) | (1n << 15n);
 }
-

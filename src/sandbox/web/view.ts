@@ -47,7 +47,11 @@ function resolveUser(emu: Emulator, ref: string | null): string | null {
 const MAX_LISTED = 300;
 function listedMembers(emu: Emulator, guild: GuildRecord): string[] {
   if (guild.members.size <= MAX_LISTED) return [...guild.members.keys()];
-  const ids = new Set(Object.values(emu.fixture.members).map((m) => m.id).filter((id) => guild.members.has(id)));
+  const ids = new Set(
+    Object.values(emu.fixture.members)
+      .map((m) => m.id)
+      .filter((id) => guild.members.has(id)),
+  );
   for (const id of guild.voice.keys()) if (ids.size < MAX_LISTED) ids.add(id);
   for (const id of guild.members.keys()) {
     if (ids.size >= MAX_LISTED) break;

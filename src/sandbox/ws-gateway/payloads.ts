@@ -11,10 +11,7 @@ import type { World } from '../state/world.js';
 /** Guilds with more members than this are "large" (Discord's default large_threshold is 50). */
 const LARGE_THRESHOLD = 50;
 
-export function buildReady(
-  world: World,
-  o: { sessionId: string; resumeUrl: string; shard: [number, number]; guildIds: string[]; applicationFlags: number },
-): Record<string, unknown> {
+export function buildReady(world: World, o: { sessionId: string; resumeUrl: string; shard: [number, number]; guildIds: string[]; applicationFlags: number }): Record<string, unknown> {
   return {
     v: 10,
     user_settings: {},

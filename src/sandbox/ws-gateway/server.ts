@@ -215,7 +215,11 @@ export class GatewayServer {
     this.sessions.set(session.id, session);
     const { world } = this.o;
     const guildIds = [...world.guilds.values()].filter((g) => g.members.has(world.botUserId) && session.coversGuild(g.id)).map((g) => g.id);
-    this.#dispatch(session, 'READY', buildReady(world, { sessionId: session.id, resumeUrl: this.o.url(), shard: session.shard, guildIds, applicationFlags: applicationFlagsFor(this.o.privilegedIntents()) }));
+    this.#dispatch(
+      session,
+      'READY',
+      buildReady(world, { sessionId: session.id, resumeUrl: this.o.url(), shard: session.shard, guildIds, applicationFlags: applicationFlagsFor(this.o.privilegedIntents()) }),
+    );
     for (const id of guildIds) this.#dispatch(session, 'GUILD_CREATE', buildGuildCreate(world, id, session.intents));
   }
 

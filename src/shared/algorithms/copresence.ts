@@ -105,7 +105,11 @@ export function coPresence(stays: readonly Stay[]): PairTime[] {
       times.push(ms);
     }
   }
-  const order = sortIndicesBy(Int32Array.from(keys, (_, i) => i), times, 'descending');
+  const order = sortIndicesBy(
+    Int32Array.from(keys, (_, i) => i),
+    times,
+    'descending',
+  );
   const pairs: PairTime[] = new Array(order.length);
   for (let i = 0; i < order.length; i++) {
     const key = keys[order[i]!]!;

@@ -61,7 +61,9 @@ export class DatabaseAccessError extends Error {
 /** `uid`/`gid` → name from /etc/passwd and /etc/group; the number when it is not there. */
 function nameOf(file: '/etc/passwd' | '/etc/group', id: number): string {
   try {
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.split(':')[2] === String(id));
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(id));
     if (line) return line.split(':')[0]!;
   } catch {
     /* no such file: the number will do */

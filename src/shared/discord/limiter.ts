@@ -51,9 +51,7 @@ export class SqliteRateBudget implements RateBudget {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.read = sqlite.prepare('select tokens, updated_at from rate_buckets where bucket = ?');
-    this.write = sqlite.prepare(
-      'insert into rate_buckets (bucket, tokens, updated_at) values (?, ?, ?) on conflict(bucket) do update set tokens = excluded.tokens, updated_at = excluded.updated_at',
-    );
+    this.write = sqlite.prepare('insert into rate_buckets (bucket, tokens, updated_at) values (?, ?, ?) on conflict(bucket) do update set tokens = excluded.tokens, updated_at = excluded.updated_at');
     // Returns 0 when a token was spent, else how long to wait for one.
     const spend = sqlite.transaction((key: string, spec: BucketSpec, now: number): number => {
       const msPerToken = spec.periodMs / spec.capacity;

@@ -90,13 +90,9 @@ export class MessageEditor {
   ) {
     const db = deps.sqlite;
     this.stmt = {
-      bump: db.prepare(
-        'insert into message_edits (message_id, channel_id, dirty_version) values (?, ?, 1) on conflict(message_id) do update set dirty_version = dirty_version + 1',
-      ),
+      bump: db.prepare('insert into message_edits (message_id, channel_id, dirty_version) values (?, ?, 1) on conflict(message_id) do update set dirty_version = dirty_version + 1'),
       get: db.prepare('select channel_id, dirty_version, edited_version from message_edits where message_id = ?'),
-      acquire: db.prepare(
-        'update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and (lease_owner is null or lease_until < ? or lease_owner = ?)',
-      ),
+      acquire: db.prepare('update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and (lease_owner is null or lease_until < ? or lease_owner = ?)'),
       // Only while still the owner: once another process took the lease over, renewing must fail.
       renew: db.prepare('update message_edits set lease_until = ? where message_id = ? and lease_owner = ?'),
       release: db.prepare('update message_edits set lease_owner = null, lease_until = 0 where message_id = ? and lease_owner = ?'),
@@ -268,11 +264,14 @@ export class MessageEditor {
   private retryAfterLease(messageId: string): void {
     if (this.retryTimers.has(messageId)) return;
     const until = this.stmt.leaseUntil.get(messageId)?.lease_until ?? 0;
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(messageId);
-      const row = this.stmt.get.get(messageId);
-      if (row && row.dirty_version > row.edited_version) this.kick(messageId);
-    }, Math.max(50, until - this.now() + 50));
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(messageId);
+        const row = this.stmt.get.get(messageId);
+        if (row && row.dirty_version > row.edited_version) this.kick(messageId);
+      },
+      Math.max(50, until - this.now() + 50),
+    );
     timer.unref();
     this.retryTimers.set(messageId, timer);
   }

@@ -175,17 +175,13 @@ export class DiscordApi {
 
   /** @see https://discord.com/developers/docs/interactions/application-commands#get-global-application-commands */
   async getCommands(guildId?: string): Promise<APIApplicationCommand[]> {
-    const route = guildId
-      ? Routes.applicationGuildCommands(this.applicationId, guildId)
-      : Routes.applicationCommands(this.applicationId);
+    const route = guildId ? Routes.applicationGuildCommands(this.applicationId, guildId) : Routes.applicationCommands(this.applicationId);
     return this.call(() => this.rest.get(route));
   }
 
   /** @see https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands */
   async putCommands(body: RESTPutAPIApplicationCommandsJSONBody, guildId?: string): Promise<APIApplicationCommand[]> {
-    const route = guildId
-      ? Routes.applicationGuildCommands(this.applicationId, guildId)
-      : Routes.applicationCommands(this.applicationId);
+    const route = guildId ? Routes.applicationGuildCommands(this.applicationId, guildId) : Routes.applicationCommands(this.applicationId);
     return this.call(() => this.rest.put(route, { body }));
   }
 
@@ -297,11 +293,7 @@ export class DiscordApi {
    * Interaction webhook (HTTP layer): Discord's types and @discordjs/rest's errors, as the router expects.
    * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
    */
-  async editOriginalResponse(
-    interactionToken: string,
-    body: RESTPatchAPIWebhookWithTokenMessageJSONBody,
-    files?: readonly FileAttachment[],
-  ): Promise<APIMessage> {
+  async editOriginalResponse(interactionToken: string, body: RESTPatchAPIWebhookWithTokenMessageJSONBody, files?: readonly FileAttachment[]): Promise<APIMessage> {
     return (await this.rest.patch(Routes.webhookMessage(this.applicationId, interactionToken, '@original'), {
       body,
       files: toRawFiles(files),
@@ -356,11 +348,7 @@ export class DiscordApi {
    * Interaction webhook (HTTP layer): Discord's types and @discordjs/rest's errors, as the router expects.
    * @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
    */
-  async createFollowup(
-    interactionToken: string,
-    body: RESTPostAPIWebhookWithTokenJSONBody,
-    files?: readonly FileAttachment[],
-  ): Promise<APIMessage> {
+  async createFollowup(interactionToken: string, body: RESTPostAPIWebhookWithTokenJSONBody, files?: readonly FileAttachment[]): Promise<APIMessage> {
     return (await this.rest.post(Routes.webhook(this.applicationId, interactionToken), {
       body,
       files: toRawFiles(files),

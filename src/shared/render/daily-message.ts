@@ -61,8 +61,7 @@ export function renderDailyMessage(view: DailyView): string {
   const reset = view.reactionsResetAt
     ? [`↺ Votes cast before <t:${Math.floor(view.reactionsResetAt / 1000)}:t> are kept, but their reactions are gone: to take one back, click its clock, then click it again.`]
     : [];
-  const render = (maxNames: number) =>
-    [header, help, ...reset, '', ...view.slots.map((slot, i) => slotLine(slot, coming[i]!, view.labels, maxNames))].join('\n');
+  const render = (maxNames: number) => [header, help, ...reset, '', ...view.slots.map((slot, i) => slotLine(slot, coming[i]!, view.labels, maxNames))].join('\n');
 
   let text = render(longest);
   // Shrink the per-line name budget until it fits; a binary search would save little at ≤ 12 lines.

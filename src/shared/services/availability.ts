@@ -26,12 +26,7 @@ export interface ReactionEvent {
   isBot: boolean;
 }
 
-export type ReactionOutcome =
-  | 'marked'
-  | 'unmarked'
-  | 'removed-foreign-emoji'
-  | 'removed-old-message'
-  | 'ignored';
+export type ReactionOutcome = 'marked' | 'unmarked' | 'removed-foreign-emoji' | 'removed-old-message' | 'ignored';
 
 /**
  * Who is coming when: reactions on today's message, schedules seeded into it, and members seen in
@@ -128,11 +123,19 @@ export class AvailabilityService {
       .where('date', '=', post.date)
       .where('user_id', '=', userId)
       .where('declared', 'in', ['reaction', 'schedule'])
-      .where('hour', 'in', taken.map((s) => s.hour))
+      .where(
+        'hour',
+        'in',
+        taken.map((s) => s.hour),
+      )
       .execute();
     this.deps.changed(post);
     const clicked = rows.filter((r) => r.declared === 'reaction').map((r) => r.hour);
-    await this.deps.reactions.withdraw(post, userId, clicked.filter((h) => taken.some((s) => s.hour === h)));
+    await this.deps.reactions.withdraw(
+      post,
+      userId,
+      clicked.filter((h) => taken.some((s) => s.hour === h)),
+    );
     return { post, slots: taken };
   }
 
@@ -169,15 +172,11 @@ export class AvailabilityService {
     const post = await this.deps.posts.current(guildId);
     if (!post) return;
     const nowS = this.deps.clock.now() / 1000;
-    const upcoming = slotsOfPost(post).filter((s) => s.unix > nowS).map((s) => s.hour);
+    const upcoming = slotsOfPost(post)
+      .filter((s) => s.unix > nowS)
+      .map((s) => s.hour);
     if (upcoming.length === 0) return;
-    const rows = await this.deps.db
-      .selectFrom('schedules')
-      .select('hour')
-      .where('guild_id', '=', guildId)
-      .where('user_id', '=', userId)
-      .where('weekday', '=', weekdayOf(post.date))
-      .execute();
+    const rows = await this.deps.db.selectFrom('schedules').select('hour').where('guild_id', '=', guildId).where('user_id', '=', userId).where('weekday', '=', weekdayOf(post.date)).execute();
     const wanted = upcoming.filter((h) => rows.some((r) => r.hour === h));
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (tx) => {
@@ -259,12 +258,7 @@ export class AvailabilityService {
       const users = await this.deps.discord.getAllReactionUsers(post.channel_id, post.message_id, slot.emoji);
       onDiscord.set(slot.hour, new Set(users.filter((u) => u.id !== botId && !u.bot).map((u) => u.id)));
     }
-    const rows = await this.deps.db
-      .selectFrom('availability')
-      .select(['user_id', 'hour', 'declared', 'updated_at'])
-      .where('guild_id', '=', guildId)
-      .where('date', '=', post.date)
-      .execute();
+    const rows = await this.deps.db.selectFrom('availability').select(['user_id', 'hour', 'declared', 'updated_at']).where('guild_id', '=', guildId).where('date', '=', post.date).execute();
     const stored = new Map(rows.map((r) => [`${r.hour}:${r.user_id}`, r.declared]));
     let added = 0;
     let removed = 0;
@@ -297,17 +291,9 @@ export class AvailabilityService {
     await upsertDeclared(this.deps.db, post, userId, hour, declared, this.deps.clock.now());
     this.deps.changed(post);
   }
-
 }
 
-async function upsertDeclared(
-  db: Kysely<Database>,
-  post: DailyPost,
-  userId: string,
-  hour: number,
-  declared: Declared,
-  now: number,
-): Promise<void> {
+async function upsertDeclared(db: Kysely<Database>, post: DailyPost, userId: string, hour: number, declared: Declared, now: number): Promise<void> {
   await db
     .insertInto('availability')
     .values({ guild_id: post.guild_id, date: post.date, user_id: userId, hour, declared, updated_at: now })

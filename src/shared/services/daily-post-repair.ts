@@ -120,13 +120,7 @@ export class DailyPostRepair {
 
   /** Records that the reactions no longer show every vote, and re-renders (the message says so). */
   private async resetReactions(post: DailyPost): Promise<void> {
-    await this.deps.db
-      .updateTable('daily_posts')
-      .set({ reactions_reset_at: this.deps.clock.now() })
-      .where('guild_id', '=', post.guild_id)
-      .where('date', '=', post.date)
-      .execute();
+    await this.deps.db.updateTable('daily_posts').set({ reactions_reset_at: this.deps.clock.now() }).where('guild_id', '=', post.guild_id).where('date', '=', post.date).execute();
     this.deps.posts.touch(post);
   }
-
 }

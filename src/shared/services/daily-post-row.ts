@@ -31,14 +31,7 @@ export class DailyPostReader {
 
   /** The guild's current message: the newest one that exists on Discord. */
   async current(guildId: string): Promise<DailyPost | undefined> {
-    return this.db
-      .selectFrom('daily_posts')
-      .selectAll()
-      .where('guild_id', '=', guildId)
-      .where('message_id', 'is not', null)
-      .orderBy('date', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    return this.db.selectFrom('daily_posts').selectAll().where('guild_id', '=', guildId).where('message_id', 'is not', null).orderBy('date', 'desc').limit(1).executeTakeFirst();
   }
 
   async byMessage(messageId: string): Promise<DailyPost | undefined> {

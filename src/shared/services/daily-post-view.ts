@@ -25,9 +25,7 @@ export class DailyPostView {
     const userIds = [...new Set(rows.map((r) => r.user_id))];
     // The look-up of names is where a departure shows (10007), so who left is read after it.
     const labels = await this.deps.labels.labels(post.guild_id, userIds);
-    const departed = new Set(
-      (await this.deps.db.selectFrom('departed_members').select('user_id').where('guild_id', '=', post.guild_id).execute()).map((r) => r.user_id),
-    );
+    const departed = new Set((await this.deps.db.selectFrom('departed_members').select('user_id').where('guild_id', '=', post.guild_id).execute()).map((r) => r.user_id));
     const members = new Map<number, SlotMember[]>();
     for (const r of rows) {
       if (departed.has(r.user_id)) continue; // left the server: off the message, their rows kept for retention
@@ -67,5 +65,4 @@ export class DailyPostView {
     }
     return `Latest daily message (${post.date}): ${messageLink(post)}`;
   }
-
 }

@@ -68,8 +68,6 @@ function reactionFailure(error: unknown): { reason: string; messageGone: boolean
 
 const newNonce = () => `rc${randomBytes(10).toString('hex')}`;
 
-
-
 export interface PostOutcome {
   post: DailyPost;
   /** True when this call created or finished the post; false when it already existed. */
@@ -139,7 +137,10 @@ export class DailyPostService extends DailyPostReader {
       .where('date', '=', post.date)
       .where('message_id', '=', post.message_id)
       .execute();
-    this.deps.log.info({ guild: post.guild_id, date: post.date, replace: next.state === 'planned' }, next.state === 'planned' ? 'replacing the deleted daily message' : 'the daily message was deleted again; waiting for /config post-now');
+    this.deps.log.info(
+      { guild: post.guild_id, date: post.date, replace: next.state === 'planned' },
+      next.state === 'planned' ? 'replacing the deleted daily message' : 'the daily message was deleted again; waiting for /config post-now',
+    );
   }
 
   /** Serialises work per guild and date so overlapping ticks never race each other. */
@@ -212,7 +213,11 @@ export class DailyPostService extends DailyPostReader {
       reactions_reset_at: null,
     };
     await this.deps.db.transaction().execute(async (tx) => {
-      await tx.insertInto('daily_posts').values(row).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('daily_posts')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       await this.deps.availability.seedFromSchedules(tx, row);
     });
     this.deps.log.info({ guild: settings.guildId, date }, 'daily message planned');
@@ -232,23 +237,13 @@ export class DailyPostService extends DailyPostReader {
           buttons: [NOT_TONIGHT_BUTTON],
         })
       ).id;
-      await db
-        .updateTable('daily_posts')
-        .set({ state: 'posted', message_id: messageId, posted_at: clock.now() })
-        .where('guild_id', '=', post.guild_id)
-        .where('date', '=', post.date)
-        .execute();
+      await db.updateTable('daily_posts').set({ state: 'posted', message_id: messageId, posted_at: clock.now() }).where('guild_id', '=', post.guild_id).where('date', '=', post.date).execute();
       log.info({ guild: post.guild_id, date: post.date, message: messageId }, 'daily message posted');
     } catch (error) {
       const reason = postFailure(error);
       if (reason) {
         log.error({ guild: post.guild_id, channel: post.channel_id, code: (error as NoAccessError | NotFoundError).code }, `cannot post the daily message: ${reason}`);
-        await db
-          .updateTable('daily_posts')
-          .set({ state: 'failed', error: reason })
-          .where('guild_id', '=', post.guild_id)
-          .where('date', '=', post.date)
-          .execute();
+        await db.updateTable('daily_posts').set({ state: 'failed', error: reason }).where('guild_id', '=', post.guild_id).where('date', '=', post.date).execute();
       } else {
         // Transient (network, 5xx): stay `planned`; the next tick retries with the same nonce.
         throw error;
@@ -292,12 +287,7 @@ export class DailyPostService extends DailyPostReader {
         .execute();
       return (await this.load(post.guild_id, post.date))!;
     }
-    await db
-      .updateTable('daily_posts')
-      .set({ state: 'reacted' })
-      .where('guild_id', '=', post.guild_id)
-      .where('date', '=', post.date)
-      .execute();
+    await db.updateTable('daily_posts').set({ state: 'reacted' }).where('guild_id', '=', post.guild_id).where('date', '=', post.date).execute();
     return (await this.load(post.guild_id, post.date))!;
   }
 

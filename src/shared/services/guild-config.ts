@@ -112,10 +112,7 @@ export class GuildConfigService {
     return this.write(guildId, { post_time: postTime });
   }
 
-  private async write(
-    guildId: string,
-    change: Partial<Pick<GuildConfigRow, 'channel_id' | 'timezone' | 'first_hour' | 'last_hour' | 'post_time'>>,
-  ): Promise<GuildSettings> {
+  private async write(guildId: string, change: Partial<Pick<GuildConfigRow, 'channel_id' | 'timezone' | 'first_hour' | 'last_hour' | 'post_time'>>): Promise<GuildSettings> {
     const now = this.deps.clock.now();
     await this.deps.db
       .insertInto('guild_config')

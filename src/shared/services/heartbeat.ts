@@ -81,9 +81,12 @@ export class Heartbeat {
     this.stopTimer();
     await this.beat();
     this.timer = setInterval(() => {
-      this.beat().then(() => noteStorageWritten(this.deps.log), (error: unknown) => {
-        if (!reportStorageFailure(this.deps.log, error, 'heartbeat')) this.deps.log.error({ err: error }, 'heartbeat failed');
-      });
+      this.beat().then(
+        () => noteStorageWritten(this.deps.log),
+        (error: unknown) => {
+          if (!reportStorageFailure(this.deps.log, error, 'heartbeat')) this.deps.log.error({ err: error }, 'heartbeat failed');
+        },
+      );
     }, this.deps.intervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.timer.unref();
   }

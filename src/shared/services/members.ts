@@ -88,9 +88,7 @@ export class MemberCache implements MemberLabels {
     await this.deps.db
       .insertInto('members')
       .values(row)
-      .onConflict((oc) =>
-        oc.columns(['guild_id', 'user_id']).doUpdateSet({ display_name: row.display_name, avatar: row.avatar, roles: row.roles, bot: row.bot, fetched_at: now }),
-      )
+      .onConflict((oc) => oc.columns(['guild_id', 'user_id']).doUpdateSet({ display_name: row.display_name, avatar: row.avatar, roles: row.roles, bot: row.bot, fetched_at: now }))
       .execute();
     // Seen in a payload or fetched: in the guild (again), so their schedule applies once more.
     await this.deps.db.deleteFrom('departed_members').where('guild_id', '=', guildId).where('user_id', '=', member.userId).execute();
@@ -170,7 +168,11 @@ export class MemberCache implements MemberLabels {
     this.memory.set(keyOf(guildId, userId), { member: null, at: this.deps.clock.now(), checkedAt: this.deps.clock.now() });
     await this.deps.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('members').where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
-      await tx.insertInto('departed_members').values({ guild_id: guildId, user_id: userId, departed_at: this.deps.clock.now() }).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('departed_members')
+        .values({ guild_id: guildId, user_id: userId, departed_at: this.deps.clock.now() })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     });
     this.deps.log.info({ guild: guildId, user: userId }, 'member no longer in the guild: schedule paused, left off the daily message');
   }

@@ -50,10 +50,7 @@ export interface PrivacyExport {
   other_tables: Record<string, Record<string, unknown>[]>;
 }
 
-export async function buildExport(
-  db: Kysely<Database>,
-  q: { guildId: string; userId: string; now: number; optedOut: ReadonlySet<string> },
-): Promise<PrivacyExport> {
+export async function buildExport(db: Kysely<Database>, q: { guildId: string; userId: string; now: number; optedOut: ReadonlySet<string> }): Promise<PrivacyExport> {
   const { guildId, userId, now } = q;
   const mine = { guild: guildId, user: userId };
   const [zone, profile, schedules, votes, stays, notices, guild] = await Promise.all([
@@ -88,9 +85,7 @@ export async function buildExport(
     user_id: userId,
     voice_tracking: { on: !optOut, opted_out_at: iso(optOut?.opted_out_at ?? null) },
     time_zone: zone ? { timezone: zone.timezone, updated_at: iso(zone.updated_at) } : null,
-    profile: profile
-      ? { display_name: profile.display_name, avatar: profile.avatar, roles: parseStrings(profile.roles), bot: profile.bot === 1, fetched_at: iso(profile.fetched_at) }
-      : null,
+    profile: profile ? { display_name: profile.display_name, avatar: profile.avatar, roles: parseStrings(profile.roles), bot: profile.bot === 1, fetched_at: iso(profile.fetched_at) } : null,
     schedules: schedules.map((s) => ({ weekday: s.weekday, weekday_name: WEEKDAY_NAMES[s.weekday - 1] ?? String(s.weekday), hour: s.hour, created_at: iso(s.created_at) })),
     votes: votes.map((v) => ({ date: v.date, hour: v.hour, declared: v.declared, seen_in_voice: v.seen_in_voice === 1, updated_at: iso(v.updated_at) })),
     voice_stays: stays.map((s) => ({

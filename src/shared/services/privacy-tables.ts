@@ -6,15 +6,7 @@ import type { Db } from '../db/schema.js';
  * with a `user_id` column (one added after this list) is still exported and erased, generically:
  * see {@link otherMemberTables}.
  */
-export const KNOWN_MEMBER_TABLES = new Set<string>([
-  'availability',
-  'schedules',
-  'voice_stays',
-  'member_timezones',
-  'members',
-  'member_notices',
-  'privacy_opt_outs',
-]);
+export const KNOWN_MEMBER_TABLES = new Set<string>(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'member_notices', 'privacy_opt_outs']);
 
 export interface MemberTable {
   name: string;

@@ -110,7 +110,11 @@ export class PrivacyService {
         const removed = await tx.deleteFrom('privacy_opt_outs').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
         if (Number(removed.numDeletedRows) === 0) return false;
       } else {
-        const added = await tx.insertInto('privacy_opt_outs').values({ guild_id: guildId, user_id: userId, opted_out_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        const added = await tx
+          .insertInto('privacy_opt_outs')
+          .values({ guild_id: guildId, user_id: userId, opted_out_at: now })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
         if (Number(added.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
         await closeOpenStay(tx, guildId, userId, now);
       }
@@ -125,17 +129,19 @@ export class PrivacyService {
     const { db } = this.deps;
     const now = this.deps.clock.now();
     const count = (table: 'schedules' | 'members' | 'member_notices') =>
-      db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('guild_id', '=', guildId)
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
     const [optOut, zone, schedules, votes, stays, profile, notices] = await Promise.all([
       db.selectFrom('privacy_opt_outs').select('opted_out_at').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst(),
       db.selectFrom('member_timezones').select('timezone').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst(),
       count('schedules'),
       db
         .selectFrom('availability')
-        .select((eb) => [
-          eb.fn.count<number>('declared').as('declared'),
-          eb.fn.coalesce(eb.fn.sum<number>('seen_in_voice'), eb.val(0)).as('seen'),
-        ])
+        .select((eb) => [eb.fn.count<number>('declared').as('declared'), eb.fn.coalesce(eb.fn.sum<number>('seen_in_voice'), eb.val(0)).as('seen')])
         .where('guild_id', '=', guildId)
         .where('user_id', '=', userId)
         .executeTakeFirstOrThrow(),
@@ -191,8 +197,7 @@ export class PrivacyService {
       const today = todays.length;
       const reacted = todays.filter((r) => r.declared === 'reaction').map((r) => r.hour);
       const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-      const scoped = (table: 'schedules' | 'member_timezones' | 'members' | 'member_notices') =>
-        tx.deleteFrom(table).where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
+      const scoped = (table: 'schedules' | 'member_timezones' | 'members' | 'member_notices') => tx.deleteFrom(table).where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
       const voiceStays = await deleteStays(tx, guildId, userId);
       const erased: Erased = {
         votes: await this.deps.availability.eraseMember(tx, guildId, userId),
@@ -253,6 +258,11 @@ async function closeOpenStay(tx: Transaction<Database>, guildId: string, userId:
   for (const stay of open) {
     const end = Math.max(now, stay.started_at);
     await tx.updateTable('voice_stays').set({ ended_at: end }).where('id', '=', stay.id).execute();
-    await tx.updateTable('voice_flag_intervals').set((eb) => ({ ended_at: eb.fn('max', [eb.ref('started_at'), eb.val(end)]) })).where('stay_id', '=', stay.id).where('ended_at', 'is', null).execute();
+    await tx
+      .updateTable('voice_flag_intervals')
+      .set((eb) => ({ ended_at: eb.fn('max', [eb.ref('started_at'), eb.val(end)]) }))
+      .where('stay_id', '=', stay.id)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 }

@@ -123,7 +123,7 @@ export class RankEmojiService {
       throw new UserError('I could not check that emoji with Discord just now. Try again in a minute.');
     }
     if (!found) throw new UserError(`${input.trim()} is not an emoji of this server, so I can't use it. Pick a unicode emoji or one of this server's emoji.`);
-    const emoji = `<${found.animated ?? animated === 'a' ? 'a' : ''}:${found.name ?? name}:${id}>`;
+    const emoji = `<${(found.animated ?? animated === 'a') ? 'a' : ''}:${found.name ?? name}:${id}>`;
     if (found.available === false) {
       throw new UserError(`${emoji} is unavailable in this server right now (usually after losing a Server Boost level), so it would not show in the daily message. Pick another emoji.`);
     }

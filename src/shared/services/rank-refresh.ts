@@ -85,12 +85,7 @@ export class RankRefresh implements Job {
     const userIds = onMessage.map((r) => r.user_id);
     if (userIds.length === 0) return 0;
     // What is stored (read here, not through the cache, which would fetch a stale member unbudgeted).
-    const stored = await this.deps.db
-      .selectFrom('members')
-      .select(['user_id', 'display_name', 'roles', 'fetched_at'])
-      .where('guild_id', '=', guildId)
-      .where('user_id', 'in', userIds)
-      .execute();
+    const stored = await this.deps.db.selectFrom('members').select(['user_id', 'display_name', 'roles', 'fetched_at']).where('guild_id', '=', guildId).where('user_id', 'in', userIds).execute();
     const known = new Map(stored.map((r) => [r.user_id, r]));
     const cutoff = this.deps.clock.now() - FRESH_ENOUGH_MS;
     let changed = 0;

@@ -7,12 +7,9 @@ import { localDate } from '../time/slots.js';
 import { messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
 
 const NOTICES = {
-  'foreign-emoji': (post: DailyPost) =>
-    `Only the clock reactions count on rollcall's daily message, so I removed the other one. Pick the hours you'll play: ${messageLink(post)}`,
-  'old-message': (post: DailyPost) =>
-    `Votes are for today only, so I removed your reaction on an older rollcall message. Today's is here: ${messageLink(post)}`,
+  'foreign-emoji': (post: DailyPost) => `Only the clock reactions count on rollcall's daily message, so I removed the other one. Pick the hours you'll play: ${messageLink(post)}`,
+  'old-message': (post: DailyPost) => `Votes are for today only, so I removed your reaction on an older rollcall message. Today's is here: ${messageLink(post)}`,
 } as const;
-
 
 /**
  * Keeps the daily message's reactions to the clocks of today: removes strays (another emoji, a click
@@ -60,10 +57,7 @@ export class ReactionCleaner {
    * Removes the reactions of people (not bots, not us) on `post` with an emoji `select`ed; returns
    * who lost how many. A message we can no longer read is skipped.
    */
-  private async otherReactors(
-    post: DailyPost,
-    select: (r: MessageReaction) => boolean,
-  ): Promise<{ userId: string; count: number }[]> {
+  private async otherReactors(post: DailyPost, select: (r: MessageReaction) => boolean): Promise<{ userId: string; count: number }[]> {
     const { discord, log } = this.deps;
     const botId = discord.applicationId;
     let reactions: MessageReaction[];

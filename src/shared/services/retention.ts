@@ -32,9 +32,7 @@ export class RetentionService {
   /** Guild → local date already purged by this process: spares the claim query on every tick. */
   private readonly done = new Map<string, string>();
 
-  constructor(
-    private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; guildConfig: GuildConfigService; availability: Pick<AvailabilityService, 'purgeBefore'> },
-  ) {}
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; guildConfig: GuildConfigService; availability: Pick<AvailabilityService, 'purgeBefore'> }) {}
 
   async days(guildId: string): Promise<number> {
     const row = await this.deps.db.selectFrom('privacy_settings').select('retention_days').where('guild_id', '=', guildId).executeTakeFirst();
@@ -97,7 +95,11 @@ export class RetentionService {
 
   private async claim(guildId: string, today: string, now: number): Promise<boolean> {
     const { db } = this.deps;
-    await db.insertInto('privacy_settings').values({ guild_id: guildId, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('privacy_settings')
+      .values({ guild_id: guildId, updated_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const claimed = await db
       .updateTable('privacy_settings')
       .set({ retention_ran_on: today })
@@ -109,10 +111,7 @@ export class RetentionService {
 
   /** Every guild rollcall holds data for: configured ones and those the gateway has seen. */
   private async guildIds(): Promise<string[]> {
-    const [configs, guilds] = await Promise.all([
-      this.deps.db.selectFrom('guild_config').select('guild_id').execute(),
-      this.deps.db.selectFrom('guilds').select('guild_id').execute(),
-    ]);
+    const [configs, guilds] = await Promise.all([this.deps.db.selectFrom('guild_config').select('guild_id').execute(), this.deps.db.selectFrom('guilds').select('guild_id').execute()]);
     return [...new Set([...configs, ...guilds].map((r) => r.guild_id))];
   }
 }

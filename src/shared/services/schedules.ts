@@ -25,12 +25,7 @@ export class ScheduleService {
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; availability: Pick<AvailabilityService, 'applySchedule'> }) {}
 
   async get(guildId: string, userId: string): Promise<Schedule> {
-    const rows = await this.deps.db
-      .selectFrom('schedules')
-      .select(['weekday', 'hour'])
-      .where('guild_id', '=', guildId)
-      .where('user_id', '=', userId)
-      .execute();
+    const rows = await this.deps.db.selectFrom('schedules').select(['weekday', 'hour']).where('guild_id', '=', guildId).where('user_id', '=', userId).execute();
     return {
       weekdays: [...new Set(rows.map((r) => r.weekday))].sort((a, b) => a - b),
       hours: [...new Set(rows.map((r) => r.hour))].sort((a, b) => a - b),
@@ -39,14 +34,7 @@ export class ScheduleService {
 
   /** The member's hours evening by evening (Tuesday 20–23 and Friday 21–01 may differ). */
   async byDay(guildId: string, userId: string): Promise<WeeklySchedule> {
-    const rows = await this.deps.db
-      .selectFrom('schedules')
-      .select(['weekday', 'hour'])
-      .where('guild_id', '=', guildId)
-      .where('user_id', '=', userId)
-      .orderBy('weekday')
-      .orderBy('hour')
-      .execute();
+    const rows = await this.deps.db.selectFrom('schedules').select(['weekday', 'hour']).where('guild_id', '=', guildId).where('user_id', '=', userId).orderBy('weekday').orderBy('hour').execute();
     const week: WeeklySchedule = new Map();
     for (const r of rows) week.set(r.weekday, [...(week.get(r.weekday) ?? []), r.hour]);
     return week;

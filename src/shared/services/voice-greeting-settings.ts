@@ -19,7 +19,6 @@ export interface GreetingSettings {
 export const GREETING_DELAY = { default: 10, min: 1, max: 600 } as const;
 export const GREETING_SPEED = { min: 80, max: 400 } as const;
 
-
 /** `/config voice-greeting` and `-delay`: a guild's greeting settings, checked before they are stored. */
 export class GreetingSettingsStore {
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock }) {}
@@ -53,10 +52,7 @@ export class GreetingSettingsStore {
     return this.write(guildId, { delay_s: seconds });
   }
 
-  private async write(
-    guildId: string,
-    change: Partial<{ enabled: number; delay_s: number; voice: string; speed: number; say_nobody: number }>,
-  ): Promise<GreetingSettings> {
+  private async write(guildId: string, change: Partial<{ enabled: number; delay_s: number; voice: string; speed: number; say_nobody: number }>): Promise<GreetingSettings> {
     const now = this.deps.clock.now();
     await this.deps.db
       .insertInto('voice_greeting_settings')

@@ -12,7 +12,6 @@ import type { MemberInfo } from './members.js';
 import type { GreetingSettings, GreetingSettingsStore } from './voice-greeting-settings.js';
 import type { VoiceSessions } from './voice-sessions.js';
 
-
 /** Who is greeted and who else is coming when: the facts a sentence is made of. */
 export interface GreetingFacts {
   /** Display name of the member greeted; null when unknown. */
@@ -334,7 +333,10 @@ export class VoiceGreetingService implements Job {
       .values({ guild_id: guildId, user_id: userId, hour_key: hourKey, greeted_at: at })
       .onConflict((oc) => oc.doNothing())
       .execute();
-    await this.deps.db.deleteFrom('voice_greetings').where('greeted_at', '<', at - 2 * 86_400_000).execute();
+    await this.deps.db
+      .deleteFrom('voice_greetings')
+      .where('greeted_at', '<', at - 2 * 86_400_000)
+      .execute();
   }
 
   private remember(outcome: GreetingOutcome): void {

@@ -80,12 +80,7 @@ export class VoiceSessions {
    * open stay get one. It takes its place in the guild's queue at once; `after` (the guild's AFK
    * channel being stored) is awaited in that place, so later events cannot overtake it.
    */
-  reconcile(
-    guildId: string,
-    states: readonly VoiceState[],
-    at = this.deps.clock.now(),
-    options: { after?: Promise<unknown> } = {},
-  ): Promise<{ opened: number; closed: number }> {
+  reconcile(guildId: string, states: readonly VoiceState[], at = this.deps.clock.now(), options: { after?: Promise<unknown> } = {}): Promise<{ opened: number; closed: number }> {
     return this.serial(guildId, async () => {
       await options.after;
       const present = new Map(states.filter((s) => !s.bot && s.channelId).map((s) => [s.userId, s]));
@@ -224,7 +219,11 @@ export class VoiceSessions {
 
   private async close(trx: Db, stay: StayRow, at: number, estimated: boolean): Promise<void> {
     const end = Math.max(at, stay.started_at);
-    await trx.updateTable('voice_stays').set({ ended_at: end, end_estimated: estimated ? 1 : 0 }).where('id', '=', stay.id).execute();
+    await trx
+      .updateTable('voice_stays')
+      .set({ ended_at: end, end_estimated: estimated ? 1 : 0 })
+      .where('id', '=', stay.id)
+      .execute();
     await trx
       .updateTable('voice_flag_intervals')
       .set((eb) => ({ ended_at: eb.fn('max', [eb.ref('started_at'), eb.val(end)]) }))

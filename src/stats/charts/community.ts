@@ -37,7 +37,10 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
   const min = request.minPairMs ?? DEFAULT_MIN_PAIR_MS;
   const layout = communityLayout(await ctx.pairs(), min);
   if (layout.nodes.length < 3) return { reason: `Not enough play together yet: the graph needs at least 3 members with ${hours(min)} h or more together.` };
-  const labels = uniqueLabels(layout.nodes.map((n) => n.userId), await ctx.names());
+  const labels = uniqueLabels(
+    layout.nodes.map((n) => n.userId),
+    await ctx.names(),
+  );
   const ranked = [...layout.nodes].sort((a, b) => b.hours - a.hours);
   // Each community is named after its member with the most time together.
   const leader = new Map<number, string>();
@@ -50,13 +53,19 @@ export const communityChart: ChartBuilder = async (ctx, request) => {
   const nodeValues = layout.nodes.map((n) => ({ x: n.x, y: n.y, hours: Math.round(n.hours), group: groupName(n.community), name: labelled.has(n.userId) ? labels.get(n.userId)! : '' }));
   const edgeValues = edges.map((e) => ({ x: at.get(e.a)!.x, y: at.get(e.a)!.y, x2: at.get(e.b)!.x, y2: at.get(e.b)!.y, hours: e.hours }));
   const title = titled('Who plays with whom', request, ctx.scope);
-  const axis = { x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false, nice: false } }, y: { field: 'y', type: 'quantitative', axis: null, scale: { zero: false, nice: false } } } as const;
+  const axis = {
+    x: { field: 'x', type: 'quantitative', axis: null, scale: { zero: false, nice: false } },
+    y: { field: 'y', type: 'quantitative', axis: null, scale: { zero: false, nice: false } },
+  } as const;
   return {
     title: title.text,
     summary: `${layout.nodes.length} members in ${layout.sizes.length} group(s) (Louvain modularity ${layout.modularity.toFixed(2)}); links = at least ${hours(min)} h together in the same channel.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: title.text, subtitle: `${layout.nodes.length} members · a link = ${hours(min)} h+ in the same channel · closer = more time together · dot size = hours together · colour = group` },
+      title: {
+        text: title.text,
+        subtitle: `${layout.nodes.length} members · a link = ${hours(min)} h+ in the same channel · closer = more time together · dot size = hours together · colour = group`,
+      },
       config: THEME,
       width: WIDTH,
       height: HEIGHT,

@@ -67,7 +67,10 @@ export const driftingChart: ChartBuilder = async (ctx, request) => {
   const drifts = drifting(await ctx.playing(), scope.from, recentStart, scope.now);
   if (drifts.length === 0) return { reason: `Nobody who played at least ${MIN_BASELINE_MS_PER_WEEK / 60_000} minutes a week before has played less in the last 4 weeks. 🎉` };
   const shown = drifts.slice(0, TOP_N);
-  const labels = uniqueLabels(shown.map((d) => d.userId), await ctx.names());
+  const labels = uniqueLabels(
+    shown.map((d) => d.userId),
+    await ctx.names(),
+  );
   const values = shown.map((d) => ({
     member: labels.get(d.userId)!,
     before: perWeek(d.beforePerWeek),
@@ -95,7 +98,10 @@ export const driftingChart: ChartBuilder = async (ctx, request) => {
       layer: [
         { mark: { type: 'rule', color: '#B9BBBE', strokeWidth: 3 }, encoding: { x: { field: 'recent', type: 'quantitative' }, x2: { field: 'before' } } },
         {
-          transform: [{ fold: ['before', 'recent'], as: ['period', 'perWeek'] }, { calculate: "datum.period === 'before' ? 'average before' : 'last 4 weeks'", as: 'when' }],
+          transform: [
+            { fold: ['before', 'recent'], as: ['period', 'perWeek'] },
+            { calculate: "datum.period === 'before' ? 'average before' : 'last 4 weeks'", as: 'when' },
+          ],
           mark: { type: 'point', filled: true, size: 90, opacity: 1 },
           encoding: {
             x: { field: 'perWeek', type: 'quantitative', title: 'Hours in voice per week (AFK excluded)' },

@@ -12,12 +12,7 @@ export interface InactiveMember {
 }
 
 /** Members whose last non-AFK voice stay ended `minDays` or more days before `now`, longest first. */
-export function inactiveMembers(
-  members: readonly { userId: string; lastSeen: number | null }[],
-  trackedSince: number | null,
-  now: number,
-  minDays: number,
-): InactiveMember[] {
+export function inactiveMembers(members: readonly { userId: string; lastSeen: number | null }[], trackedSince: number | null, now: number, minDays: number): InactiveMember[] {
   const out: InactiveMember[] = [];
   for (const m of members) {
     if (m.lastSeen === null) {
@@ -43,7 +38,10 @@ export const inactiveChart: ChartBuilder = async (ctx, request) => {
   const inactive = inactiveMembers(members, trackedSince, ctx.scope.now, minDays);
   if (inactive.length === 0) return { reason: `Everyone I know has been in voice in the last ${minDays} days. 🎉` };
   const shown = inactive.slice(0, TOP_N);
-  const labels = uniqueLabels(shown.map((m) => m.userId), await ctx.names());
+  const labels = uniqueLabels(
+    shown.map((m) => m.userId),
+    await ctx.names(),
+  );
   const values = shown.map((m) => ({ member: labels.get(m.userId)!, days: m.days, status: m.never ? 'never seen (days tracked)' : 'last seen in voice' }));
   const since = trackedSince === null ? '' : `; tracking since ${DateTime.fromMillis(trackedSince, { zone: ctx.scope.zone }).toISODate()}`;
   return {

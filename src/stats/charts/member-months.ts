@@ -56,7 +56,10 @@ export const memberMonthsChart: ChartBuilder = async (ctx, request) => {
     .sort((a, b) => b.ms - a.ms || a.userId.localeCompare(b.userId));
   if (totals.length === 0) return { reason: 'Nobody has spent time in voice (outside AFK) in this period yet.' };
   const shown = totals.slice(0, MEMBER_MONTHS_TOP);
-  const labels = uniqueLabels(shown.map((t) => t.userId), await ctx.names());
+  const labels = uniqueLabels(
+    shown.map((t) => t.userId),
+    await ctx.names(),
+  );
   const order = shown.map((t) => labels.get(t.userId)!);
   const values = shown.flatMap((t) => months.map((month, i) => ({ member: labels.get(t.userId)!, month, hours: hours(t.row[i]!) })));
   const titleParts = titled('Hours per month per member', request, scope);

@@ -29,11 +29,18 @@ export const reliabilityChart: ChartBuilder = async (ctx, request) => {
   } else {
     const byUser = saidVsShowed(declared, stays, await ctx.slots(), scope.from, scope.now, (user) => user);
     const top = [...byUser].sort((a, b) => b[1].declaredMs - a[1].declaredMs).slice(0, TOP_N);
-    const labels = uniqueLabels(top.map(([id]) => id), await ctx.names());
+    const labels = uniqueLabels(
+      top.map(([id]) => id),
+      await ctx.names(),
+    );
     for (const [id, s] of top) rows.push({ label: `${labels.get(id)!} · ${pct(s)}%`, s });
   }
   if (rows.length === 0) {
-    return { reason: member ? `${memberName} has not declared any hours (reactions or schedule) that have passed in this period.` : 'Nobody has declared hours (reactions or schedules) that have passed in this period yet.' };
+    return {
+      reason: member
+        ? `${memberName} has not declared any hours (reactions or schedule) that have passed in this period.`
+        : 'Nobody has declared hours (reactions or schedules) that have passed in this period yet.',
+    };
   }
   const order = rows.map((r) => r.label);
   const values = rows.flatMap((r) => [

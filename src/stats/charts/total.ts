@@ -18,7 +18,10 @@ export const totalChart: ChartBuilder = async (ctx, request) => {
   const totals = all.filter((t) => t.ms > 0);
   if (totals.length === 0) return { reason: 'Nobody has spent time in voice (outside AFK) in this period yet.' };
   const shown = totals.slice(0, TOP_N);
-  const labels = uniqueLabels(shown.map((t) => t.userId), await ctx.names());
+  const labels = uniqueLabels(
+    shown.map((t) => t.userId),
+    await ctx.names(),
+  );
   const values = shown.map((t) => ({ member: labels.get(t.userId)!, hours: hours(t.ms) }));
   const sum = totals.reduce((acc, t) => acc + t.ms, 0);
   const title = titled('Total voice time', request, ctx.scope);

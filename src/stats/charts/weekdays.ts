@@ -21,10 +21,7 @@ export const weekdaysChart: ChartBuilder = async (ctx, request) => {
       width: 560,
       height: 320,
       data: { values },
-      layer: [
-        { mark: { type: 'bar', cornerRadiusEnd: 3 } },
-        { mark: { type: 'text', dy: -8, fontSize: 11 }, encoding: { text: { field: 'hours', type: 'quantitative', format: '.0f' } } },
-      ],
+      layer: [{ mark: { type: 'bar', cornerRadiusEnd: 3 } }, { mark: { type: 'text', dy: -8, fontSize: 11 }, encoding: { text: { field: 'hours', type: 'quantitative', format: '.0f' } } }],
       encoding: {
         x: { field: 'day', type: 'ordinal', sort: [...WEEKDAY_NAMES], title: 'Day of the week', axis: { labelAngle: 0 } },
         y: { field: 'hours', type: 'quantitative', title: 'Hours in voice (all members)' },

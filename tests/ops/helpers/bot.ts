@@ -22,7 +22,10 @@ export async function startBotProcess(env: Record<string, string>, port: number)
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -115,10 +115,7 @@ const chown = (path: string, owner: string, mode?: string, recursive = false) =>
  * `npm ci` that compiles better-sqlite3 takes minutes); building is tsc without the type check.
  * Without `discord`, nothing answers the bot's gateway (a deploy then never sees READY).
  */
-export function makeFakePi(
-  root: string,
-  options: { repoUrl: string; botPort: number; healthTimeout?: number; discord?: FakeDiscord; users?: PiUsers },
-): FakePi {
+export function makeFakePi(root: string, options: { repoUrl: string; botPort: number; healthTimeout?: number; discord?: FakeDiscord; users?: PiUsers }): FakePi {
   for (const d of ['bin', 'shared', 'data', 'logs', 'run', 'backups', 'releases']) mkdirSync(join(root, d), { recursive: true });
   const botUrl = `http://127.0.0.1:${options.botPort}`;
   const dbPath = join(root, 'data', 'rollcall.sqlite');

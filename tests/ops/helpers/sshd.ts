@@ -73,10 +73,7 @@ export async function startSshd(options: { user?: string } = {}): Promise<TestSs
   );
   const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
   writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostKey}\n`);
-  writeFileSync(
-    join(dir, 'ssh_config'),
-    ['Host *', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  StrictHostKeyChecking yes', '  IdentitiesOnly yes', '  LogLevel ERROR'].join('\n') + '\n',
-  );
+  writeFileSync(join(dir, 'ssh_config'), ['Host *', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  StrictHostKeyChecking yes', '  IdentitiesOnly yes', '  LogLevel ERROR'].join('\n') + '\n');
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true }); // privilege separation dir
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

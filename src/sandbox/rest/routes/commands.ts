@@ -182,14 +182,14 @@ function routesFor(base: string): RouteDef[] {
       handler: (ctx) => {
         const { scope } = scopeOf(ctx);
         const c = findCommand(ctx.world, scope, ctx.params.command_id as string);
-        ctx.world.commands.set(scope, list(ctx.world, scope).filter((x) => x !== c));
+        ctx.world.commands.set(
+          scope,
+          list(ctx.world, scope).filter((x) => x !== c),
+        );
         return noContent();
       },
     },
   ];
 }
 
-export const commandRoutes: RouteDef[] = [
-  ...routesFor('/applications/:application_id/commands'),
-  ...routesFor('/applications/:application_id/guilds/:guild_id/commands'),
-];
+export const commandRoutes: RouteDef[] = [...routesFor('/applications/:application_id/commands'), ...routesFor('/applications/:application_id/guilds/:guild_id/commands')];

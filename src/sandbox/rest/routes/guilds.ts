@@ -64,7 +64,10 @@ export const guildRoutes: RouteDef[] = [
       if (!(deps.privilegedIntents() & GatewayIntentBits.GuildMembers)) throw missingAccess();
       const limit = intParam(query, 'limit', 1, 1, 1000);
       const after = query.get('after') ?? '0';
-      const ids = [...guild.members.keys()].filter((id) => compareSnowflakes(id, after) > 0).sort(compareSnowflakes).slice(0, limit);
+      const ids = [...guild.members.keys()]
+        .filter((id) => compareSnowflakes(id, after) > 0)
+        .sort(compareSnowflakes)
+        .slice(0, limit);
       return json(ids.map((id) => memberJson(world, guild.id, id)));
     },
   },

@@ -95,7 +95,8 @@ async function refreshClock() {
     $('clock').hidden = false;
     $('clock-next-post').textContent = `Next post time (${state.clock.postTime})`;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) $('clock').hidden = true; // the emulator alone has no bot clock
+    if (e instanceof ApiError && e.status === 404)
+      $('clock').hidden = true; // the emulator alone has no bot clock
     else throw e;
   }
   renderClock();
@@ -131,7 +132,10 @@ function renderActAs() {
   const signature = people.map((/** @type {any} */ m) => m.id + m.name).join();
   if (select.dataset.signature !== signature) {
     select.dataset.signature = signature;
-    replace(select, people.map((/** @type {any} */ m) => h('option', { value: m.key ?? m.id }, `${m.name} (${m.username})${m.admin ? ' — admin' : ''}`)));
+    replace(
+      select,
+      people.map((/** @type {any} */ m) => h('option', { value: m.key ?? m.id }, `${m.name} (${m.username})${m.admin ? ' — admin' : ''}`)),
+    );
   }
   select.value = state.as;
 }
@@ -146,38 +150,114 @@ function renderChannels() {
   const view = state.view;
   const voiceOf = (/** @type {string} */ channelId) => view.voice.filter((/** @type {any} */ v) => v.channelId === channelId);
   const myVoice = view.voice.find((/** @type {any} */ v) => v.userId === me()?.id);
-  const byParent = (/** @type {string | null} */ parentId) => view.channels.filter((/** @type {any} */ c) => c.parentId === parentId && c.kind !== 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);
+  const byParent = (/** @type {string | null} */ parentId) =>
+    view.channels.filter((/** @type {any} */ c) => c.parentId === parentId && c.kind !== 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);
   /** @param {any} c */
   const channel = (c) => {
     if (c.kind === 'text') {
       const current = c.id === state.channelId;
-      return h('li', null, h('button', { type: 'button', class: `channel text${current ? ' current' : ''}`, 'aria-current': current ? 'page' : null, dataset: { key: `ch-${c.id}` },
-        onclick: () => act(async () => { state.channelId = c.id; state.lastSignature = ''; state.seen = null; await refresh(); }) }, h('span', { 'aria-hidden': 'true', class: 'hash' }, '#'), ` ${c.name}`));
+      return h(
+        'li',
+        null,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `channel text${current ? ' current' : ''}`,
+            'aria-current': current ? 'page' : null,
+            dataset: { key: `ch-${c.id}` },
+            onclick: () =>
+              act(async () => {
+                state.channelId = c.id;
+                state.lastSignature = '';
+                state.seen = null;
+                await refresh();
+              }),
+          },
+          h('span', { 'aria-hidden': 'true', class: 'hash' }, '#'),
+          ` ${c.name}`,
+        ),
+      );
     }
     const here = voiceOf(c.id);
     const inside = myVoice?.channelId === c.id;
-    return h('li', null,
-      h('button', { type: 'button', class: `channel voice${inside ? ' connected' : ''}`, dataset: { key: `ch-${c.id}` }, disabled: inside,
-        'aria-label': inside ? `${c.name}: you are here` : `Join voice channel ${c.name}${c.id === view.guild.afkChannelId ? ' (AFK)' : ''}`,
-        onclick: () => act(() => control('/voice/join', { user: state.as, channel: c.id, selfMute: myVoice?.selfMute ?? false, selfDeaf: myVoice?.selfDeaf ?? false })) },
-        h('span', { 'aria-hidden': 'true' }, '🔊'), ` ${c.name}`, c.id === view.guild.afkChannelId && !/afk/i.test(c.name) ? h('span', { class: 'muted' }, ' · AFK') : null),
-      here.length ? h('ul', { class: 'voice-members', 'aria-label': `In ${c.name}` }, here.map((/** @type {any} */ v) => {
-        const m = memberById(v.userId);
-        const flags = [v.selfDeaf || v.deaf ? ['🔇', 'deafened'] : null, v.selfMute || v.mute ? ['🎙️‍', 'muted'] : null].filter(Boolean);
-        return h('li', { class: 'voice-member' }, avatar(m, 'tiny'), ` ${m?.name ?? v.userId}`,
-          flags.map((f) => h('span', { class: `voice-flag ${f?.[1]}`, title: f?.[1], 'aria-label': f?.[1] }, f?.[1] === 'muted' ? '🚫🎙' : '🔇')));
-      })) : null);
+    return h(
+      'li',
+      null,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `channel voice${inside ? ' connected' : ''}`,
+          dataset: { key: `ch-${c.id}` },
+          disabled: inside,
+          'aria-label': inside ? `${c.name}: you are here` : `Join voice channel ${c.name}${c.id === view.guild.afkChannelId ? ' (AFK)' : ''}`,
+          onclick: () => act(() => control('/voice/join', { user: state.as, channel: c.id, selfMute: myVoice?.selfMute ?? false, selfDeaf: myVoice?.selfDeaf ?? false })),
+        },
+        h('span', { 'aria-hidden': 'true' }, '🔊'),
+        ` ${c.name}`,
+        c.id === view.guild.afkChannelId && !/afk/i.test(c.name) ? h('span', { class: 'muted' }, ' · AFK') : null,
+      ),
+      here.length
+        ? h(
+            'ul',
+            { class: 'voice-members', 'aria-label': `In ${c.name}` },
+            here.map((/** @type {any} */ v) => {
+              const m = memberById(v.userId);
+              const flags = [v.selfDeaf || v.deaf ? ['🔇', 'deafened'] : null, v.selfMute || v.mute ? ['🎙️‍', 'muted'] : null].filter(Boolean);
+              return h(
+                'li',
+                { class: 'voice-member' },
+                avatar(m, 'tiny'),
+                ` ${m?.name ?? v.userId}`,
+                flags.map((f) => h('span', { class: `voice-flag ${f?.[1]}`, title: f?.[1], 'aria-label': f?.[1] }, f?.[1] === 'muted' ? '🚫🎙' : '🔇')),
+              );
+            }),
+          )
+        : null,
+    );
   };
   const categories = view.channels.filter((/** @type {any} */ c) => c.kind === 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);
   const dm = view.dmChannelId
-    ? h('section', { class: 'category', 'aria-label': 'Direct messages' }, h('h2', { class: 'category-name' }, 'Direct messages'),
-      h('ul', { class: 'channel-list' }, h('li', null, h('button', { type: 'button', class: `channel text${state.channelId === view.dmChannelId ? ' current' : ''}`, 'aria-current': state.channelId === view.dmChannelId ? 'page' : null, dataset: { key: 'ch-dm' },
-        onclick: () => act(async () => { state.channelId = view.dmChannelId; state.lastSignature = ''; state.seen = null; await refresh(); }) }, `@${view.appName}`))))
+    ? h(
+        'section',
+        { class: 'category', 'aria-label': 'Direct messages' },
+        h('h2', { class: 'category-name' }, 'Direct messages'),
+        h(
+          'ul',
+          { class: 'channel-list' },
+          h(
+            'li',
+            null,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `channel text${state.channelId === view.dmChannelId ? ' current' : ''}`,
+                'aria-current': state.channelId === view.dmChannelId ? 'page' : null,
+                dataset: { key: 'ch-dm' },
+                onclick: () =>
+                  act(async () => {
+                    state.channelId = view.dmChannelId;
+                    state.lastSignature = '';
+                    state.seen = null;
+                    await refresh();
+                  }),
+              },
+              `@${view.appName}`,
+            ),
+          ),
+        ),
+      )
     : null;
-  replace($('channels'),
+  replace(
+    $('channels'),
     byParent(null).length ? h('ul', { class: 'channel-list' }, byParent(null).map(channel)) : null,
-    categories.map((/** @type {any} */ cat) => h('section', { class: 'category', 'aria-label': cat.name }, h('h2', { class: 'category-name' }, cat.name), h('ul', { class: 'channel-list' }, byParent(cat.id).map(channel)))),
-    dm);
+    categories.map((/** @type {any} */ cat) =>
+      h('section', { class: 'category', 'aria-label': cat.name }, h('h2', { class: 'category-name' }, cat.name), h('ul', { class: 'channel-list' }, byParent(cat.id).map(channel))),
+    ),
+    dm,
+  );
 }
 
 function renderMe() {
@@ -210,12 +290,27 @@ const BUTTON_STYLES = { 1: 'primary', 2: 'secondary', 3: 'success', 4: 'danger',
 
 /** @param {any} msg @param {any} c */
 function component(msg, c) {
-  if (c.type === 1) return h('div', { class: 'action-row' }, (c.components ?? []).map((/** @type {any} */ x) => component(msg, x)));
+  if (c.type === 1)
+    return h(
+      'div',
+      { class: 'action-row' },
+      (c.components ?? []).map((/** @type {any} */ x) => component(msg, x)),
+    );
   const key = `${msg.id}:${c.custom_id ?? c.url}`;
   if (c.type === 2) {
     if (c.style === 5) return h('a', { class: 'button link', href: c.url, target: '_blank', rel: 'noopener noreferrer' }, c.emoji?.name ? `${c.emoji.name} ` : '', c.label ?? '');
-    return h('button', { type: 'button', class: `button ${BUTTON_STYLES[c.style] ?? 'secondary'}`, disabled: !!c.disabled, dataset: { key },
-      onclick: () => act(() => interact('/components/button', { message: msg.id, customId: c.custom_id })) }, c.emoji?.name ? `${c.emoji.name} ` : '', c.label ?? '');
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: `button ${BUTTON_STYLES[c.style] ?? 'secondary'}`,
+        disabled: !!c.disabled,
+        dataset: { key },
+        onclick: () => act(() => interact('/components/button', { message: msg.id, customId: c.custom_id })),
+      },
+      c.emoji?.name ? `${c.emoji.name} ` : '',
+      c.label ?? '',
+    );
   }
   if (c.type === 3) return selectMenu(msg, c, key);
   return h('span', { class: 'muted' }, `(component type ${c.type} is not shown in the sandbox)`);
@@ -230,34 +325,89 @@ function selectMenu(msg, c, key) {
   const open = state.openSelect === key;
   const multi = (c.max_values ?? 1) > 1;
   const defaults = (c.options ?? []).filter((/** @type {any} */ o) => o.default);
-  const summary = defaults.length ? defaults.map((/** @type {any} */ o) => o.label).join(', ') : c.placeholder ?? 'Make a selection';
+  const summary = defaults.length ? defaults.map((/** @type {any} */ o) => o.label).join(', ') : (c.placeholder ?? 'Make a selection');
   const listId = `select-${key.replace(/[^\w-]/g, '_')}`;
-  const toggle = h('button', { type: 'button', class: 'select-toggle', 'aria-haspopup': 'listbox', 'aria-expanded': String(open), 'aria-controls': open ? listId : null, 'aria-label': `${c.placeholder ?? 'Select'}: ${summary}`, dataset: { key }, disabled: !!c.disabled,
-    onclick: () => {
-      state.openSelect = open ? '' : key;
-      state.picked = new Set(defaults.map((/** @type {any} */ o) => o.value));
-      keepingFocus(renderMessages);
-    } }, h('span', { class: defaults.length ? '' : 'muted' }, summary), h('span', { 'aria-hidden': 'true' }, open ? ' ▴' : ' ▾'));
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'select-toggle',
+      'aria-haspopup': 'listbox',
+      'aria-expanded': String(open),
+      'aria-controls': open ? listId : null,
+      'aria-label': `${c.placeholder ?? 'Select'}: ${summary}`,
+      dataset: { key },
+      disabled: !!c.disabled,
+      onclick: () => {
+        state.openSelect = open ? '' : key;
+        state.picked = new Set(defaults.map((/** @type {any} */ o) => o.value));
+        keepingFocus(renderMessages);
+      },
+    },
+    h('span', { class: defaults.length ? '' : 'muted' }, summary),
+    h('span', { 'aria-hidden': 'true' }, open ? ' ▴' : ' ▾'),
+  );
   if (!open) return h('div', { class: 'select' }, toggle);
-  const send = (/** @type {string[]} */ values) => act(async () => {
-    state.openSelect = '';
-    await interact('/components/select', { message: msg.id, customId: c.custom_id, values });
-  });
-  const options = (c.options ?? []).map((/** @type {any} */ o) => multi
-    ? h('li', null, h('label', { class: 'select-option' }, h('input', { type: 'checkbox', value: o.value, checked: state.picked.has(o.value), dataset: { key: `${key}:${o.value}` },
-      onchange: (/** @type {Event} */ e) => {
-        const box = /** @type {HTMLInputElement} */ (e.target);
-        if (box.checked) state.picked.add(o.value);
-        else state.picked.delete(o.value);
-      } }), ` ${o.label}`, o.description ? h('span', { class: 'muted' }, ` — ${o.description}`) : null))
-    : h('li', null, h('button', { type: 'button', class: 'select-option', dataset: { key: `${key}:${o.value}` }, onclick: () => send([o.value]) }, o.label)));
-  return h('div', { class: 'select open' }, toggle,
-    h('div', { class: 'select-popup', id: listId },
+  const send = (/** @type {string[]} */ values) =>
+    act(async () => {
+      state.openSelect = '';
+      await interact('/components/select', { message: msg.id, customId: c.custom_id, values });
+    });
+  const options = (c.options ?? []).map((/** @type {any} */ o) =>
+    multi
+      ? h(
+          'li',
+          null,
+          h(
+            'label',
+            { class: 'select-option' },
+            h('input', {
+              type: 'checkbox',
+              value: o.value,
+              checked: state.picked.has(o.value),
+              dataset: { key: `${key}:${o.value}` },
+              onchange: (/** @type {Event} */ e) => {
+                const box = /** @type {HTMLInputElement} */ (e.target);
+                if (box.checked) state.picked.add(o.value);
+                else state.picked.delete(o.value);
+              },
+            }),
+            ` ${o.label}`,
+            o.description ? h('span', { class: 'muted' }, ` — ${o.description}`) : null,
+          ),
+        )
+      : h('li', null, h('button', { type: 'button', class: 'select-option', dataset: { key: `${key}:${o.value}` }, onclick: () => send([o.value]) }, o.label)),
+  );
+  return h(
+    'div',
+    { class: 'select open' },
+    toggle,
+    h(
+      'div',
+      { class: 'select-popup', id: listId },
       h('ul', { class: 'select-options', 'aria-label': c.placeholder ?? 'Options' }, options),
-      multi ? h('div', { class: 'select-actions' },
-        h('span', { class: 'muted' }, `Pick ${c.min_values ?? 1}–${c.max_values}`),
-        h('button', { type: 'button', class: 'button primary', dataset: { key: `${key}:done` }, onclick: () => send([...state.picked]) }, 'Done'),
-        h('button', { type: 'button', class: 'button secondary', onclick: () => { state.openSelect = ''; keepingFocus(renderMessages); } }, 'Cancel')) : null));
+      multi
+        ? h(
+            'div',
+            { class: 'select-actions' },
+            h('span', { class: 'muted' }, `Pick ${c.min_values ?? 1}–${c.max_values}`),
+            h('button', { type: 'button', class: 'button primary', dataset: { key: `${key}:done` }, onclick: () => send([...state.picked]) }, 'Done'),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button secondary',
+                onclick: () => {
+                  state.openSelect = '';
+                  keepingFocus(renderMessages);
+                },
+              },
+              'Cancel',
+            ),
+          )
+        : null,
+    ),
+  );
 }
 
 /** @param {any} msg @param {any} r */
@@ -265,12 +415,24 @@ function reaction(msg, r) {
   const emoji = r.emoji.id ? `${r.emoji.name}:${r.emoji.id}` : r.emoji.name;
   const label = r.emoji.id ? `:${r.emoji.name}:` : r.emoji.name;
   const who = r.users.join(', ');
-  return h('li', { class: 'reaction-item' },
-    h('button', { type: 'button', class: `reaction${r.me ? ' me' : ''}`, 'aria-pressed': String(r.me), dataset: { key: `${msg.id}:r:${emoji}` },
-      'aria-label': `${label} ${r.count} — ${who}. ${r.me ? 'Click to remove your reaction' : 'Click to react'}`,
-      onclick: () => act(() => control(r.me ? '/unreact' : '/react', { user: state.as, channel: state.channelId, message: msg.id, emoji })) },
-    h('span', { class: 'reaction-emoji', 'aria-hidden': 'true' }, label), h('span', { class: 'reaction-count', 'aria-hidden': 'true' }, String(r.count))),
-    h('span', { class: 'reaction-who', role: 'tooltip' }, who));
+  return h(
+    'li',
+    { class: 'reaction-item' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: `reaction${r.me ? ' me' : ''}`,
+        'aria-pressed': String(r.me),
+        dataset: { key: `${msg.id}:r:${emoji}` },
+        'aria-label': `${label} ${r.count} — ${who}. ${r.me ? 'Click to remove your reaction' : 'Click to react'}`,
+        onclick: () => act(() => control(r.me ? '/unreact' : '/react', { user: state.as, channel: state.channelId, message: msg.id, emoji })),
+      },
+      h('span', { class: 'reaction-emoji', 'aria-hidden': 'true' }, label),
+      h('span', { class: 'reaction-count', 'aria-hidden': 'true' }, String(r.count)),
+    ),
+    h('span', { class: 'reaction-who', role: 'tooltip' }, who),
+  );
 }
 
 /** Emoji offered besides the message's own reactions (any emoji works on Discord; these show what the bot does with them). */
@@ -280,13 +442,51 @@ const PALETTE = ['👍', '🎉', '❤️', '😂'];
 function addReaction(msg) {
   const key = `${msg.id}:add`;
   const open = state.openSelect === key;
-  const toggle = h('button', { type: 'button', class: 'reaction add', 'aria-expanded': String(open), 'aria-label': 'Add a reaction', title: 'Add a reaction', dataset: { key },
-    onclick: () => { state.openSelect = open ? '' : key; keepingFocus(renderMessages); } }, '+', h('span', { 'aria-hidden': 'true' }, '🙂'));
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'reaction add',
+      'aria-expanded': String(open),
+      'aria-label': 'Add a reaction',
+      title: 'Add a reaction',
+      dataset: { key },
+      onclick: () => {
+        state.openSelect = open ? '' : key;
+        keepingFocus(renderMessages);
+      },
+    },
+    '+',
+    h('span', { 'aria-hidden': 'true' }, '🙂'),
+  );
   if (!open) return toggle;
   const choices = [...PALETTE.map((e) => ({ emoji: e, label: e })), ...state.view.emojis.map((/** @type {any} */ e) => ({ emoji: `${e.name}:${e.id}`, label: `:${e.name}:` }))];
-  return h('span', { class: 'palette-wrap' }, toggle, h('span', { class: 'palette', role: 'group', 'aria-label': 'Pick a reaction' },
-    choices.map((c) => h('button', { type: 'button', class: 'reaction', dataset: { key: `${key}:${c.emoji}` }, 'aria-label': `React with ${c.label}`,
-      onclick: () => act(async () => { state.openSelect = ''; await control('/react', { user: state.as, channel: state.channelId, message: msg.id, emoji: c.emoji }); }) }, c.label))));
+  return h(
+    'span',
+    { class: 'palette-wrap' },
+    toggle,
+    h(
+      'span',
+      { class: 'palette', role: 'group', 'aria-label': 'Pick a reaction' },
+      choices.map((c) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'reaction',
+            dataset: { key: `${key}:${c.emoji}` },
+            'aria-label': `React with ${c.label}`,
+            onclick: () =>
+              act(async () => {
+                state.openSelect = '';
+                await control('/react', { user: state.as, channel: state.channelId, message: msg.id, emoji: c.emoji });
+              }),
+          },
+          c.label,
+        ),
+      ),
+    ),
+  );
 }
 
 /** @param {any} msg */
@@ -296,33 +496,83 @@ function messageItem(msg) {
   if (msg.loading) body.push(h('p', { class: 'md-line muted thinking' }, `${author.name} is thinking…`));
   else body.push(...markdown(msg.content, names));
   for (const e of msg.embeds ?? []) {
-    body.push(h('div', { class: 'embed', style: e.color ? { borderLeftColor: hex(e.color) } : null },
-      e.title ? h('p', { class: 'embed-title' }, e.title) : null, e.description ? h('div', null, markdown(e.description, names)) : null,
-      (e.fields ?? []).map((/** @type {any} */ f) => h('div', { class: 'embed-field' }, h('strong', null, f.name), h('div', null, markdown(f.value, names)))),
-      e.image?.url ? h('img', { src: e.image.url.replace(/^https?:\/\/127\.0\.0\.1:\d+/, ''), alt: e.title ?? 'embedded image' }) : null));
+    body.push(
+      h(
+        'div',
+        { class: 'embed', style: e.color ? { borderLeftColor: hex(e.color) } : null },
+        e.title ? h('p', { class: 'embed-title' }, e.title) : null,
+        e.description ? h('div', null, markdown(e.description, names)) : null,
+        (e.fields ?? []).map((/** @type {any} */ f) => h('div', { class: 'embed-field' }, h('strong', null, f.name), h('div', null, markdown(f.value, names)))),
+        e.image?.url ? h('img', { src: e.image.url.replace(/^https?:\/\/127\.0\.0\.1:\d+/, ''), alt: e.title ?? 'embedded image' }) : null,
+      ),
+    );
   }
   for (const a of msg.attachments) {
-    body.push(a.contentType?.startsWith('image/')
-      ? h('a', { href: a.url, target: '_blank', class: 'attachment-image' }, h('img', { src: a.url, alt: `Attachment ${a.filename}`, loading: 'lazy' }))
-      : h('a', { href: a.url, class: 'attachment-file', download: a.filename }, `📎 ${a.filename} (${Math.ceil(a.size / 1024)} KB)`));
+    body.push(
+      a.contentType?.startsWith('image/')
+        ? h('a', { href: a.url, target: '_blank', class: 'attachment-image' }, h('img', { src: a.url, alt: `Attachment ${a.filename}`, loading: 'lazy' }))
+        : h('a', { href: a.url, class: 'attachment-file', download: a.filename }, `📎 ${a.filename} (${Math.ceil(a.size / 1024)} KB)`),
+    );
   }
-  const components = msg.components?.length ? h('div', { class: 'components' }, msg.components.map((/** @type {any} */ c) => component(msg, c))) : null;
-  const reactions = msg.ephemeral ? null : h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, msg.reactions.map((/** @type {any} */ r) => reaction(msg, r)), h('li', null, addReaction(msg)));
-  return h('li', { class: `message${msg.ephemeral ? ' ephemeral' : ''}`, id: `message-${msg.id}`, dataset: { messageId: msg.id } },
+  const components = msg.components?.length
+    ? h(
+        'div',
+        { class: 'components' },
+        msg.components.map((/** @type {any} */ c) => component(msg, c)),
+      )
+    : null;
+  const reactions = msg.ephemeral
+    ? null
+    : h(
+        'ul',
+        { class: 'reactions', 'aria-label': 'Reactions' },
+        msg.reactions.map((/** @type {any} */ r) => reaction(msg, r)),
+        h('li', null, addReaction(msg)),
+      );
+  return h(
+    'li',
+    { class: `message${msg.ephemeral ? ' ephemeral' : ''}`, id: `message-${msg.id}`, dataset: { messageId: msg.id } },
     msg.interaction ? h('p', { class: 'used-command muted' }, `${msg.interaction.user} used `, h('span', { class: 'command-name' }, `/${msg.interaction.name}`)) : null,
-    h('div', { class: 'message-main' },
+    h(
+      'div',
+      { class: 'message-main' },
       avatar(author),
-      h('div', { class: 'message-body' },
-        h('p', { class: 'message-head' },
+      h(
+        'div',
+        { class: 'message-body' },
+        h(
+          'p',
+          { class: 'message-head' },
           h('span', { class: 'author', style: author.color ? { color: hex(author.color) } : null }, author.name),
           author.bot ? h('span', { class: 'bot-tag' }, 'APP') : null,
           h('time', { class: 'message-time muted', datetime: msg.timestamp, title: new Date(msg.timestamp).toLocaleString() }, messageTime(msg.timestamp)),
-          msg.editedTimestamp ? h('span', { class: 'muted edited', title: new Date(msg.editedTimestamp).toLocaleString() }, '(edited)') : null),
+          msg.editedTimestamp ? h('span', { class: 'muted edited', title: new Date(msg.editedTimestamp).toLocaleString() }, '(edited)') : null,
+        ),
         h('div', { class: 'content' }, body),
         components,
         reactions,
-        msg.ephemeral ? h('p', { class: 'ephemeral-note muted' }, '👁 Only you can see this · ',
-          h('button', { type: 'button', class: 'linklike', onclick: () => { state.dismissed.add(msg.id); keepingFocus(renderMessages); } }, 'Dismiss message')) : null)));
+        msg.ephemeral
+          ? h(
+              'p',
+              { class: 'ephemeral-note muted' },
+              '👁 Only you can see this · ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'linklike',
+                  onclick: () => {
+                    state.dismissed.add(msg.id);
+                    keepingFocus(renderMessages);
+                  },
+                },
+                'Dismiss message',
+              ),
+            )
+          : null,
+      ),
+    ),
+  );
 }
 
 function renderMessages() {
@@ -336,15 +586,45 @@ function renderMessages() {
   state.lastSignature = signature;
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  replace(list,
+  replace(
+    list,
     shown.length === 0 && notices.length === 0 ? h('li', { class: 'empty muted' }, 'No messages here yet.') : null,
     shown.map(messageItem),
-    notices.map((n) => h('li', { class: 'message ephemeral notice', id: n.id },
-      h('div', { class: 'message-main' }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, '⚠'),
-        h('div', { class: 'message-body' }, h('p', { class: 'message-head' }, h('span', { class: 'author' }, 'Discord'), h('span', { class: 'bot-tag' }, 'SYSTEM')),
-          h('div', { class: 'content' }, h('p', { class: 'md-line' }, n.text)),
-          h('p', { class: 'ephemeral-note muted' }, '👁 Only you can see this · ',
-            h('button', { type: 'button', class: 'linklike', onclick: () => { state.notices = state.notices.filter((x) => x !== n); keepingFocus(renderMessages); } }, 'Dismiss message')))))));
+    notices.map((n) =>
+      h(
+        'li',
+        { class: 'message ephemeral notice', id: n.id },
+        h(
+          'div',
+          { class: 'message-main' },
+          h('span', { class: 'avatar', 'aria-hidden': 'true' }, '⚠'),
+          h(
+            'div',
+            { class: 'message-body' },
+            h('p', { class: 'message-head' }, h('span', { class: 'author' }, 'Discord'), h('span', { class: 'bot-tag' }, 'SYSTEM')),
+            h('div', { class: 'content' }, h('p', { class: 'md-line' }, n.text)),
+            h(
+              'p',
+              { class: 'ephemeral-note muted' },
+              '👁 Only you can see this · ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'linklike',
+                  onclick: () => {
+                    state.notices = state.notices.filter((x) => x !== n);
+                    keepingFocus(renderMessages);
+                  },
+                },
+                'Dismiss message',
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
   if (atBottom) list.scrollTop = list.scrollHeight;
   // The list is redrawn whole; a live region says only what is new, as Discord's "new message" does.
   const fresh = shown.filter((m) => state.seen && !state.seen.has(m.id));
@@ -355,9 +635,16 @@ function renderMessages() {
 function renderCounters() {
   const c = state.view.counters;
   const requests = Object.values(c.requests).reduce((/** @type {number} */ a, /** @type {any} */ b) => a + b, 0);
-  replace($('counters'),
-    [['REST calls', requests], ['429s', c.rateLimited], ['Dispatches', c.dispatches], ['Interactions', c.interactions], ['Edits', c.edits]].map(([k, v]) =>
-      h('div', { class: `counter${k === '429s' && Number(v) > 0 ? ' alert' : ''}` }, h('dt', null, k), h('dd', { 'data-counter': k }, String(v)))));
+  replace(
+    $('counters'),
+    [
+      ['REST calls', requests],
+      ['429s', c.rateLimited],
+      ['Dispatches', c.dispatches],
+      ['Interactions', c.interactions],
+      ['Edits', c.edits],
+    ].map(([k, v]) => h('div', { class: `counter${k === '429s' && Number(v) > 0 ? ' alert' : ''}` }, h('dt', null, k), h('dd', { 'data-counter': k }, String(v)))),
+  );
 }
 
 function renderClock() {
@@ -388,7 +675,10 @@ async function renderEndpoints() {
     ['Bot health', bot?.endsWith('/interactions') ? bot.replace(/\/interactions$/, '/healthz') : null],
     ['Public key', s.publicKey],
   ].filter(([, v]) => v);
-  replace($('endpoint-list'), rows.map(([k, v]) => [h('dt', null, k), h('dd', { 'data-endpoint': k }, String(v))]));
+  replace(
+    $('endpoint-list'),
+    rows.map(([k, v]) => [h('dt', null, k), h('dd', { 'data-endpoint': k }, String(v))]),
+  );
 }
 
 // ── acting ────────────────────────────────────────────────────────────────────

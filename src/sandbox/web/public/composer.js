@@ -210,8 +210,17 @@ export function startComposer(ui) {
     active = items.length ? 0 : -1;
     ui.list.hidden = items.length === 0;
     ui.input.setAttribute('aria-expanded', String(items.length > 0));
-    replace(ui.list, items.map((s, i) => h('li', { id: `suggestion-${i}`, role: 'option', 'aria-selected': String(i === active), class: 'suggestion', onmousedown: (/** @type {Event} */ e) => (e.preventDefault(), accept(i)) },
-      h('span', { class: 'suggestion-label' }, s.label), s.detail ? h('span', { class: 'suggestion-detail' }, s.detail) : null)));
+    replace(
+      ui.list,
+      items.map((s, i) =>
+        h(
+          'li',
+          { id: `suggestion-${i}`, role: 'option', 'aria-selected': String(i === active), class: 'suggestion', onmousedown: (/** @type {Event} */ e) => (e.preventDefault(), accept(i)) },
+          h('span', { class: 'suggestion-label' }, s.label),
+          s.detail ? h('span', { class: 'suggestion-detail' }, s.detail) : null,
+        ),
+      ),
+    );
     mark();
   };
   const mark = () => {
@@ -237,7 +246,7 @@ export function startComposer(ui) {
       return;
     }
     const state = parseLine(text, guild);
-    ui.hint.textContent = state.error ?? (state.current?.kind === 'value' ? state.current.def?.description ?? '' : defaultHint);
+    ui.hint.textContent = state.error ?? (state.current?.kind === 'value' ? (state.current.def?.description ?? '') : defaultHint);
     const local = localSuggestions(state, guild, text);
     show(local);
     const cur = state.current;

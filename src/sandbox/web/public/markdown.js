@@ -30,7 +30,14 @@ export function relativeTime(ms, now) {
   const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   const diff = (ms - now) / 1000;
   /** @type {[Intl.RelativeTimeFormatUnit, number][]} */
-  const units = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const units = [
+    ['year', 31536000],
+    ['month', 2592000],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ];
   for (const [unit, seconds] of units) {
     if (Math.abs(diff) >= seconds || unit === 'second') return rtf.format(Math.round(diff / seconds), unit);
   }

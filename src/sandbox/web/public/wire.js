@@ -8,7 +8,19 @@ import { h, replace } from './dom.js';
  */
 
 const MAX_ROWS = 300;
-const GATEWAY_OPS = { 0: 'DISPATCH', 1: 'HEARTBEAT', 2: 'IDENTIFY', 3: 'PRESENCE', 4: 'VOICE STATE', 6: 'RESUME', 7: 'RECONNECT', 8: 'REQUEST MEMBERS', 9: 'INVALID SESSION', 10: 'HELLO', 11: 'HEARTBEAT ACK' };
+const GATEWAY_OPS = {
+  0: 'DISPATCH',
+  1: 'HEARTBEAT',
+  2: 'IDENTIFY',
+  3: 'PRESENCE',
+  4: 'VOICE STATE',
+  6: 'RESUME',
+  7: 'RECONNECT',
+  8: 'REQUEST MEMBERS',
+  9: 'INVALID SESSION',
+  10: 'HELLO',
+  11: 'HEARTBEAT ACK',
+};
 const RESPONSE_TYPES = { 1: 'PONG', 4: 'message', 5: 'deferred message', 6: 'deferred update', 7: 'update message', 8: 'autocomplete', 9: 'modal' };
 const INTERACTION_TYPES = { 1: 'ping', 2: 'command', 3: 'component', 4: 'autocomplete', 5: 'modal submit' };
 
@@ -54,7 +66,16 @@ function rateLimitLine(rl) {
   if (get('Bucket')) parts.push(`bucket ${get('Bucket')?.slice(0, 8)}`);
   if (get('Scope')) parts.push(`scope ${get('Scope')}`);
   if (get('Global')) parts.push('global');
-  return h('span', { class: 'wire-detail', title: Object.entries(rl).map(([k, v]) => `${k}: ${v}`).join('\n') }, parts.join(' · '));
+  return h(
+    'span',
+    {
+      class: 'wire-detail',
+      title: Object.entries(rl)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+    },
+    parts.join(' · '),
+  );
 }
 
 /** One row for an event. @param {any} e @param {(id: string) => string} nameOf */
@@ -65,9 +86,19 @@ function row(e, nameOf) {
       const rl = e.rateLimit ?? {};
       const limits = Object.keys(rl).length ? rateLimitLine(rl) : null;
       const status = h('span', { class: `wire-status s${String(e.status)[0]}${e.status === 429 ? ' s429' : ''}` }, String(e.status));
-      return h('li', { class: 'wire-row rest' }, time, h('span', { class: 'wire-kind' }, 'REST'), ' ', h('span', { class: 'wire-what', title: e.path }, `${e.method} ${shortPath(e.path)}`), ' ', status,
-        e.fault ? h('span', { class: 'wire-detail fault' }, e.fault) : null, limits,
-        e.error ? h('span', { class: 'wire-detail' }, `${e.error.code}: ${e.error.message}`) : null);
+      return h(
+        'li',
+        { class: 'wire-row rest' },
+        time,
+        h('span', { class: 'wire-kind' }, 'REST'),
+        ' ',
+        h('span', { class: 'wire-what', title: e.path }, `${e.method} ${shortPath(e.path)}`),
+        ' ',
+        status,
+        e.fault ? h('span', { class: 'wire-detail fault' }, e.fault) : null,
+        limits,
+        e.error ? h('span', { class: 'wire-detail' }, `${e.error.code}: ${e.error.message}`) : null,
+      );
     }
     case 'gateway': {
       const op = GATEWAY_OPS[e.op] ?? `op ${e.op}`;
@@ -75,16 +106,39 @@ function row(e, nameOf) {
       return h('li', { class: `wire-row gateway ${e.direction}` }, time, h('span', { class: 'wire-kind' }, e.direction === 'out' ? 'GW →' : 'GW ←'), ' ', h('span', { class: 'wire-what' }, what));
     }
     case 'gateway-close':
-      return h('li', { class: 'wire-row gateway close' }, time, h('span', { class: 'wire-kind' }, 'GW ✕'), ' ', h('span', { class: 'wire-what' }, `closed ${e.code} by ${e.by}`), h('span', { class: 'wire-detail' }, e.reason));
+      return h(
+        'li',
+        { class: 'wire-row gateway close' },
+        time,
+        h('span', { class: 'wire-kind' }, 'GW ✕'),
+        ' ',
+        h('span', { class: 'wire-what' }, `closed ${e.code} by ${e.by}`),
+        h('span', { class: 'wire-detail' }, e.reason),
+      );
     case 'interaction': {
       const what = e.name ? `/${e.name}` : e.customId ? `[${e.customId.split(':')[0]}]` : '';
       const response = e.responseType ? ` → ${RESPONSE_TYPES[e.responseType] ?? `type ${e.responseType}`}` : '';
-      return h('li', { class: 'wire-row interaction' }, time, h('span', { class: 'wire-kind' }, 'SIGNED'), ' ',
-        h('span', { class: 'wire-what' }, `${INTERACTION_TYPES[e.type] ?? `type ${e.type}`} ${what} by ${nameOf(e.userId)}`), ' ',
-        h('span', { class: `wire-status s${String(e.status)[0]}` }, String(e.status)), h('span', { class: 'wire-detail' }, `Ed25519-signed POST${response}${e.error ? ` · ${e.error}` : ''}`));
+      return h(
+        'li',
+        { class: 'wire-row interaction' },
+        time,
+        h('span', { class: 'wire-kind' }, 'SIGNED'),
+        ' ',
+        h('span', { class: 'wire-what' }, `${INTERACTION_TYPES[e.type] ?? `type ${e.type}`} ${what} by ${nameOf(e.userId)}`),
+        ' ',
+        h('span', { class: `wire-status s${String(e.status)[0]}` }, String(e.status)),
+        h('span', { class: 'wire-detail' }, `Ed25519-signed POST${response}${e.error ? ` · ${e.error}` : ''}`),
+      );
     }
     case 'interaction-response':
-      return h('li', { class: 'wire-row interaction' }, time, h('span', { class: 'wire-kind' }, 'REPLY'), ' ', h('span', { class: 'wire-what' }, `${RESPONSE_TYPES[e.type] ?? `type ${e.type}`} via ${e.via}`));
+      return h(
+        'li',
+        { class: 'wire-row interaction' },
+        time,
+        h('span', { class: 'wire-kind' }, 'REPLY'),
+        ' ',
+        h('span', { class: 'wire-what' }, `${RESPONSE_TYPES[e.type] ?? `type ${e.type}`} via ${e.via}`),
+      );
     default:
       return h('li', { class: 'wire-row control' }, time, h('span', { class: 'wire-kind' }, 'YOU'), ' ', h('span', { class: 'wire-what' }, e.action));
   }
@@ -102,7 +156,15 @@ export function startWire({ list, filters, nameOf, onEvent }) {
   const boxes = /** @type {HTMLInputElement[]} */ ([...filters.querySelectorAll('input[data-filter]')]);
   const readFilters = () => boxes.forEach((b) => (shown[b.dataset.filter ?? ''] = b.checked));
   const visible = (e) => shown[category(e)] ?? true;
-  const redraw = () => replace(list, events.filter(visible).slice(-MAX_ROWS).reverse().map((e) => row(e, nameOf)));
+  const redraw = () =>
+    replace(
+      list,
+      events
+        .filter(visible)
+        .slice(-MAX_ROWS)
+        .reverse()
+        .map((e) => row(e, nameOf)),
+    );
   readFilters();
   boxes.forEach((b) => b.addEventListener('change', () => (readFilters(), redraw())));
 
