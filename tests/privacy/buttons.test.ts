@@ -29,7 +29,10 @@ describe('/privacy buttons (signed requests)', () => {
   });
 
   it('/privacy tracking without on/off, or a bad value, is a clear error', async () => {
-    expect((await h.send(command('privacy', 'tracking', [str('voice', 'maybe')], asMember))).json.data.content).toContain('Say `on` or `off`');
+    // A value outside the declared choices never reaches the handler: 400 naming the field.
+    const bad = await h.send(command('privacy', 'tracking', [str('voice', 'maybe')], asMember));
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/^malformed interaction: `data\.options[^`]*\.value` /);
     expect((await h.send(command('privacy', 'tracking', [], asMember))).json.data.content).toContain('Say `on` or `off`');
     expect(await h.app.privacy.isTracked(GUILD_ID, MEMBER_ID)).toBe(true);
   });
