@@ -58,7 +58,7 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
       .filter((m) => !m.bot)
       .map((m) => m.id);
     // Committed before the disk fills: a setting and two votes, shown in the message.
-    if (!(await run(emu, 'post-time', [{ name: 'time', value: '00:05' }])).includes('00:05')) throw new Error('could not set the post time before the outage');
+    if (!(await run(emu, 'post-time', [{ name: 'time', value: '03:05' }])).includes('03:05')) throw new Error('could not set the post time before the outage');
     await emu.react(members[0]!, post.channel_id, post.message_id!, emoji[0]!);
     await emu.react(members[1]!, post.channel_id, post.message_id!, emoji[1]!);
     await waitFor(() => checkText(emu, post, names).lost === 0, 15_000, 50);
@@ -91,8 +91,8 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     // Space returns.
     execFileSync('prlimit', ['--pid', String(bot.pid), '--fsize=unlimited:unlimited']);
     o.progress('storage: space back');
-    const after = await run(emu, 'post-time', [{ name: 'time', value: '00:10' }]);
-    const recovered = after.includes('00:10');
+    const after = await run(emu, 'post-time', [{ name: 'time', value: '03:10' }]);
+    const recovered = after.includes('03:10');
     // Give a repair the time it needs to pick up the votes cast during the outage.
     // The bot notices at its next heartbeat (every 30 s) and re-reads the reactions then.
     await waitFor(() => checkText(emu, post, names).lost === 0, 45_000, 100);
@@ -102,7 +102,7 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     const now = JSON.parse(snapshot(path)) as { config: { post_time: string }[]; posts: unknown[]; votes: { user_id: string; hour: number }[] };
     const was = JSON.parse(before) as typeof now;
     const committedKept =
-      JSON.stringify(now.posts) === JSON.stringify(was.posts) && was.votes.every((v) => now.votes.some((n) => n.user_id === v.user_id && n.hour === v.hour)) && now.config[0]?.post_time === '00:10';
+      JSON.stringify(now.posts) === JSON.stringify(was.posts) && was.votes.every((v) => now.votes.some((n) => n.user_id === v.user_id && n.hour === v.hour)) && now.config[0]?.post_time === '03:10';
     const integrityOk = integrity(path);
     const result = {
       refusedWithClearError: refused,

@@ -43,7 +43,8 @@ export async function config(emu: Emulator, sub: string, options: { name: string
 }
 
 /**
- * A database with the guild configured (channel #tonight, an afternoon zone, post time 00:00 so the
+ * A database with the guild configured (channel #tonight, an afternoon zone, post time 03:00 — the
+ * earliest after the default evening 16 → 2 — so the
  * message is due at once) and no daily message yet: the bot started once, configured over signed
  * interactions, stopped, and today's post it may have begun removed.
  */
@@ -66,7 +67,8 @@ export async function configuredDatabase(emu: Emulator, path: string, zone = aft
     // Later than now first, so nothing is posted while this set-up runs.
     await config(emu, 'post-time', [{ name: 'time', value: '23:59' }]);
     await config(emu, 'channel', [{ name: 'channel', value: emu.fixture.channels.tonight }]);
-    await config(emu, 'post-time', [{ name: 'time', value: '00:00' }]);
+    const answer = await config(emu, 'post-time', [{ name: 'time', value: '03:00' }]);
+    if (!answer.includes('Daily message at: 03:00')) throw new Error(`/config post-time 03:00 was refused: ${answer}`);
   } finally {
     await bot.stop();
   }
