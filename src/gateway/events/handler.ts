@@ -10,3 +10,9 @@ export interface EventHandler<T extends GatewayDispatchPayload = GatewayDispatch
   uses: readonly K[];
   handle(deps: Deps<K>, payload: T): unknown;
 }
+
+/** A repair after a new (non-resumed) session; false when it did not finish for a reason that may pass. */
+export interface FreshSessionRepair<K extends Part = Part> {
+  uses: readonly K[];
+  run(deps: Deps<K>): Promise<boolean>;
+}

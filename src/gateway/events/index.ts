@@ -1,5 +1,5 @@
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
-import type { EventHandler } from './handler.js';
+import type { EventHandler, FreshSessionRepair } from './handler.js';
 import { depsFor, type App, type Deps, type Part } from '../../app.js';
 import { reactionAdd } from './reaction-add.js';
 import { reactionRemove } from './reaction-remove.js';
@@ -37,7 +37,7 @@ const handlers: EventHandler<any>[] = [
 /** Things to repair after a fresh (non-resumed) session, when events may have been missed. */
 // After the reactions are re-read: edits a crash left pending go out even when nothing changed since.
 // A repair answering false did not finish for a reason that may pass; the shard runs them again later.
-const onFreshSession = [reconcileReactions, resumePendingEdits];
+const onFreshSession: FreshSessionRepair[] = [reconcileReactions, resumePendingEdits];
 
 /** Dispatch handlers by event name; each gets the parts of the app it names, taken once here. */
 export function dispatchHandlers(app: App) {
@@ -51,7 +51,7 @@ export function dispatchHandlers(app: App) {
     /** Runs the repairs of a new session; false when one must be tried again (see GatewayShard). */
     async onFreshSession(): Promise<boolean> {
       let complete = true;
-      for (const { repair, deps } of repairs) if ((await repair.run(deps as never)) === false) complete = false;
+      for (const { repair, deps } of repairs) if ((await repair.run(deps)) === false) complete = false;
       return complete;
     },
   };

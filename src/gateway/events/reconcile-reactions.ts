@@ -1,4 +1,5 @@
 import type { Deps } from '../../app.js';
+import type { FreshSessionRepair } from './handler.js';
 import { DiscordRequestError } from '../../shared/discord/errors.js';
 
 /** A failure that may pass (5xx, 429 given up on, network): worth trying again. */
@@ -14,8 +15,8 @@ export function isTransient(error: unknown): boolean {
  * answering 5xx right after a reconnect): the caller tries again later, as the votes cast during the
  * gap are known nowhere else.
  */
-export const reconcileReactions = {
-  uses: ['posts', 'availability', 'reactions', 'log'] as const,
+export const reconcileReactions: FreshSessionRepair<'posts' | 'availability' | 'reactions' | 'log'> = {
+  uses: ['posts', 'availability', 'reactions', 'log'],
   async run(deps: Deps<'posts' | 'availability' | 'reactions' | 'log'>): Promise<boolean> {
     let complete = true;
     for (const guildId of await deps.posts.guildsWithMessage()) {
@@ -36,8 +37,8 @@ export const reconcileReactions = {
 };
 
 /** Edits a crash left pending go out after a new session, even when nothing changed since. */
-export const resumePendingEdits = {
-  uses: ['editor'] as const,
+export const resumePendingEdits: FreshSessionRepair<'editor'> = {
+  uses: ['editor'],
   async run(deps: Deps<'editor'>): Promise<boolean> {
     deps.editor.resumePending();
     return true;
