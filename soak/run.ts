@@ -197,7 +197,11 @@ await scenario('storage', async () => {
       { figure: 'votes cast during the outage shown after it', value: `${storage.outageVotesShown}/${storage.outageVotes}` },
       { figure: 'everything committed before kept', value: storage.committedKept },
       { figure: 'integrity_check', value: storage.integrityOk ? 'ok' : 'FAILED' },
-      { figure: 'read-only database file', value: 'not built (root ignores file modes here)' },
+      {
+        figure: 'read-only file (chattr +i): /config answered the clear error',
+        value: storage.readOnlyRefused === null ? 'not tried (no chattr)' : `${storage.readOnlyRefused}/${storage.readOnlyCommands}`,
+      },
+      { figure: 'read-only file: writes work again once lifted', value: storage.readOnlyRecovered ?? 'not tried' },
     ],
     '5. full disk (every file write fails: prlimit --fsize on the bot), then space back',
   );
@@ -262,6 +266,7 @@ console.log(
     voice: voice ? { worst_member_ms: voice.worstMemberErrorMs, allowed_ms: voice.allowedMemberErrorMs, downtime_counted_ms: voice.downtimeCountedMs, bad_closures: voice.badClosures } : null,
     disk_full_recovered: storage ? storage.ok : null,
     disk_full: storage ? { refused_clearly: storage.refusedWithClearError, log_lines: storage.logLines, outage_votes_shown: storage.outageVotesShown, committed_kept: storage.committedKept } : null,
+    read_only_recovered: storage ? storage.readOnlyRecovered : null,
     load_rps: load ? Math.round(load.rps) : null,
     load_p99_ms: load ? round(load.p99Ms) : null,
     load_errors: load?.failed ?? null,

@@ -1,11 +1,14 @@
 /**
- * Scenario 5: the database on a full disk. The bot runs; then every write it makes to a file fails
+ * Scenario 5: the database on a full disk, then a read-only database file. The bot runs; then every write it makes to a file fails
  * (`prlimit --fsize`: the kernel answers EFBIG past the limit, as a full disk answers ENOSPC — no
  * loop mount needed). Members use commands and vote meanwhile. Expected: a clear ephemeral error, one
  * log line for the outage, the bot alive; once space returns, writes work again, nothing committed
- * before is lost and `PRAGMA integrity_check` is ok.
+ * before is lost and `PRAGMA integrity_check` is ok. Then the files are made read-only with
+ * `chattr +i` (immutable: even root cannot write them, through descriptors already open too, which
+ * file modes would not stop): the same clear answer, and writes work again once it is lifted.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Emulator } from '../src/sandbox/index.js';
 import { startBot } from './lib/bot.js';
@@ -20,6 +23,10 @@ export interface StorageResult {
   recovered: boolean;
   committedKept: boolean;
   integrityOk: boolean;
+  /** Read-only file: `/config` answered the clear error / asked; null when `chattr` is not available here. */
+  readOnlyRefused: number | null;
+  readOnlyCommands: number;
+  readOnlyRecovered: boolean | null;
   /** Votes cast while the disk was full that the message shows once it is not. */
   outageVotesShown: number;
   outageVotes: number;
@@ -98,11 +105,36 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
     await waitFor(() => checkText(emu, post, names).lost === 0, 45_000, 100);
     const check = checkText(emu, post, names);
     const outageVotesShown = outageVoters.length - Math.min(outageVoters.length, check.lost);
+
+    // A read-only database file: immutable, so neither new nor already-open descriptors can write.
+    const files = [path, `${path}-wal`, `${path}-shm`].filter((f) => existsSync(f));
+    const readOnlyTimes = ['09:00', '09:30'];
+    let readOnlyRefused: number | null = null;
+    let readOnlyRecovered: boolean | null = null;
+    let finalTime = '03:10';
+    if (spawnSync('chattr', ['+i', ...files]).status === 0) {
+      o.progress('storage: database files read-only (chattr +i)');
+      readOnlyRefused = 0;
+      try {
+        for (const time of readOnlyTimes) {
+          const text = await run(emu, 'post-time', [{ name: 'time', value: time }]);
+          if (/can't save anything right now/.test(text)) readOnlyRefused += 1;
+          else o.progress(`storage: /config post-time on a read-only file answered: ${text.slice(0, 200)}`);
+        }
+      } finally {
+        execFileSync('chattr', ['-i', ...files]);
+      }
+      o.progress('storage: writable again');
+      finalTime = '03:15';
+      readOnlyRecovered = (await run(emu, 'post-time', [{ name: 'time', value: finalTime }])).includes(finalTime);
+    } else {
+      o.progress('storage: chattr not available here, the read-only file is not tried');
+    }
     await bot.stop();
     const now = JSON.parse(snapshot(path)) as { config: { post_time: string }[]; posts: unknown[]; votes: { user_id: string; hour: number }[] };
     const was = JSON.parse(before) as typeof now;
     const committedKept =
-      JSON.stringify(now.posts) === JSON.stringify(was.posts) && was.votes.every((v) => now.votes.some((n) => n.user_id === v.user_id && n.hour === v.hour)) && now.config[0]?.post_time === '03:10';
+      JSON.stringify(now.posts) === JSON.stringify(was.posts) && was.votes.every((v) => now.votes.some((n) => n.user_id === v.user_id && n.hour === v.hour)) && now.config[0]?.post_time === finalTime;
     const integrityOk = integrity(path);
     const result = {
       refusedWithClearError: refused,
@@ -114,8 +146,12 @@ export async function runStorage(o: { dir: string; rng: Rng; progress: (m: strin
       integrityOk,
       outageVotes: outageVoters.length,
       outageVotesShown,
+      readOnlyRefused,
+      readOnlyCommands: readOnlyTimes.length,
+      readOnlyRecovered,
     };
-    return { ...result, ok: refused === times.length && logLines === 1 && botAlive && recovered && committedKept && integrityOk && outageVotesShown === outageVoters.length };
+    const readOnlyOk = readOnlyRefused === null || (readOnlyRefused === readOnlyTimes.length && readOnlyRecovered === true);
+    return { ...result, ok: refused === times.length && logLines === 1 && botAlive && recovered && committedKept && integrityOk && outageVotesShown === outageVoters.length && readOnlyOk };
   } finally {
     await bot.kill9();
     await emu.close();
