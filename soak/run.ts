@@ -203,7 +203,7 @@ await scenario('storage', async () => {
       },
       { figure: 'read-only file: writes work again once lifted', value: storage.readOnlyRecovered ?? 'not tried' },
     ],
-    '5. full disk (every file write fails: prlimit --fsize on the bot), then space back',
+    '5. full disk (every file write fails: prlimit --fsize on the bot), then space back; then a read-only file (chattr +i), then writable',
   );
   return storage.ok;
 });
