@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { defaultFixtureInput } from '../../src/sandbox/index.js';
 import { noteStorageWritten } from '../../src/shared/errors.js';
-import { botMessages, eventually, startConfiguredWorld, startWorld, type World } from '../helpers/world.js';
+import { botMessages, configureGuild, eventually, startConfiguredWorld, startWorld, type World } from '../helpers/world.js';
 
 const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York
 
@@ -117,18 +117,7 @@ describe('a channel where the bot lacks Send Messages (Discord 50013)', () => {
     w = await startWorld({ now: POST_TIME, emulator: { fixture: { channels } } });
     const alice = w.emu.fixture.members.alice.id;
     const general = w.emu.fixture.channels.general;
-    await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: general }] } as never])).final();
-    await (
-      await w.emu.runCommand(alice, 'config', [
-        {
-          name: 'hours',
-          options: [
-            { name: 'first', value: 20 },
-            { name: 'last', value: 23 },
-          ],
-        } as never,
-      ])
-    ).final();
+    await configureGuild(w, general);
     await w.tick();
     expect(await postRow(w)).toMatchObject({ state: 'failed', error: 'missing access or permissions' });
     const now = String((await (await w.emu.runCommand(alice, 'config', [{ name: 'post-now', options: [] } as never])).final()).content);

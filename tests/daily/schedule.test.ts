@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedMessage } from '../../src/sandbox/index.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { configureGuild, eventually, startWorld, type World } from '../helpers/world.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 
 type Select = { custom_id: string; options?: { value: string; default?: boolean }[] };
@@ -44,18 +44,7 @@ describe('recurring schedules through /schedule and its menus', () => {
   it('refuses /schedule before the server is set up, clearly', async () => {
     const reply = await (await w.emu.runCommand(bob, 'schedule', [{ name: 'set', options: [] } as never])).final();
     expect(reply.content).toContain('an admin needs to pick a channel');
-    await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: tonight }] } as never])).final();
-    await (
-      await w.emu.runCommand(alice, 'config', [
-        {
-          name: 'hours',
-          options: [
-            { name: 'first', value: 20 },
-            { name: 'last', value: 23 },
-          ],
-        } as never,
-      ])
-    ).final();
+    await configureGuild(w, tonight);
   });
 
   it('two members set different schedules; neither disturbs the other', async () => {

@@ -126,20 +126,24 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
 /** A world whose fixture guild is set up as most daily-message tests need: #tonight, slots 20 → 23. */
 export async function startConfiguredWorld(now: number | string): Promise<World> {
   const w = await startWorld({ now });
-  const alice = w.emu.fixture.members.alice.id;
-  await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: w.emu.fixture.channels.tonight }] } as never])).final();
-  await (
-    await w.emu.runCommand(alice, 'config', [
-      {
-        name: 'hours',
-        options: [
-          { name: 'first', value: 20 },
-          { name: 'last', value: 23 },
-        ],
-      } as never,
-    ])
-  ).final();
+  await configureGuild(w, w.emu.fixture.channels.tonight);
   return w;
+}
+
+/** An admin (Alice) picks the daily message's channel and the slots 20 → 23 with `/config`, as a member would. */
+export async function configureGuild(w: World, channelId: string): Promise<void> {
+  const alice = w.emu.fixture.members.alice.id;
+  await (await w.emu.runCommand(alice, 'config', [{ name: 'channel', options: [{ name: 'channel', value: channelId }] } as never])).final();
+  const hours = [
+    {
+      name: 'hours',
+      options: [
+        { name: 'first', value: 20 },
+        { name: 'last', value: 23 },
+      ],
+    },
+  ];
+  await (await w.emu.runCommand(alice, 'config', hours as never)).final();
 }
 
 /** The bot's messages in #tonight as everyone sees them (no ephemeral ones), oldest first. */
