@@ -60,7 +60,7 @@ describe('voice greeting when the gateway drops during it', () => {
     await eventually(() => expect(ops().at(-1)?.channel).toBeNull(), 15_000);
     await w.app.greeting.idle();
     expect(botInVoice()).toBe(false);
-    expect(w.gateway.status).toMatchObject({ state: 'resumed', resumes: 1, sessions: 1 });
+    expect(w.gateway.connection.view()).toMatchObject({ state: 'resumed', resumes: 1, sessions: 1 });
     // One join, one leave, both in the one session.
     expect(ops().map((op) => op.channel)).toEqual([c.squadA, null]);
     expect(new Set(ops().map((op) => op.session)).size).toBe(1);
@@ -85,7 +85,7 @@ describe('voice greeting when the gateway drops during it', () => {
     await eventually(() => expect(ops().at(-1)?.channel).toBeNull(), 15_000);
     await w.app.greeting.idle();
     expect(botInVoice()).toBe(false);
-    expect(w.gateway.status).toMatchObject({ sessions: 2 });
+    expect(w.gateway.connection.view()).toMatchObject({ sessions: 2 });
     const [join, leave] = ops();
     expect(join!.channel).toBe(c.squadA);
     expect(leave!.channel).toBeNull();
