@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { systemClock, type Clock } from './shared/clock.js';
+import { systemClock, systemTimer, type Clock, type Timer } from './shared/clock.js';
 import type { Config } from './shared/config.js';
 import { openDatabase } from './shared/db/database.js';
 import { migrateToLatest } from './shared/db/migrate.js';
@@ -34,7 +34,10 @@ import { Scheduler } from './shared/scheduler.js';
 import { StatsService } from './stats/service.js';
 
 export interface AppOptions {
+  /** What day and hour it is for the community (tests and the sandbox move it). */
   clock?: Clock;
+  /** Durations of the rate budget and the message editor (tests freeze it to count edits exactly). */
+  timer?: Timer;
   logger?: Logger;
 }
 
@@ -114,7 +117,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const rest = createRest({ apiUrl: config.apiUrl, token: config.token });
-  const budget = new SqliteRateBudget(database.sqlite);
+  const timer = options.timer ?? systemTimer;
+  const budget = new SqliteRateBudget(database.sqlite, timer);
   const discord = new DiscordApi(rest, config.applicationId, budget);
   const db = database.db;
   const guildConfig = new GuildConfigService({ db, clock });
@@ -145,6 +149,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     discord,
     render: (messageId) => postView.renderById(messageId),
     log,
+    timer,
     // Late-bound: the repair is built on the posts, which are built on this editor.
     onGone: (_channelId, messageId): Promise<void> => postRepair.messageGone(messageId),
   });

@@ -10,6 +10,11 @@ export interface EmulatorOptions {
   rateLimits?: boolean;
   /** Multiplies every rate-limit window (default 1; 0.1 for fast tests of limit handling). */
   rateLimitWindowScale?: number;
+  /**
+   * Where rate-limit windows read the time (default the wall clock): a test whose bot spends its
+   * budget on a timer it moves gives the same timer, so both sides count one time.
+   */
+  rateLimitClock?: () => number;
   /** HELLO's heartbeat_interval (default 41250 ms, like Discord). */
   heartbeatIntervalMs?: number;
   /** Privileged intents enabled for the app (bits of GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT; default none). */

@@ -71,7 +71,7 @@ export class Emulator extends MemberActions {
     this.#store = parts.store;
     this.#privilegedIntents = options.privilegedIntents ?? 0;
     this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);
-    this.#limiter = new RateLimiter(options.rateLimits ?? true, options.rateLimitWindowScale ?? 1);
+    this.#limiter = new RateLimiter(options.rateLimits ?? true, options.rateLimitWindowScale ?? 1, options.rateLimitClock);
     this.#gateway = new GatewayServer({
       world: this.world,
       log: this.#log,
