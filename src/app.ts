@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { systemClock, systemTimer, type Clock, type Timer } from './shared/clock.js';
+import { OffsetClock, systemClock, systemTimer, type Clock, type Timer } from './shared/clock.js';
 import type { Config } from './shared/config.js';
 import { openDatabase } from './shared/db/database.js';
 import { migrateToLatest } from './shared/db/migrate.js';
@@ -107,8 +107,10 @@ export function depsFor<K extends Part>(app: App, uses: readonly K[]): Deps<K> {
 
 /** The composition root: opens and migrates the database, builds the REST façade and services. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.clockStart === undefined ? systemClock : new OffsetClock(config.clockStart));
   const log = options.logger ?? createLogger(config.logLevel);
+  if (!options.clock && config.clockStart !== undefined)
+    log.warn({ clockStart: new Date(config.clockStart).toISOString() }, "CLOCK_START is set: the bot's clock is not the wall clock (rehearsals only)");
   const database = openDatabase(config.databasePath);
   try {
     await migrateToLatest(database.db);
