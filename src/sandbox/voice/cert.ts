@@ -50,9 +50,11 @@ export interface VoiceCertificate {
 /** A fresh self-signed CA certificate for 127.0.0.1 / localhost, valid from a day ago for ten years. */
 export function selfSignedCertificate(now = Date.now()): VoiceCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from('rollcall emulator voice server')))));
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
+  // A name of its own: OpenSSL finds an issuer by name, so two emulators' certificates trusted in one
+  // process must not share one (the second would be checked against the first's key).
+  const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(`rollcall emulator voice server ${serial.toString('hex').slice(0, 12)}`)))));
   const altNames = seq(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from('localhost')));
   const extensions = tlv(0xa3, seq(seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))), seq(oid('2.5.29.17'), tlv(0x04, altNames))));
   const tbs = seq(
