@@ -1,4 +1,4 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
+import { startEmulator, trustVoiceCertificate, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
 import { installedWithInvitePermissions } from '../../src/cli/start-sandbox.js';
 
 export { installedWithInvitePermissions };
@@ -59,6 +59,8 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
     ...options.emulator,
     fixture: { ...installedWithInvitePermissions(), ...options.emulator?.fixture },
   });
+  // The bot's voice connection dials wss:// — this process trusts the emulator's voice server.
+  trustVoiceCertificate(emu.voiceCertificate);
   const tmp = options.dbPath ? undefined : tempDir();
   const dbPath = options.dbPath ?? `${tmp!.dir}/rollcall.sqlite`;
   const clock = new ManualClock(typeof options.now === 'string' ? Date.parse(options.now) : options.now);
