@@ -2,55 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import { bumpPrivacyGeneration } from '../../src/shared/services/privacy-generation.js';
 import { expectedInVoice, TurnoutForecast, turnoutModelFor } from '../../src/shared/services/turnout-forecast.js';
-import { TURNOUT_MODEL } from '../../src/shared/services/turnout-model.js';
 import { produceCharts } from '../../src/stats/produce.js';
 import { GUILD, statsDb, type StatsDb } from '../stats/db.js';
+import { expected, shrink, TODAY, w, WEDNESDAY, writeHistory } from './forecast-history.js';
 
-/** Wednesday 18 November 2026 in Paris: the day forecast. */
-const TODAY = '2026-11-18';
-const WEDNESDAY = 3;
-const K = TURNOUT_MODEL.memberStrength;
-/** How much an hour declared `age` days before today counts. */
-const w = (age: number) => 0.5 ** (age / TURNOUT_MODEL.halfLifeDays);
-/** Beta-binomial posterior mean: `shows` of `says` (weighted), with `k` hours of `prior` added. */
-const shrink = (shows: number, says: number, prior: number, k = K) => (shows + k * prior) / (says + k);
-
-/**
- * Known records, all on messages before today (dates are message dates, Paris):
- * - Alice: Wed 11 Nov said 20 and 21, came 20:00–22:00 (2 of 2); Tue 17 Nov said 20 and 21, never came (0 of 2).
- * - Bob: Tue 17 Nov said 20–23, came 20:10–21:30 (20 and 21: 2 of 4).
- * - Carol: Fri 13 → Mon 16 said 20–23 each evening and played 20:00–24:00 (16 of 16).
- * - Erin: Tue 17 Nov said 20–23, never came (0 of 4).
- * 28 declared hours in all (the model needs 20).
- */
-async function history(s: StatsDb) {
-  for (const h of [20, 21]) await s.declare('alice', '2026-11-11', h);
-  await s.stay('squadA', 'alice', '2026-11-11T20:00', '2026-11-11T22:00');
-  for (const h of [20, 21]) await s.declare('alice', '2026-11-17', h);
-  for (const h of [20, 21, 22, 23]) await s.declare('bob', '2026-11-17', h, h === 23 ? 'schedule' : 'reaction');
-  await s.stay('squadA', 'bob', '2026-11-17T20:10', '2026-11-17T21:30');
-  for (const date of ['2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16']) {
-    for (const h of [20, 21, 22, 23]) await s.declare('carol', date, h);
-    await s.stay('squadB', 'carol', `${date}T20:00`, `${date}T23:59`);
-  }
-  for (const h of [20, 21, 22, 23]) await s.declare('erin', '2026-11-17', h);
-  // Not promises: a "not tonight", and an AFK stay where Erin said she would play.
-  await s.declare('dan', '2026-11-17', 20, 'out');
-  await s.stay('afk', 'erin', '2026-11-17T20:00', '2026-11-17T23:00', true);
-}
-
-/** The same records by hand, as the README's formulas read them. */
-function expected(withErin: boolean) {
-  const carol = 4 * (w(2) + w(3) + w(4) + w(5));
-  const shows = 2 * w(7) + 2 * w(1) + carol;
-  const says = 2 * w(7) + 2 * w(1) + 4 * w(1) + carol + (withErin ? 4 * w(1) : 0);
-  const prior = shows / says;
-  const aliceOverall = shrink(2 * w(7), 2 * w(7) + 2 * w(1), prior);
-  const alice = shrink(2 * w(7), 2 * w(7), aliceOverall); // her Wednesdays: 2 of 2
-  const bob = shrink(2 * w(1), 4 * w(1), prior); // no Wednesday: his overall rate
-  const erin = shrink(0, 4 * w(1), prior);
-  return { prior, alice, bob, erin };
-}
+const history = (s: StatsDb) =>
+  writeHistory({
+    declare: (who, date, hour, how) => s.declare(who, date, hour, how),
+    stay: (who, channel, from, to, afk) => s.stay(channel, who, from, to, afk),
+  });
 
 describe('the turnout model on a constructed history', () => {
   let s: StatsDb;
