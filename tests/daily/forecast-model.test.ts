@@ -97,6 +97,8 @@ describe('the turnout model on a constructed history', () => {
     const tuesday = Math.round((m.probability('alice', 2) + m.probability('bob', 2) + m.probability('erin', 2)) * 10) / 10;
     expect(best.summary).toContain(`Forecast: most likely in voice Tue 20:00 (${tuesday} of those who usually declare it`);
     expect(tuesday).toBeGreaterThan(carolFriday);
-    expect(best.svg).toContain('likely in voice (forecast)');
+    // Between what members said and what they did, in that order.
+    const order = ['usually available (declared)', 'likely in voice (forecast)', 'usually present (in voice)'].map((panel) => best.svg.indexOf(`>${panel}<`));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
   });
 });

@@ -121,7 +121,7 @@ export const bestWindowChart: ChartBuilder = async (ctx, request) => {
       title: { ...title, subtitle: `${title.subtitle} · average members per hour` },
       config: { ...THEME, axis: { ...THEME.axis, labelFontSize: 11 } },
       data: { values },
-      facet: { column: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 14, labelFontWeight: 600 } } },
+      facet: { column: { field: 'panel', type: 'nominal', title: null, sort: panels.map(([panel]) => panel), header: { labelFontSize: 14, labelFontWeight: 600 } } },
       spec: {
         width: model ? 380 : 500,
         height: 210,
