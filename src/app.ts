@@ -23,6 +23,7 @@ import { DailyPostRepair } from './shared/services/daily-post-repair.js';
 import { ReactionCleaner } from './shared/services/reaction-cleaner.js';
 import { DailyPostReader, type PostChanged } from './shared/services/daily-post-row.js';
 import { DailyPostView } from './shared/services/daily-post-view.js';
+import { TurnoutForecast } from './shared/services/turnout-forecast.js';
 import { ScheduleService } from './shared/services/schedules.js';
 import { VoiceGreetingService } from './shared/services/voice-greeting.js';
 import { GreetingSettingsStore } from './shared/services/voice-greeting-settings.js';
@@ -145,7 +146,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const scheduler = new Scheduler({ clock, log });
   // The view renders, the editor edits with it, the posts signal changes to the editor: no cycle.
   const postReader = new DailyPostReader(db);
-  const postView = new DailyPostView({ db, labels: members, posts: postReader });
+  const forecast = new TurnoutForecast({ db, clock });
+  const postView = new DailyPostView({ db, labels: members, posts: postReader, forecast });
   const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,

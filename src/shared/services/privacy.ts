@@ -7,6 +7,7 @@ import type { AvailabilityService } from './availability.js';
 import type { ReactionCleaner } from './reaction-cleaner.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
+import { bumpPrivacyGeneration } from './privacy-generation.js';
 
 /**
  * Whether a member turned voice tracking off in a guild. Takes the handle to read through, so the
@@ -16,18 +17,6 @@ import { buildExport, type PrivacyExport } from './privacy-export.js';
 export async function isOptedOut(db: Db, guildId: string, userId: string): Promise<boolean> {
   const row = await db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
   return row !== undefined;
-}
-
-/**
- * Records that what is stored about members of a guild changed (erase, opt-out/in, retention), so
- * chart data cached before the change is not reused (see `src/stats/scope.ts`).
- */
-export async function bumpPrivacyGeneration(db: Db, guildId: string, now: number): Promise<void> {
-  await db
-    .insertInto('privacy_settings')
-    .values({ guild_id: guildId, generation: 1, updated_at: now })
-    .onConflict((oc) => oc.column('guild_id').doUpdateSet((eb) => ({ generation: eb('privacy_settings.generation', '+', 1), updated_at: now })))
-    .execute();
 }
 
 /** What rollcall holds about one member of one guild, counted. */
