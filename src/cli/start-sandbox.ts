@@ -10,7 +10,7 @@ import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
 import type { Sidecar } from '../gateway/sidecar.js';
 import type { InteractionServer } from '../http/server.js';
-import { commands } from '../http/commands/index.js';
+import { commands } from '../interactions/commands/index.js';
 import { registerCommands } from './registration.js';
 import { addControlRoute } from '../sandbox/control.js';
 import { localDate, localTimeOn } from '../shared/time/slots.js';

@@ -7,11 +7,11 @@ import { appRevision } from '../shared/revision.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { isLocalRequest, noteInteraction, registerOperationsRoutes } from './metrics.js';
 import { gatewayFrom, gatewayGraceMs, health, recordedGateway } from './readiness.js';
-import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
-import type { CommandHandler, ComponentHandler } from './handler.js';
-import { InteractionRouter } from './router.js';
-import { interactionShapeError } from './shape.js';
-import { optionValuesError, type DeclaredCommand } from './option-values.js';
+import { commands as defaultCommands, components as defaultComponents } from '../interactions/commands/index.js';
+import type { CommandHandler, ComponentHandler } from '../interactions/handler.js';
+import { InteractionRouter } from '../interactions/router.js';
+import { interactionShapeError } from '../interactions/shape.js';
+import { optionValuesError, type DeclaredCommand } from '../interactions/option-values.js';
 import { InteractionVerifier } from './verify.js';
 
 /** Discord's interaction payloads are small; anything larger is refused before it is read whole. */

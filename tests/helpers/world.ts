@@ -7,7 +7,7 @@ import type { App } from '../../src/app.js';
 import { bootBot, type Bot } from '../../src/boot.js';
 import type { GatewayShard } from '../../src/gateway/shard.js';
 import type { InteractionServer } from '../../src/http/server.js';
-import { commands } from '../../src/http/commands/index.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { registerCommands } from '../../src/cli/registration.js';
 import { tempDir, testConfig, testLogger } from './app.js';
 

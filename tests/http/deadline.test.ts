@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
-import type { CommandHandler } from '../../src/http/handler.js';
+import type { CommandHandler } from '../../src/interactions/handler.js';
 import { registerCommands } from '../../src/cli/registration.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../helpers/server.js';

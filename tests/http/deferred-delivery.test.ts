@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
-import type { CommandHandler, ComponentHandler } from '../../src/http/handler.js';
-import { commands } from '../../src/http/commands/index.js';
-import { InteractionRouter } from '../../src/http/router.js';
+import type { CommandHandler, ComponentHandler } from '../../src/interactions/handler.js';
+import { commands } from '../../src/interactions/commands/index.js';
+import { InteractionRouter } from '../../src/interactions/router.js';
 import { registerCommands } from '../../src/cli/registration.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/cli/registration.js';
-import { commands } from '../../src/http/commands/index.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { startWorld, type World } from '../helpers/world.js';
 import { inspectPng } from './png.js';
 
