@@ -5,7 +5,7 @@ import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions
 import type { App } from '../app.js';
 import { bootBot } from '../boot.js';
 import { OffsetClock, type Clock } from '../shared/clock.js';
-import type { Config, LogLevel } from '../shared/config.js';
+import type { Config, InteractionMode, LogLevel } from '../shared/config.js';
 import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
 import type { Sidecar } from '../gateway/sidecar.js';
@@ -46,6 +46,11 @@ export interface SandboxOptions {
   configure?: boolean;
   /** How often the scheduler ticks (ms). */
   tickMs?: number;
+  /**
+   * How commands reach the bot (default `http`): the emulator POSTs them, signed, to the bot's
+   * webhook; with `gateway` no interactions URL is set, so it sends INTERACTION_CREATE on the gateway.
+   */
+  interactions?: InteractionMode;
 }
 
 export interface Sandbox {
@@ -128,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpHost: '127.0.0.1',
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
+    interactions: options.interactions ?? 'http',
   };
   const bot = await bootBot(config, {
     clock,
@@ -139,7 +145,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = bot.server!;
   const sidecar = bot.sidecar!;
   const botUrl = bot.url!;
-  emu.setInteractionsUrl(`${botUrl}/interactions`);
+  // Like the developer portal: a URL for the webhook, none for the gateway.
+  emu.setInteractionsUrl(config.interactions === 'http' ? `${botUrl}/interactions` : null);
   await registerCommands(
     app.discord,
     commands.map((c) => c.definition),
