@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { REST } from '@discordjs/rest';
+import { Routes } from 'discord-api-types/v10';
+import { commands } from '../../src/interactions/commands/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/app.js';
@@ -51,6 +54,7 @@ describe('admin status against a running bot', () => {
     expect(r.stdout).toMatch(/gateway\s+ready, connected, 1 session\(s\), 0 reconnect\(s\)/);
     expect(r.stdout).toMatch(/gateway\s+.*, since \d{4}-\d\d-\d\dT/);
     expect(r.stdout).toMatch(/REST queue\s+0 request\(s\) waiting or in flight/);
+    expect(r.stdout).toMatch(/commands\s+over the webhook \(INTERACTIONS=http/);
     expect(r.stdout).toMatch(/last event\s+\d+ s ago/);
     expect(r.stdout).toMatch(/ready\s+yes/);
 
@@ -87,6 +91,7 @@ describe('admin status against a running bot', () => {
       uptimeSeconds: 12,
       db: true,
       restQueue: 0,
+      interactions: null,
       problems: [],
       ready: false,
       reasons: ['no gateway event or heartbeat yet'],
@@ -96,4 +101,55 @@ describe('admin status against a running bot', () => {
     const up = formatStatus({ ...report, gateway: { state: 'ready', connected: true, readyOnce: true, lastEventAt: null, lastHeartbeatAt: null } });
     expect(up).not.toContain('never READY');
   });
+});
+
+/** `npm start` with INTERACTIONS=gateway: no public key, no URL in the emulator, only loopback listening. */
+describe('admin status and a command against a bot started with INTERACTIONS=gateway', () => {
+  let emu: Emulator;
+  let bot: BotProcess;
+  let tmp: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    tmp = tempDir();
+    // No interactions URL: the emulator sends INTERACTION_CREATE, as Discord does.
+    emu = await startEmulator({ heartbeatIntervalMs: 500 });
+    bot = await startBotProcess(
+      {
+        DISCORD_APPLICATION_ID: emu.applicationId,
+        DISCORD_TOKEN: emu.token,
+        DISCORD_API_URL: emu.api,
+        DISCORD_GUILD_ID: emu.fixture.guildId,
+        DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
+        LOG_LEVEL: 'warn',
+        INTERACTIONS: 'gateway',
+      },
+      await freePort(),
+    );
+    const deadline = Date.now() + 20_000;
+    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new REST({ api: emu.api, version: '10' }).setToken(emu.token).put(Routes.applicationGuildCommands(emu.applicationId, emu.fixture.guildId), { body: commands.map((c) => c.definition) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await emu?.close();
+    tmp?.cleanup();
+  });
+
+  it("says commands come over the gateway, serves no webhook, and answers a member's command", async () => {
+    const r = await admin(['status', '--url', bot.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/commands\s+over the gateway \(INTERACTIONS=gateway/);
+    const health = (await (await fetch(`${bot.url}/healthz`)).json()) as { interactions: string };
+    expect(health.interactions).toBe('gateway');
+    expect((await fetch(`${bot.url}/interactions`, { method: 'POST', body: '{}' })).status).toBe(404);
+
+    const result = await emu.runCommand(emu.fixture.members.alice.id, 'config', [{ name: 'show', options: [] }]);
+    expect(result.via).toBe('gateway');
+    expect(result.error).toBeNull();
+    expect((await result.final()).content).toContain('rollcall settings');
+  }, 30_000);
 });
