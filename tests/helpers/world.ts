@@ -10,6 +10,8 @@ import type { InteractionServer } from '../../src/http/server.js';
 import { commands } from '../../src/interactions/commands/index.js';
 import { registerCommands } from '../../src/cli/registration.js';
 import type { InteractionMode } from '../../src/shared/config.js';
+import type { IntakeOptions } from '../../src/interactions/intake.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { tempDir, testConfig, testLogger } from './app.js';
 
 /** Both ways interactions reach the bot: tests of what commands do run once per mode (`describe.each(MODES)`). */
@@ -55,15 +57,24 @@ export interface World {
 
 const noThrottle = { waitForIdentify: async () => {} };
 
+export interface WorldOptions {
+  now: number | string;
+  emulator?: EmulatorOptions;
+  dbPath?: string;
+  /** The bot's INTERACTIONS (default `http`). */
+  interactions?: InteractionMode;
+  /** Handlers served (and registered) instead of rollcall's own, and the router's deadline. */
+  intake?: IntakeOptions;
+  logger?: Logger;
+}
+
 /**
  * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
  * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
  * `interactions` (default `http`) is the bot's INTERACTIONS; with `gateway` the emulator has no
  * interactions URL and sends INTERACTION_CREATE, as Discord does.
  */
-export async function startWorld(
-  options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string; interactions?: InteractionMode; deferAfterMs?: number } = { now: Date.now() },
-): Promise<World> {
+export async function startWorld(options: WorldOptions = { now: Date.now() }): Promise<World> {
   const emu = await startEmulator({
     heartbeatIntervalMs: 1_000,
     ...options.emulator,
@@ -87,8 +98,7 @@ export async function startWorld(
   const boot = async () => {
     // As `npm start` boots, with the scheduler ticked by the test instead of a timer.
     const ready = emu.waitForEvent((e) => e.kind === 'gateway' && e.t === 'GUILD_CREATE', 10_000).catch(() => undefined);
-    const intake = options.deferAfterMs === undefined ? {} : { intake: { deferAfterMs: options.deferAfterMs } };
-    bot = await bootBot(config, { clock, logger: testLogger(), identifyThrottler: noThrottle, ticks: 'manual', ...intake });
+    bot = await bootBot(config, { clock, logger: options.logger ?? testLogger(), identifyThrottler: noThrottle, ticks: 'manual', ...(options.intake ? { intake: options.intake } : {}) });
     world.app = bot.app;
     world.server = bot.server!;
     world.gateway = bot.sidecar!.gateway;
@@ -101,7 +111,7 @@ export async function startWorld(
   await boot();
   await registerCommands(
     world.app.discord,
-    commands.map((c) => c.definition),
+    (options.intake?.commands ?? commands).map((c) => c.definition),
     emu.fixture.guildId,
     () => {},
   );
