@@ -26,7 +26,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['fastify', '@discordjs/ws', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'], message: 'Interactions never know their transport: src/http and src/gateway import them, not the other way.' }] },
+        {
+          patterns: [
+            {
+              group: ['fastify', '@discordjs/ws', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'],
+              message: 'Interactions never know their transport: src/http and src/gateway import them, not the other way.',
+            },
+          ],
+        },
       ],
     },
   },
