@@ -15,6 +15,7 @@ import { registerCommands } from './registration.js';
 import { addControlRoute } from '../sandbox/control.js';
 import { localDate, localTimeOn } from '../shared/time/slots.js';
 import { DateTime } from 'luxon';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The fixture guild with rollcall's role holding exactly what `npm run invite` asks for. */
 export function installedWithInvitePermissions(): Pick<NonNullable<EmulatorOptions['fixture']>, 'roles'> {
@@ -145,6 +146,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = bot.server!;
   const sidecar = bot.sidecar!;
   const botUrl = bot.url!;
+  // Commands over the gateway need the session (READY, not only the socket): the page's first click may come at once.
+  await sidecar.connected;
+  for (const until = Date.now() + 10_000; !['ready', 'resumed'].includes(sidecar.gateway.status.state) && Date.now() < until;) await sleep(20);
   // Like the developer portal: a URL for the webhook, none for the gateway.
   emu.setInteractionsUrl(config.interactions === 'http' ? `${botUrl}/interactions` : null);
   await registerCommands(
