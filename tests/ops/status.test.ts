@@ -10,6 +10,18 @@ import { admin, lastLine } from './helpers/cli.js';
 import { startBotProcess, type BotProcess } from './helpers/bot.js';
 import { freePort } from './helpers/ports.js';
 
+/** `npm start` against the emulator with `extra` settings, once the gateway said READY and a heartbeat came back. */
+async function startReadyBot(emu: Emulator, dir: string, extra: Record<string, string>): Promise<BotProcess> {
+  const env = { DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.api, DATABASE_PATH: join(dir, 'rollcall.sqlite'), LOG_LEVEL: 'warn', ...extra };
+  const bot = await startBotProcess(env, await freePort());
+  const deadline = Date.now() + 20_000;
+  while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return bot;
+}
+
 /** `status` and the operations endpoints of a real `npm start` process connected to the emulator. */
 describe('admin status against a running bot', () => {
   let emu: Emulator;
@@ -19,23 +31,7 @@ describe('admin status against a running bot', () => {
   beforeAll(async () => {
     tmp = tempDir();
     emu = await startEmulator({ heartbeatIntervalMs: 500 });
-    bot = await startBotProcess(
-      {
-        DISCORD_APPLICATION_ID: emu.applicationId,
-        DISCORD_PUBLIC_KEY: emu.publicKey,
-        DISCORD_TOKEN: emu.token,
-        DISCORD_API_URL: emu.api,
-        DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
-        LOG_LEVEL: 'warn',
-      },
-      await freePort(),
-    );
-    // Ready once the gateway has said READY and a heartbeat came back.
-    const deadline = Date.now() + 20_000;
-    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    bot = await startReadyBot(emu, tmp.dir, { DISCORD_PUBLIC_KEY: emu.publicKey });
   }, 60_000);
 
   afterAll(async () => {
@@ -113,23 +109,7 @@ describe('admin status and a command against a bot started with INTERACTIONS=gat
     tmp = tempDir();
     // No interactions URL: the emulator sends INTERACTION_CREATE, as Discord does.
     emu = await startEmulator({ heartbeatIntervalMs: 500 });
-    bot = await startBotProcess(
-      {
-        DISCORD_APPLICATION_ID: emu.applicationId,
-        DISCORD_TOKEN: emu.token,
-        DISCORD_API_URL: emu.api,
-        DISCORD_GUILD_ID: emu.fixture.guildId,
-        DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
-        LOG_LEVEL: 'warn',
-        INTERACTIONS: 'gateway',
-      },
-      await freePort(),
-    );
-    const deadline = Date.now() + 20_000;
-    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    bot = await startReadyBot(emu, tmp.dir, { DISCORD_GUILD_ID: emu.fixture.guildId, INTERACTIONS: 'gateway' });
     await new REST({ api: emu.api, version: '10' }).setToken(emu.token).put(Routes.applicationGuildCommands(emu.applicationId, emu.fixture.guildId), { body: commands.map((c) => c.definition) });
   }, 60_000);
 
