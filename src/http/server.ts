@@ -13,6 +13,7 @@ import { InteractionRouter } from './router.js';
 import { interactionShapeError } from './shape.js';
 import { optionValuesError, type DeclaredCommand } from './option-values.js';
 import { InteractionVerifier } from './verify.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** Discord's interaction payloads are small; anything larger is refused before it is read whole. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -42,6 +43,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     // One line per request at 500 req/s drowns the Pi's SD card; handlers log what matters.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
   // The replay window is about transport, so it uses the wall clock even when the bot's clock is
   // injected (tests, the sandbox's time travel).
