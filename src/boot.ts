@@ -70,6 +70,7 @@ export async function bootBot(config: Config, options: BootOptions = {}): Promis
     for (let i = 0; i < 3; i++) {
       await sidecar?.gateway.idle();
       await server?.router.settle();
+      await app.partyAlerts.idle();
       await app.editor.settle();
     }
   };

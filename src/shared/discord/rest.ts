@@ -94,9 +94,14 @@ export interface ChannelMessage {
   content: string;
 }
 
-/** A message rollcall posts: never pinging anyone (`allowed_mentions: { parse: [] }`). */
+/**
+ * A message rollcall posts: pinging nobody (`allowed_mentions: { parse: [] }`) unless `mentions`
+ * names exactly who may be pinged.
+ */
 export interface NewMessage {
   content: string;
+  /** The only users and roles the message may ping (`allowed_mentions.users` / `.roles`). */
+  mentions?: { users: readonly string[]; roles: readonly string[] };
   /** With `enforceNonce`, Discord returns the first message created with this nonce instead of a second one. */
   nonce?: string;
   enforceNonce?: boolean;
@@ -190,7 +195,7 @@ export class DiscordApi {
     await this.allowed('create', channelId);
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: message.content,
-      allowed_mentions: { parse: [] },
+      allowed_mentions: message.mentions ? { parse: [], users: [...message.mentions.users], roles: [...message.mentions.roles] } : { parse: [] },
       ...(message.buttons?.length
         ? {
             components: [
@@ -283,10 +288,19 @@ export class DiscordApi {
     }
   }
 
-  /** Opens (or reuses) a DM channel and sends `content`. @see https://discord.com/developers/docs/resources/user#create-dm */
+  /**
+   * Opens (or reuses) the DM channel with a user, after a token of the bot's one `dm` bucket, so
+   * however many members are told or reminded at once, DMs go out at a pace Discord tolerates.
+   * @see https://discord.com/developers/docs/resources/user#create-dm
+   */
+  async openDirectChannel(userId: string): Promise<string> {
+    await this.allowed('dm', this.applicationId);
+    return (await this.call<APIChannel>(() => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }))).id;
+  }
+
+  /** Opens (or reuses) a DM channel and sends `content`; a closed DM fails with code 50007 ({@link isClosedDms}). */
   async sendDirectMessage(userId: string, content: string): Promise<void> {
-    const channel = await this.call<APIChannel>(() => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }));
-    await this.createMessage(channel.id, { content });
+    await this.createMessage(await this.openDirectChannel(userId), { content });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { AvailabilityService } from './availability.js';
 import type { ReactionCleaner } from './reaction-cleaner.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
+import { countReminders, eraseReminders, type ReminderCounts } from './privacy-reminders.js';
 
 /**
  * Whether a member turned voice tracking off in a guild. Takes the handle to read through, so the
@@ -16,6 +17,12 @@ import { buildExport, type PrivacyExport } from './privacy-export.js';
 export async function isOptedOut(db: Db, guildId: string, userId: string): Promise<boolean> {
   const row = await db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).where('user_id', '=', userId).executeTakeFirst();
   return row !== undefined;
+}
+
+/** Members of a guild who turned tracking off: never named in a party alert, never reminded. */
+export async function optedOutMembers(db: Db, guildId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).execute();
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /**
@@ -31,7 +38,7 @@ export async function bumpPrivacyGeneration(db: Db, guildId: string, now: number
 }
 
 /** What rollcall holds about one member of one guild, counted. */
-export interface PrivacySummary {
+export interface PrivacySummary extends ReminderCounts {
   tracked: boolean;
   optedOutAt: number | null;
   /** The member's own `/timezone`, or null when the guild's zone stands in. */
@@ -55,7 +62,7 @@ export interface PrivacySummary {
 }
 
 /** What `/privacy erase` (or the voice-only erase) removed. */
-export interface Erased {
+export interface Erased extends ReminderCounts {
   votes: number;
   schedules: number;
   voiceStays: number;
@@ -95,8 +102,7 @@ export class PrivacyService {
 
   /** Members of a guild who turned tracking off. */
   async optedOut(guildId: string): Promise<Set<string>> {
-    const rows = await this.deps.db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).execute();
-    return new Set(rows.map((r) => r.user_id));
+    return optedOutMembers(this.deps.db, guildId);
   }
 
   /**
@@ -175,6 +181,7 @@ export class PrivacyService {
       firstStayAt: stays.first === null ? null : Number(stays.first),
       cachedProfile: Number(profile.n) > 0,
       notices: Number(notices.n),
+      ...(await countReminders(db, guildId, userId)),
       other,
     };
   }
@@ -206,6 +213,7 @@ export class PrivacyService {
         timezone: count(await scoped('member_timezones')),
         profile: count(await scoped('members')),
         notices: count(await scoped('member_notices')),
+        ...(await eraseReminders(tx, guildId, userId)),
         other: {},
         keptOptOut: await isOptedOut(tx, guildId, userId),
         reactionsRemoved: 0,
