@@ -3,7 +3,7 @@ import type { App } from '../../src/app.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import { testApp, testConfig } from '../helpers/app.js';
 import { botMessages, eventually, startConfiguredWorld, type World } from '../helpers/world.js';
-import { alerts, run } from './helpers.js';
+import { alerts, click as clickOn, run, unclick } from './helpers.js';
 
 const POST_TIME = '2026-11-23T12:00:00Z'; // 07:00 in New York, Monday
 const NINE_PM = slotsFor('2026-11-23', 'America/New_York', 20, 23).find((s) => s.hour === 21)!.unix;
@@ -26,10 +26,7 @@ describe('the party-ready alert', () => {
   });
   afterAll(() => w.close());
 
-  const click = async (userId: string, emoji = '🕘') => {
-    await w.emu.react(userId, w.emu.fixture.channels.tonight, daily, emoji);
-    await w.settle();
-  };
+  const click = (userId: string, emoji = '🕘') => clickOn(w, userId, daily, emoji);
 
   it('is off by default: five clicks on one hour post nothing', async () => {
     expect(await run(w, m.alice.id, 'config', 'show')).toContain('Party alert: off');
@@ -65,9 +62,7 @@ describe('the party-ready alert', () => {
   });
 
   it('does not alert again when an un-click drops 21:00 under five and a re-click brings it back, nor after a restart', async () => {
-    const tonight = w.emu.fixture.channels.tonight;
-    await w.emu.unreact(m.dan.id, tonight, daily, '🕘');
-    await w.settle();
+    await unclick(w, m.dan.id, daily, '🕘');
     await click(m.dan.id);
     await click(m.erin.id);
     await w.tick();
