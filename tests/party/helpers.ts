@@ -14,26 +14,24 @@ export const alerts = (w: World) => w.emu.messages(w.emu.fixture.channels.tonigh
 /** The emulator's log lines of a rollcall DM refused for closed DMs. */
 export const refusedDms = (w: World) => w.emu.events.filter((e) => e.kind === 'rest' && e.status === 403 && e.error?.code === 50007);
 
-/**
- * A member clicks a clock on the message in #tonight, and the test waits until the bot has counted it
- * (the reaction travels over the gateway: `settle` alone can run before it arrives).
- */
-export async function click(w: World, userId: string, messageId: string, emoji: string): Promise<void> {
-  await w.emu.react(userId, w.emu.fixture.channels.tonight, messageId, emoji);
+/** Waits until the bot has counted a member's click (`reaction`) or un-click (`out`) of `emoji`'s hour, and the party check it set off. */
+async function counted(w: World, userId: string, emoji: string, declared: 'reaction' | 'out'): Promise<void> {
   await eventually(async () => {
     const row = await w.app.db.selectFrom('availability').select('declared').where('user_id', '=', userId).where('hour', '=', HOUR_OF[emoji]!).orderBy('date', 'desc').executeTakeFirst();
-    return row?.declared === 'reaction';
+    return row?.declared === declared;
   });
-  // The party check it set off; the message's edit goes on in the background (tests settle when they read it).
+  // The message's edit goes on in the background (tests settle when they read it).
   await w.app.partyAlerts.idle();
 }
 
-/** A member takes a clock back, and the test waits until the bot has counted it. */
+/** A member clicks a clock on a message in #tonight (the reaction travels over the gateway: `settle` alone can run before it arrives). */
+export async function click(w: World, userId: string, messageId: string, emoji: string): Promise<void> {
+  await w.emu.react(userId, w.emu.fixture.channels.tonight, messageId, emoji);
+  await counted(w, userId, emoji, 'reaction');
+}
+
+/** A member takes a clock back. */
 export async function unclick(w: World, userId: string, messageId: string, emoji: string): Promise<void> {
   await w.emu.unreact(userId, w.emu.fixture.channels.tonight, messageId, emoji);
-  await eventually(async () => {
-    const row = await w.app.db.selectFrom('availability').select('declared').where('user_id', '=', userId).where('hour', '=', HOUR_OF[emoji]!).orderBy('date', 'desc').executeTakeFirst();
-    return row?.declared === 'out';
-  });
-  await w.app.partyAlerts.idle();
+  await counted(w, userId, emoji, 'out');
 }

@@ -246,6 +246,14 @@ export class DiscordApi {
   }
 
   /**
+   * The id of the bot's own message among the channel's `limit` latest whose text starts with
+   * `prefix`: how a create retried after Discord forgot its nonce finds the first one.
+   */
+  async findOwnMessage(channelId: string, prefix: string, limit = 50): Promise<string | undefined> {
+    return (await this.getMessages(channelId, { limit })).find((m) => m.authorId === this.applicationId && m.content.startsWith(prefix))?.id;
+  }
+
+  /**
    * The reactions on a message, one entry per emoji: `emoji` as reaction routes take it (the
    * character, or `name:id` for a custom emoji), how many reacted, and whether the bot is one of them.
    * @see https://discord.com/developers/docs/resources/message#get-channel-message

@@ -9,6 +9,7 @@ import { alertHeader, renderPartyAlert, type AlertMember } from '../render/party
 import type { Job } from '../scheduler.js';
 import { slotEnd, type Slot } from '../time/slots.js';
 import { comingBySlot } from './coming.js';
+import { InFlight } from './in-flight.js';
 import { NONCE_TRUST_MS, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
 import type { MemberLabels } from './member-labels.js';
 import type { PartySettings, PartySettingsStore } from './party-settings.js';
@@ -41,7 +42,7 @@ export const ALERT_TOO_LATE = 'the hour was over before the alert could be poste
 export class PartyAlertService {
   private readonly dirty = new Set<string>();
   private loop: Promise<void> | undefined;
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly deps: {
@@ -161,15 +162,8 @@ export class PartyAlertService {
    * Refused for good (no access, channel gone) or too late → `failed`; a transient error stays
    * `planned` for the job.
    */
-  private async post(alert: PartyAlert): Promise<void> {
-    const key = `${alert.guild_id}:${alert.date}:${alert.hour}`;
-    if (this.inFlight.has(key)) return;
-    this.inFlight.add(key);
-    try {
-      await this.postOnce(alert);
-    } finally {
-      this.inFlight.delete(key);
-    }
+  private post(alert: PartyAlert): Promise<void> {
+    return this.inFlight.run(`${alert.guild_id}:${alert.date}:${alert.hour}`, () => this.postOnce(alert));
   }
 
   private async postOnce(alert: PartyAlert): Promise<void> {
@@ -185,11 +179,7 @@ export class PartyAlertService {
     const named = await this.named(alert, post);
     const content = renderPartyAlert({ slotUnix: alert.slot_unix, coming: alert.coming, named, roleId: alert.role_id });
     try {
-      let messageId: string | undefined;
-      if (clock.now() - alert.created_at > NONCE_TRUST_MS) {
-        const recent = await discord.getMessages(alert.channel_id, { limit: 50 });
-        messageId = recent.find((m) => m.authorId === discord.applicationId && m.content.startsWith(alertHeader(alert.slot_unix)))?.id;
-      }
+      let messageId = clock.now() - alert.created_at > NONCE_TRUST_MS ? await discord.findOwnMessage(alert.channel_id, alertHeader(alert.slot_unix)) : undefined;
       messageId ??= (
         await discord.createMessage(alert.channel_id, {
           content,

@@ -10,6 +10,7 @@ import { reminderHeader, renderReminder } from '../render/party-messages.js';
 import type { Job } from '../scheduler.js';
 import type { Slot } from '../time/slots.js';
 import { comingBySlot } from './coming.js';
+import { InFlight } from './in-flight.js';
 import { NONCE_TRUST_MS, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
 import type { MemberLabels } from './member-labels.js';
 import { optedOutMembers } from './privacy.js';
@@ -38,7 +39,7 @@ export function reminderDue(slot: Pick<Slot, 'unix'>, minutes: number, zone: str
  */
 export class ReminderService implements Job {
   readonly name = 'reminders';
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly deps: {
@@ -115,14 +116,7 @@ export class ReminderService implements Job {
 
   private async send(row: ReminderRow, post: DailyPost, now: number): Promise<void> {
     if (row.state !== 'planned') return;
-    const key = `${row.guild_id}:${row.user_id}:${row.date}`;
-    if (this.inFlight.has(key)) return;
-    this.inFlight.add(key);
-    try {
-      await this.sendOnce(row, post, now);
-    } finally {
-      this.inFlight.delete(key);
-    }
+    await this.inFlight.run(`${row.guild_id}:${row.user_id}:${row.date}`, () => this.sendOnce(row, post, now));
   }
 
   private async sendOnce(row: ReminderRow, post: DailyPost, now: number): Promise<void> {
@@ -153,11 +147,7 @@ export class ReminderService implements Job {
     });
     try {
       const channelId = await discord.openDirectChannel(row.user_id);
-      let found = false;
-      if (now - row.created_at > NONCE_TRUST_MS) {
-        const recent = await discord.getMessages(channelId, { limit: 20 });
-        found = recent.some((m) => m.authorId === discord.applicationId && m.content.startsWith(reminderHeader(row.slot_unix)));
-      }
+      const found = now - row.created_at > NONCE_TRUST_MS && (await discord.findOwnMessage(channelId, reminderHeader(row.slot_unix), 20)) !== undefined;
       if (!found) await discord.createMessage(channelId, { content, nonce: row.nonce, enforceNonce: true });
       await mark('sent', { sent_at: this.deps.clock.now() });
       log.info({ guild: row.guild_id, user: row.user_id, hour: row.hour }, 'reminder sent');
