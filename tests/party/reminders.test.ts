@@ -53,6 +53,10 @@ describe('reminder DMs', () => {
     // Only members who asked get one.
     expect(w.emu.dms(m.carol.id)).toEqual([]);
     expect(await w.app.db.selectFrom('reminders_sent').select(['user_id', 'hour', 'state']).execute()).toEqual([{ user_id: m.bob.id, hour: 21, state: 'sent' }]);
+    // Retention takes the day's record with the votes; the choice itself stays.
+    await w.app.retention.purge(w.emu.fixture.guildId, w.clock.now() + 400 * 86_400_000);
+    expect(await w.app.db.selectFrom('reminders_sent').select('user_id').execute()).toEqual([]);
+    expect(await w.app.reminderSettings.get(w.emu.fixture.guildId, m.bob.id)).toMatchObject({ minutes: 30 });
     // `/remind off`: the next evening, nothing.
     expect(await run(w, m.bob.id, 'remind', 'off')).toContain('Reminder: off');
     await at(w, '2026-11-24', '07:00');

@@ -47,3 +47,8 @@ export async function eraseReminders(tx: Db, guildId: string, userId: string): P
   const reminders = (await del('reminder_settings')) + (await del('reminders_sent'));
   return { reminders, partyAlerts: await del('party_alert_members') };
 }
+
+/** Retention: the guild's reminder and alert records of days before `cutoffDate`, in the caller's transaction. */
+export async function purgeRemindersBefore(tx: Db, guildId: string, cutoffDate: string): Promise<void> {
+  for (const table of ['reminders_sent', 'party_alert_members', 'party_alerts'] as const) await tx.deleteFrom(table).where('guild_id', '=', guildId).where('date', '<', cutoffDate).execute();
+}
