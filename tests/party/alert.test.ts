@@ -104,7 +104,10 @@ describe('the party-ready alert', () => {
       ]),
     ).toContain('never pings @everyone');
     expect(await w.app.partySettings.get(w.emu.fixture.guildId)).toMatchObject({ size: 5, roleId: roles.veteran });
-    expect(await run(w, m.bob.id, 'config', 'party', [{ name: 'size', value: '3' }])).toContain('Party alert: at **3**');
+    // Each /config party says both: without a role, none is pinged.
+    expect(await run(w, m.bob.id, 'config', 'party', [{ name: 'size', value: '3' }])).toContain(
+      'Party alert: at **3** members for the same hour, once per hour and day, pinging the members who opted in',
+    );
     expect(await run(w, m.alice.id, 'config', 'party', [{ name: 'size', value: 'off' }])).toContain('The party alert is off.');
     expect(await run(w, m.alice.id, 'config', 'party', [{ name: 'size', value: '0' }])).toContain('Party alert: off');
     expect(await run(w, m.dan.id, 'config', 'party', [{ name: 'size', value: '4' }]).catch((e: Error) => e.message)).toMatch(/default_member_permissions/);

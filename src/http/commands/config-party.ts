@@ -17,7 +17,7 @@ export const partySubcommands: Record<string, (ctx: CommandContext, guildId: str
     if (text === undefined) throw new UserError('The `size` option is required.');
     const size = parsePartySize(text);
     const role = ctx.options.role('role');
-    const settings = await deps.partySettings.set(guildId, size, role ? role.id : undefined);
+    const settings = await deps.partySettings.set(guildId, size, role?.id ?? null);
     const what = size === 0 ? 'The party alert is off.' : `When ${size} members are coming for the same hour, I'll say so in the daily channel, once per hour.`;
     return { content: `✅ ${what}\n\n${describeParty(settings)}` };
   },
@@ -34,7 +34,7 @@ export const partyOptions = [
     description: 'Announce when enough members are coming for the same hour (off by default)',
     options: [
       { type: ApplicationCommandOptionType.String as const, name: 'size', description: `Members for the same hour, ${PARTY_SIZE.min}–${PARTY_SIZE.max}, or off`, required: true, max_length: 5 },
-      { type: ApplicationCommandOptionType.Role as const, name: 'role', description: 'A role to ping with the alert (besides members who opted in)' },
+      { type: ApplicationCommandOptionType.Role as const, name: 'role', description: 'A role to ping with the alert (besides members who opted in); left out = no role' },
     ],
   },
 ];

@@ -38,14 +38,17 @@ export class PartySettingsStore {
     return { guildId, size: row?.size ?? 0, roleId: row?.role_id ?? null };
   }
 
-  /** Turns the alert on at `size` (checked), pinging `roleId` if given, or off with size 0 (the role is kept for next time). */
-  async set(guildId: string, size: number, roleId?: string | null): Promise<PartySettings> {
+  /**
+   * Turns the alert on at `size` (checked), pinging `roleId` — each `/config party` says both, so
+   * leaving the role out removes it — or off with size 0.
+   */
+  async set(guildId: string, size: number, roleId: string | null): Promise<PartySettings> {
     if (size !== 0 && (!Number.isInteger(size) || size < PARTY_SIZE.min || size > PARTY_SIZE.max)) {
       throw new UserError(`A party is ${PARTY_SIZE.min} to ${PARTY_SIZE.max} members (got ${size}); 0 turns the alert off.`);
     }
     if (roleId === guildId) throw new UserError('The alert never pings @everyone. Pick a role, or leave the role out to ping only the members who opted in.');
     const now = this.deps.clock.now();
-    const change = { size, ...(roleId !== undefined ? { role_id: roleId } : {}) };
+    const change = { size, role_id: size === 0 ? null : roleId };
     await this.deps.db
       .insertInto('party_settings')
       .values({ guild_id: guildId, updated_at: now, ...change })
