@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { systemClock, type Clock } from './shared/clock.js';
+import { OffsetClock, systemClock, systemTimer, type Clock, type Timer } from './shared/clock.js';
 import type { Config } from './shared/config.js';
 import { openDatabase } from './shared/db/database.js';
 import { migrateToLatest } from './shared/db/migrate.js';
@@ -23,6 +23,7 @@ import { DailyPostRepair } from './shared/services/daily-post-repair.js';
 import { ReactionCleaner } from './shared/services/reaction-cleaner.js';
 import { DailyPostReader, type PostChanged } from './shared/services/daily-post-row.js';
 import { DailyPostView } from './shared/services/daily-post-view.js';
+import { TurnoutForecast } from './shared/services/turnout-forecast.js';
 import { ScheduleService } from './shared/services/schedules.js';
 import { VoiceGreetingService } from './shared/services/voice-greeting.js';
 import { GreetingSettingsStore } from './shared/services/voice-greeting-settings.js';
@@ -38,7 +39,10 @@ import { ReminderSettingsStore } from './shared/services/reminder-settings.js';
 import { ReminderService } from './shared/services/reminders.js';
 
 export interface AppOptions {
+  /** What day and hour it is for the community (tests and the sandbox move it). */
   clock?: Clock;
+  /** Durations of the rate budget and the message editor (tests freeze it to count edits exactly). */
+  timer?: Timer;
   logger?: Logger;
 }
 
@@ -116,8 +120,10 @@ export function depsFor<K extends Part>(app: App, uses: readonly K[]): Deps<K> {
 
 /** The composition root: opens and migrates the database, builds the REST façade and services. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.clockStart === undefined ? systemClock : new OffsetClock(config.clockStart));
   const log = options.logger ?? createLogger(config.logLevel);
+  if (!options.clock && config.clockStart !== undefined)
+    log.warn({ clockStart: new Date(config.clockStart).toISOString() }, "CLOCK_START is set: the bot's clock is not the wall clock (rehearsals only)");
   const database = openDatabase(config.databasePath);
   try {
     await migrateToLatest(database.db);
@@ -126,7 +132,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const rest = createRest({ apiUrl: config.apiUrl, token: config.token });
-  const budget = new SqliteRateBudget(database.sqlite);
+  const timer = options.timer ?? systemTimer;
+  const budget = new SqliteRateBudget(database.sqlite, timer);
   const discord = new DiscordApi(rest, config.applicationId, budget);
   const db = database.db;
   const guildConfig = new GuildConfigService({ db, clock });
@@ -151,12 +158,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const scheduler = new Scheduler({ clock, log });
   // The view renders, the editor edits with it, the posts signal changes to the editor: no cycle.
   const postReader = new DailyPostReader(db);
-  const postView = new DailyPostView({ db, labels: members, posts: postReader });
+  const forecast = new TurnoutForecast({ db, clock });
+  const postView = new DailyPostView({ db, labels: members, posts: postReader, forecast });
   const editor: MessageEditor = new MessageEditor({
     sqlite: database.sqlite,
     discord,
     render: (messageId) => postView.renderById(messageId),
     log,
+    timer,
     // Late-bound: the repair is built on the posts, which are built on this editor.
     onGone: (_channelId, messageId): Promise<void> => postRepair.messageGone(messageId),
   });

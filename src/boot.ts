@@ -1,8 +1,8 @@
 import type { IIdentifyThrottler } from '@discordjs/ws';
-import { trackGatewayHealth, type GatewayHealth } from './gateway/health.js';
 import { startSidecar, type Sidecar } from './gateway/sidecar.js';
 import { buildServer, type InteractionServer } from './http/server.js';
 import { createApp, type App, type AppOptions } from './app.js';
+import { GatewayConnection, type GatewayView } from './shared/gateway-connection.js';
 import { EX_CONFIG, reportRefusedSetting, type Config, type StartStep } from './shared/config.js';
 
 export interface BootOptions extends AppOptions {
@@ -37,6 +37,9 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** What `/healthz` says of a gateway this process will run but has not opened yet. */
+const STARTING: GatewayView = new GatewayConnection({ now: () => 0 }).view();
+
 const direct = <T>(_step: StartStep, run: () => Promise<T>) => run();
 
 /**
@@ -48,12 +51,12 @@ export async function bootBot(config: Config, options: BootOptions = {}): Promis
   const step = options.step ?? direct;
   const app = await step('database', () => createApp(config, options));
   // Until the shard is up, /healthz reports it starting (its grace period).
-  const gateway: { health?: () => GatewayHealth } = {};
+  const gateway: { connection?: GatewayConnection } = {};
   let server: InteractionServer | undefined;
   let url: string | undefined;
   if (options.http !== false) {
     const withGateway = options.gateway !== false;
-    server = buildServer(app, withGateway ? { health: () => ({ gateway: gateway.health?.() ?? { state: 'starting', connected: false, lastEventAt: null } }) } : {});
+    server = buildServer(app, withGateway ? { gateway: () => gateway.connection?.view() ?? STARTING } : {});
     const fastify = server.fastify;
     url = await step('listen', () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
   }
@@ -64,7 +67,7 @@ export async function bootBot(config: Config, options: BootOptions = {}): Promis
       ticks: options.ticks ?? 'timer',
       ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     });
-    gateway.health = trackGatewayHealth(sidecar.gateway, app.clock);
+    gateway.connection = sidecar.gateway.connection;
   }
   const settle = async () => {
     for (let i = 0; i < 3; i++) {

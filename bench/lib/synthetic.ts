@@ -14,6 +14,33 @@ export interface SyntheticOptions {
   now: number;
   days: number;
   seed?: number;
+  /**
+   * When set, a member who declares an evening shows up with this chance (member index, day index
+   * from the first day, ISO weekday), so members differ and change; see {@link driftingReliability}.
+   * Without it (the stats benchmark) declarations follow presence as they always did.
+   */
+  reliability?: (member: number, dayIndex: number, weekday: number) => number;
+}
+
+/**
+ * Members whose word is worth different amounts and changes over the year: each starts somewhere
+ * between 35 % and 95 % sure to come when they said so, drifts linearly by up to ±45 points over
+ * the `days`, and most have one weekday they flake on much more (−35 points). Its own random
+ * stream (from `seed`), so the community's sessions stay those of the same seed.
+ */
+export function driftingReliability(members: number, days: number, seed = 7): (member: number, dayIndex: number, weekday: number) => number {
+  const random = rng(seed);
+  const traits = Array.from({ length: members }, () => ({
+    base: 0.35 + 0.6 * random(),
+    slope: (random() - 0.5) * 0.9,
+    badDay: 1 + Math.floor(random() * 7),
+    dip: random() < 0.6 ? 0.35 : 0,
+  }));
+  return (member, dayIndex, weekday) => {
+    const t = traits[member]!;
+    const r = t.base + t.slope * (dayIndex / days - 0.5) - (weekday === t.badDay ? t.dip : 0);
+    return Math.min(0.98, Math.max(0.03, r));
+  };
 }
 
 const FIRST = [
@@ -122,6 +149,22 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
       // A few members drift away (stop playing weeks or months ago); a very few never join voice.
       if (who % 97 === 13 || (who % 25 === 7 && startMs > o.now - (20 + (who % 150)) * 86_400_000)) continue;
       const id = members[who]!.id;
+      // Most players said they would come (reaction), for the hours of the session: on that
+      // evening's message, which runs 16:00 → 02:00, so a late session declares 0–2 am as well
+      // (stored under the message's date, as the bot stores them).
+      const declare = () => {
+        for (let h = start.hour; h <= Math.min(24 + 2, start.hour + Math.floor(length / 3_600_000)); h++) {
+          const hour = h % 24;
+          declared.set(`${date} ${id} ${hour}`, [date, id, hour]);
+          dates.add(date);
+        }
+      };
+      if (o.reliability) {
+        // Say first, then keep one's word or not; those who did not say come along anyway.
+        const says = random() < 0.8;
+        if (says) declare();
+        if (says && random() >= o.reliability(who, dayIndex, day.weekday)) continue;
+      }
       const s = startMs + Math.floor((random() - 0.3) * 1_800_000);
       let e = Math.min(s + length * (0.5 + random() * 0.7), o.now - 1);
       if (e <= s) continue;
@@ -132,16 +175,7 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
         stillIn.add(id);
       } else e = Math.floor(e);
       stays.push([inAfk ? afk.id : g.channel, id, s, open ? null : e, inAfk ? 1 : 0]);
-      // Most players said they would come (reaction), for the hours of the session: on that
-      // evening's message, which runs 16:00 → 02:00, so a late session declares 0–2 am as well
-      // (stored under the message's date, as the bot stores them).
-      if (random() < 0.75) {
-        for (let h = start.hour; h <= Math.min(24 + 2, start.hour + Math.floor(length / 3_600_000)); h++) {
-          const hour = h % 24;
-          declared.set(`${date} ${id} ${hour}`, [date, id, hour]);
-          dates.add(date);
-        }
-      }
+      if (!o.reliability && random() < 0.75) declare();
     }
     // Some said they would come and did not.
     if (random() < 0.3) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFixtureInput, startEmulator, type Emulator, type EmulatorOptions } from '../sandbox/index.js';
+import { defaultFixtureInput, startEmulator, trustVoiceCertificate, type Emulator, type EmulatorOptions } from '../sandbox/index.js';
 import type { App } from '../app.js';
 import { bootBot } from '../boot.js';
 import { OffsetClock, type Clock } from '../shared/clock.js';
@@ -117,6 +117,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...options.emulator,
     fixture: { ...installedWithInvitePermissions(), ...options.emulator?.fixture },
   });
+  // The bot's voice connection dials wss:// — this process trusts the emulator's voice server.
+  trustVoiceCertificate(emu.voiceCertificate);
   const tmp = options.databasePath ? undefined : mkdtempSync(join(tmpdir(), 'rollcall-sandbox-'));
   const config: Config = {
     applicationId: emu.applicationId,

@@ -19,7 +19,7 @@ export function createGateway(app: App, options: { identifyThrottler?: IIdentify
       onFreshSession: () => handlers.onFreshSession(),
     },
   });
-  watchConnection(app, shard);
+  watchConnection(app, shard.connection);
   attachVoiceGreeting(app, shard);
   return shard;
 }

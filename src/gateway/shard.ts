@@ -3,6 +3,7 @@ import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { Clock } from '../shared/clock.js';
+import { GatewayConnection } from '../shared/gateway-connection.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -26,14 +27,6 @@ export interface ShardHooks {
   onFreshSession?: () => void | boolean | Promise<void | boolean>;
 }
 
-export interface GatewayStatus {
-  /** `reconnecting`: the socket closed and @discordjs/ws is resuming or re-identifying. */
-  state: 'idle' | 'connecting' | 'ready' | 'resumed' | 'reconnecting' | 'closed';
-  sessions: number;
-  resumes: number;
-  lastEventAt: number | null;
-}
-
 /** The first retry of unfinished fresh-session repairs, doubling up to the cap. */
 export const REPAIR_RETRY_FIRST_MS = 1_000;
 export const REPAIR_RETRY_MAX_MS = 5 * 60_000;
@@ -51,7 +44,8 @@ export interface ShardOptions {
 /** The gateway sidecar: one @discordjs/ws shard that turns dispatches into service calls. */
 export class GatewayShard {
   readonly manager: WebSocketManager;
-  readonly status: GatewayStatus = { state: 'idle', sessions: 0, resumes: 0, lastEventAt: null };
+  /** The one model of this shard's connection: health, readiness, metrics and voice read it. */
+  readonly connection: GatewayConnection;
   /** Dispatches are handled one at a time, in gateway order: an add then a remove must land in that order. */
   private queue: Promise<void> = Promise.resolve();
   /** Bumped by every READY: a retry of an older session's repairs is dropped. */
@@ -59,7 +53,7 @@ export class GatewayShard {
   private repairTimer: NodeJS.Timeout | undefined;
   /** Events that arrived while the database could not be written were lost: re-read once it can. */
   private readonly stopWatchingStorage = onStorageRecovered(() => {
-    if (this.status.state === 'ready' || this.status.state === 'resumed') this.repairs(this.freshSession, 0);
+    if (this.connection.connected) this.repairs(this.freshSession, 0);
   });
 
   constructor(private readonly options: ShardOptions) {
@@ -72,35 +66,35 @@ export class GatewayShard {
       ...(throttler ? { buildIdentifyThrottler: () => throttler } : {}),
     });
     const log = options.log;
+    const connection = (this.connection = new GatewayConnection(options.clock));
     this.manager.on(WebSocketShardEvents.Ready, () => {
-      this.status.state = 'ready';
-      this.status.sessions += 1;
-      log.info({ sessions: this.status.sessions }, 'gateway ready (new session)');
+      connection.ready();
+      log.info({ sessions: connection.sessions }, 'gateway ready (new session)');
       this.repairs(++this.freshSession, 0);
     });
     this.manager.on(WebSocketShardEvents.Resumed, () => {
-      this.status.state = 'resumed';
-      this.status.resumes += 1;
+      connection.resumed();
       log.info('gateway resumed');
     });
     this.manager.on(WebSocketShardEvents.Closed, (code) => {
-      if (this.status.state !== 'closed') this.status.state = 'reconnecting';
+      connection.closed(code);
       log.warn({ code }, 'gateway closed');
     });
+    this.manager.on(WebSocketShardEvents.HeartbeatComplete, (stats) => connection.heartbeatAcked(stats.latency));
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
     this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
-      this.status.lastEventAt = options.clock.now();
+      connection.dispatched();
       this.enqueue(payload.t, () => options.hooks.dispatch(payload));
     });
   }
 
   async connect(): Promise<void> {
-    this.status.state = 'connecting';
+    this.connection.connecting();
     await this.manager.connect();
   }
 
   async destroy(): Promise<void> {
-    this.status.state = 'closed';
+    this.connection.shutDown();
     clearTimeout(this.repairTimer);
     this.stopWatchingStorage();
     this.freshSession += 1;

@@ -93,7 +93,7 @@ export async function startSidecar(app: App, options: { identifyThrottler?: IIde
       await app.greeting.stop(); // leaves voice while the socket can still say so
       await gateway.destroy().catch((error: unknown) => app.log.warn({ err: error }, 'gateway did not close cleanly'));
       await gateway.idle();
-      await stopVoiceTracking(app).catch((error: unknown) => app.log.error({ err: error }, 'could not close voice stays'));
+      await stopVoiceTracking(app, gateway.connection).catch((error: unknown) => app.log.error({ err: error }, 'could not close voice stays'));
     },
   };
 }

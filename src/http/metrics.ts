@@ -6,7 +6,8 @@ import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { metrics, registry } from '../shared/metrics.js';
 import { appRevision } from '../shared/revision.js';
 import { appVersion } from '../shared/version.js';
-import { gatewayFrom, readiness } from './readiness.js';
+import { readiness } from './readiness.js';
+import { lastHeardAt, type GatewayView } from '../shared/gateway-connection.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -84,11 +85,11 @@ export function isLocalRequest(request: FastifyRequest): boolean {
  * Adds `GET /readyz` (gateway connected and heard from recently), `GET /metrics` (Prometheus text,
  * loopback clients only, 404 to anyone else) and the hook that counts and times interactions.
  */
-export function registerOperationsRoutes(fastify: FastifyInstance, app: App, health?: () => Record<string, unknown>): void {
+export function registerOperationsRoutes(fastify: FastifyInstance, app: App, connection?: () => GatewayView): void {
   const check = () => {
     const dbOk = databaseIsHealthy(app.sqlite);
-    const extra = health?.();
-    return { dbOk, extra, ...readiness({ dbOk, gateway: gatewayFrom(extra), now: app.clock.now() }) };
+    const gateway = connection?.();
+    return { dbOk, gateway, ...readiness({ dbOk, gateway, now: app.clock.now() }) };
   };
 
   fastify.addHook('onResponse', async (request, reply) => {
@@ -100,26 +101,23 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, hea
   });
 
   fastify.get('/readyz', async (_request, reply) => {
-    const { ready, reasons, extra } = check();
-    return reply.code(ready ? 200 : 503).send({ ready, reasons, ...extra });
+    const { ready, reasons, gateway } = check();
+    return reply.code(ready ? 200 : 503).send({ ready, reasons, ...(gateway ? { gateway } : {}) });
   });
 
   fastify.get('/metrics', async (request, reply) => {
     if (!isLocalRequest(request)) return reply.callNotFound();
-    const { dbOk, ready, extra } = check();
+    const { dbOk, ready, gateway } = check();
     gauges.up.set(1, { version: appVersion(), revision: appRevision() ?? 'unknown' });
     gauges.uptime.set(Math.round(process.uptime()));
     gauges.dbOk.set(dbOk ? 1 : 0);
     gauges.ready.set(ready ? 1 : 0);
     gauges.restInFlight.set(restInFlight());
-    const gateway = gatewayFrom(extra);
     if (gateway) {
-      const g = gateway as typeof gateway & { latencyMs?: number | null };
-      const connected = gateway.connected ?? (gateway.state === 'ready' || gateway.state === 'resumed');
-      gauges.gatewayConnected.set(connected ? 1 : 0);
-      const last = Math.max(gateway.lastEventAt ?? -Infinity, gateway.lastHeartbeatAt ?? -Infinity);
-      if (last !== -Infinity) gauges.gatewaySilence.set(Math.max(0, (app.clock.now() - last) / 1000));
-      if (typeof g.latencyMs === 'number') gauges.gatewayLatency.set(g.latencyMs / 1000);
+      gauges.gatewayConnected.set(gateway.connected ? 1 : 0);
+      const last = lastHeardAt(gateway);
+      if (last !== null) gauges.gatewaySilence.set(Math.max(0, (app.clock.now() - last) / 1000));
+      if (gateway.latencyMs !== null) gauges.gatewayLatency.set(gateway.latencyMs / 1000);
     }
     const edits = app.editor.stats;
     metrics.editsCoalesced.setTotal(edits.coalesced);

@@ -1,14 +1,19 @@
-import { connectionRow, GATEWAY_ROLE } from '../shared/services/heartbeat.js';
+import { lastHeardAt } from '../shared/gateway-connection.js';
+import type { RecordedGateway } from '../shared/services/heartbeat.js';
 
 /**
- * What `/readyz` needs to know about the gateway; `trackGatewayHealth` in src/gateway/health.ts
- * provides it (structurally, so src/http does not depend on src/gateway).
+ * What health and readiness judge of the gateway: a {@link GatewayView} from the one connection
+ * model (src/shared/gateway-connection.ts), which alone decides what "connected" means.
  */
 export interface GatewayLiveness {
   state: string;
-  connected?: boolean;
+  connected: boolean;
   lastEventAt: number | null;
-  lastHeartbeatAt?: number | null;
+  lastHeartbeatAt: number | null;
+  /** Since when the current connection is up (unix ms). */
+  connectedAt?: number | null;
+  /** Since when it is down after an unplanned close (unix ms). */
+  disconnectedAt?: number | null;
 }
 
 /** Discord asks for a heartbeat about every 41 s; three missed beats means the socket is gone. */
@@ -30,22 +35,15 @@ export function readiness(input: { dbOk: boolean; gateway?: GatewayLiveness; now
   if (!input.dbOk) reasons.push('the database does not answer');
   const gateway = input.gateway;
   if (gateway) {
-    const connected = gateway.connected ?? (gateway.state === 'ready' || gateway.state === 'resumed');
-    if (!connected) reasons.push(`the gateway is not connected (state: ${gateway.state})`);
-    const last = Math.max(gateway.lastEventAt ?? -Infinity, gateway.lastHeartbeatAt ?? -Infinity);
+    if (!gateway.connected) reasons.push(`the gateway is not connected (state: ${gateway.state})`);
+    const last = lastHeardAt(gateway);
     const limit = input.maxSilenceMs ?? READY_MAX_SILENCE_MS;
-    if (last === -Infinity) reasons.push('no gateway event or heartbeat yet');
+    if (last === null) reasons.push('no gateway event or heartbeat yet');
     else if (input.now - last > limit) {
       reasons.push(`no gateway event or heartbeat for ${Math.round((input.now - last) / 1000)} s (limit ${Math.round(limit / 1000)} s)`);
     }
   }
   return { ready: reasons.length === 0, reasons };
-}
-
-/** Picks the gateway part out of the `/healthz` extras, if it looks like one. */
-export function gatewayFrom(extra: Record<string, unknown> | undefined): GatewayLiveness | undefined {
-  const g = extra?.gateway as Partial<GatewayLiveness> | undefined;
-  return g && typeof g === 'object' && typeof g.state === 'string' ? (g as GatewayLiveness) : undefined;
 }
 
 /** How long the gateway may be down (or not yet up) before `/healthz` answers 503. */
@@ -57,38 +55,8 @@ export function gatewayGraceMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : GATEWAY_GRACE_MS;
 }
 
-/** The gateway as this process sees it (`npm start`), with when the connection began or ended. */
-export interface GatewayHealthView extends GatewayLiveness {
-  connectedAt?: number | null;
-  disconnectedAt?: number | null;
-}
-
-/**
- * The gateway as a webhook-only process (`npm run start:http`) sees it: the rows the gateway
- * process writes into `heartbeats` about every 30 s (see src/shared/services/heartbeat.ts).
- */
-export interface RecordedGateway {
-  /** The gateway process's last beat (alive), unix ms. */
-  beatAt: number | null;
-  /** Its gateway's last known connected moment (a dispatch or heartbeat ACK), when it records one. */
-  connectedAt: number | null;
-}
-
 /** The gateway process beats every 30 s; this much silence means it is gone. */
 const RECORDED_STALE_MS = 90_000;
-
-/** Reads the gateway process's rows; null values when there are none (or no table yet). */
-export function recordedGateway(sqlite: { prepare(sql: string): { all(...params: unknown[]): unknown[] } }): RecordedGateway {
-  try {
-    const rows = sqlite.prepare('select process, beat_at from heartbeats where process in (?, ?)').all(GATEWAY_ROLE, connectionRow(GATEWAY_ROLE)) as { process: string; beat_at: number }[];
-    return {
-      beatAt: rows.find((r) => r.process === GATEWAY_ROLE)?.beat_at ?? null,
-      connectedAt: rows.find((r) => r.process === connectionRow(GATEWAY_ROLE))?.beat_at ?? null,
-    };
-  } catch {
-    return { beatAt: null, connectedAt: null };
-  }
-}
 
 export interface HealthInput {
   dbOk: boolean;
@@ -96,7 +64,7 @@ export interface HealthInput {
   /** When this server started (same clock as `now`): the grace period runs from here too. */
   startedAt: number;
   /** This process's gateway (`npm start`); absent in a webhook-only process. */
-  gateway?: GatewayHealthView;
+  gateway?: GatewayLiveness;
   /** The gateway process's rows, for a webhook-only process. */
   recorded?: RecordedGateway;
   graceMs?: number;
@@ -132,14 +100,13 @@ export function health(input: HealthInput): Health {
   let connectedAt: number | null = null;
   let lastDispatchAgeSeconds: number | null = null;
   if (g) {
-    const connected = g.connected ?? (g.state === 'ready' || g.state === 'resumed');
-    connectedAt = connected ? (g.connectedAt ?? null) : null;
+    connectedAt = g.connected ? (g.connectedAt ?? null) : null;
     if (g.lastEventAt !== null) lastDispatchAgeSeconds = Math.max(0, seconds(input.now - g.lastEventAt));
-    if (!connected) {
+    if (!g.connected) {
       const since = g.disconnectedAt ?? input.startedAt;
       if (input.now - since > grace) problems.push(`the gateway has been disconnected for ${seconds(input.now - since)} s (state: ${g.state})`);
     } else {
-      const last = Math.max(g.lastEventAt ?? -Infinity, g.lastHeartbeatAt ?? -Infinity, g.connectedAt ?? -Infinity);
+      const last = Math.max(lastHeardAt(g) ?? -Infinity, g.connectedAt ?? -Infinity);
       if (last !== -Infinity && input.now - last > limit + grace) problems.push(`no gateway dispatch or heartbeat for ${seconds(input.now - last)} s`);
     }
   } else if (input.recorded) {

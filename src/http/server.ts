@@ -6,7 +6,8 @@ import { appVersion } from '../shared/version.js';
 import { appRevision } from '../shared/revision.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { isLocalRequest, noteInteraction, registerOperationsRoutes } from './metrics.js';
-import { gatewayFrom, gatewayGraceMs, health, recordedGateway } from './readiness.js';
+import { gatewayGraceMs, health } from './readiness.js';
+import type { GatewayView } from '../shared/gateway-connection.js';
 import { commands as defaultCommands, components as defaultComponents } from './commands/index.js';
 import type { CommandHandler, ComponentHandler } from './handler.js';
 import { InteractionRouter } from './router.js';
@@ -21,8 +22,8 @@ export interface ServerOptions {
   commands?: readonly CommandHandler[];
   components?: readonly ComponentHandler[];
   deferAfterMs?: number;
-  /** Extra fields for /healthz (gateway state, last event…), supplied by whoever runs the gateway. */
-  health?: () => Record<string, unknown>;
+  /** This process's gateway, when it runs one (`npm start`): what /healthz, /readyz and /metrics judge. */
+  gateway?: () => GatewayView;
 }
 
 export interface InteractionServer {
@@ -99,9 +100,8 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
   const graceMs = gatewayGraceMs();
   fastify.get('/healthz', async (request, reply) => {
     const dbOk = databaseIsHealthy(app.sqlite);
-    const extra = options.health?.();
-    const gateway = gatewayFrom(extra);
-    const recorded = gateway || !dbOk ? undefined : recordedGateway(app.sqlite);
+    const gateway = options.gateway?.();
+    const recorded = gateway || !dbOk ? undefined : await app.heartbeat.recordedGateway();
     const verdict = health({ dbOk, now: app.clock.now(), startedAt, graceMs, gateway, recorded });
     const status = verdict.ok ? 'ok' : 'degraded';
     reply.code(verdict.ok ? 200 : 503);
@@ -114,13 +114,12 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
       uptimeSeconds: Math.round(process.uptime()),
       db: dbOk,
       restQueue: restInFlight(),
-      ...extra,
       gateway: gateway
         ? { ...gateway, connectedAt: verdict.connectedAt, lastDispatchAgeSeconds: verdict.lastDispatchAgeSeconds }
         : { inProcess: false, ...(recorded ?? { beatAt: null, connectedAt: null }) },
     });
   });
-  registerOperationsRoutes(fastify, app, options.health);
+  registerOperationsRoutes(fastify, app, options.gateway);
 
   fastify.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

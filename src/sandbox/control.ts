@@ -99,6 +99,17 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
   ['POST', /^\/voice\/leave$/, async (emu, b) => (await emu.leaveVoice(user(emu, b.user)), { ok: true })],
   ['POST', /^\/voice\/flags$/, async (emu, b) => (await emu.setVoiceFlags(user(emu, b.user), { selfMute: b.selfMute, selfDeaf: b.selfDeaf }), { ok: true })],
   ['GET', /^\/voice$/, (emu) => emu.voiceStates()],
+  ['GET', /^\/voice\/utterances$/, (emu) => emu.voiceUtterances()],
+  ['GET', /^\/voice\/sessions$/, (emu) => emu.voiceSessions],
+  ['POST', /^\/voice\/drop$/, (emu, b) => ({ dropped: emu.dropVoice({ resumable: b.resumable ?? true }) })],
+  [
+    'POST',
+    /^\/voice\/dave$/,
+    (emu, b) => {
+      if (typeof b.supported !== 'boolean') throw new BadRequest('supported must be true or false');
+      return (emu.setDaveSupport(user(emu, b.user), b.supported), { ok: true });
+    },
+  ],
   [
     'POST',
     /^\/commands\/run$/,
@@ -133,6 +144,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }).end(text);
 }
 
+/** `GET /control/voice/utterances/:n.wav`: the n-th utterance (0 = oldest listed) as decoded audio. */
+function sendWav(res: ServerResponse, emu: Emulator, n: number): void {
+  const bytes = emu.voiceUtteranceWav(n);
+  if (!bytes) return sendJson(res, 404, { error: `no finished utterance ${n} (GET /control/voice/utterances lists them, oldest first)` });
+  res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': bytes.length, 'Access-Control-Allow-Origin': '*' }).end(bytes);
+}
+
 function streamEvents(log: WireLog, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Access-Control-Allow-Origin': '*' });
   res.write(': connected\n\n');
@@ -155,6 +173,8 @@ export async function handleControl(emu: Emulator, log: WireLog, req: IncomingMe
     return;
   }
   if (method === 'GET' && path === '/events') return streamEvents(log, req, res, url.searchParams);
+  const wav = /^\/voice\/utterances\/(\d+)\.wav$/.exec(path);
+  if (method === 'GET' && wav) return sendWav(res, emu, Number(wav[1]));
   let body: Body = {};
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);

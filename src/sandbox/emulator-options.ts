@@ -1,5 +1,6 @@
 import type { FixtureInput } from './fixture.js';
 import type { GuildScale } from './state/scale.js';
+import type { EncryptionMode } from './voice/transport-crypto.js';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1 (default 0: a free one). */
@@ -10,6 +11,11 @@ export interface EmulatorOptions {
   rateLimits?: boolean;
   /** Multiplies every rate-limit window (default 1; 0.1 for fast tests of limit handling). */
   rateLimitWindowScale?: number;
+  /**
+   * Where rate-limit windows read the time (default the wall clock): a test whose bot spends its
+   * budget on a timer it moves gives the same timer, so both sides count one time.
+   */
+  rateLimitClock?: () => number;
   /** HELLO's heartbeat_interval (default 41250 ms, like Discord). */
   heartbeatIntervalMs?: number;
   /** Privileged intents enabled for the app (bits of GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT; default none). */
@@ -21,6 +27,10 @@ export interface EmulatorOptions {
    * members in voice, and further generated guilds of the same size. See `state/scale.ts`.
    */
   scale?: GuildScale;
+  /** The transport encryption modes the voice server offers, in order (default both, AES-GCM first). */
+  voiceModes?: readonly EncryptionMode[];
+  /** The voice gateway's Hello heartbeat_interval (default 13 750 ms). */
+  voiceHeartbeatIntervalMs?: number;
   /** Print every wire event to stdout. */
   logRequests?: boolean;
   /** How long the bot has to answer an interaction over HTTP (default 3000 ms). */

@@ -24,6 +24,8 @@ import { World } from './state/world.js';
 import { WireLog, type CountersSnapshot, type WireEvent } from './wire.js';
 import { applicationFlagsFor } from './ws-gateway/intents.js';
 import { GatewayServer, type VoiceOp } from './ws-gateway/server.js';
+import { VoiceServer } from './voice/server.js';
+import type { Utterance } from './voice/utterances.js';
 
 export type { EmulatorOptions, RunOptions, VoiceFlags } from './emulator-options.js';
 
@@ -59,6 +61,7 @@ export class Emulator extends MemberActions {
   readonly #faults = new FaultInjector();
   readonly #signer: InteractionSigner;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #voice: VoiceServer;
   #privilegedIntents: number;
   #port = 0;
 
@@ -71,7 +74,13 @@ export class Emulator extends MemberActions {
     this.#store = parts.store;
     this.#privilegedIntents = options.privilegedIntents ?? 0;
     this.world.application.flags = applicationFlagsFor(this.#privilegedIntents);
-    this.#limiter = new RateLimiter(options.rateLimits ?? true, options.rateLimitWindowScale ?? 1);
+    this.#limiter = new RateLimiter(options.rateLimits ?? true, options.rateLimitWindowScale ?? 1, options.rateLimitClock);
+    this.#voice = new VoiceServer({
+      world: this.world,
+      log: this.#log,
+      ...(options.voiceModes ? { modes: options.voiceModes } : {}),
+      ...(options.voiceHeartbeatIntervalMs ? { heartbeatIntervalMs: options.voiceHeartbeatIntervalMs } : {}),
+    });
     this.#gateway = new GatewayServer({
       world: this.world,
       log: this.#log,
@@ -79,8 +88,16 @@ export class Emulator extends MemberActions {
       privilegedIntents: () => this.#privilegedIntents,
       sessionTtlMs: options.sessionTtlMs ?? 5 * 60_000,
       url: () => this.gatewayUrl,
-      voiceEndpoint: () => `127.0.0.1:${this.#port}/voice`,
+      voice: this.#voice,
     });
+    // The voice server follows voice states: the bot leaving ends its voice session, members join media sessions.
+    const deliver = this.world.dispatch;
+    this.world.dispatch = (event) => {
+      deliver(event);
+      if (event.t !== 'VOICE_STATE_UPDATE' || !event.guildId) return;
+      const d = event.d as { user_id: string; channel_id: string | null };
+      this.#voice.voiceStateChanged(event.guildId, d.user_id, d.channel_id);
+    };
     const rest: RestServerParts = {
       deps: {
         world: this.world,
@@ -109,6 +126,7 @@ export class Emulator extends MemberActions {
   static async start(options: EmulatorOptions, control: ControlHandler): Promise<Emulator> {
     const emu = new Emulator(options, control, core(options));
     try {
+      await emu.#voice.listen();
       await new Promise<void>((resolve, reject) => {
         emu.#server.once('error', reject);
         emu.#server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -122,6 +140,7 @@ export class Emulator extends MemberActions {
       // e.g. EADDRINUSE: nothing of this emulator may keep the process alive.
       clearInterval(emu.#sweeper);
       await emu.#gateway.close();
+      await emu.#voice.close();
       throw e;
     }
     emu.#port = (emu.#server.address() as AddressInfo).port;
@@ -235,6 +254,43 @@ export class Emulator extends MemberActions {
     return [...this.#gateway.voiceOps];
   }
 
+  // ── voice ──────────────────────────────────────────────────────────────────
+
+  /** The voice server's self-signed certificate (PEM): a bot process trusts it to reach `wss://` voice. */
+  get voiceCertificate(): string {
+    return this.#voice.certificate.cert;
+  }
+
+  /** What the emulator heard in voice channels (the bot's greeting), oldest first. */
+  voiceUtterances(): Utterance[] {
+    return this.#voice.utterances.list();
+  }
+
+  /** The n-th utterance of {@link voiceUtterances} as a WAV file (48 kHz stereo), or null. */
+  voiceUtteranceWav(n: number): Buffer | null {
+    return this.#voice.utterances.wav(n);
+  }
+
+  /** Live voice sessions (the bot's voice connections). */
+  get voiceSessions() {
+    return this.#voice.sessions;
+  }
+
+  /** Emulated members' DAVE client errors by user id (none expected). */
+  voiceClientErrors(): Record<string, string[]> {
+    return this.#voice.memberErrors();
+  }
+
+  /** Whether a member's voice client supports DAVE (default true); a channel with one that does not downgrades. */
+  setDaveSupport(userId: string, supported: boolean): void {
+    this.#voice.setDaveSupport(userId, supported);
+  }
+
+  /** The voice server drops every voice socket; `resumable: false` forgets the sessions (resume → 4006). */
+  dropVoice(opts: { resumable?: boolean } = {}): number {
+    return this.#voice.drop(opts);
+  }
+
   /** Live and resumable gateway sessions. */
   get gatewaySessions(): { id: string; seq: number; intents: number; connected: boolean; invalidated: boolean }[] {
     return [...this.#gateway.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, intents: s.intents, connected: s.socket !== null, invalidated: s.invalidated }));
@@ -314,6 +370,7 @@ export class Emulator extends MemberActions {
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     await this.#gateway.close();
+    await this.#voice.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();

@@ -38,6 +38,9 @@ export type { EmulatedMessage, StoredFile } from './state/view.js';
 export type { CountersSnapshot, WireEvent } from './wire.js';
 export { Buckets, GLOBAL_LIMIT_PER_SECOND } from './rest/rate-limits.js';
 export { snowflakeAt, snowflakeTime } from './snowflake.js';
+export { trustVoiceCertificate } from './voice/trust.js';
+export type { Utterance } from './voice/utterances.js';
+export type { EncryptionMode } from './voice/transport-crypto.js';
 
 /** Starts an emulator on 127.0.0.1 (port 0 = any free port). */
 export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

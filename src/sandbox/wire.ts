@@ -21,7 +21,9 @@ export type WireEvent =
   | { kind: 'gateway-close'; at: number; sessionId: string | null; code: number; reason: string; by: 'client' | 'server' }
   | { kind: 'interaction'; at: number; id: string; type: number; name?: string; customId?: string; userId: string; status: number; responseType?: number; error?: string }
   | { kind: 'interaction-response'; at: number; id: string; via: 'http' | 'callback'; type: number }
-  | { kind: 'control'; at: number; action: string; detail?: unknown };
+  | { kind: 'control'; at: number; action: string; detail?: unknown }
+  /** A voice gateway frame (heartbeats left out); `op` -1 is a close, `d.close` its code. */
+  | { kind: 'voice'; at: number; direction: 'in' | 'out'; userId: string | null; op: number; d?: unknown };
 
 /** Distributive Omit, so each variant keeps its own fields. */
 export type WireEventInput = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'at'> : never) : never;
@@ -134,5 +136,7 @@ export function describeWireEvent(e: WireEvent): string {
       return `INTERACTION ${e.id} response type ${e.type} via ${e.via}`;
     case 'control':
       return `CONTROL ${e.action}`;
+    case 'voice':
+      return `VOICE ${e.direction === 'out' ? '→' : '←'} ${e.op === -1 ? `close ${(e.d as { close?: number } | undefined)?.close}` : `op ${e.op}`}`;
   }
 }

@@ -14,6 +14,11 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   logLevel: LogLevel;
+  /**
+   * `CLOCK_START` (rehearsals only: the soak suite, a dress rehearsal of tomorrow's post): unix ms the
+   * bot's clock starts at; it then runs at normal speed. Unset: the wall clock.
+   */
+  clockStart?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -85,6 +90,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (databasePath.includes('\0')) throw new ConfigError('DATABASE_PATH', 'must be a file path');
   if (/[/\\]$/.test(databasePath)) throw new ConfigError('DATABASE_PATH', 'must name a file, not a directory (e.g. ./data/rollcall.sqlite)');
 
+  const clockStartText = read(env, 'CLOCK_START');
+  const clockStart = clockStartText === undefined ? undefined : Date.parse(clockStartText);
+  if (clockStart !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(clockStartText!) || !Number.isFinite(clockStart))) {
+    throw new ConfigError('CLOCK_START', 'must be an ISO 8601 date and time such as 2026-12-05T21:00:00Z (or unset: the wall clock)');
+  }
+
   return {
     applicationId,
     publicKey: publicKey.toLowerCase(),
@@ -95,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpHost,
     httpPort,
     logLevel: logLevel as LogLevel,
+    ...(clockStart === undefined ? {} : { clockStart }),
   };
 }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
 import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
-import { eveningHours } from '../shared/time/slots.js';
+import { afterMidnightMask } from '../shared/time/slots.js';
 import { notExcluded, withoutExcluded, type StatsScope } from './scope.js';
 
 /** A voice stay clipped to the scope's window; open stays end at the scope's "now". */
@@ -246,8 +246,7 @@ async function eveningsOf(db: Kysely<Database>, scope: StatsScope, fromDate: str
     if (evening) return evening;
     const post = byDate.get(date);
     const [first, last] = post ? [post.first_hour, post.last_hour] : [config?.first_hour ?? DEFAULT_SETTINGS.firstHour, config?.last_hour ?? DEFAULT_SETTINGS.lastHour];
-    let nextMask = 0;
-    for (const absolute of eveningHours(first, last)) if (absolute >= 24) nextMask |= 1 << (absolute - 24);
+    const nextMask = afterMidnightMask(first, last);
     evening = { nextMask, nextDate: nextMask === 0 ? null : DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate() };
     cache.set(date, evening);
     return evening;

@@ -1,53 +1,14 @@
 import { DateTime } from 'luxon';
 import type { Stay } from './queries.js';
-import { localSlotBounds, type SlotTable } from './slots.js';
+import { overlapMs, presenceByUser } from '../shared/algorithms/said-showed.js';
+import { localSlotBounds } from '../shared/time/slots.js';
+import type { SlotTable } from './slots.js';
 
 /** Hours said (declared slots) against hours shown (in voice during those slots). */
 export interface SaidShowed {
   declaredMs: number;
   showedMs: number;
   slots: number;
-}
-
-/** Non-AFK stays per member, merged so overlapping stays are not counted twice. */
-function presenceByUser(stays: readonly Stay[]): Map<string, { starts: number[]; ends: number[] }> {
-  const byUser = new Map<string, [number, number][]>();
-  for (const s of stays) {
-    if (s.afk) continue;
-    let list = byUser.get(s.userId);
-    if (!list) byUser.set(s.userId, (list = []));
-    list.push([s.start, s.end]);
-  }
-  const out = new Map<string, { starts: number[]; ends: number[] }>();
-  for (const [user, list] of byUser) {
-    list.sort((a, b) => a[0] - b[0]);
-    const starts: number[] = [];
-    const ends: number[] = [];
-    for (const [a, b] of list) {
-      if (ends.length > 0 && a <= ends[ends.length - 1]!) ends[ends.length - 1] = Math.max(ends[ends.length - 1]!, b);
-      else {
-        starts.push(a);
-        ends.push(b);
-      }
-    }
-    out.set(user, { starts, ends });
-  }
-  return out;
-}
-
-function overlap(p: { starts: number[]; ends: number[] } | undefined, a: number, b: number): number {
-  if (!p) return 0;
-  // First interval that ends after a.
-  let lo = 0;
-  let hi = p.ends.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (p.ends[mid]! <= a) lo = mid + 1;
-    else hi = mid;
-  }
-  let ms = 0;
-  for (let i = lo; i < p.starts.length && p.starts[i]! < b; i++) ms += Math.min(b, p.ends[i]!) - Math.max(a, p.starts[i]!);
-  return ms;
 }
 
 /**
@@ -78,7 +39,7 @@ export function saidVsShowed<K>(
       let acc = out.get(key);
       if (!acc) out.set(key, (acc = { declaredMs: 0, showedMs: 0, slots: 0 }));
       acc.declaredMs += b.end - b.start;
-      acc.showedMs += overlap(mine, b.start, b.end);
+      acc.showedMs += overlapMs(mine, b.start, b.end);
       acc.slots += 1;
     }
   }

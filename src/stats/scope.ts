@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../shared/db/schema.js';
+import { readPrivacyGeneration } from '../shared/services/privacy-generation.js';
 import { DEFAULT_TIMEZONE } from '../shared/time/zones.js';
 import { rangeDays, type ChartRequest } from './catalog.js';
 
@@ -64,8 +65,7 @@ export async function resolveScope(db: Kysely<Database>, request: ChartRequest):
  * drawn after such a change never comes from data loaded before it.
  */
 export async function privacyGeneration(db: Kysely<Database>, guildId: string): Promise<number> {
-  const row = await orNoneBeforePrivacy(() => db.selectFrom('privacy_settings').select('generation').where('guild_id', '=', guildId).executeTakeFirst(), undefined);
-  return row?.generation ?? 0;
+  return orNoneBeforePrivacy(() => readPrivacyGeneration(db, guildId), 0);
 }
 
 /** The CLI may open a read-only copy made before the privacy tables existed: then nobody opted out. */

@@ -127,16 +127,3 @@ export class SlotTable {
     }
   }
 }
-
-/**
- * The instants a guild-local hour slot spans: from `date hour:00` to the next `HH:00` on the local
- * clock. Spring-forward's missing hour has zero length; fall-back's doubled hour lasts two hours.
- */
-export function localSlotBounds(date: string, hour: number, zone: string): { start: number; end: number } {
-  const day = DateTime.fromISO(date, { zone });
-  const start = day.set({ hour });
-  const end = hour === 23 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: hour + 1 });
-  // Luxon moves a nonexistent local time (spring-forward) forward; clamp so the slot is empty.
-  const s = start.toMillis();
-  return { start: s, end: Math.max(s, end.toMillis()) };
-}

@@ -20,7 +20,7 @@ export interface VoiceGreetingWiring {
  */
 export function attachVoiceGreeting(
   app: Pick<App, 'log' | 'greeting'>,
-  shard: Pick<GatewayShard, 'manager' | 'status'>,
+  shard: Pick<GatewayShard, 'manager' | 'connection'>,
   options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> & {
     /** Where speech loads eSpeak NG from (tests point it at something missing); default its npm package. */
     engine?: string;
@@ -29,7 +29,7 @@ export function attachVoiceGreeting(
   const log = app.log.child({ part: 'voice-greeting' });
   const bridge = new VoiceGatewayBridge({
     send: (payload) => shard.manager.send(0, payload),
-    connected: () => shard.status.state === 'ready' || shard.status.state === 'resumed',
+    connected: () => shard.connection.connected,
     log,
   });
   shard.manager.on(WebSocketShardEvents.Dispatch, (payload) => bridge.onDispatch(payload));

@@ -63,10 +63,12 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         group: options.group,
       });
       reached('joining');
+      let playing = false;
       // Stays attached after the greeting: a late error of a destroyed connection must not go unhandled.
       connection.on('error', (error) => fail(error));
       connection.on('stateChange', (previous, next) => {
-        if (next.status === VoiceConnectionStatus.Connecting) reached('connecting');
+        // A resume while speaking is not a stage reached: the outcome keeps 'speaking'.
+        if (next.status === VoiceConnectionStatus.Connecting && !playing) reached('connecting');
         // Connecting → Signalling is @discordjs/voice about to rejoin after the voice server closed on
         // it; this runs before it sends that op 4, so giving up here means the join is never sent.
         if (previous.status === VoiceConnectionStatus.Connecting && next.status === VoiceConnectionStatus.Signalling) {
@@ -75,6 +77,9 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         // Destroyed from outside (a new gateway session replaced the one it was signalled through):
         // nothing more will come, so stop at once rather than at the ready timeout.
         if (next.status === VoiceConnectionStatus.Destroyed) fail(new Error('the voice connection was destroyed'));
+        // Ready lost mid-sentence (the voice server dropped): the player stops at once with no
+        // subscriber, which would look like the sentence ending; it was cut short, so it failed.
+        if (playing && previous.status === VoiceConnectionStatus.Ready && next.status !== VoiceConnectionStatus.Ready) fail(new Error('the voice connection dropped while speaking'));
       });
 
       let player: AudioPlayer | undefined;
@@ -89,11 +94,13 @@ export function createSpeaker(options: SpeakerOptions): GreetingSpeaker {
         player.on('error', (error) => fail(error));
         connection.subscribe(player);
         player.play(createAudioResource(speech.stream, { inputType: StreamType.Opus }));
+        playing = true;
         reached('speaking');
-        const playing = player;
-        await waitFor(() => entersState(playing, AudioPlayerStatus.Idle, AbortSignal.any([stop.signal, AbortSignal.timeout(maxSpeechMs)])), stop.signal, `still speaking after ${maxSpeechMs} ms`);
+        const started = player;
+        await waitFor(() => entersState(started, AudioPlayerStatus.Idle, AbortSignal.any([stop.signal, AbortSignal.timeout(maxSpeechMs)])), stop.signal, `still speaking after ${maxSpeechMs} ms`);
         if (stop.signal.aborted) throw stop.signal.reason;
       } finally {
+        playing = false;
         player?.stop(true);
         speech.kill();
         leave(connection, options, request.guildId);

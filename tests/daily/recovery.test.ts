@@ -110,9 +110,9 @@ describe('reactions removed by a moderator', () => {
     expect(live(w)[0]!.content).toContain('Bob');
     expect(live(w)[0]!.content).toContain('Caz');
 
-    const sessions = w.gateway.status.sessions;
+    const sessions = w.gateway.connection.sessions;
     w.emu.dropGateway({ resumable: false });
-    await eventually(() => w.gateway.status.sessions > sessions, 15_000);
+    await eventually(() => w.gateway.connection.sessions > sessions, 15_000);
     await w.settle();
     expect(live(w)[0]!.content).toContain('Bob');
     expect(live(w)[0]!.content).toContain('Caz');

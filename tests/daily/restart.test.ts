@@ -223,13 +223,13 @@ describe('the sidecar is dropped during reactions and the resume is refused', ()
       await w.settle();
       expect(botMessages(w)[0]!.content).toContain('Caz');
     });
-    const sessionsBefore = w.gateway.status.sessions;
+    const sessionsBefore = w.gateway.connection.sessions;
     w.emu.dropGateway({ resumable: false });
     // While the bot is away: Dan and Frank react, Bob changes his mind.
     await w.emu.react(dan.id, tonight, id, '🕙');
     await w.emu.react(frank.id, tonight, id, '🕗');
     await w.emu.unreact(bob.id, tonight, id, '🕗');
-    await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
+    await eventually(() => w.gateway.connection.sessions > sessionsBefore, 15_000);
     await eventually(async () => {
       await w.settle();
       const text = botMessages(w)[0]!.content;
@@ -254,7 +254,7 @@ describe('the resume is refused and Discord answers 500 to the re-read of the re
     const tonight = w.emu.fixture.channels.tonight;
     const id = botMessages(w)[0]!.id;
     await w.settle();
-    const sessionsBefore = w.gateway.status.sessions;
+    const sessionsBefore = w.gateway.connection.sessions;
     const reads = () => w.emu.counters.requests['GET /channels/:id/messages/:id/reactions/:emoji'] ?? 0;
     const readsBefore = reads();
     // Enough 500s to outlast @discordjs/rest's own retries (3 attempts per read) twice over.
@@ -262,7 +262,7 @@ describe('the resume is refused and Discord answers 500 to the re-read of the re
     w.emu.dropGateway({ resumable: false });
     await w.emu.react(dan.id, tonight, id, '🕙');
     await w.emu.react(frank.id, tonight, id, '🕗');
-    await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
+    await eventually(() => w.gateway.connection.sessions > sessionsBefore, 15_000);
     await eventually(async () => {
       await w.settle();
       const text = botMessages(w)[0]!.content;

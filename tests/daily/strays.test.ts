@@ -59,7 +59,7 @@ describe('reactions made while the sidecar was away that it would have taken off
     const today = botMessages(w).at(-1)!.id;
     expect(today).not.toBe(yesterday);
 
-    const sessionsBefore = w.gateway.status.sessions;
+    const sessionsBefore = w.gateway.connection.sessions;
     w.emu.dropGateway({ resumable: false });
     // While the bot is away:
     await w.emu.react(dan.id, tonight, today, '👍'); // foreign emoji on today's
@@ -67,7 +67,7 @@ describe('reactions made while the sidecar was away that it would have taken off
     await w.emu.react(frank.id, tonight, yesterday, '🕙'); // on yesterday's: late, or cast before the post? Unknowable.
     await w.emu.react(carol.id, tonight, today, '🕘'); // a real vote
     await w.emu.react(beep.id, tonight, today, '👀'); // another bot: not ours to police
-    await eventually(() => w.gateway.status.sessions > sessionsBefore, 15_000);
+    await eventually(() => w.gateway.connection.sessions > sessionsBefore, 15_000);
 
     await eventually(async () => {
       await w.settle();

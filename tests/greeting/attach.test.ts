@@ -22,7 +22,7 @@ function fakeApp(log: ReturnType<typeof createLogger>) {
   return { app: { log, greeting: { attach: (s: GreetingSpeaker) => (attached.push(s), () => undefined) } } as never, attached };
 }
 
-const shard = () => ({ manager: Object.assign(new EventEmitter(), { send: () => undefined }), status: { state: 'ready' } }) as never;
+const shard = () => ({ manager: Object.assign(new EventEmitter(), { send: () => undefined }), connection: { connected: true } }) as never;
 
 describe('attaching the voice side at start', () => {
   it('when speech cannot load (its package missing): one clear warning line, no speaker, nothing thrown', async () => {

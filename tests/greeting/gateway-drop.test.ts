@@ -50,7 +50,7 @@ describe('voice greeting when the gateway drops during it', () => {
   }, 30_000);
   afterEach(() => w.close());
 
-  it('resumed: the voice connection is kept, gets the replayed voice events, and its leave goes out — the bot is out of voice', async () => {
+  it('resumed: the voice connection is kept, gets the replayed voice events, speaks, and its leave goes out — the bot is out of voice', async () => {
     const resumedBefore = gatewayOut('RESUMED');
     dropOnJoin(true);
     await greetAlice();
@@ -60,14 +60,13 @@ describe('voice greeting when the gateway drops during it', () => {
     await eventually(() => expect(ops().at(-1)?.channel).toBeNull(), 15_000);
     await w.app.greeting.idle();
     expect(botInVoice()).toBe(false);
-    expect(w.gateway.status).toMatchObject({ state: 'resumed', resumes: 1, sessions: 1 });
+    expect(w.gateway.connection.view()).toMatchObject({ state: 'resumed', resumes: 1, sessions: 1 });
     // One join, one leave, both in the one session.
     expect(ops().map((op) => op.channel)).toEqual([c.squadA, null]);
     expect(new Set(ops().map((op) => op.session)).size).toBe(1);
     const outcome = w.app.greeting.outcomes.at(-1)!;
-    expect(outcome).toMatchObject({ userId: m.alice, channelId: c.squadA, result: 'failed' });
-    // It got the replayed VOICE_STATE_UPDATE + VOICE_SERVER_UPDATE: as far as the (absent) voice server.
-    expect(outcome.reached).toBe('connecting');
+    // It got the replayed VOICE_STATE_UPDATE + VOICE_SERVER_UPDATE, reached the voice server and spoke.
+    expect(outcome).toMatchObject({ userId: m.alice, channelId: c.squadA, result: 'spoken', reached: 'speaking' });
 
     // Nothing else broke: voice events are still tracked.
     await w.emu.joinVoice(m.dan, c.squadB);
@@ -85,7 +84,7 @@ describe('voice greeting when the gateway drops during it', () => {
     await eventually(() => expect(ops().at(-1)?.channel).toBeNull(), 15_000);
     await w.app.greeting.idle();
     expect(botInVoice()).toBe(false);
-    expect(w.gateway.status).toMatchObject({ sessions: 2 });
+    expect(w.gateway.connection.view()).toMatchObject({ sessions: 2 });
     const [join, leave] = ops();
     expect(join!.channel).toBe(c.squadA);
     expect(leave!.channel).toBeNull();

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { EmulatorOptions } from '../../src/sandbox/index.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
 
 /** The fixture members and channels the greeting tests use, by name. */
@@ -15,8 +16,8 @@ export interface GreetingWorld {
  * The whole bot against the emulator at 18:00 in New York (Monday 23 November 2026), with today's
  * message posted in #tonight, the `votes` clicked on it, and the greeting's voice side attached.
  */
-export async function startGreetingWorld(votes: readonly [member: string, emoji: string][]): Promise<GreetingWorld> {
-  const w = await startWorld({ now: '2026-11-23T23:00:00Z' });
+export async function startGreetingWorld(votes: readonly [member: string, emoji: string][], emulator?: EmulatorOptions): Promise<GreetingWorld> {
+  const w = await startWorld({ now: '2026-11-23T23:00:00Z', ...(emulator ? { emulator } : {}) });
   const f = w.emu.fixture;
   const m = Object.fromEntries(Object.entries(f.members).map(([k, v]) => [k, v.id]));
   const c = f.channels as GreetingWorld['c'];

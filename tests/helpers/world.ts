@@ -1,8 +1,8 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
+import { startEmulator, trustVoiceCertificate, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
 import { installedWithInvitePermissions } from '../../src/cli/start-sandbox.js';
 
 export { installedWithInvitePermissions };
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock, type Timer } from '../../src/shared/clock.js';
 import type { App } from '../../src/app.js';
 import { bootBot, type Bot } from '../../src/boot.js';
 import type { GatewayShard } from '../../src/gateway/shard.js';
@@ -53,12 +53,14 @@ const noThrottle = { waitForIdentify: async () => {} };
  * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
  * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
  */
-export async function startWorld(options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string } = { now: Date.now() }): Promise<World> {
+export async function startWorld(options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string; timer?: Timer } = { now: Date.now() }): Promise<World> {
   const emu = await startEmulator({
     heartbeatIntervalMs: 1_000,
     ...options.emulator,
     fixture: { ...installedWithInvitePermissions(), ...options.emulator?.fixture },
   });
+  // The bot's voice connection dials wss:// — this process trusts the emulator's voice server.
+  trustVoiceCertificate(emu.voiceCertificate);
   const tmp = options.dbPath ? undefined : tempDir();
   const dbPath = options.dbPath ?? `${tmp!.dir}/rollcall.sqlite`;
   const clock = new ManualClock(typeof options.now === 'string' ? Date.parse(options.now) : options.now);
@@ -76,7 +78,7 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
   const boot = async () => {
     // As `npm start` boots, with the scheduler ticked by the test instead of a timer.
     const ready = emu.waitForEvent((e) => e.kind === 'gateway' && e.t === 'GUILD_CREATE', 10_000).catch(() => undefined);
-    bot = await bootBot(config, { clock, logger: testLogger(), identifyThrottler: noThrottle, ticks: 'manual' });
+    bot = await bootBot(config, { clock, ...(options.timer ? { timer: options.timer } : {}), logger: testLogger(), identifyThrottler: noThrottle, ticks: 'manual' });
     world.app = bot.app;
     world.server = bot.server!;
     world.gateway = bot.sidecar!.gateway;

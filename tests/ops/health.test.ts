@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATEWAY_GRACE_MS, health } from '../../src/http/readiness.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { GatewayConnection } from '../../src/shared/gateway-connection.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/app.js';
 import { startHarness, type Harness } from '../helpers/server.js';
@@ -48,10 +50,15 @@ describe('/healthz on the webhook server', () => {
   afterEach(() => h.close());
 
   it('answers 503 when the gateway has been down too long, to the Pi with the reasons and to the internet with the verdict only', async () => {
-    const gateway = { state: 'reconnecting', connected: false, lastEventAt: null as number | null, lastHeartbeatAt: null, connectedAt: null as number | null, disconnectedAt: null as number | null };
-    h = await startHarness({ server: { health: () => ({ gateway }) } });
+    const clock = new ManualClock(0);
+    const connection = new GatewayConnection(clock);
+    h = await startHarness({ server: { gateway: () => connection.view() } });
     const t = h.app.clock.now();
-    gateway.disconnectedAt = t - 120_000;
+    clock.set(t - 600_000);
+    connection.connecting();
+    connection.ready();
+    clock.set(t - 120_000);
+    connection.closed(1006);
     const local = await h.server.fastify.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1' });
     expect(local.statusCode).toBe(503);
     expect(local.json()).toMatchObject({ status: 'degraded', db: true, problems: ['the gateway has been disconnected for 120 s (state: reconnecting)'], restQueue: 0 });
@@ -59,10 +66,14 @@ describe('/healthz on the webhook server', () => {
     expect(relayed.statusCode).toBe(503);
     expect(relayed.json()).toEqual({ status: 'degraded' });
 
-    Object.assign(gateway, { state: 'resumed', connected: true, connectedAt: t - 1_000, disconnectedAt: null, lastEventAt: t - 3_000, lastHeartbeatAt: t - 1_000 });
+    clock.set(t - 3_000);
+    connection.resumed();
+    connection.dispatched();
+    clock.set(t - 1_000);
+    connection.heartbeatAcked(40);
     const ok = await h.server.fastify.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ status: 'ok', problems: [], gateway: { state: 'resumed', connected: true, connectedAt: t - 1_000, lastDispatchAgeSeconds: 3 } });
+    expect(ok.json()).toMatchObject({ status: 'ok', problems: [], gateway: { state: 'resumed', connected: true, connectedAt: t - 3_000, lastDispatchAgeSeconds: 3 } });
   });
 
   it('a webhook-only process reads the gateway process’s heartbeat rows from SQLite', async () => {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readiness } from '../../src/http/readiness.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { GatewayConnection } from '../../src/shared/gateway-connection.js';
 import { createRest } from '../../src/shared/discord/rest.js';
 import { startEmulator } from '../../src/sandbox/index.js';
 import { metrics, MetricsRegistry, registry } from '../../src/shared/metrics.js';
@@ -68,7 +70,7 @@ describe('readiness', () => {
       'the gateway is not connected (state: closed)',
       'no gateway event or heartbeat for 600 s (limit 120 s)',
     ]);
-    expect(readiness({ dbOk: true, now, gateway: { state: 'connecting', lastEventAt: null } }).reasons).toEqual([
+    expect(readiness({ dbOk: true, now, gateway: { state: 'connecting', connected: false, lastEventAt: null, lastHeartbeatAt: null } }).reasons).toEqual([
       'the gateway is not connected (state: connecting)',
       'no gateway event or heartbeat yet',
     ]);
@@ -114,15 +116,19 @@ describe('/metrics and /readyz on the webhook server', () => {
   });
 
   it('/readyz is 503 with reasons while the gateway is down, 200 once it is back', async () => {
-    const gateway = { state: 'connecting', connected: false, lastEventAt: null as number | null, lastHeartbeatAt: null as number | null };
-    h = await startHarness({ server: { health: () => ({ gateway }) } });
+    const clock = new ManualClock(0);
+    const connection = new GatewayConnection(clock);
+    h = await startHarness({ server: { gateway: () => connection.view() } });
+    clock.set(h.app.clock.now());
+    connection.connecting();
     const down = await h.server.fastify.inject({ method: 'GET', url: '/readyz' });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ ready: false, reasons: ['the gateway is not connected (state: connecting)', 'no gateway event or heartbeat yet'] });
     // Liveness does not depend on Discord: the process and the database are fine.
     expect((await h.server.fastify.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
-    Object.assign(gateway, { state: 'ready', connected: true, lastHeartbeatAt: h.app.clock.now() });
+    connection.ready();
+    connection.heartbeatAcked(40);
     const up = await h.server.fastify.inject({ method: 'GET', url: '/readyz' });
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ ready: true, reasons: [], gateway: { state: 'ready' } });

@@ -40,6 +40,9 @@ describe('configuration from the environment', () => {
     [{ ...good, HTTP_HOST: '[::1]' }, 'HTTP_HOST'],
     [{ ...good, DATABASE_PATH: './data/' }, 'DATABASE_PATH'],
     [{ ...good, DATABASE_PATH: 'data\0.sqlite' }, 'DATABASE_PATH'],
+    [{ ...good, CLOCK_START: 'tomorrow' }, 'CLOCK_START'],
+    [{ ...good, CLOCK_START: '1796432440285' }, 'CLOCK_START'],
+    [{ ...good, CLOCK_START: '2026-13-40T25:00:00Z' }, 'CLOCK_START'],
   ])('names the bad variable (%#)', (env, name) => {
     try {
       loadConfig(env);
@@ -49,6 +52,11 @@ describe('configuration from the environment', () => {
       expect((error as ConfigError).variable).toBe(name);
       expect((error as Error).message.startsWith(name)).toBe(true);
     }
+  });
+
+  it('CLOCK_START moves the bot’s clock (rehearsals), and only when set', () => {
+    expect(loadConfig({ ...good, CLOCK_START: '2026-12-05T21:00:00Z' }).clockStart).toBe(Date.parse('2026-12-05T21:00:00Z'));
+    expect(loadConfig(good)).not.toHaveProperty('clockStart');
   });
 
   it.each(['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'pi.local', 'rollcall-pi'])('accepts HTTP_HOST=%s', (host) => {

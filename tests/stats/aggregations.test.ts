@@ -7,7 +7,8 @@ import { totalsOf } from '../../src/stats/charts/total.js';
 import { weekPieces } from '../../src/stats/charts/timeline.js';
 import { declaredDays, lastSeen, loadStays, voiceTotals, type Stay } from '../../src/stats/queries.js';
 import { saidVsShowed } from '../../src/stats/reliability.js';
-import { localSlotBounds, SlotTable } from '../../src/stats/slots.js';
+import { SlotTable } from '../../src/stats/slots.js';
+import { localSlotBounds } from '../../src/shared/time/slots.js';
 import { produceCharts } from '../../src/stats/produce.js';
 import { GUILD, H, statsDb, type StatsDb } from './db.js';
 

@@ -2,7 +2,8 @@ import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/shared/db/schema.js';
 import { declaredDays, loadStays, voiceTotals } from '../../src/stats/queries.js';
-import { statsDb, type StatsDb } from './db.js';
+import { loadTurnoutHistory } from '../../src/shared/services/turnout-history.js';
+import { GUILD, statsDb, type StatsDb } from './db.js';
 
 /**
  * The charts' bulk reads stay fast only while SQLite answers them from their covering indexes in
@@ -41,6 +42,20 @@ describe('the bulk reads of the charts use their covering indexes', () => {
       expect(steps.join(' | ')).toContain(`USING COVERING INDEX ${index}`);
       // Grouping follows the index: no temporary b-tree for the per-member groups of stays.
       if (name === 'loadStays') expect(steps.join(' | ')).not.toContain('TEMP B-TREE');
+    }
+  });
+
+  it("the turnout forecast's history reads both tables from covering indexes", async () => {
+    for (const analysed of [false, true]) {
+      if (analysed) s.sqlite.exec('analyze');
+      seen = [];
+      const history = await loadTurnoutHistory(db, { guildId: GUILD, zone: s.zone, fromDate: '2026-10-01', beforeDate: '2026-11-20', until: s.local('2026-11-20T00:00'), excluded: new Set(['u6']) });
+      expect(history.length).toBeGreaterThan(0);
+      const said = seen.find((q) => /from "availability"/.test(q.sql))!;
+      const stays = seen.find((q) => /from "voice_stays"/.test(q.sql))!;
+      expect(plan(said).join(' | ')).toContain('USING COVERING INDEX availability_member_date');
+      expect(plan(stays).join(' | ')).toMatch(/USING COVERING INDEX voice_stays_(member_channel|user_cover)/);
+      expect(plan(stays).join(' | ')).not.toContain('TEMP B-TREE');
     }
   });
 });

@@ -103,7 +103,7 @@ describe('voice presence across restarts', () => {
     const closed = once(w.gateway.manager, WebSocketShardEvents.Closed);
     w.emu.dropGateway({ code: 4004 });
     await closed;
-    expect(w.gateway.status.state).toBe('reconnecting');
+    expect(w.gateway.connection.state).toBe('reconnecting');
     // Meanwhile Bob leaves and Carol joins; the bot hears nothing of it.
     await w.emu.leaveVoice(m.bob);
     await w.emu.joinVoice(m.carol, c.squadA);
@@ -111,7 +111,7 @@ describe('voice presence across restarts', () => {
     await w.app.heartbeat.beat(); // the process is alive at minute 40, its gateway is not
     expect(await w.app.heartbeat.last()).toBe(T0 + 40 * 60_000);
     expect(await w.app.heartbeat.lastConnected()).toBe(T0 + 10 * 60_000);
-    expect(w.gateway.status.sessions).toBe(1);
+    expect(w.gateway.connection.sessions).toBe(1);
     at(40.5);
     await w.crash(); // kill -9 during the outage
 

@@ -103,7 +103,21 @@ function guildView(emu: Emulator, query: URLSearchParams) {
     emojis: [...guild.emojis.values()].map((e) => ({ id: e.id, name: e.name })),
     /** The member's DM channel with the bot, once the bot has opened one. */
     dmChannelId: as ? (world.dmChannelByUser.get(as) ?? null) : null,
-    voice: [...guild.voice.values()].map((v) => ({ userId: v.userId, channelId: v.channelId, selfMute: v.selfMute, selfDeaf: v.selfDeaf, mute: v.mute, deaf: v.deaf })),
+    voice: [...guild.voice.values()].map((v) => ({
+      userId: v.userId,
+      channelId: v.channelId,
+      selfMute: v.selfMute,
+      selfDeaf: v.selfDeaf,
+      mute: v.mute,
+      deaf: v.deaf,
+      /** Sending audio the emulator hears now (the bot's greeting): the page's speaking ring. */
+      speaking: emu.voiceUtterances().some((u) => u.open && u.guild_id === guild.id && u.user_id === v.userId),
+    })),
+    /** What was heard in this guild's voice channels; `n` is the index `GET /control/voice/utterances/:n.wav` plays. */
+    utterances: emu
+      .voiceUtterances()
+      .map((u, n) => ({ n, userId: u.user_id, channelId: u.channel_id, durationMs: u.duration_ms, dave: u.dave, open: u.open, startedAt: u.started_at, guildId: u.guild_id }))
+      .filter((u) => u.guildId === guild.id && !u.open),
     commands: [...(world.commands.get(guild.id) ?? []), ...(world.commands.get('global') ?? [])]
       .filter((c) => (c.body.type ?? 1) === 1)
       .map((c) => ({ name: c.body.name, description: c.body.description ?? '', options: c.body.options ?? [], usable: usable(c.body.name) })),

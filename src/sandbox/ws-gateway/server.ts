@@ -18,7 +18,7 @@ import type { WireLog } from '../wire.js';
 import { ALL_INTENTS, PRIVILEGED_INTENTS, applicationFlagsFor } from './intents.js';
 import { buildGuildCreate, buildReady } from './payloads.js';
 import { GatewaySession } from './session.js';
-import { applyVoiceOp, type VoiceOp } from './voice-op.js';
+import { applyVoiceOp, type VoiceEndpoint, type VoiceOp } from './voice-op.js';
 
 export type { VoiceOp } from './voice-op.js';
 
@@ -32,8 +32,8 @@ export interface GatewayOptions {
   sessionTtlMs: number;
   /** `ws://127.0.0.1:PORT/gateway`, also sent as `resume_gateway_url`. */
   url: () => string;
-  /** `127.0.0.1:PORT/voice`, sent in VOICE_SERVER_UPDATE. */
-  voiceEndpoint: () => string;
+  /** The voice server VOICE_SERVER_UPDATE points at: its endpoint and the tokens it accepts. */
+  voice: VoiceEndpoint;
 }
 
 interface Connection {
@@ -180,7 +180,7 @@ export class GatewayServer {
     if (!conn.session) return this.#close(ws, conn, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
     switch (payload.op) {
       case GatewayOpcodes.VoiceStateUpdate:
-        return void this.voiceOps.push(applyVoiceOp(this.o.world, conn.session, payload.d, this.o.voiceEndpoint));
+        return void this.voiceOps.push(applyVoiceOp(this.o.world, conn.session, payload.d, this.o.voice));
       case GatewayOpcodes.RequestGuildMembers:
         return this.#requestGuildMembers(ws, conn, payload.d);
       default:

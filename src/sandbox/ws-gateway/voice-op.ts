@@ -13,12 +13,18 @@ export interface VoiceOp {
   self_deaf: boolean;
 }
 
+/** Where VOICE_SERVER_UPDATE sends the bot, and how the voice server learns the token it issued. */
+export interface VoiceEndpoint {
+  readonly endpoint: string;
+  grant(grant: { token: string; guildId: string; channelId: string; userId: string; sessionId: string }): void;
+}
+
 /**
  * An op 4 (Update Voice State) from the bot: recorded, applied to the bot's voice state, and, when it
  * joins or moves, answered with VOICE_SERVER_UPDATE pointing at the emulator's voice endpoint.
  * @see https://discord.com/developers/docs/events/gateway-events#update-voice-state
  */
-export function applyVoiceOp(world: World, session: GatewaySession, d: any, voiceEndpoint: () => string): VoiceOp {
+export function applyVoiceOp(world: World, session: GatewaySession, d: any, voice: VoiceEndpoint): VoiceOp {
   const op: VoiceOp = {
     at: Date.now(),
     sessionId: session.id,
@@ -37,9 +43,11 @@ export function applyVoiceOp(world: World, session: GatewaySession, d: any, voic
     return op;
   }
   if (op.channel_id !== null && op.channel_id !== before) {
+    const token = randomBytes(8).toString('hex');
+    voice.grant({ token, guildId: guild.id, channelId: op.channel_id, userId: world.botUserId, sessionId: session.id });
     world.dispatch({
       t: 'VOICE_SERVER_UPDATE',
-      d: { token: randomBytes(8).toString('hex'), guild_id: guild.id, endpoint: voiceEndpoint() },
+      d: { token, guild_id: guild.id, endpoint: voice.endpoint },
       guildId: guild.id,
       sessionId: session.id,
     });

@@ -1,4 +1,5 @@
 import type SQLite from 'better-sqlite3';
+import { sleep, systemTimer, type Timer } from '../clock.js';
 
 /**
  * A token bucket: `capacity` tokens, refilled continuously at `capacity / periodMs`.
@@ -50,8 +51,7 @@ export class SqliteRateBudget implements RateBudget {
 
   constructor(
     sqlite: SQLite.Database,
-    private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly timer: Timer = systemTimer,
   ) {
     this.read = sqlite.prepare('select tokens, updated_at from rate_buckets where bucket = ?');
     this.write = sqlite.prepare('insert into rate_buckets (bucket, tokens, updated_at) values (?, ?, ?) on conflict(bucket) do update set tokens = excluded.tokens, updated_at = excluded.updated_at');
@@ -73,9 +73,9 @@ export class SqliteRateBudget implements RateBudget {
 
   async take(kind: BucketKind, id: string): Promise<void> {
     for (;;) {
-      const wait = this.attempt(`${kind}:${id}`, BUCKETS[kind], this.now());
+      const wait = this.attempt(`${kind}:${id}`, BUCKETS[kind], this.timer.now());
       if (wait === 0) return;
-      await this.sleep(wait);
+      await sleep(this.timer, wait);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
+import { sleep, systemTimer, type Timer } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { DiscordRequestError, NotFoundError } from './errors.js';
 import type { DiscordApi, MessageEdit } from './rest.js';
@@ -62,7 +63,8 @@ export class MessageEditor {
   private readonly takenOver = new Set<string>();
   /** {@link LATE_EDIT_MS}; tests shorten it. */
   lateEditMs = LATE_EDIT_MS;
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Pending retries and late edits, by message: each entry cancels its wait. */
+  private readonly retryTimers = new Map<string, () => void>();
   private readonly stmt: {
     bump: SQLite.Statement<[string, string]>;
     get: SQLite.Statement<[string], EditRow>;
@@ -83,7 +85,8 @@ export class MessageEditor {
       discord: DiscordApi;
       render: MessageRenderer;
       log: Logger;
-      now?: () => number;
+      /** Leases, retries and the late edit run on it (real time unless a test freezes it). */
+      timer?: Timer;
       /** The message is gone from Discord (10008): its owner may post it again. */
       onGone?: (channelId: string, messageId: string) => Promise<void>;
     },
@@ -105,8 +108,12 @@ export class MessageEditor {
     };
   }
 
+  private get timer(): Timer {
+    return this.deps.timer ?? systemTimer;
+  }
+
   private now(): number {
-    return (this.deps.now ?? Date.now)();
+    return this.timer.now();
   }
 
   /** Records that `messageId` must show new content, and makes sure an edit will follow. */
@@ -131,7 +138,7 @@ export class MessageEditor {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.retryTimers.values()) clearTimeout(t);
+    for (const cancel of this.retryTimers.values()) cancel();
     await this.settle();
   }
 
@@ -215,7 +222,7 @@ export class MessageEditor {
             await this.deps.onGone(before.channel_id, messageId).catch((e: unknown) => this.deps.log.error({ err: e, messageId }, 'replacing a deleted message failed'));
           }
         } else {
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempts));
+          await sleep(this.timer, 250 * 2 ** attempts);
         }
         continue;
       }
@@ -239,24 +246,29 @@ export class MessageEditor {
       this.stmt.done.run(version, messageId);
       if (sent === 'edited' && this.takenOver.delete(messageId)) {
         const channelId = before.channel_id;
-        const timer = setTimeout(() => {
+        const cancel = this.timer.after(this.lateEditMs, () => {
           this.retryTimers.delete(`late:${messageId}`);
           if (!this.closed) this.markDirty(channelId, messageId);
-        }, this.lateEditMs);
-        timer.unref();
-        this.retryTimers.set(`late:${messageId}`, timer);
+        });
+        this.retryTimers.set(`late:${messageId}`, cancel);
       }
     }
   }
 
   /** Runs `work` while renewing the lease in the background, so a slow request keeps it. */
   private async whileRenewing<T>(messageId: string, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => this.renew(messageId), RENEW_EVERY_MS);
-    timer.unref();
+    let cancel = () => {};
+    const renewLater = () => {
+      cancel = this.timer.after(RENEW_EVERY_MS, () => {
+        this.renew(messageId);
+        renewLater();
+      });
+    };
+    renewLater();
     try {
       return await work();
     } finally {
-      clearInterval(timer);
+      cancel();
     }
   }
 
@@ -264,16 +276,12 @@ export class MessageEditor {
   private retryAfterLease(messageId: string): void {
     if (this.retryTimers.has(messageId)) return;
     const until = this.stmt.leaseUntil.get(messageId)?.lease_until ?? 0;
-    const timer = setTimeout(
-      () => {
-        this.retryTimers.delete(messageId);
-        const row = this.stmt.get.get(messageId);
-        if (row && row.dirty_version > row.edited_version) this.kick(messageId);
-      },
-      Math.max(50, until - this.now() + 50),
-    );
-    timer.unref();
-    this.retryTimers.set(messageId, timer);
+    const cancel = this.timer.after(Math.max(50, until - this.now() + 50), () => {
+      this.retryTimers.delete(messageId);
+      const row = this.stmt.get.get(messageId);
+      if (row && row.dirty_version > row.edited_version) this.kick(messageId);
+    });
+    this.retryTimers.set(messageId, cancel);
   }
 }
 

@@ -2,15 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { MessageEdit } from '../discord/rest.js';
 import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
+import { weekdayOf, type Slot } from '../time/slots.js';
 import { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
 import type { MemberLabels } from './member-labels.js';
+import { expectedInVoice, type TurnoutForecast } from './turnout-forecast.js';
 
 /**
  * What the daily message says: its text from the day's votes, and the `/config show` line about it.
  * Reads only; the lifecycle (posting, reactions, replacing) is {@link DailyPostService}'s.
  */
 export class DailyPostView {
-  constructor(private readonly deps: { db: Kysely<Database>; labels: MemberLabels; posts: DailyPostReader }) {}
+  constructor(private readonly deps: { db: Kysely<Database>; labels: MemberLabels; posts: DailyPostReader; forecast?: TurnoutForecast }) {}
 
   /** The message text for the post's current state. */
   async content(post: DailyPost): Promise<string> {
@@ -33,7 +35,18 @@ export class DailyPostView {
       list.push({ userId: r.user_id, declared: r.declared, seenInVoice: r.seen_in_voice === 1 });
       members.set(r.hour, list);
     }
-    return renderDailyMessage({ date: post.date, zone: post.timezone, slots: slotsOfPost(post), members, labels, reactionsResetAt: post.reactions_reset_at });
+    const slots = slotsOfPost(post);
+    const likely = await this.likely(post, slots, members);
+    return renderDailyMessage({ date: post.date, zone: post.timezone, slots, members, labels, reactionsResetAt: post.reactions_reset_at, ...(likely ? { likely } : {}) });
+  }
+
+  /** "Likely N" per slot hour; the model is cached per guild and day, so a render only sums. */
+  private async likely(post: DailyPost, slots: readonly Slot[], members: ReadonlyMap<number, readonly SlotMember[]>): Promise<Map<number, number> | undefined> {
+    const forecast = await this.deps.forecast?.forDay(post.guild_id, post.date, post.timezone);
+    if (!forecast) return undefined;
+    const weekday = weekdayOf(post.date);
+    // An after-midnight slot is on the next weekday, as the model reads it.
+    return new Map(slots.map((slot) => [slot.hour, expectedInVoice(forecast, members.get(slot.hour) ?? [], ((weekday + slot.dayOffset - 1) % 7) + 1)]));
   }
 
   /** For the message editor: what the message with this id should say now. */

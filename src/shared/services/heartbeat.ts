@@ -13,6 +13,17 @@ export const GATEWAY_ROLE = 'gateway';
 export const connectionRow = (process: string) => `${process}:gateway-connected`;
 
 /**
+ * The gateway as a webhook-only process (`npm run start:http`) sees it: the rows the gateway
+ * process writes into `heartbeats` about every 30 s.
+ */
+export interface RecordedGateway {
+  /** The gateway process's last beat (alive), unix ms. */
+  beatAt: number | null;
+  /** Its gateway's last known connected moment (a dispatch or heartbeat ACK), when it records one. */
+  connectedAt: number | null;
+}
+
+/**
  * The bot's own liveness: one `heartbeats` row per process role, rewritten every ~30 s, and beside it
  * (`<role>:gateway-connected`) the last moment its gateway was known connected — the last dispatch
  * or heartbeat ACK of a live session. A process can be alive while its gateway is not (an outage it
@@ -27,6 +38,21 @@ export class Heartbeat {
   private connectedAt: number | undefined;
 
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; process: string; intervalMs?: number }) {}
+
+  /** What the gateway process last wrote (null values when nothing, or the database cannot be read). */
+  async recordedGateway(): Promise<RecordedGateway> {
+    try {
+      const rows = await this.deps.db
+        .selectFrom('heartbeats')
+        .select(['process', 'beat_at'])
+        .where('process', 'in', [GATEWAY_ROLE, connectionRow(GATEWAY_ROLE)])
+        .execute();
+      const at = (process: string) => rows.find((r) => r.process === process)?.beat_at ?? null;
+      return { beatAt: at(GATEWAY_ROLE), connectedAt: at(connectionRow(GATEWAY_ROLE)) };
+    } catch {
+      return { beatAt: null, connectedAt: null };
+    }
+  }
 
   /** The last beat written by this process role (by a previous run, if this one has not beaten yet). */
   async last(): Promise<number | null> {

@@ -8,6 +8,7 @@ import type { ReactionCleaner } from './reaction-cleaner.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
 import { countReminders, eraseReminders, type ReminderCounts } from './privacy-reminders.js';
+import { bumpPrivacyGeneration } from './privacy-generation.js';
 
 /**
  * Whether a member turned voice tracking off in a guild. Takes the handle to read through, so the
@@ -23,18 +24,6 @@ export async function isOptedOut(db: Db, guildId: string, userId: string): Promi
 export async function optedOutMembers(db: Db, guildId: string): Promise<Set<string>> {
   const rows = await db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).execute();
   return new Set(rows.map((r) => r.user_id));
-}
-
-/**
- * Records that what is stored about members of a guild changed (erase, opt-out/in, retention), so
- * chart data cached before the change is not reused (see `src/stats/scope.ts`).
- */
-export async function bumpPrivacyGeneration(db: Db, guildId: string, now: number): Promise<void> {
-  await db
-    .insertInto('privacy_settings')
-    .values({ guild_id: guildId, generation: 1, updated_at: now })
-    .onConflict((oc) => oc.column('guild_id').doUpdateSet((eb) => ({ generation: eb('privacy_settings.generation', '+', 1), updated_at: now })))
-    .execute();
 }
 
 /** What rollcall holds about one member of one guild, counted. */

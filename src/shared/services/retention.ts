@@ -8,7 +8,7 @@ import type { Job } from '../scheduler.js';
 import { localDate } from '../time/slots.js';
 import type { AvailabilityService } from './availability.js';
 import type { GuildConfigService } from './guild-config.js';
-import { bumpPrivacyGeneration } from './privacy.js';
+import { bumpPrivacyGeneration } from './privacy-generation.js';
 import { purgeRemindersBefore } from './privacy-reminders.js';
 
 export const DEFAULT_RETENTION_DAYS = 365;

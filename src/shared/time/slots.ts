@@ -55,6 +55,16 @@ export function eveningHours(firstHour: number, lastHour: number): number[] {
   return Array.from({ length: slotCount(firstHour, lastHour) }, (_, i) => firstHour + i);
 }
 
+/**
+ * The hours of a message first → last that fall on the next calendar date, as a bit mask (bit h =
+ * hour h): 16 → 2 gives hours 0, 1 and 2. `availability` keeps them under the message's date.
+ */
+export function afterMidnightMask(firstHour: number, lastHour: number): number {
+  let mask = 0;
+  for (const absolute of eveningHours(firstHour, lastHour)) if (absolute >= 24) mask |= 1 << (absolute - 24);
+  return mask;
+}
+
 /** `hour`:00 on `day`'s calendar date in its zone (the first occurrence when the clocks repeat it). */
 function wallClock(day: DateTime, hour: number): DateTime {
   return day.set({ hour, minute: 0, second: 0, millisecond: 0 });
@@ -90,4 +100,31 @@ export function localTimeOn(date: string, hhmm: string, zone: string): number {
 /** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
 export function weekdayOf(date: string): number {
   return DateTime.fromISO(date, { zone: 'UTC' }).weekday;
+}
+
+/**
+ * The instants a guild-local hour slot spans: from `date hour:00` to the next `HH:00` on the local
+ * clock. Spring-forward's missing hour has zero length; fall-back's doubled hour lasts two hours.
+ */
+export function localSlotBounds(date: string, hour: number, zone: string): { start: number; end: number } {
+  const day = DateTime.fromISO(date, { zone });
+  const start = day.set({ hour });
+  const end = hour === 23 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: hour + 1 });
+  // Luxon moves a nonexistent local time (spring-forward) forward; clamp so the slot is empty.
+  const s = start.toMillis();
+  return { start: s, end: Math.max(s, end.toMillis()) };
+}
+
+/**
+ * {@link localSlotBounds} for every hour of `date` at once (index = hour), for two Luxon calls a
+ * day instead of two an hour: a local day exactly 24 hours long has no clock change in it, so its
+ * hours are 3600 s apart; only a DST day is asked of Luxon hour by hour.
+ */
+export function dayHourBounds(date: string, zone: string): { start: number; end: number }[] {
+  const day = DateTime.fromISO(date, { zone });
+  const start = day.toMillis();
+  if (day.hour === 0 && day.plus({ days: 1 }).toMillis() - start === 24 * 3_600_000) {
+    return Array.from({ length: 24 }, (_, h) => ({ start: start + h * 3_600_000, end: start + (h + 1) * 3_600_000 }));
+  }
+  return Array.from({ length: 24 }, (_, h) => localSlotBounds(date, h, zone));
 }

@@ -149,6 +149,35 @@ function avatar(m, size = '') {
 function renderChannels() {
   const view = state.view;
   const voiceOf = (/** @type {string} */ channelId) => view.voice.filter((/** @type {any} */ v) => v.channelId === channelId);
+  /** Play buttons for what the emulator heard in a voice channel (the bot's greetings), newest first. */
+  const heard = (/** @type {string} */ channelId) => {
+    const said = view.utterances
+      .filter((/** @type {any} */ u) => u.channelId === channelId)
+      .slice(-3)
+      .reverse();
+    if (said.length === 0) return null;
+    return h(
+      'ul',
+      { class: 'voice-heard', 'aria-label': 'Heard in this channel' },
+      said.map((/** @type {any} */ u) =>
+        h(
+          'li',
+          null,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'play',
+              'aria-label': `Play what ${memberById(u.userId)?.name ?? u.userId} said (${(u.durationMs / 1000).toFixed(1)} s)`,
+              onclick: () => void new window.Audio(`/control/voice/utterances/${u.n}.wav`).play(),
+            },
+            '▶',
+          ),
+          ` ${memberById(u.userId)?.name ?? u.userId} · ${(u.durationMs / 1000).toFixed(1)} s${u.dave ? ' · 🔒 E2EE' : ''}`,
+        ),
+      ),
+    );
+  };
   const myVoice = view.voice.find((/** @type {any} */ v) => v.userId === me()?.id);
   const byParent = (/** @type {string | null} */ parentId) =>
     view.channels.filter((/** @type {any} */ c) => c.parentId === parentId && c.kind !== 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);
@@ -207,7 +236,7 @@ function renderChannels() {
               const flags = [v.selfDeaf || v.deaf ? ['🔇', 'deafened'] : null, v.selfMute || v.mute ? ['🎙️‍', 'muted'] : null].filter(Boolean);
               return h(
                 'li',
-                { class: 'voice-member' },
+                { class: `voice-member${v.speaking ? ' speaking' : ''}`, title: v.speaking ? `${m?.name ?? v.userId} is speaking` : undefined },
                 avatar(m, 'tiny'),
                 ` ${m?.name ?? v.userId}`,
                 flags.map((f) => h('span', { class: `voice-flag ${f?.[1]}`, title: f?.[1], 'aria-label': f?.[1] }, f?.[1] === 'muted' ? '🚫🎙' : '🔇')),
@@ -215,6 +244,7 @@ function renderChannels() {
             }),
           )
         : null,
+      heard(c.id),
     );
   };
   const categories = view.channels.filter((/** @type {any} */ c) => c.kind === 'category').sort((/** @type {any} */ a, /** @type {any} */ b) => a.position - b.position);

@@ -32,7 +32,7 @@ function isHeartbeat(e) {
 /** Which filter box an event belongs to. @param {any} e */
 function category(e) {
   if (isHeartbeat(e)) return 'heartbeat';
-  if (e.kind === 'gateway' || e.kind === 'gateway-close') return 'gateway';
+  if (e.kind === 'gateway' || e.kind === 'gateway-close' || e.kind === 'voice') return 'gateway';
   if (e.kind === 'interaction' || e.kind === 'interaction-response') return 'interaction';
   if (e.kind === 'rest') return 'rest';
   return 'control';
@@ -139,6 +139,15 @@ function row(e, nameOf) {
         ' ',
         h('span', { class: 'wire-what' }, `${RESPONSE_TYPES[e.type] ?? `type ${e.type}`} via ${e.via}`),
       );
+    case 'voice':
+      return h(
+        'li',
+        { class: `wire-row gateway ${e.direction}` },
+        time,
+        h('span', { class: 'wire-kind' }, e.direction === 'out' ? 'VOICE →' : 'VOICE ←'),
+        ' ',
+        h('span', { class: 'wire-what' }, e.op === -1 ? `closed ${e.d?.close} ${e.d?.reason ?? ''}` : `op ${e.op}${e.op === 5 ? ` speaking ${e.d?.speaking}` : ''}`),
+      );
     default:
       return h('li', { class: 'wire-row control' }, time, h('span', { class: 'wire-kind' }, 'YOU'), ' ', h('span', { class: 'wire-what' }, e.action));
   }
@@ -188,6 +197,6 @@ export function startWire({ list, filters, nameOf, onEvent }) {
     }
     onEvent(e);
   };
-  for (const kind of ['rest', 'gateway', 'gateway-close', 'interaction', 'interaction-response', 'control']) source.addEventListener(kind, listener);
+  for (const kind of ['rest', 'gateway', 'gateway-close', 'interaction', 'interaction-response', 'control', 'voice']) source.addEventListener(kind, listener);
   return { source, redraw };
 }

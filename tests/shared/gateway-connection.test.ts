@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/shared/clock.js';
+import { GatewayConnection, lastHeardAt } from '../../src/shared/gateway-connection.js';
+
+/** The connection model as the shard feeds it; what health, metrics and voice tracking read. */
+describe('the gateway connection model', () => {
+  const start = 1_000_000;
+  const setup = () => {
+    const clock = new ManualClock(start);
+    const connection = new GatewayConnection(clock);
+    const heard: string[] = [];
+    connection.listen({ alive: (at, back) => heard.push(`alive ${at - start}${back ? ' back' : ''}`), lost: (at) => heard.push(`lost ${at === undefined ? 'never' : at - start}`) });
+    return { clock, connection, heard };
+  };
+
+  it('is connected from READY until a close; a resume after a drop counts as a reconnect', () => {
+    const { clock, connection, heard } = setup();
+    expect(connection.view()).toMatchObject({ state: 'starting', connected: false, readyOnce: false, sessions: 0 });
+    connection.connecting();
+    connection.heartbeatAcked(30); // an ACK before READY is no session
+    expect(heard).toEqual([]);
+    clock.advance(1_000);
+    connection.ready();
+    connection.dispatched();
+    expect(connection.view()).toMatchObject({ state: 'ready', connected: true, readyOnce: true, sessions: 1, reconnects: 0, connectedAt: start + 1_000, lastEventAt: start + 1_000, latencyMs: 30 });
+    clock.advance(40_000);
+    connection.heartbeatAcked(25);
+    clock.advance(5_000);
+    connection.closed(1006);
+    expect(connection.view()).toMatchObject({ state: 'reconnecting', connected: false, connectedAt: null, disconnectedAt: start + 46_000 });
+    expect(connection.down).toBe(true);
+    expect(connection.lastAliveAt).toBe(start + 41_000);
+    clock.advance(2_000);
+    connection.resumed();
+    connection.dispatched();
+    expect(connection.down).toBe(false);
+    expect(connection.view()).toMatchObject({ state: 'resumed', connected: true, resumes: 1, reconnects: 1, disconnectedAt: null, connectedAt: start + 48_000 });
+    expect(heard).toEqual(['alive 1000', 'alive 41000', 'lost 41000', 'alive 48000 back']);
+    expect(lastHeardAt(connection.view())).toBe(start + 48_000);
+  });
+
+  it('our own shutdown is no outage: nothing is told lost and it is not down', () => {
+    const { connection, heard } = setup();
+    connection.connecting();
+    connection.ready();
+    connection.shutDown();
+    connection.closed(1000);
+    expect(connection.view()).toMatchObject({ state: 'closed', connected: false, disconnectedAt: null });
+    expect(connection.down).toBe(false);
+    expect(heard).toEqual([]);
+  });
+
+  it('a close before any READY is lost with no moment alive; a second READY is a new session', () => {
+    const { connection, heard } = setup();
+    connection.connecting();
+    connection.closed(4000);
+    connection.ready();
+    connection.closed(4009);
+    connection.ready();
+    expect(heard).toEqual(['lost never', 'lost never']);
+    expect(connection.view()).toMatchObject({ sessions: 2, reconnects: 1 });
+  });
+});
