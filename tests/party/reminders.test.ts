@@ -53,16 +53,23 @@ describe('reminder DMs', () => {
     // Only members who asked get one.
     expect(w.emu.dms(m.carol.id)).toEqual([]);
     expect(await w.app.db.selectFrom('reminders_sent').select(['user_id', 'hour', 'state']).execute()).toEqual([{ user_id: m.bob.id, hour: 21, state: 'sent' }]);
-    // Retention takes the day's record with the votes; the choice itself stays.
-    await w.app.retention.purge(w.emu.fixture.guildId, w.clock.now() + 400 * 86_400_000);
-    expect(await w.app.db.selectFrom('reminders_sent').select('user_id').execute()).toEqual([]);
-    expect(await w.app.reminderSettings.get(w.emu.fixture.guildId, m.bob.id)).toMatchObject({ minutes: 30 });
+    // Set in the morning, before the next message: yesterday's evening is over, nothing is sent or recorded.
+    await at(w, '2026-11-24', '06:00');
+    await run(w, m.dan.id, 'remind', 'before', [{ name: 'minutes', value: 30 }]);
+    await w.tick();
+    expect(w.emu.dms(m.dan.id)).toEqual([]);
+    expect(await w.app.db.selectFrom('reminders_sent').select('user_id').where('user_id', '=', m.dan.id).execute()).toEqual([]);
     // `/remind off`: the next evening, nothing.
     expect(await run(w, m.bob.id, 'remind', 'off')).toContain('Reminder: off');
     await at(w, '2026-11-24', '07:00');
     await click(m.bob.id, botMessages(w).at(-1)!.id, '🕘');
     await at(w, '2026-11-24', '20:45');
     expect(w.emu.dms(m.bob.id)).toHaveLength(1);
+    // Retention takes the days' records with the votes; the choices stay.
+    expect(await w.app.db.selectFrom('reminders_sent').select('user_id').execute()).not.toEqual([]);
+    await w.app.retention.purge(w.emu.fixture.guildId, w.clock.now() + 400 * 86_400_000);
+    expect(await w.app.db.selectFrom('reminders_sent').select('user_id').execute()).toEqual([]);
+    expect(await w.app.reminderSettings.get(w.emu.fixture.guildId, m.dan.id)).toMatchObject({ minutes: 30 });
   });
 
   it('counts a schedule as coming, and fires at 21:00 − N local on the nights the clocks change', async () => {

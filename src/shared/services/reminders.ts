@@ -8,7 +8,7 @@ import type { DiscordApi } from '../discord/rest.js';
 import type { Logger } from '../logger.js';
 import { reminderHeader, renderReminder } from '../render/party-messages.js';
 import type { Job } from '../scheduler.js';
-import type { Slot } from '../time/slots.js';
+import { slotEnd, type Slot } from '../time/slots.js';
 import { comingBySlot } from './coming.js';
 import { InFlight } from './in-flight.js';
 import { NONCE_TRUST_MS, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
@@ -82,7 +82,8 @@ export class ReminderService implements Job {
       if (row?.state === 'planned') await this.send(row, post, now);
       if (row) continue;
       const slot = slots.find((s) => coming.get(s.hour)?.includes(userId));
-      if (!slot) continue;
+      // An evening already over (the morning before the next message) leaves nothing to send or drop.
+      if (!slot || slotEnd(slot, post.timezone) * 1000 <= now) continue;
       const dueAt = reminderDue(slot, minutes, post.timezone);
       if (now < dueAt) continue;
       const claimed = await this.claim(post, userId, slot, dueAt, now);
