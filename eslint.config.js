@@ -20,6 +20,24 @@ export default tseslint.config(
     },
   },
   {
+    // Commands and the router serve both transports: they never know which one delivered an
+    // interaction (the webhook in src/http, INTERACTION_CREATE in src/gateway).
+    files: ['src/interactions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['fastify', '@discordjs/ws', 'ws', '**/http/**', '**/gateway/**', '**/sandbox/**'],
+              message: 'Interactions never know their transport: src/http and src/gateway import them, not the other way.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Services hold the rules; they never see HTTP or WebSocket types.
     files: ['src/shared/**/*.ts'],
     rules: {

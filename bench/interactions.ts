@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- interactions [--duration <s>] [--rounds <n>] [--profile]`
+ * `npm run bench -- interactions [--duration <s>] [--rounds <n>] [--profile] [--round-trips <n>] [--only round-trip]`
  *
  * Throughput and latency of `POST /interactions` on the built server (`dist/src/http/main.js`, the
  * process `npm run start:http` runs), against two references measured in the same run:
@@ -12,6 +12,11 @@
  * answer is reported beside requests per second because that other work skews it much less
  * (caches and CPU sharing still move it by 10–20 % between runs).
  * `--profile` runs rollcall's first round under `node --cpu-prof` and prints where its time went.
+ *
+ * Then the round trip a member lives (`lib/round-trip.ts`): a command, an autocomplete and a button,
+ * from the action to the answer visible in the emulator, with the webhook (`INTERACTIONS=http`)
+ * and over the gateway (`INTERACTIONS=gateway`), alternating in the same run (`--round-trips`
+ * samples of each, default 100). `--only round-trip` skips the throughput phases (and the build).
  */
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +30,7 @@ import { paced, saturate, type LoadResult, type PreparedRequest } from './lib/lo
 import { summariseProfiles } from './lib/profile.js';
 import { printResult, printTable, progress, type Row } from './lib/report.js';
 import { round } from './lib/stats.js';
+import { measureRoundTrips, type RoundTrips } from './lib/round-trip.js';
 
 const FIXED_RATE = 500;
 const TARGETS = { vsExpress: 1.5, ofVerifyCeiling: 0.6, p99MsAt500: 10 } as const;
@@ -200,8 +206,20 @@ export async function run(args: string[]): Promise<void> {
   const durationS = Number(option(args, '--duration') ?? 5);
   const rounds = Number(option(args, '--rounds') ?? 2);
   const profile = args.includes('--profile');
+  const roundTrips = Number(option(args, '--round-trips') ?? 100);
+  const only = option(args, '--only');
   if (!(durationS >= 1 && durationS <= 60)) throw new Error('--duration must be 1–60 seconds');
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 5)) throw new Error('--rounds must be 1–5');
+  if (!(Number.isInteger(roundTrips) && roundTrips >= 10 && roundTrips <= 10_000)) throw new Error('--round-trips must be 10–10000');
+  if (only !== undefined && only !== 'round-trip') throw new Error('--only takes round-trip');
+  if (only === 'round-trip') {
+    const loadStart = loadavg()[0]!;
+    const trips = await measureRoundTrips({ samples: roundTrips, warmup: 10, progress });
+    reportRoundTrips(trips);
+    console.log('');
+    printResult({ bench: 'interactions', only: 'round-trip', ...roundTripFigures(trips), loadavg_1m_start: round(loadStart), loadavg_1m_end: round(loadavg()[0]!), node: process.version });
+    return;
+  }
 
   const loadStart = loadavg()[0]!;
   ensureBuilt(['dist/src/http/main.js', 'dist/src/http/server.js', 'dist/src/app.js']);
@@ -229,7 +247,8 @@ export async function run(args: string[]): Promise<void> {
         best.set(who, previous ? better(previous, f) : f);
       }
     }
-    report(best.get('rollcall')!, best.get('express')!, best.get('bare')!, ceiling, { durationS, rounds, loadStart, profileDir: ctx.profileDir });
+    const trips = await measureRoundTrips({ samples: roundTrips, warmup: 10, progress });
+    report(best.get('rollcall')!, best.get('express')!, best.get('bare')!, ceiling, trips, { durationS, rounds, loadStart, profileDir: ctx.profileDir });
   } finally {
     await Promise.all(ctx.servers.map((s) => s.stop()));
     rmSync(tmp, { recursive: true, force: true });
@@ -241,6 +260,7 @@ function report(
   e: ServerFigures,
   bare: ServerFigures,
   ceiling: { rps: number; perCpuS: number },
+  trips: RoundTrips,
   run: { durationS: number; rounds: number; loadStart: number; profileDir: string | undefined },
 ): void {
   // The ratio targets compare like with like: PING is the same work on all three sides (verify the
@@ -327,9 +347,11 @@ function report(
     printTable(owners, 'rollcall CPU profile (round 1): self time by owner');
     printTable(functions, 'rollcall CPU profile (round 1): self time by function');
   }
+  reportRoundTrips(trips);
   console.log('');
   printResult({
     bench: 'interactions',
+    ...roundTripFigures(trips),
     rps: Math.round(rps),
     rps_config_show: Math.round(r.saturated.command.rps),
     express_rps: Math.round(expressRps),
@@ -367,4 +389,43 @@ function report(
     loadavg_1m_end: round(loadavg()[0]!),
     node: process.version,
   });
+}
+
+const ACT_LABEL = { command: '/config show', autocomplete: '/timezone set zone: autocomplete', button: 'Not tonight button' } as const;
+
+function reportRoundTrips(trips: RoundTrips): void {
+  const rows: Row[] = [];
+  for (const act of ['command', 'autocomplete', 'button'] as const) {
+    for (const mode of ['http', 'gateway'] as const) {
+      const t = trips[mode][act];
+      rows.push({
+        act: ACT_LABEL[act],
+        interactions: mode === 'http' ? 'http (webhook)' : 'gateway (INTERACTION_CREATE)',
+        n: t.n,
+        'p50 ms': t.p50Ms,
+        'p95 ms': t.p95Ms,
+        'p99 ms': t.p99Ms,
+        'mean ms': t.meanMs,
+      });
+    }
+    rows.push({ act: '', interactions: 'gateway − http, p50', n: null, 'p50 ms': round(trips.gateway[act].p50Ms - trips.http[act].p50Ms), 'p95 ms': null, 'p99 ms': null, 'mean ms': null });
+  }
+  printTable(
+    rows,
+    'Round trip a member lives: the action in the emulator → the answer visible there (message, or choices). The bot from source and its emulator on 127.0.0.1 in one process; sittings http, gateway, gateway, http.',
+  );
+}
+
+function roundTripFigures(trips: RoundTrips): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const mode of ['http', 'gateway'] as const) {
+    for (const act of ['command', 'autocomplete', 'button'] as const) {
+      const t = trips[mode][act];
+      out[`round_trip_${mode}_${act}_p50_ms`] = t.p50Ms;
+      out[`round_trip_${mode}_${act}_p95_ms`] = t.p95Ms;
+      out[`round_trip_${mode}_${act}_p99_ms`] = t.p99Ms;
+    }
+  }
+  out.round_trip_samples = trips.http.command.n;
+  return out;
 }

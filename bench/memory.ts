@@ -24,7 +24,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
-import { commands } from '../src/http/commands/index.js';
+import { commands } from '../src/interactions/commands/index.js';
 import { startEmulator, type Emulator, type GuildScale } from '../src/sandbox/index.js';
 import { RENDER_WORKER_IDLE_MS } from '../src/stats/worker-pool.js';
 import { ensureBuilt, ROOT } from './lib/build.js';

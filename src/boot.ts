@@ -1,4 +1,6 @@
 import type { IIdentifyThrottler } from '@discordjs/ws';
+import { GatewayInteractions } from './gateway/interactions.js';
+import { InteractionIntake, type IntakeOptions } from './interactions/intake.js';
 import { startSidecar, type Sidecar } from './gateway/sidecar.js';
 import { buildServer, type InteractionServer } from './http/server.js';
 import { createApp, type App, type AppOptions } from './app.js';
@@ -6,8 +8,13 @@ import { GatewayConnection, type GatewayView } from './shared/gateway-connection
 import { EX_CONFIG, reportRefusedSetting, type Config, type StartStep } from './shared/config.js';
 
 export interface BootOptions extends AppOptions {
-  /** Serve the interactions webhook (default true; false for `start:gateway`). */
+  /**
+   * Run the HTTP server (default true; false for `start:gateway`): the interactions webhook with
+   * `INTERACTIONS=http`, only /healthz, /readyz and /metrics on loopback with `INTERACTIONS=gateway`.
+   */
   http?: boolean;
+  /** Handlers and deadline for the one intake both transports route through (tests). */
+  intake?: IntakeOptions;
   /** Run the gateway side — shard, voice tracking, scheduler (default true; false for `start:http`). */
   gateway?: boolean;
   identifyThrottler?: IIdentifyThrottler;
@@ -26,6 +33,10 @@ export interface BootOptions extends AppOptions {
 export interface Bot {
   app: App;
   server?: InteractionServer;
+  /** Where every interaction enters, whichever transport `config.interactions` names. */
+  intake: InteractionIntake;
+  /** With `INTERACTIONS=gateway` and the gateway side running: INTERACTION_CREATE answered over the callback endpoint. */
+  gatewayInteractions?: GatewayInteractions;
   /** The webhook's base URL, when it serves one. */
   url?: string;
   sidecar?: Sidecar;
@@ -50,35 +61,44 @@ const direct = <T>(_step: StartStep, run: () => Promise<T>) => run();
 export async function bootBot(config: Config, options: BootOptions = {}): Promise<Bot> {
   const step = options.step ?? direct;
   const app = await step('database', () => createApp(config, options));
+  // One router whichever way interactions come: the webhook's route and the gateway's INTERACTION_CREATE.
+  const intake = new InteractionIntake(app, options.intake);
+  const overGateway = config.interactions === 'gateway';
   // Until the shard is up, /healthz reports it starting (its grace period).
   const gateway: { connection?: GatewayConnection } = {};
   let server: InteractionServer | undefined;
   let url: string | undefined;
   if (options.http !== false) {
     const withGateway = options.gateway !== false;
-    server = buildServer(app, withGateway ? { gateway: () => gateway.connection?.view() ?? STARTING } : {});
+    server = buildServer(app, { intake, webhook: !overGateway, ...(withGateway ? { gateway: () => gateway.connection?.view() ?? STARTING } : {}) });
     const fastify = server.fastify;
     url = await step('listen', () => fastify.listen({ host: config.httpHost, port: config.httpPort }));
   }
   let sidecar: Sidecar | undefined;
+  let gatewayInteractions: GatewayInteractions | undefined;
   if (options.gateway !== false) {
+    gatewayInteractions = overGateway ? new GatewayInteractions(app, intake) : undefined;
     sidecar = await startSidecar(app, {
       ...(options.identifyThrottler ? { identifyThrottler: options.identifyThrottler } : {}),
       ticks: options.ticks ?? 'timer',
       ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+      ...(gatewayInteractions ? { interactions: gatewayInteractions } : {}),
     });
     gateway.connection = sidecar.gateway.connection;
   }
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
       await sidecar?.gateway.idle();
-      await server?.router.settle();
+      await gatewayInteractions?.settle();
+      await intake.router.settle();
       await app.partyAlerts.idle();
       await app.editor.settle();
     }
   };
   return {
     app,
+    intake,
+    ...(gatewayInteractions ? { gatewayInteractions } : {}),
     ...(server ? { server } : {}),
     ...(url ? { url } : {}),
     ...(sidecar ? { sidecar } : {}),
@@ -89,6 +109,8 @@ export async function bootBot(config: Config, options: BootOptions = {}): Promis
     },
     async stop() {
       await server?.fastify.close();
+      // In-flight interactions get their answers while the socket and the REST client still work.
+      await gatewayInteractions?.settle();
       await sidecar?.stop();
     },
   };

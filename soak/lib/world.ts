@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { REST } from '@discordjs/rest';
 import Database from 'better-sqlite3';
 import { Routes } from 'discord-api-types/v10';
-import { commands } from '../../src/http/commands/index.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/sandbox/index.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import { startBot, type BotProcess } from './bot.js';

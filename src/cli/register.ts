@@ -1,4 +1,4 @@
-import { commands } from '../http/commands/index.js';
+import { commands } from '../interactions/commands/index.js';
 import { loadConfigOrExit } from '../shared/config.js';
 import { createRest, DiscordApi } from '../shared/discord/rest.js';
 import { registerCommands } from './registration.js';

@@ -10,6 +10,8 @@ import { scaleFromArgs, SCALE_OPTIONS } from '../sandbox/scale-args.js';
  * another moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00), `--verbose` also prints the
  * emulator's REST, gateway and control URLs, the bot's own and the database. `--members`,
  * `--channels`, `--voice` and `--guilds` make the guild(s) big, as for `npm run emulator`.
+ * `--interactions gateway` runs the bot with `INTERACTIONS=gateway` and the emulator with no
+ * interactions URL: commands go out as INTERACTION_CREATE on the gateway (default `http`: signed POSTs).
  */
 const { values } = parseArgs({
   options: {
@@ -18,12 +20,18 @@ const { values } = parseArgs({
     at: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     verbose: { type: 'boolean', default: false },
+    interactions: { type: 'string', default: 'http' },
     ...SCALE_OPTIONS,
   },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`rollcall sandbox: --port must be a port number (got ${values.port})`);
+  process.exit(2);
+}
+const interactions = values.interactions;
+if (interactions !== 'http' && interactions !== 'gateway') {
+  console.error(`rollcall sandbox: --interactions must be http or gateway (got ${interactions})`);
   process.exit(2);
 }
 const startAt = values.at === undefined ? undefined : Date.parse(values.at);
@@ -55,19 +63,25 @@ const logs = new Writable({
   },
 });
 
-const sandbox = await startSandbox({ port, databasePath: values.db, startAt, logLevel: values['log-level'] as never, logDestination: logs, ...(scale ? { emulator: { scale } } : {}) }).catch(
-  (error: NodeJS.ErrnoException) => {
-    release();
-    if (!error.code && scale) {
-      console.error(`rollcall sandbox: ${error.message}`);
-      process.exit(2);
-    }
-    if (error.code !== 'EADDRINUSE') throw error;
-    console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
-    process.exit(1);
-  },
-);
-console.log(`rollcall sandbox: open ${sandbox.pageUrl}  (Ctrl+C to stop)`);
+const sandbox = await startSandbox({
+  port,
+  databasePath: values.db,
+  startAt,
+  interactions,
+  logLevel: values['log-level'] as never,
+  logDestination: logs,
+  ...(scale ? { emulator: { scale } } : {}),
+}).catch((error: NodeJS.ErrnoException) => {
+  release();
+  if (!error.code && scale) {
+    console.error(`rollcall sandbox: ${error.message}`);
+    process.exit(2);
+  }
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`rollcall sandbox: port ${port} is in use (another sandbox?). Stop it, or pick another port: npm run sandbox -- --port 0`);
+  process.exit(1);
+});
+console.log(`rollcall sandbox: open ${sandbox.pageUrl}  (Ctrl+C to stop)${interactions === 'gateway' ? '  — commands over the gateway' : ''}`);
 if (values.verbose) {
   const { emu } = sandbox;
   const c = emu.controlUrl;
@@ -76,7 +90,7 @@ The bot is running against a local Discord emulator (guild "Night Owls").
 
   Emulator   REST ${emu.api}   gateway ${emu.gatewayUrl}
   Control    ${c}   (live wire log: ${c}/events; scripting: see docs/sandbox.md)
-  Bot        ${sandbox.botUrl}/interactions   (health: ${sandbox.botUrl}/healthz)
+  Bot        ${interactions === 'http' ? `${sandbox.botUrl}/interactions` : 'commands as INTERACTION_CREATE on the gateway, answers on the callback route'}   (health: ${sandbox.botUrl}/healthz)
   Public key ${emu.publicKey}
   Database   ${sandbox.config.databasePath}`);
 }

@@ -5,16 +5,17 @@ import { defaultFixtureInput, startEmulator, trustVoiceCertificate, type Emulato
 import type { App } from '../app.js';
 import { bootBot } from '../boot.js';
 import { OffsetClock, type Clock } from '../shared/clock.js';
-import type { Config, LogLevel } from '../shared/config.js';
+import type { Config, InteractionMode, LogLevel } from '../shared/config.js';
 import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
 import type { Sidecar } from '../gateway/sidecar.js';
 import type { InteractionServer } from '../http/server.js';
-import { commands } from '../http/commands/index.js';
+import { commands } from '../interactions/commands/index.js';
 import { registerCommands } from './registration.js';
 import { addControlRoute } from '../sandbox/control.js';
 import { localDate, localTimeOn } from '../shared/time/slots.js';
 import { DateTime } from 'luxon';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The fixture guild with rollcall's role holding exactly what `npm run invite` asks for. */
 export function installedWithInvitePermissions(): Pick<NonNullable<EmulatorOptions['fixture']>, 'roles'> {
@@ -46,6 +47,11 @@ export interface SandboxOptions {
   configure?: boolean;
   /** How often the scheduler ticks (ms). */
   tickMs?: number;
+  /**
+   * How commands reach the bot (default `http`): the emulator POSTs them, signed, to the bot's
+   * webhook; with `gateway` no interactions URL is set, so it sends INTERACTION_CREATE on the gateway.
+   */
+  interactions?: InteractionMode;
 }
 
 export interface Sandbox {
@@ -130,6 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpHost: '127.0.0.1',
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
+    interactions: options.interactions ?? 'http',
   };
   const bot = await bootBot(config, {
     clock,
@@ -141,7 +148,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = bot.server!;
   const sidecar = bot.sidecar!;
   const botUrl = bot.url!;
-  emu.setInteractionsUrl(`${botUrl}/interactions`);
+  // Commands over the gateway need the session (READY, not only the socket): the page's first click may come at once.
+  await sidecar.connected;
+  for (const until = Date.now() + 10_000; !sidecar.gateway.connection.connected && Date.now() < until;) await sleep(20);
+  // Like the developer portal: a URL for the webhook, none for the gateway.
+  emu.setInteractionsUrl(config.interactions === 'http' ? `${botUrl}/interactions` : null);
   await registerCommands(
     app.discord,
     commands.map((c) => c.definition),

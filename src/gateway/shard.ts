@@ -1,7 +1,7 @@
 import { onStorageRecovered, reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
-import { GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
+import { GatewayDispatchEvents, GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { Clock } from '../shared/clock.js';
 import { GatewayConnection } from '../shared/gateway-connection.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,6 +18,11 @@ export type DispatchHandler = (payload: GatewayDispatchPayload) => void | Promis
 export interface ShardHooks {
   /** Every dispatch, in order. Errors are logged, never thrown back into the socket loop. */
   dispatch: DispatchHandler;
+  /**
+   * INTERACTION_CREATE's interaction, at once and outside the in-order queue (a member is waiting
+   * for the answer; see GatewayInteractions). Must not throw.
+   */
+  interaction?: (interaction: unknown) => void;
   /** A fresh session (IDENTIFY → READY): events may have been missed, so state must be re-read. */
   /**
    * The repairs a new session needs (events were missed). Answering false means they could not all
@@ -84,6 +89,7 @@ export class GatewayShard {
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
     this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
       connection.dispatched();
+      if (payload.t === GatewayDispatchEvents.InteractionCreate && options.hooks.interaction) return options.hooks.interaction(payload.d);
       this.enqueue(payload.t, () => options.hooks.dispatch(payload));
     });
   }

@@ -2,6 +2,7 @@ import { WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayCloseCodes } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { createGateway } from './gateway.js';
+import type { GatewayInteractions } from './interactions.js';
 import type { GatewayShard } from './shard.js';
 import { startVoiceTracking, stopVoiceTracking } from './voice-lifecycle.js';
 
@@ -42,13 +43,17 @@ const RETRY_MS = [5_000, 10_000, 20_000, 40_000, 60_000];
 
 /**
  * Everything that runs beside the webhook: the gateway shard, voice tracking and the scheduler
- * (daily post, hour boundaries). One per deployment — in `npm start` or `npm run start:gateway`.
+ * (daily post, hour boundaries), and with `INTERACTIONS=gateway` the interactions themselves
+ * (`options.interactions`). One per deployment — in `npm start` or `npm run start:gateway`.
  *
  * `onRefused` is called once when Discord refuses the configuration (see {@link gatewayRefusal}):
  * the entry points stop the process with that one line and exit 78, so systemd does not restart it
  * into the same refusal and a deploy rolls the release back. Any other failed connect is retried.
  */
-export async function startSidecar(app: App, options: { identifyThrottler?: IIdentifyThrottler; ticks?: number | 'timer' | 'manual'; onRefused?: (why: string) => void } = {}): Promise<Sidecar> {
+export async function startSidecar(
+  app: App,
+  options: { identifyThrottler?: IIdentifyThrottler; ticks?: number | 'timer' | 'manual'; onRefused?: (why: string) => void; interactions?: GatewayInteractions } = {},
+): Promise<Sidecar> {
   const gateway = createGateway(app, options);
   let stopped = false;
   let refused = false;

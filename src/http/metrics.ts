@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InteractionResponseType, InteractionType, type APIInteraction, type APIInteractionResponse } from 'discord-api-types/v10';
+import type { APIInteraction, APIInteractionResponse } from 'discord-api-types/v10';
+import { outcomeOf, typeLabel, type KnownNames } from '../interactions/labels.js';
 import type { App } from '../app.js';
 import { databaseIsHealthy } from '../shared/db/database.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
@@ -28,43 +29,9 @@ const gauges = {
 /** How an answered interaction is labelled, remembered per request until the response is sent. */
 const noted = new WeakMap<FastifyRequest, { type: string; outcome: string }>();
 
-/** The command names and component keys rollcall serves: the only names a label may carry. */
-export interface KnownNames {
-  commands: ReadonlySet<string>;
-  components: ReadonlySet<string>;
-}
-
-/**
- * The metric label; reads `data` defensively (the route checks the shape first, but a label must
- * never throw). A name rollcall does not serve becomes `?`: every distinct label is a series kept
- * for the life of the process (a counter and a dozen histogram buckets), so names taken from
- * payloads would let random command names or `custom_id`s grow memory without bound.
- */
-function typeLabel(interaction: APIInteraction, known: KnownNames): string {
-  const data = (interaction as { data?: { name?: unknown; custom_id?: unknown } }).data;
-  const name = typeof data?.name === 'string' && known.commands.has(data.name) ? data.name : '?';
-  const rawKey = typeof data?.custom_id === 'string' ? (data.custom_id.split(':')[0] ?? '') : '';
-  const key = known.components.has(rawKey) ? rawKey : '?';
-  switch (interaction.type) {
-    case InteractionType.Ping:
-      return 'ping';
-    case InteractionType.ApplicationCommand:
-      return `command:${name}`;
-    case InteractionType.ApplicationCommandAutocomplete:
-      return `autocomplete:${name}`;
-    case InteractionType.MessageComponent:
-      return `component:${key}`;
-    case InteractionType.ModalSubmit:
-      return `modal:${key}`;
-    default:
-      return 'other';
-  }
-}
-
 /** Called by the `/interactions` route with what it answered, so `/metrics` can count it by type. */
 export function noteInteraction(request: FastifyRequest, interaction: APIInteraction, response: APIInteractionResponse, known: KnownNames): void {
-  const deferred = response.type === InteractionResponseType.DeferredChannelMessageWithSource || response.type === InteractionResponseType.DeferredMessageUpdate;
-  noted.set(request, { type: typeLabel(interaction, known), outcome: deferred ? 'deferred' : 'answered' });
+  noted.set(request, { type: typeLabel(interaction, known), outcome: outcomeOf(response) });
 }
 
 function outcomeOfStatus(status: number): string {

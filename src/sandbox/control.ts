@@ -53,7 +53,7 @@ function messageOut(m: EmulatedMessage) {
 async function interactionOut(result: Awaited<ReturnType<Emulator['runCommand']>>, waitMs: number) {
   let message: unknown = null;
   if (!result.error && waitMs > 0) message = await result.final(waitMs).then(messageOut, () => null);
-  return { id: result.id, status: result.status, response: result.response, error: result.error, message };
+  return { id: result.id, via: result.via, status: result.status, response: result.response, error: result.error, message };
 }
 
 const routes: [method: string, pattern: RegExp, handler: Handler][] = [

@@ -93,10 +93,12 @@ export class Emulator extends MemberActions {
     // The voice server follows voice states: the bot leaving ends its voice session, members join media sessions.
     const deliver = this.world.dispatch;
     this.world.dispatch = (event) => {
-      deliver(event);
-      if (event.t !== 'VOICE_STATE_UPDATE' || !event.guildId) return;
-      const d = event.d as { user_id: string; channel_id: string | null };
-      this.#voice.voiceStateChanged(event.guildId, d.user_id, d.channel_id);
+      const delivered = deliver(event);
+      if (event.t === 'VOICE_STATE_UPDATE' && event.guildId) {
+        const d = event.d as { user_id: string; channel_id: string | null };
+        this.#voice.voiceStateChanged(event.guildId, d.user_id, d.channel_id);
+      }
+      return delivered;
     };
     const rest: RestServerParts = {
       deps: {

@@ -19,7 +19,7 @@ export type WireEvent =
     }
   | { kind: 'gateway'; at: number; direction: 'in' | 'out'; sessionId: string | null; op: number; t?: string | null; s?: number | null; d?: unknown }
   | { kind: 'gateway-close'; at: number; sessionId: string | null; code: number; reason: string; by: 'client' | 'server' }
-  | { kind: 'interaction'; at: number; id: string; type: number; name?: string; customId?: string; userId: string; status: number; responseType?: number; error?: string }
+  | { kind: 'interaction'; at: number; id: string; type: number; via: 'http' | 'gateway'; name?: string; customId?: string; userId: string; status: number; responseType?: number; error?: string }
   | { kind: 'interaction-response'; at: number; id: string; via: 'http' | 'callback'; type: number }
   | { kind: 'control'; at: number; action: string; detail?: unknown }
   /** A voice gateway frame (heartbeats left out); `op` -1 is a close, `d.close` its code. */

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
  */
 export interface Config {
   applicationId: string;
+  /** Empty with `INTERACTIONS=gateway` when not set: nothing is signed over the gateway. */
   publicKey: string;
   token: string;
   apiUrl: string;
@@ -14,12 +15,25 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   logLevel: LogLevel;
+  /** How slash commands, buttons and autocomplete reach the bot: see {@link INTERACTION_MODES}. */
+  interactions: InteractionMode;
   /**
    * `CLOCK_START` (rehearsals only: the soak suite, a dress rehearsal of tomorrow's post): unix ms the
    * bot's clock starts at; it then runs at normal speed. Unset: the wall clock.
    */
   clockStart?: number;
 }
+
+/**
+ * - `http`: Discord POSTs each interaction, signed, to the application's Interactions Endpoint URL
+ *   (`POST /interactions`: a public HTTPS address, Caddy, a domain or a tunnel).
+ * - `gateway`: the application has no Interactions Endpoint URL, so Discord sends INTERACTION_CREATE
+ *   on the bot's gateway connection and takes the answer on the callback endpoint: nothing needs to
+ *   reach the bot from outside.
+ * @see https://discord.com/developers/docs/interactions/receiving-and-responding#receiving-an-interaction
+ */
+export const INTERACTION_MODES = ['http', 'gateway'] as const;
+export type InteractionMode = (typeof INTERACTION_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -30,6 +44,7 @@ export const DEFAULTS = {
   HTTP_HOST: '127.0.0.1',
   HTTP_PORT: '8787',
   LOG_LEVEL: 'info',
+  INTERACTIONS: 'http',
 } as const;
 
 export class ConfigError extends Error {
@@ -62,8 +77,14 @@ export function loadConfig(env: Env = process.env): Config {
   const applicationId = required(env, 'DISCORD_APPLICATION_ID', 'set it to the Application ID from the Discord developer portal');
   if (!SNOWFLAKE.test(applicationId)) throw new ConfigError('DISCORD_APPLICATION_ID', 'must be a Discord id (17–20 digits)');
 
-  const publicKey = required(env, 'DISCORD_PUBLIC_KEY', 'set it to the Public Key from the Discord developer portal');
-  if (!/^[0-9a-fA-F]{64}$/.test(publicKey)) throw new ConfigError('DISCORD_PUBLIC_KEY', 'must be 64 hexadecimal characters');
+  const interactions = (read(env, 'INTERACTIONS') ?? DEFAULTS.INTERACTIONS).toLowerCase();
+  if (!(INTERACTION_MODES as readonly string[]).includes(interactions)) {
+    throw new ConfigError('INTERACTIONS', "must be http (Discord POSTs commands to a public HTTPS address) or gateway (commands arrive on the bot's gateway connection; no public address)");
+  }
+
+  // Only the webhook checks signatures; over the gateway the key is not needed.
+  const publicKey = interactions === 'gateway' ? (read(env, 'DISCORD_PUBLIC_KEY') ?? '') : required(env, 'DISCORD_PUBLIC_KEY', 'set it to the Public Key from the Discord developer portal');
+  if (publicKey !== '' && !/^[0-9a-fA-F]{64}$/.test(publicKey)) throw new ConfigError('DISCORD_PUBLIC_KEY', 'must be 64 hexadecimal characters');
 
   const token = required(env, 'DISCORD_TOKEN', 'set it to the bot token from the Discord developer portal');
   if (/\s/.test(token) || token.length < 20) throw new ConfigError('DISCORD_TOKEN', 'does not look like a bot token');
@@ -85,6 +106,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const httpHost = read(env, 'HTTP_HOST') ?? DEFAULTS.HTTP_HOST;
   if (!isHostAddress(httpHost)) throw new ConfigError('HTTP_HOST', 'must be an IP address or a host name to listen on, such as 127.0.0.1, 0.0.0.0 or ::');
+  // Over the gateway the port serves only /healthz and /metrics, for this machine.
+  if (interactions === 'gateway' && !LOOPBACK_HOSTS.has(httpHost.toLowerCase())) {
+    throw new ConfigError('HTTP_HOST', `(${httpHost}) must be a loopback address (127.0.0.1, ::1 or localhost) with INTERACTIONS=gateway: only /healthz and /metrics listen, for this machine`);
+  }
 
   const databasePath = read(env, 'DATABASE_PATH') ?? DEFAULTS.DATABASE_PATH;
   if (databasePath.includes('\0')) throw new ConfigError('DATABASE_PATH', 'must be a file path');
@@ -106,9 +131,12 @@ export function loadConfig(env: Env = process.env): Config {
     httpHost,
     httpPort,
     logLevel: logLevel as LogLevel,
+    interactions: interactions as InteractionMode,
     ...(clockStart === undefined ? {} : { clockStart }),
   };
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** An IPv4/IPv6 address, or a host name made of DNS labels (RFC 1123). */
 function isHostAddress(text: string): boolean {

@@ -87,4 +87,33 @@ describe('npm run sandbox', () => {
     const health = /health: (\S+)\)/.exec(out)![1]!;
     expect((await fetch(health)).status).toBe(200);
   }, 60_000);
+
+  it('--interactions gateway: the page’s commands, menus, buttons and autocomplete reach the bot as INTERACTION_CREATE', async () => {
+    const cli = await startCli(['--interactions', 'gateway']);
+    child = cli.child;
+    expect(cli.output.stdout).toMatch(/Ctrl\+C to stop\) {2}— commands over the gateway\n$/);
+    const control = new URL('/control', cli.output.stdout.match(URLS)![0]).href;
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+    type Row = { components: { custom_id: string; options?: { value: string }[] }[] };
+
+    const show = await post('/commands/run', { user: 'alice', name: 'config', options: [{ name: 'show', options: [] }] });
+    expect(show).toMatchObject({ via: 'gateway', status: 200, error: null });
+    expect(show.message.content).toContain('rollcall settings');
+
+    const zones = await post('/autocomplete', { user: 'bob', name: 'timezone', options: [{ name: 'set', options: [{ name: 'zone', value: 'Par', focused: true }] }] });
+    expect(zones.map((c: { value: string }) => c.value)).toContain('Europe/Paris');
+
+    const schedule = await post('/commands/run', { user: 'bob', name: 'schedule', options: [{ name: 'set', options: [] }] });
+    expect(schedule.error).toBeNull();
+    const [days] = (schedule.message.components as Row[]).map((r) => r.components[0]!);
+    const picked = await post('/components/select', { user: 'bob', message: schedule.message.id, customId: days!.custom_id, values: ['1'] });
+    expect(picked).toMatchObject({ via: 'gateway', error: null });
+
+    const messages = (await (await fetch(`${control}/channels/tonight/messages`)).json()) as { id: string; content: string }[];
+    const daily = messages.find((m) => m.content.startsWith("**Who's playing tonight?**"))!;
+    const skipped = await post('/components/button', { user: 'carol', message: daily.id, customId: 'not-tonight:' });
+    expect(skipped).toMatchObject({ via: 'gateway', error: null });
+    expect(await stop(cli.child)).toBe(0);
+  }, 60_000);
 });

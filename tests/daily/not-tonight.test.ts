@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatedMessage } from '../../src/sandbox/index.js';
 import { NOT_TONIGHT_BUTTON } from '../../src/shared/services/daily-post.js';
-import { botMessages, eventually, startConfiguredWorld, type World } from '../helpers/world.js';
+import { MODES, botMessages, eventually, startConfiguredWorld, type World } from '../helpers/world.js';
 
 const MONDAY = '2026-11-23T12:00:00Z'; // 07:00 in New York; slots 20 → 23
 const TUESDAY = '2026-11-24T12:00:00Z';
@@ -15,12 +15,12 @@ const today = (w: World) =>
     .at(-1)!;
 const run = async (w: World, user: string, name: string, options: unknown[]) => (await w.emu.runCommand(user, name, options as never)).final();
 
-describe('"Not tonight" on the daily message', () => {
+describe.each(MODES)('"Not tonight" on the daily message (interactions over %s)', (mode) => {
   let w: World;
   afterEach(() => w?.close());
 
   it('takes a scheduled member who also clicked off today only: the text, their reaction, the private answer; tomorrow the schedule counts again', async () => {
-    w = await startConfiguredWorld(MONDAY);
+    w = await startConfiguredWorld(MONDAY, mode);
     const { bob, carol } = w.emu.fixture.members;
     const tonight = w.emu.fixture.channels.tonight;
     await w.app.schedules.set(w.emu.fixture.guildId, bob.id, { weekdays: [1, 2, 3, 4, 5, 6, 7], hours: [20, 21] });
@@ -58,7 +58,7 @@ describe('"Not tonight" on the daily message', () => {
   });
 });
 
-describe('schedules that differ per evening', () => {
+describe.each(MODES)('schedules that differ per evening (interactions over %s)', (mode) => {
   let w: World;
   afterEach(() => w?.close());
 
@@ -70,7 +70,7 @@ describe('schedules that differ per evening', () => {
   }
 
   it('Tuesday 20–21 and Friday 22–23 are two saves; show reads them back with the Not tonight hint; one evening can be cleared', async () => {
-    w = await startConfiguredWorld(MONDAY);
+    w = await startConfiguredWorld(MONDAY, mode);
     const { bob } = w.emu.fixture.members;
     expect(await save(bob.id, ['2'], ['20', '21'])).toContain('every **Tuesday** at **20:00, 21:00**');
     expect(await save(bob.id, ['5'], ['22', '23'])).toContain('every **Tuesday** at **20:00, 21:00**; every **Friday** at **22:00, 23:00**');

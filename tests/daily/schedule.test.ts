@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedMessage } from '../../src/sandbox/index.js';
-import { configureGuild, eventually, startWorld, type World } from '../helpers/world.js';
+import { MODES, configureGuild, eventually, startWorld, type World } from '../helpers/world.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 
 type Select = { custom_id: string; options?: { value: string; default?: boolean }[] };
@@ -12,7 +12,7 @@ const byKey = (m: EmulatedMessage, key: string) => componentsOf(m).find((c) => c
  * each member's schedule is their own, a click overrides a scheduled hour for that day only, and
  * 9 pm stays 9 pm local across the DST change.
  */
-describe('recurring schedules through /schedule and its menus', () => {
+describe.each(MODES)('recurring schedules through /schedule and its menus (interactions over %s)', (mode) => {
   let w: World;
   let tonight: string;
   let alice: string, bob: string, carol: string;
@@ -31,7 +31,7 @@ describe('recurring schedules through /schedule and its menus', () => {
 
   beforeAll(async () => {
     // Saturday 31 October 2026, 09:00 in New York; DST ends Sunday 1 November at 2 am.
-    w = await startWorld({ now: '2026-10-31T13:00:00Z' });
+    w = await startWorld({ interactions: mode, now: '2026-10-31T13:00:00Z' });
     tonight = w.emu.fixture.channels.tonight;
     ({
       alice: { id: alice },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeGreeting } from '../../src/http/commands/config-greeting.js';
+import { describeGreeting } from '../../src/interactions/commands/config-greeting.js';
 import { VoiceGreetingService, type GreetingRequest, type GreetingSpeaker } from '../../src/shared/services/voice-greeting.js';
 import { greetingSentence } from '../../src/voice/sentence.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';

@@ -21,6 +21,7 @@ export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey'
     httpHost: '127.0.0.1',
     httpPort: 0,
     logLevel: 'silent',
+    interactions: 'http',
     ...overrides,
   };
 }

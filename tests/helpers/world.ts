@@ -7,9 +7,15 @@ import type { App } from '../../src/app.js';
 import { bootBot, type Bot } from '../../src/boot.js';
 import type { GatewayShard } from '../../src/gateway/shard.js';
 import type { InteractionServer } from '../../src/http/server.js';
-import { commands } from '../../src/http/commands/index.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { registerCommands } from '../../src/cli/registration.js';
+import type { InteractionMode } from '../../src/shared/config.js';
+import type { IntakeOptions } from '../../src/interactions/intake.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { tempDir, testConfig, testLogger } from './app.js';
+
+/** Both ways interactions reach the bot: tests of what commands do run once per mode (`describe.each(MODES)`). */
+export const MODES: readonly InteractionMode[] = ['http', 'gateway'];
 
 /** Polls until `check` stops throwing (or returns true), like a person waiting for the screen to update. */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8_000): Promise<T> {
@@ -32,6 +38,8 @@ export interface World {
   emu: Emulator;
   app: App;
   clock: ManualClock;
+  /** How interactions reach the bot in this world: signed POSTs to its webhook, or INTERACTION_CREATE. */
+  mode: InteractionMode;
   server: InteractionServer;
   gateway: GatewayShard;
   dbPath: string;
@@ -49,11 +57,26 @@ export interface World {
 
 const noThrottle = { waitForIdentify: async () => {} };
 
+export interface WorldOptions {
+  now: number | string;
+  emulator?: EmulatorOptions;
+  dbPath?: string;
+  /** The bot's INTERACTIONS (default `http`). */
+  interactions?: InteractionMode;
+  /** Handlers served (and registered) instead of rollcall's own, and the router's deadline. */
+  intake?: IntakeOptions;
+  logger?: Logger;
+  /** The budget's and the editor's timer (default real time). */
+  timer?: Timer;
+}
+
 /**
  * The whole bot — HTTP server, gateway shard, services, a real SQLite file — against the Discord
  * emulator on 127.0.0.1, with a clock the test moves. Commands are registered in the fixture guild.
+ * `interactions` (default `http`) is the bot's INTERACTIONS; with `gateway` the emulator has no
+ * interactions URL and sends INTERACTION_CREATE, as Discord does.
  */
-export async function startWorld(options: { now: number | string; emulator?: EmulatorOptions; dbPath?: string; timer?: Timer } = { now: Date.now() }): Promise<World> {
+export async function startWorld(options: WorldOptions = { now: Date.now() }): Promise<World> {
   const emu = await startEmulator({
     heartbeatIntervalMs: 1_000,
     ...options.emulator,
@@ -70,19 +93,28 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
     token: emu.token,
     apiUrl: emu.api,
     databasePath: dbPath,
+    interactions: options.interactions ?? 'http',
   });
 
-  const world = { emu, clock, dbPath } as World;
+  const world = { emu, clock, dbPath, mode: config.interactions } as World;
   let alive = false;
   let bot: Bot;
   const boot = async () => {
     // As `npm start` boots, with the scheduler ticked by the test instead of a timer.
     const ready = emu.waitForEvent((e) => e.kind === 'gateway' && e.t === 'GUILD_CREATE', 10_000).catch(() => undefined);
-    bot = await bootBot(config, { clock, ...(options.timer ? { timer: options.timer } : {}), logger: testLogger(), identifyThrottler: noThrottle, ticks: 'manual' });
+    bot = await bootBot(config, {
+      clock,
+      ...(options.timer ? { timer: options.timer } : {}),
+      logger: options.logger ?? testLogger(),
+      identifyThrottler: noThrottle,
+      ticks: 'manual',
+      ...(options.intake ? { intake: options.intake } : {}),
+    });
     world.app = bot.app;
     world.server = bot.server!;
     world.gateway = bot.sidecar!.gateway;
-    emu.setInteractionsUrl(`${bot.url!}/interactions`);
+    // As the developer portal: an Interactions Endpoint URL for the webhook, none for the gateway.
+    emu.setInteractionsUrl(config.interactions === 'http' ? `${bot.url!}/interactions` : null);
     await bot.sidecar!.connected;
     await ready;
     alive = true;
@@ -90,7 +122,7 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
   await boot();
   await registerCommands(
     world.app.discord,
-    commands.map((c) => c.definition),
+    (options.intake?.commands ?? commands).map((c) => c.definition),
     emu.fixture.guildId,
     () => {},
   );
@@ -126,8 +158,8 @@ export async function startWorld(options: { now: number | string; emulator?: Emu
 }
 
 /** A world whose fixture guild is set up as most daily-message tests need: #tonight, slots 20 → 23. */
-export async function startConfiguredWorld(now: number | string): Promise<World> {
-  const w = await startWorld({ now });
+export async function startConfiguredWorld(now: number | string, interactions: InteractionMode = 'http'): Promise<World> {
+  const w = await startWorld({ now, interactions });
   await configureGuild(w, w.emu.fixture.channels.tonight);
   return w;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandInteractionDataOption } from 'discord-api-types/v10';
-import { configCommand } from '../../src/http/commands/config.js';
+import { configCommand } from '../../src/interactions/commands/config.js';
 import { CHANNEL_ID, GUILD_ID, MEMBER_ID, MEMBER_PERMISSIONS, channelOpt, command, int, str } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 

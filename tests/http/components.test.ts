@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelType } from 'discord-api-types/v10';
 import { CHANNEL_ID, MEMBER_ID, MEMBER_PERMISSIONS, channelOpt, command, component } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';
-import { decodePicks, encodePicks } from '../../src/http/commands/schedule.js';
+import { decodePicks, encodePicks } from '../../src/interactions/commands/schedule.js';
 
 const asMember = { userId: MEMBER_ID, permissions: MEMBER_PERMISSIONS };
 

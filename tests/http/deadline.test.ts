@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
-import type { CommandHandler } from '../../src/http/handler.js';
-import { registerCommands } from '../../src/cli/registration.js';
-import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
-import { startHarness, type Harness } from '../helpers/server.js';
+import type { CommandHandler } from '../../src/interactions/handler.js';
+import type { Emulator } from '../../src/sandbox/index.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { MODES, startWorld, type World } from '../helpers/world.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,39 +32,28 @@ const slowBroken: CommandHandler = {
 };
 
 /**
- * Discord's 3-second deadline, with the emulator as Discord: it signs the interaction, times the
- * answer (3 s, as Discord does) and accepts the late answer only through `PATCH @original`.
+ * Discord's 3-second deadline, with the emulator as Discord: it delivers the interaction (signed to
+ * the webhook, or INTERACTION_CREATE on the gateway), times the first answer (3 s, as Discord does)
+ * and accepts the late answer only through `PATCH @original`.
  */
-describe("Discord's 3-second deadline and failing handlers", () => {
+describe.each(MODES)("Discord's 3-second deadline and failing handlers (interactions over %s)", (mode) => {
+  let w: World;
   let emu: Emulator;
-  let h: Harness;
   const logLines: string[] = [];
   let alice: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    h = await startHarness({
-      config: { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId },
-      server: { commands: [slow, broken, slowBroken] },
-      logTo: (line) => logLines.push(line),
-    });
-    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
-    await registerCommands(
-      h.app.discord,
-      [slow, broken, slowBroken].map((c) => c.definition),
-      emu.fixture.guildId,
-      () => {},
-    );
+    const logger = createLogger('info', { write: (line: string) => (logLines.push(line), true) } as NodeJS.WritableStream);
+    w = await startWorld({ now: Date.now(), interactions: mode, intake: { commands: [slow, broken, slowBroken] }, logger });
+    emu = w.emu;
     alice = emu.fixture.members.alice.id;
   });
-  afterAll(async () => {
-    await h.close();
-    await emu.close();
-  });
+  afterAll(() => w.close());
 
   it('answers a fast handler directly', async () => {
     const r = await emu.runCommand(alice, 'slow', [{ name: 'ms', value: 10 }]);
     expect(r.error).toBeNull();
+    expect(r.via).toBe(mode);
     expect(r.response).toMatchObject({ type: 4, data: { content: 'done after 10 ms', flags: 64 } });
   });
 

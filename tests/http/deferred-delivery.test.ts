@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
-import type { CommandHandler, ComponentHandler } from '../../src/http/handler.js';
-import { commands } from '../../src/http/commands/index.js';
-import { InteractionRouter } from '../../src/http/router.js';
+import type { CommandHandler, ComponentHandler } from '../../src/interactions/handler.js';
+import { commands } from '../../src/interactions/commands/index.js';
+import { InteractionRouter } from '../../src/interactions/router.js';
 import { registerCommands } from '../../src/cli/registration.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../helpers/server.js';
+import { MODES, startWorld, type World } from '../helpers/world.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Longer than the router's 2.5 s deadline, shorter than the emulator's 3 s. */
@@ -72,31 +73,25 @@ const quick: CommandHandler = {
 
 type RestEvent = Extract<Emulator['events'][number], { kind: 'rest' }>;
 const webhookCalls = (emu: Emulator, token: string, method: string) => emu.events.filter((e): e is RestEvent => e.kind === 'rest' && e.method === method && decodeURIComponent(e.path).includes(token));
-const responseIndex = (emu: Emulator, id: string) => emu.events.findIndex((e) => e.kind === 'interaction-response' && e.id === id);
+/** Where the first response landed in the wire log: the webhook's HTTP answer, or the gateway mode's callback POST. */
+const responseIndex = (emu: Emulator, id: string) =>
+  emu.events.findIndex((e) => (e.kind === 'interaction-response' && e.id === id) || (e.kind === 'rest' && e.method === 'POST' && e.path.includes(`/interactions/${id}/`)));
 
-describe('deferred component answers land where the member expects', () => {
+describe.each(MODES)('deferred component answers land where the member expects (interactions over %s)', (mode) => {
+  let w: World;
   let emu: Emulator;
-  let h: Harness;
   let alice: string;
   let bob: string;
   let channel: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    h = await startHarness({
-      config: { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId },
-      server: { commands: [panel], components: [slowUpdate, slowAnswer, slowFail] },
-    });
-    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
-    await registerCommands(h.app.discord, [panel.definition], emu.fixture.guildId, () => {});
+    w = await startWorld({ now: Date.now(), interactions: mode, intake: { commands: [panel], components: [slowUpdate, slowAnswer, slowFail] } });
+    emu = w.emu;
     alice = emu.fixture.members.alice.id;
     bob = emu.fixture.members.bob.id;
     channel = emu.fixture.channels.tonight!;
   });
-  afterAll(async () => {
-    await h.close();
-    await emu.close();
-  });
+  afterAll(() => w.close());
 
   const postPanel = async () => (await (await emu.runCommand(alice, 'panel')).final()).id;
   const panelIntact = (messageId: string) => {
@@ -123,7 +118,7 @@ describe('deferred component answers land where the member expects', () => {
     const messageId = await postPanel();
     const r = await emu.pressButton(alice, messageId, 'slow-answer:1');
     expect(r.response).toEqual({ type: 6 });
-    await h.server.router.settle();
+    await w.settle();
     panelIntact(messageId);
     expect(onlyFor(alice, 'Here is your answer, just for you')).toHaveLength(1);
     // Nobody else sees it, in the channel or as another member.
@@ -136,44 +131,23 @@ describe('deferred component answers land where the member expects', () => {
     const messageId = await postPanel();
     const r = await emu.pressButton(alice, messageId, 'slow-fail:1');
     expect(r.response).toEqual({ type: 6 });
-    await h.server.router.settle();
+    await w.settle();
     panelIntact(messageId);
     expect(onlyFor(alice, /^Something went wrong on my side.*`[0-9a-f]{8}`/)).toHaveLength(1);
   });
 });
 
-describe('deferred answers are delivered only after the deferral was sent', () => {
+describe.each(MODES)('deferred answers are delivered only after the deferral was sent (interactions over %s)', (mode) => {
+  let w: World;
   let emu: Emulator;
-  let h: Harness;
-  /** The same bot, deferring at once (deferAfterMs 0), with a response that takes 200 ms to go out. */
-  let hSlowWire: Harness;
   let alice: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    const config = { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId };
-    h = await startHarness({ config, server: { commands: [...commands, thinker, quick] } });
-    hSlowWire = await startHarness({ config, server: { commands: [quick], deferAfterMs: 0 } });
-    // A busy event loop or a slow link: the deferral is written well after the handler is done.
-    hSlowWire.server.fastify.addHook('onSend', async (request, _reply, payload) => {
-      if (request.url === '/interactions') await sleep(200);
-      return payload;
-    });
-    await hSlowWire.listen();
-    emu.setInteractionsUrl(`${await h.listen()}/interactions`);
-    await registerCommands(
-      h.app.discord,
-      [...commands, thinker, quick].map((c) => c.definition),
-      emu.fixture.guildId,
-      () => {},
-    );
+    w = await startWorld({ now: Date.now(), interactions: mode, intake: { commands: [...commands, thinker] } });
+    emu = w.emu;
     alice = emu.fixture.members.alice.id;
   }, 30_000);
-  afterAll(async () => {
-    await h.close();
-    await hSlowWire.close();
-    await emu.close();
-  });
+  afterAll(() => w.close());
 
   it("a command declared defer: 'always' answers type 5 at once, not when its handler is done", async () => {
     const started = Date.now();
@@ -194,7 +168,7 @@ describe('deferred answers are delivered only after the deferral was sent', () =
       const final = await r.final(30_000);
       expect(final.content).toMatch(/Nothing to draw yet/);
       expect(final.ephemeral_for).toBe(alice);
-      await h.server.router.settle();
+      await w.settle();
       const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
       expect(patches.map((p) => p.status)).toEqual([200]);
       expect(emu.events.indexOf(patches[0]!)).toBeGreaterThan(responseIndex(emu, r.id));
@@ -210,20 +184,41 @@ describe('deferred answers are delivered only after the deferral was sent', () =
     const show = await emu.runCommand(alice, 'privacy', [{ name: 'show', options: [] }]);
     expect(show.response).toMatchObject({ type: 4, data: { flags: 64 } });
   });
+});
+
+/** Fastify-specific: the webhook's deferral is an HTTP response, written after the handler may be done. */
+describe('over the webhook, a deferral written late', () => {
+  let emu: Emulator;
+  /** The bot deferring at once (deferAfterMs 0), with a response that takes 200 ms to go out. */
+  let hSlowWire: Harness;
+  let alice: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const config = { apiUrl: emu.api, publicKey: emu.publicKey, token: emu.token, applicationId: emu.applicationId };
+    hSlowWire = await startHarness({ config, server: { commands: [quick], deferAfterMs: 0 } });
+    // A busy event loop or a slow link: the deferral is written well after the handler is done.
+    hSlowWire.server.fastify.addHook('onSend', async (request, _reply, payload) => {
+      if (request.url === '/interactions') await sleep(200);
+      return payload;
+    });
+    emu.setInteractionsUrl(`${await hSlowWire.listen()}/interactions`);
+    await registerCommands(hSlowWire.app.discord, [quick.definition], emu.fixture.guildId, () => {});
+    alice = emu.fixture.members.alice.id;
+  });
+  afterAll(async () => {
+    await hSlowWire.close();
+    await emu.close();
+  });
 
   it('a handler done before its deferral is written waits for the deferral to go out before PATCHing', async () => {
-    emu.setInteractionsUrl(`${hSlowWire.url}/interactions`);
-    try {
-      const r = await emu.runCommand(alice, 'quick');
-      expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
-      expect((await r.final(10_000)).content).toBe('quick answer');
-      await hSlowWire.server.router.settle();
-      const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
-      expect(patches.map((p) => p.status)).toEqual([200]);
-      expect(emu.events.indexOf(patches[0]!)).toBeGreaterThan(responseIndex(emu, r.id));
-    } finally {
-      emu.setInteractionsUrl(`${h.url}/interactions`);
-    }
+    const r = await emu.runCommand(alice, 'quick');
+    expect(r.response).toEqual({ type: 5, data: { flags: 64 } });
+    expect((await r.final(10_000)).content).toBe('quick answer');
+    await hSlowWire.server.router.settle();
+    const patches = webhookCalls(emu, r.interaction.token as string, 'PATCH');
+    expect(patches.map((p) => p.status)).toEqual([200]);
+    expect(emu.events.indexOf(patches[0]!)).toBeGreaterThan(responseIndex(emu, r.id));
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandHandler, ComponentHandler } from '../../src/http/handler.js';
-import { commands, components } from '../../src/http/commands/index.js';
-import { actorOf } from '../../src/http/context.js';
+import type { CommandHandler, ComponentHandler } from '../../src/interactions/handler.js';
+import { commands, components } from '../../src/interactions/commands/index.js';
+import { actorOf } from '../../src/interactions/context.js';
 import { metrics } from '../../src/shared/metrics.js';
 import { command, component, ping } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, InteractionType } from 'discord-api-types/v10';
-import { CommandOptions } from '../../src/http/context.js';
+import { CommandOptions } from '../../src/interactions/context.js';
 import { registry } from '../../src/shared/metrics.js';
 import { autocomplete, command, component, int, str } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIApplicationCommand, RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
-import { commands } from '../../src/http/commands/index.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { describePlan, registerCommands, planRegistration } from '../../src/cli/registration.js';
 import { createRest, DiscordApi } from '../../src/shared/discord/rest.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';

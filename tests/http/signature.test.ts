@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandHandler } from '../../src/http/handler.js';
-import { commands } from '../../src/http/commands/index.js';
+import type { CommandHandler } from '../../src/interactions/handler.js';
+import { commands } from '../../src/interactions/commands/index.js';
 import { createTestKeys, type TestKeys } from '../helpers/keys.js';
 import { command, ping, signed } from '../helpers/interactions.js';
 import { startHarness, type Harness } from '../helpers/server.js';

@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { REST } from '@discordjs/rest';
+import { Routes } from 'discord-api-types/v10';
+import { commands } from '../../src/interactions/commands/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/app.js';
@@ -6,6 +9,18 @@ import { formatStatus } from '../../src/cli/admin/status.js';
 import { admin, lastLine } from './helpers/cli.js';
 import { startBotProcess, type BotProcess } from './helpers/bot.js';
 import { freePort } from './helpers/ports.js';
+
+/** `npm start` against the emulator with `extra` settings, once the gateway said READY and a heartbeat came back. */
+async function startReadyBot(emu: Emulator, dir: string, extra: Record<string, string>): Promise<BotProcess> {
+  const env = { DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_TOKEN: emu.token, DISCORD_API_URL: emu.api, DATABASE_PATH: join(dir, 'rollcall.sqlite'), LOG_LEVEL: 'warn', ...extra };
+  const bot = await startBotProcess(env, await freePort());
+  const deadline = Date.now() + 20_000;
+  while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return bot;
+}
 
 /** `status` and the operations endpoints of a real `npm start` process connected to the emulator. */
 describe('admin status against a running bot', () => {
@@ -16,23 +31,7 @@ describe('admin status against a running bot', () => {
   beforeAll(async () => {
     tmp = tempDir();
     emu = await startEmulator({ heartbeatIntervalMs: 500 });
-    bot = await startBotProcess(
-      {
-        DISCORD_APPLICATION_ID: emu.applicationId,
-        DISCORD_PUBLIC_KEY: emu.publicKey,
-        DISCORD_TOKEN: emu.token,
-        DISCORD_API_URL: emu.api,
-        DATABASE_PATH: join(tmp.dir, 'rollcall.sqlite'),
-        LOG_LEVEL: 'warn',
-      },
-      await freePort(),
-    );
-    // Ready once the gateway has said READY and a heartbeat came back.
-    const deadline = Date.now() + 20_000;
-    while ((await fetch(`${bot.url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`never ready:\n${bot.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    bot = await startReadyBot(emu, tmp.dir, { DISCORD_PUBLIC_KEY: emu.publicKey });
   }, 60_000);
 
   afterAll(async () => {
@@ -51,6 +50,7 @@ describe('admin status against a running bot', () => {
     expect(r.stdout).toMatch(/gateway\s+ready, connected, 1 session\(s\), 0 reconnect\(s\)/);
     expect(r.stdout).toMatch(/gateway\s+.*, since \d{4}-\d\d-\d\dT/);
     expect(r.stdout).toMatch(/REST queue\s+0 request\(s\) waiting or in flight/);
+    expect(r.stdout).toMatch(/commands\s+over the webhook \(INTERACTIONS=http/);
     expect(r.stdout).toMatch(/last event\s+\d+ s ago/);
     expect(r.stdout).toMatch(/ready\s+yes/);
 
@@ -87,6 +87,7 @@ describe('admin status against a running bot', () => {
       uptimeSeconds: 12,
       db: true,
       restQueue: 0,
+      interactions: null,
       problems: [],
       ready: false,
       reasons: ['no gateway event or heartbeat yet'],
@@ -96,4 +97,39 @@ describe('admin status against a running bot', () => {
     const up = formatStatus({ ...report, gateway: { state: 'ready', connected: true, readyOnce: true, lastEventAt: null, lastHeartbeatAt: null } });
     expect(up).not.toContain('never READY');
   });
+});
+
+/** `npm start` with INTERACTIONS=gateway: no public key, no URL in the emulator, only loopback listening. */
+describe('admin status and a command against a bot started with INTERACTIONS=gateway', () => {
+  let emu: Emulator;
+  let bot: BotProcess;
+  let tmp: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    tmp = tempDir();
+    // No interactions URL: the emulator sends INTERACTION_CREATE, as Discord does.
+    emu = await startEmulator({ heartbeatIntervalMs: 500 });
+    bot = await startReadyBot(emu, tmp.dir, { DISCORD_GUILD_ID: emu.fixture.guildId, INTERACTIONS: 'gateway' });
+    await new REST({ api: emu.api, version: '10' }).setToken(emu.token).put(Routes.applicationGuildCommands(emu.applicationId, emu.fixture.guildId), { body: commands.map((c) => c.definition) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await emu?.close();
+    tmp?.cleanup();
+  });
+
+  it("says commands come over the gateway, serves no webhook, and answers a member's command", async () => {
+    const r = await admin(['status', '--url', bot.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/commands\s+over the gateway \(INTERACTIONS=gateway/);
+    const health = (await (await fetch(`${bot.url}/healthz`)).json()) as { interactions: string };
+    expect(health.interactions).toBe('gateway');
+    expect((await fetch(`${bot.url}/interactions`, { method: 'POST', body: '{}' })).status).toBe(404);
+
+    const result = await emu.runCommand(emu.fixture.members.alice.id, 'config', [{ name: 'show', options: [] }]);
+    expect(result.via).toBe('gateway');
+    expect(result.error).toBeNull();
+    expect((await result.final()).content).toContain('rollcall settings');
+  }, 30_000);
 });

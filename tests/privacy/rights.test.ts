@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrivacyExport } from '../../src/shared/services/privacy-export.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { MODES, eventually, startWorld, type World } from '../helpers/world.js';
 import { channelsOf, config, idsOf, press, privacy, rowsMentioning, userTables, type Who } from './helpers.js';
 
 const H = 3_600_000;
@@ -11,7 +11,7 @@ const EVENING = Date.parse('2026-11-24T01:10:00Z');
  * A member's rights end to end, through the emulator: Bob plays an evening with Carol, then asks
  * what rollcall holds about him, takes it out as a file, and erases it.
  */
-describe('/privacy show, export and erase', () => {
+describe.each(MODES)('/privacy show, export and erase (interactions over %s)', (mode) => {
   let w: World;
   let m: Record<Who, string>;
   let c: ReturnType<typeof channelsOf>;
@@ -24,7 +24,7 @@ describe('/privacy show, export and erase', () => {
       .at(-1)!;
 
   beforeAll(async () => {
-    w = await startWorld({ now: '2026-11-23T12:00:00Z' }); // 07:00 New York
+    w = await startWorld({ interactions: mode, now: '2026-11-23T12:00:00Z' }); // 07:00 New York
     m = idsOf(w);
     c = channelsOf(w);
     guildId = w.emu.fixture.guildId;

@@ -20,7 +20,18 @@ describe('configuration from the environment', () => {
       httpPort: 8787,
       logLevel: 'info',
       guildId: undefined,
+      interactions: 'http',
     });
+  });
+
+  it('INTERACTIONS=gateway needs no public key (nothing is signed) and keeps the port on loopback', () => {
+    const { DISCORD_PUBLIC_KEY: _key, ...keyless } = good;
+    expect(loadConfig({ ...keyless, INTERACTIONS: 'gateway' })).toMatchObject({ interactions: 'gateway', publicKey: '', httpHost: '127.0.0.1' });
+    expect(loadConfig({ ...good, INTERACTIONS: 'Gateway', HTTP_HOST: '::1' })).toMatchObject({ interactions: 'gateway', publicKey: 'ab'.repeat(32) });
+    expect(() => loadConfig({ ...good, INTERACTIONS: 'gateway', HTTP_HOST: '0.0.0.0' })).toThrow(
+      'HTTP_HOST (0.0.0.0) must be a loopback address (127.0.0.1, ::1 or localhost) with INTERACTIONS=gateway: only /healthz and /metrics listen, for this machine',
+    );
+    expect(() => loadConfig(keyless)).toThrow(/^DISCORD_PUBLIC_KEY is missing/);
   });
 
   it.each([
@@ -43,6 +54,9 @@ describe('configuration from the environment', () => {
     [{ ...good, CLOCK_START: 'tomorrow' }, 'CLOCK_START'],
     [{ ...good, CLOCK_START: '1796432440285' }, 'CLOCK_START'],
     [{ ...good, CLOCK_START: '2026-13-40T25:00:00Z' }, 'CLOCK_START'],
+    [{ ...good, INTERACTIONS: 'tunnel' }, 'INTERACTIONS'],
+    [{ ...good, INTERACTIONS: 'gateway', DISCORD_PUBLIC_KEY: 'xyz' }, 'DISCORD_PUBLIC_KEY'],
+    [{ ...good, INTERACTIONS: 'gateway', HTTP_HOST: 'pi.local' }, 'HTTP_HOST'],
   ])('names the bad variable (%#)', (env, name) => {
     try {
       loadConfig(env);
@@ -124,6 +138,13 @@ describe('start-up failures a setting explains', () => {
     expect(startFailure('listen', fail('ENOTFOUND'), cfg)?.message).toBe('HTTP_HOST (pi.local) does not resolve to an address of this machine');
     expect(startFailure('database', new TypeError("Cannot read properties of undefined (reading 'x')"), cfg)).toBeNull();
     expect(startFailure('database', fail('SQLITE_ERROR'), cfg)).toBeNull(); // a broken migration is a bug, not a setting
+  });
+
+  it('start:http refuses INTERACTIONS=gateway in one line: it would serve no command', () => {
+    expectOneCleanLine(
+      start('src/http/main.ts', { INTERACTIONS: 'gateway' }),
+      'rollcall: configuration error: INTERACTIONS=gateway: commands arrive on the gateway, so start:http would serve none; run npm start (or start:gateway alone), or set INTERACTIONS=http',
+    );
   });
 
   it('names HTTP_HOST when it is not an address of this machine', () => {

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/cli/registration.js';
-import { commands } from '../../src/http/commands/index.js';
-import { startWorld, type World } from '../helpers/world.js';
+import { commands } from '../../src/interactions/commands/index.js';
+import { MODES, startWorld, type World } from '../helpers/world.js';
 import { inspectPng } from './png.js';
 
 const T0 = Date.parse('2026-11-24T21:00:00Z');
 const H = 3_600_000;
 
-describe('/stats in Discord (emulator, signed interactions, real HTTP)', () => {
+describe.each(MODES)('/stats in Discord (emulator, real HTTP or gateway, interactions over %s)', (mode) => {
   let w: World;
   let m: Record<string, string>;
 
   beforeAll(async () => {
-    w = await startWorld({ now: T0 });
+    w = await startWorld({ interactions: mode, now: T0 });
     m = Object.fromEntries(Object.entries(w.emu.fixture.members).map(([k, v]) => [k, v.id]));
     const c = w.emu.fixture.channels as Record<string, string>;
     const guildId = w.emu.fixture.guildId;

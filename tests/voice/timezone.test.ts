@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOptionInput } from '../../src/sandbox/index.js';
-import { eventually, startWorld, type World } from '../helpers/world.js';
+import { MODES, eventually, startWorld, type World } from '../helpers/world.js';
 
 /**
  * `/timezone` as members use it, against the emulator. The clock stands on Sunday 8 March 2026,
  * 07:30 UTC: half an hour after New York sprang forward (02:00 EST became 03:00 EDT), while London
  * is still on GMT and Kolkata never changes.
  */
-describe('/timezone', () => {
+describe.each(MODES)('/timezone (interactions over %s)', (mode) => {
   let w: World;
   let m: Record<'alice' | 'bob' | 'carol' | 'dan' | 'erin' | 'frank' | 'beep', string>;
   let squadA: string, squadB: string;
@@ -18,7 +18,7 @@ describe('/timezone', () => {
   };
 
   beforeAll(async () => {
-    w = await startWorld({ now: '2026-03-08T07:30:00Z' });
+    w = await startWorld({ interactions: mode, now: '2026-03-08T07:30:00Z' });
     m = Object.fromEntries(Object.entries(w.emu.fixture.members).map(([k, v]) => [k, v.id])) as typeof m;
     ({ squadA, squadB } = w.emu.fixture.channels as Record<'squadA' | 'squadB', string>);
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commands } from '../../http/commands/index.js';
+import { commands } from '../../interactions/commands/index.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
 import { openDatabase } from '../../shared/db/database.js';
 import { migrateToLatest } from '../../shared/db/migrate.js';

@@ -31,6 +31,8 @@ export interface StatusReport {
   gateway: GatewayView | null;
   /** Discord REST requests queued or in flight in the bot. */
   restQueue: number | null;
+  /** How commands reach the bot (INTERACTIONS): `http` (the webhook) or `gateway`; null from an older bot. */
+  interactions: 'http' | 'gateway' | null;
   /** Why /healthz is failing, from the bot itself. */
   problems: string[];
   ready: boolean;
@@ -66,6 +68,7 @@ export async function fetchStatus(url: string, release?: string): Promise<Status
     db: h.db === true,
     gateway: h.gateway && typeof h.gateway === 'object' ? (h.gateway as GatewayView) : null,
     restQueue: typeof h.restQueue === 'number' ? h.restQueue : null,
+    interactions: h.interactions === 'http' || h.interactions === 'gateway' ? h.interactions : null,
     problems: Array.isArray(h.problems) ? (h.problems as string[]) : [],
     ready: ready.status === 200,
     reasons: Array.isArray(ready.body.reasons) ? (ready.body.reasons as string[]) : [],
@@ -107,6 +110,14 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
     rows.push(['heartbeat', ago(g.lastHeartbeatAt, now)]);
   } else {
     rows.push(['gateway', 'not in this process']);
+  }
+  if (r.interactions) {
+    rows.push([
+      'commands',
+      r.interactions === 'gateway'
+        ? 'over the gateway (INTERACTIONS=gateway: no public URL; down while the gateway is)'
+        : 'over the webhook (INTERACTIONS=http: Discord POSTs to the Interactions Endpoint URL)',
+    ]);
   }
   if (r.restQueue !== null) rows.push(['REST queue', `${r.restQueue} request(s) waiting or in flight`]);
   rows.push(['ready', r.ready ? 'yes' : `no: ${r.reasons.join('; ') || 'unknown'}`]);

@@ -1,8 +1,11 @@
 /**
- * Sends signed interactions to the bot's interactions endpoint and records its answer, like
- * Discord: POST JSON with `X-Signature-Ed25519` / `X-Signature-Timestamp`, wait up to 3 s, treat
- * the body as the initial response (JSON, or multipart with files).
+ * Delivers interactions to the bot and records its answer, like Discord. With an interactions URL
+ * set for the application: POST JSON with `X-Signature-Ed25519` / `X-Signature-Timestamp`, wait up
+ * to 3 s, treat the body as the initial response (JSON, or multipart with files); no
+ * INTERACTION_CREATE is sent. Without one: INTERACTION_CREATE on the gateway (no intent needed), and
+ * the initial response must come to the callback route within 3 s (10062 after, 40060 for a second).
  * @see https://discord.com/developers/docs/interactions/receiving-and-responding#receiving-an-interaction
+ * @see https://discord.com/developers/docs/events/gateway-events#interaction-create
  */
 import { randomBytes } from 'node:crypto';
 import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
@@ -21,9 +24,14 @@ export interface InteractionResult {
   id: string;
   /** The payload that was POSTed. */
   interaction: Record<string, unknown>;
-  /** The bot's HTTP status (0 when it did not answer in time or could not be reached). */
+  /** How it reached the bot: POSTed to the interactions URL, or INTERACTION_CREATE when none is set. */
+  via: 'http' | 'gateway';
+  /**
+   * The bot's HTTP status (0 when it did not answer in time or could not be reached). Over the
+   * gateway: 200 once the initial response came to the callback route in time, else 0.
+   */
   status: number;
-  /** The bot's parsed response body (JSON), if any. */
+  /** The bot's parsed response body (JSON), if any; over the gateway, the body of its callback. */
   response: unknown;
   /** Why Discord would show "This interaction failed" (null when the response was valid). */
   error: string | null;
@@ -60,7 +68,6 @@ export class InteractionClient {
   ) {}
 
   async send(o: SendOptions): Promise<InteractionResult> {
-    if (!this.url) throw new Error('no interactions URL set: startEmulator({ interactionsUrl }) or emu.setInteractionsUrl(url)');
     const id = this.world.ids.next();
     const token = `aW50ZXJhY3Rpb246${id}:${randomBytes(24).toString('base64url')}`;
     const payload = basePayload(this.world, { id, token, type: o.type, channelId: o.channelId, userId: o.userId });
@@ -85,11 +92,13 @@ export class InteractionClient {
     };
     this.store.add(record);
     this.world.counters.interactions += 1;
-    const { status, response, error } = await this.#post(record, JSON.stringify(payload));
+    const via = this.url ? 'http' : 'gateway';
+    const { status, response, error } = this.url ? await this.#post(record, JSON.stringify(payload)) : await this.#overGateway(record);
     this.log.push({
       kind: 'interaction',
       id,
       type: o.type,
+      via,
       ...(o.name !== undefined ? { name: o.name } : {}),
       ...(o.customId !== undefined ? { customId: o.customId } : {}),
       userId: o.userId,
@@ -97,7 +106,23 @@ export class InteractionClient {
       ...(record.response ? { responseType: record.response.type } : {}),
       ...(error ? { error } : {}),
     });
-    return { id, interaction: payload, status, response, error, final: (timeoutMs = 10_000) => this.#final(record, timeoutMs) };
+    return { id, interaction: payload, via, status, response, error, final: (timeoutMs = 10_000) => this.#final(record, timeoutMs) };
+  }
+
+  /**
+   * No interactions URL: INTERACTION_CREATE to the gateway session(s) covering the guild, then wait
+   * for the callback route to take an initial response (or refuse one) within the window.
+   */
+  async #overGateway(record: InteractionRecord): Promise<{ status: number; response: unknown; error: string | null }> {
+    const reached = this.world.dispatch({ t: 'INTERACTION_CREATE', d: record.payload, guildId: record.guildId });
+    if (reached === 0) return { status: 0, response: null, error: 'no interactions URL set and no gateway session to send INTERACTION_CREATE to' };
+    try {
+      await this.store.waitFor(record, (r) => (r.response || r.refusedCallback ? true : undefined), this.responseTimeoutMs);
+    } catch {
+      return { status: 0, response: null, error: `no response within ${this.responseTimeoutMs} ms` };
+    }
+    if (!record.response) return { status: 0, response: null, error: record.refusedCallback ?? 'callback refused' };
+    return { status: 200, response: { type: record.response.type, ...(record.response.data !== undefined ? { data: record.response.data } : {}) }, error: null };
   }
 
   /** POSTs a signed body; `badSignature` sends a wrong one (Discord checks endpoints reject those). */

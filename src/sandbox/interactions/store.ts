@@ -30,6 +30,8 @@ export interface InteractionRecord {
   payload: Record<string, unknown>;
   /** The initial response, once given. */
   response: { type: number; data?: unknown; via: 'http' | 'callback' } | null;
+  /** Why the last initial response on the callback route was refused (Discord's error), if one was. */
+  refusedCallback?: string;
   /** The message `@original` refers to (response message, or the component's message). */
   originalMessageId: string | null;
   followupIds: string[];
@@ -70,6 +72,12 @@ export class InteractionStore extends EventEmitter {
     const record = this.#byId.get(id);
     if (!record || record.token !== token || Date.now() - record.createdAt > this.timings.callbackWindowMs) throw unknownInteraction();
     return record;
+  }
+
+  /** A callback the route refused: the member's client would show "This interaction failed". */
+  refuse(record: InteractionRecord, error: DiscordError): void {
+    record.refusedCallback = `${error.code} ${error.message}${error.errors ? ` ${JSON.stringify(error.errors)}` : ''}`;
+    this.emit('change', record);
   }
 
   /** For webhook routes: the interaction behind an application id + token. */

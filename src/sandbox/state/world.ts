@@ -180,8 +180,8 @@ export class World {
   baseUrl = 'http://127.0.0.1';
   /** Request, 429, edit and message counters (exposed as `emu.counters`). */
   readonly counters = new Counters();
-  /** Set by the gateway: delivers dispatches to sessions. */
-  dispatch: (event: DispatchEvent) => void = () => {};
+  /** Set by the gateway: delivers dispatches to sessions; answers how many sessions it went to. */
+  dispatch: (event: DispatchEvent) => number = () => 0;
 
   /** The emulator's calendar (message timestamps, ids); see `EmulatorOptions.now`. */
   readonly now: () => number;

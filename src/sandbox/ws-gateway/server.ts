@@ -254,15 +254,18 @@ export class GatewayServer {
     this.o.world.counters.dispatches += 1;
   }
 
-  /** Routes a world event to every session whose intents and shard want it. */
-  deliver(event: DispatchEvent): void {
+  /** Routes a world event to every session whose intents and shard want it; answers how many got it. */
+  deliver(event: DispatchEvent): number {
+    let reached = 0;
     for (const session of this.sessions.values()) {
       if (session.invalidated) continue;
       if (event.sessionId && event.sessionId !== session.id) continue;
       if (event.intent !== undefined && (session.intents & event.intent) === 0) continue;
       if (!session.coversGuild(event.guildId)) continue;
       this.#dispatch(session, event.t, this.#withoutContent(session, event));
+      reached += 1;
     }
+    return reached;
   }
 
   /** Without MESSAGE_CONTENT, other users' guild messages arrive empty unless they mention the bot. */

@@ -15,6 +15,7 @@ import {
   type RESTPatchAPIWebhookWithTokenMessageJSONBody,
   type RESTPostAPIWebhookWithTokenJSONBody,
   type RESTPutAPIApplicationCommandsJSONBody,
+  type APIInteractionResponse,
 } from 'discord-api-types/v10';
 import { NotFoundError, toDomainError } from './errors.js';
 import { countQueued, countRestTraffic } from './rest-metrics.js';
@@ -321,6 +322,16 @@ export class DiscordApi {
       files: toRawFiles(files),
       auth: false,
     })) as APIMessage;
+  }
+
+  /**
+   * The first answer to an interaction that came over the gateway (the webhook gives it as its HTTP
+   * response instead): once (then 40060), within 3 s of the event (then 10062). Multipart with files.
+   * Discord's types and @discordjs/rest's errors, like the other interaction calls.
+   * @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-interaction-response
+   */
+  async createInteractionResponse(interactionId: string, interactionToken: string, body: APIInteractionResponse, files?: readonly FileAttachment[]): Promise<void> {
+    await this.rest.post(Routes.interactionCallback(interactionId, interactionToken), { body, files: toRawFiles(files), auth: false });
   }
 
   /**

@@ -17,7 +17,7 @@ export const REMINDER_MINUTES = { min: 5, max: 180 } as const;
 
 /**
  * `/remind …` per member and guild. `minutes` is declared to Discord without a range (see
- * `src/http/commands/remind.ts`), so it is checked here.
+ * `src/interactions/commands/remind.ts`), so it is checked here.
  */
 export class ReminderSettingsStore {
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock }) {}

@@ -5,6 +5,7 @@
  * @see https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response
  * @see https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message
  */
+import { DiscordError } from '../../errors.js';
 import { messageJson } from '../../state/serialize.js';
 import { deleteMessage } from '../../state/messages.js';
 import type { MessageInput } from '../../state/validate.js';
@@ -36,7 +37,13 @@ export const interactionRoutes: RouteDef[] = [
     handler: (ctx) => {
       const { interactions } = ctx.deps;
       const r = interactions.forCallback(ctx.params.interaction_id as string, ctx.params.token as string);
-      interactions.respond(r, (ctx.body ?? {}) as { type?: unknown; data?: unknown }, ctx.files, 'callback');
+      try {
+        interactions.respond(r, (ctx.body ?? {}) as { type?: unknown; data?: unknown }, ctx.files, 'callback');
+      } catch (error) {
+        // A second answer (40060) leaves the first one standing; any other refusal is what the member sees.
+        if (error instanceof DiscordError && !r.response) interactions.refuse(r, error);
+        throw error;
+      }
       if (ctx.query.get('with_response') !== 'true') return noContent();
       const message = r.originalMessageId ? ctx.world.messages.get(r.originalMessageId) : undefined;
       return json({

@@ -12,7 +12,7 @@ import {
 } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { reportStorageFailure, STORAGE_FAILURE_REPLY, UserError } from '../shared/errors.js';
-import { toFetchedMember } from '../shared/discord/rest.js';
+import { toFetchedMember, type FileAttachment } from '../shared/discord/rest.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
 import { depsFor, type CommandHandler, type ComponentHandler, type Deps, type Part, type Reply } from './handler.js';
 
@@ -34,6 +34,16 @@ export interface RouterOptions {
 
 /** Where a deferred answer goes: editing `@original`, or a new ephemeral (or public) follow-up. */
 type Delivery = 'edit-original' | 'follow-up';
+
+/**
+ * The first response to an interaction, with the files that go with it. Files come only when the
+ * transport can send them in the first response (the callback endpoint, multipart); over the
+ * webhook's HTTP response a reply with files is deferred and edited in.
+ */
+export interface FirstResponse {
+  response: APIInteractionResponse;
+  files?: FileAttachment[];
+}
 
 /** Short id that ties an error reply to its log line. */
 function referenceId(): string {
@@ -81,15 +91,23 @@ export class InteractionRouter {
    * socket: a deferred answer is delivered only after it, never racing the deferral itself.
    */
   async handle(interaction: APIInteraction, sent: Promise<void> = Promise.resolve()): Promise<APIInteractionResponse> {
+    return (await this.answer(interaction, sent, false)).response;
+  }
+
+  /**
+   * {@link handle} for any transport. `inlineFiles`: the first response may carry files (the
+   * callback endpoint takes multipart), so a quick reply with files is not deferred for them.
+   */
+  async answer(interaction: APIInteraction, sent: Promise<void>, inlineFiles: boolean): Promise<FirstResponse> {
     switch (interaction.type) {
       case InteractionType.Ping:
-        return { type: InteractionResponseType.Pong };
+        return { response: { type: InteractionResponseType.Pong } };
       case InteractionType.ApplicationCommand:
-        return this.command(interaction, sent);
+        return this.command(interaction, sent, inlineFiles);
       case InteractionType.ApplicationCommandAutocomplete:
-        return this.autocomplete(interaction);
+        return { response: await this.autocomplete(interaction) };
       case InteractionType.MessageComponent:
-        return this.component(interaction, sent);
+        return this.component(interaction, sent, inlineFiles);
       default:
         this.app.log.warn({ type: interaction.type }, 'interaction type not handled');
         return this.message({ content: 'rollcall does not handle that kind of interaction.' });
@@ -115,7 +133,7 @@ export class InteractionRouter {
     };
   }
 
-  private async command(interaction: APIInteraction & { type: InteractionType.ApplicationCommand }, sent: Promise<void>): Promise<APIInteractionResponse> {
+  private async command(interaction: APIInteraction & { type: InteractionType.ApplicationCommand }, sent: Promise<void>, inlineFiles: boolean): Promise<FirstResponse> {
     const name = interaction.data.name;
     const handler = this.commands.get(name);
     if (!handler || !('options' in interaction.data || interaction.data.type === 1)) {
@@ -134,12 +152,13 @@ export class InteractionRouter {
       ephemeral: handler.ephemeral ?? true,
       what: `/${name}`,
       sent,
+      inlineFiles,
       deferNow,
       delivery: () => 'edit-original',
     });
   }
 
-  private async component(interaction: APIInteraction & { type: InteractionType.MessageComponent }, sent: Promise<void>): Promise<APIInteractionResponse> {
+  private async component(interaction: APIInteraction & { type: InteractionType.MessageComponent }, sent: Promise<void>, inlineFiles: boolean): Promise<FirstResponse> {
     const customId = interaction.data.custom_id;
     const colon = customId.indexOf(':');
     const key = colon === -1 ? customId : customId.slice(0, colon);
@@ -157,6 +176,7 @@ export class InteractionRouter {
       ephemeral: true,
       what: `component ${key}`,
       sent,
+      inlineFiles,
       deferNow: false,
       // After DEFERRED_UPDATE_MESSAGE, `@original` is the message the component is on: only an
       // `update` reply may replace it; anything else (an answer, an error) is a follow-up.
@@ -180,13 +200,14 @@ export class InteractionRouter {
     return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } };
   }
 
-  private message(reply: Reply): APIInteractionResponse {
-    return { type: reply.update ? InteractionResponseType.UpdateMessage : InteractionResponseType.ChannelMessageWithSource, data: toCallbackData(reply) };
+  private message(reply: Reply, inlineFiles = false): FirstResponse {
+    const response: APIInteractionResponse = { type: reply.update ? InteractionResponseType.UpdateMessage : InteractionResponseType.ChannelMessageWithSource, data: toCallbackData(reply) };
+    return inlineFiles && reply.files?.length ? { response, files: reply.files } : { response };
   }
 
   /**
-   * Runs a handler against Discord's 3-second deadline. Replies with files always go through the
-   * webhook (an HTTP response cannot carry attachments), so they are deferred; `deferNow` defers
+   * Runs a handler against Discord's 3-second deadline. Replies with files go through the webhook
+   * (deferred) unless the transport sends them with the first response (`inlineFiles`); `deferNow` defers
    * before the handler has had any chance (commands declared `defer: 'always'`). A deferred answer
    * is delivered once the deferral has been sent.
    */
@@ -199,10 +220,11 @@ export class InteractionRouter {
       ephemeral: boolean;
       what: string;
       sent: Promise<void>;
+      inlineFiles: boolean;
       deferNow: boolean;
       delivery: (reply: Reply) => Delivery;
     },
-  ): Promise<APIInteractionResponse> {
+  ): Promise<FirstResponse> {
     const outcome = work().then(
       (reply) => ({ reply }),
       (error: unknown) => ({ reply: this.failure(error, base, o.what) }),
@@ -214,7 +236,7 @@ export class InteractionRouter {
       });
       const first = await Promise.race([outcome, deadline]);
       clearTimeout(timer);
-      if (first !== 'defer' && !first.reply.files?.length) return this.message(first.reply);
+      if (first !== 'defer' && (o.inlineFiles || !first.reply.files?.length)) return this.message(first.reply, o.inlineFiles);
     }
 
     base.log.info({ what: o.what, deferred: true }, 'answer deferred');
@@ -223,7 +245,9 @@ export class InteractionRouter {
       .catch((error: unknown) => base.log.error({ err: error, what: o.what }, 'could not deliver deferred answer'))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
-    return o.deferType === InteractionResponseType.DeferredChannelMessageWithSource ? { type: o.deferType, data: o.ephemeral ? { flags: MessageFlags.Ephemeral } : {} } : { type: o.deferType };
+    return {
+      response: o.deferType === InteractionResponseType.DeferredChannelMessageWithSource ? { type: o.deferType, data: o.ephemeral ? { flags: MessageFlags.Ephemeral } : {} } : { type: o.deferType },
+    };
   }
 
   /**
