@@ -23,6 +23,7 @@ const SUBCOMMANDS: Record<string, { options: APIApplicationCommandInteractionDat
   'voice-greeting': { options: [str('state', 'on')] },
   'voice-greeting-delay': { options: [int('seconds', 45)] },
   retention: { options: [int('days', 30)] },
+  party: { options: [str('size', '5'), role('role', ROLE_ID)], resolved: resolvedRole },
 };
 /** What GUILD_CREATE would have told the bot: the role exists. */
 const rememberGuild = (h: Harness) => h.app.guilds.remember({ guildId: GUILD_ID, name: 'Night Owls', afkChannelId: null, roles: [{ id: ROLE_ID, name: 'Owls', position: 1 }], channels: [] });

@@ -126,7 +126,7 @@ describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} 
     await emu?.close();
     tmp?.cleanup();
     if (canRun) removeUsers();
-  });
+  }, 60_000); // stopping the bot, sshd and deleting two users: slow on a busy machine
 
   it('first deploy: the database the deploy user migrates is one the service user writes (0660, group shared)', async () => {
     first = origin.head();
