@@ -13,6 +13,12 @@ export interface ShardPlan {
   ids: readonly number[] | null;
 }
 
+/** Whether a guild is this process's to handle (see {@link ownsGuild}); jobs and voice bookkeeping take one. */
+export type GuildOwner = (guildId: string) => boolean;
+
+/** The owner of an unsharded process: every guild. */
+export const EVERY_GUILD: GuildOwner = () => true;
+
 /** One process, every shard Discord recommends: today's default. */
 export const ALL_SHARDS: ShardPlan = { count: null, ids: null };
 
