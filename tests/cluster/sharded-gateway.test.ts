@@ -168,6 +168,39 @@ describe('two gateway processes, one shard of two each, four guilds, one databas
     expect(emu.counters.rateLimited).toBe(0);
   });
 
+  it("killed, one shard's process loses nothing: votes cast while it is down are counted when it is back, the other process never stops", { timeout: 30_000 }, async () => {
+    const [kept, killed] = [guilds.find((g) => g.shard === 0)!, guilds.find((g) => g.shard === 1)!];
+    const dbPath = `${tmp.dir}/rollcall.sqlite`;
+    // As kill -9: sockets gone, nothing flushed or closed cleanly.
+    const dead = bots[1]!;
+    dead.app.heartbeat.stop();
+    await dead.sidecar!.gateway.destroy().catch(() => undefined);
+    await dead.server?.fastify.close().catch(() => undefined);
+    dead.app.sqlite.close();
+    const late = killed.voters[0]!;
+    await emu.react(late, killed.channel, daily(killed)[0]!.id, '🕘');
+    // The other shard's guild is served meanwhile.
+    await emu.react(kept.voters[0]!, kept.channel, daily(kept)[0]!.id, '🕘');
+    await eventually(async () => {
+      await bots[0]!.settle();
+      return (await bots[0]!.app.db.selectFrom('availability').select('user_id').where('guild_id', '=', kept.id).where('hour', '=', 21).execute()).length === 1;
+    });
+    bots[1] = await boot(emu, dbPath, clock, { count: 2, ids: [1] });
+    await bots[1].sidecar!.connected;
+    await eventually(async () => {
+      await bots[1]!.settle();
+      const rows = await bots[1]!.app.db.selectFrom('availability').select('user_id').where('guild_id', '=', killed.id).where('hour', '=', 21).execute();
+      expect(rows.map((r) => r.user_id)).toEqual([late]);
+      expect(
+        daily(killed)[0]!
+          .content.split('\n')
+          .find((l) => l.includes(`<t:${Date.parse('2026-12-08T02:00:00Z') / 1000}:t>`)),
+      ).toMatch(/\*\*1\*\*/);
+    }, 15_000);
+    for (const g of guilds) expect(daily(g)).toHaveLength(1);
+    await dead.app.close().catch(() => undefined); // its timers; the file was already closed
+  });
+
   it('each process keeps the voice stays of its own guilds: a clean stop of one closes none of the other’s', async () => {
     const [g0, g1] = [guilds.find((g) => g.shard === 0)!, guilds.find((g) => g.shard === 1)!];
     const voice = (g: (typeof guilds)[number]) => (g === guilds[0] ? emu.fixture.channels.squadA! : emu.scaledGuilds.find((s) => s.id === g.id)!.voiceChannelIds[0]!);
