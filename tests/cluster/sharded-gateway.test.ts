@@ -2,9 +2,9 @@
  * Two gateway processes, each running one shard of two (SHARD_COUNT=2, SHARD_IDS=0 and =1), on one
  * SQLite file against the emulator's four guilds, two on each shard. Each process answers the
  * commands of its own guilds (INTERACTIONS=gateway), posts their daily message, counts their votes;
- * no guild is handled twice, none is left out, and a third process running every guild's job at
- * the same moment still makes no second message. A shard Discord refuses stops the process with a
- * line naming the setting.
+ * no guild is handled twice, none is left out, and a third process running every guild's job
+ * makes no second message (the same at the same moment, in real processes: processes.test.ts). One
+ * process killed loses nothing. A shard Discord refuses stops the process with a line naming the setting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootBot, type Bot } from '../../src/boot.js';
