@@ -1,13 +1,43 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Files that measure time on the wall clock (an exit within 1 s, an event loop never blocked for 250 ms,
+ * a deferral raced against Discord's 3 s, audio paced in real time): they run last, one at a time,
+ * with the machine to themselves.
+ */
+const QUIET = [
+  'tests/ops/shutdown.test.ts',
+  'tests/stats/charts.test.ts',
+  'tests/greeting/speech.test.ts',
+  'tests/greeting/speaker.test.ts',
+  'tests/greeting/voice-server.test.ts',
+  'tests/http/deferred-delivery.test.ts',
+  'tests/http/deadline.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // No `include` here: a project extending this config would add its own to it, not replace it.
     // The last lines name each program a skipped test needed and this machine lacks.
     reporters: ['default', './tests/helpers/skip-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // Tests start real servers on 127.0.0.1; two cores is the norm here.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['tests/**/*.test.ts'],
+          exclude: QUIET,
+          // Most tests wait on sockets, child processes and timers rather than compute: two files per
+          // core keep both cores busy (vitest's default is one file at a time on a 2-core machine).
+          maxWorkers: Math.max(2, availableParallelism() * 2),
+          sequence: { groupOrder: 0 },
+        },
+      },
+      { extends: true, test: { name: 'quiet', include: QUIET, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -10,6 +10,7 @@ import * as voiceStaysMemberChannel from './2026-12-01-003-voice-stays-member-ch
 import * as availabilityMemberDate from './2026-12-01-004-availability-member-date.js';
 import * as dailyPostRecovery from './2026-12-04-001-daily-post-recovery.js';
 import * as departedMembers from './2026-12-04-002-departed-members.js';
+import * as partyAlerts from './2026-12-05-010-party-alerts.js';
 
 /**
  * Every migration, by its dated name. Listed in code (not read from disk) so the same list works
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-004-availability-member-date': availabilityMemberDate,
   '2026-12-04-001-daily-post-recovery': dailyPostRecovery,
   '2026-12-04-002-departed-members': departedMembers,
+  '2026-12-05-010-party-alerts': partyAlerts,
 };

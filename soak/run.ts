@@ -181,7 +181,7 @@ await scenario('voice', async () => {
       { figure: 'worst member (ms) / allowed (one heartbeat + reconnect gaps)', value: `${voice.worstMemberErrorMs} / ${voice.allowedMemberErrorMs}` },
       { figure: 'integrity_check', value: voice.integrityOk ? 'ok' : 'FAILED' },
     ],
-    `4. voice under faults: ${plan.voiceSeconds} s, restart ${plan.voiceDowntimeS} s after the kill (real clock, not an hour on the bot's)`,
+    `4. voice under faults: ${plan.voiceSeconds} s, restart ${plan.voiceDowntimeS} s after the kill (real clock) and an hour later on the bot's clock (CLOCK_START)`,
   );
   return voice.ok;
 });

@@ -34,6 +34,10 @@ import { MessageEditor } from './shared/discord/message-editor.js';
 import { Scheduler } from './shared/scheduler.js';
 import { ownsGuild, type GuildOwner } from './shared/shards.js';
 import { StatsService } from './stats/service.js';
+import { PartyAlertService } from './shared/services/party-alerts.js';
+import { PartySettingsStore } from './shared/services/party-settings.js';
+import { ReminderSettingsStore } from './shared/services/reminder-settings.js';
+import { ReminderService } from './shared/services/reminders.js';
 
 export interface AppOptions {
   /** What day and hour it is for the community (tests and the sandbox move it). */
@@ -92,6 +96,14 @@ export interface App {
   editor: MessageEditor;
   /** Charts: aggregated and drawn in a render worker started on the first request. */
   stats: StatsService;
+  /** `/config party`: the party-ready alert's size and role per guild. */
+  partySettings: PartySettingsStore;
+  /** Posts "🎉 21:00 has 5" once per hour slot and day, on the availability change signal. */
+  partyAlerts: PartyAlertService;
+  /** `/remind`: each member's reminder and party-mention choices. */
+  reminderSettings: ReminderSettingsStore;
+  /** DMs members N minutes before their first hour of the day; a scheduler job. */
+  reminders: ReminderService;
   /** Stops jobs and pending edits, then closes the database; idempotent. */
   close(): Promise<void>;
 }
@@ -160,8 +172,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Late-bound: the repair is built on the posts, which are built on this editor.
     onGone: (_channelId, messageId): Promise<void> => postRepair.messageGone(messageId),
   });
+  // Party alerts listen to the same signal as the editor: they count, they never write `availability`.
+  const partySettings = new PartySettingsStore({ db, clock });
+  const reminderSettings = new ReminderSettingsStore({ db, clock });
+  const partyAlerts = new PartyAlertService({ db, discord, clock, log, posts: postReader, labels: members, settings: partySettings, mentions: reminderSettings });
   const changed: PostChanged = (post) => {
     if (post.message_id) editor.markDirty(post.channel_id, post.message_id);
+    partyAlerts.changed(post);
   };
   // The one writer of `availability`; the posts seed each day through it, so it reads posts without them.
   const reactions = new ReactionCleaner({ db, discord, clock, log, posts: postReader });
@@ -191,6 +208,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   scheduler.add(greeting);
   scheduler.add(retention.job(owns));
+  scheduler.add(partyAlerts.job(owns));
+  const reminders = new ReminderService({ db, discord, clock, log, posts: postReader, labels: members, settings: reminderSettings, owns });
+  scheduler.add(reminders);
   // An in-memory database cannot be opened by the render worker: charts are then drawn inline.
   const inMemory = config.databasePath === ':memory:';
   const stats = new StatsService({ databasePath: config.databasePath, clock, ...(inMemory ? { inline: db, inlineSqlite: database.sqlite } : {}) });
@@ -224,8 +244,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     editor,
     stats,
     rankRefresh,
+    partySettings,
+    partyAlerts,
+    reminderSettings,
+    reminders,
     close: async () => {
       await scheduler.stop();
+      await partyAlerts.idle();
       await rankRefresh.stop();
       await greeting.stop();
       await editor.close();

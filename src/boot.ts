@@ -91,6 +91,7 @@ export async function bootBot(config: Config, options: BootOptions = {}): Promis
       await sidecar?.gateway.idle();
       await gatewayInteractions?.settle();
       await intake.router.settle();
+      await app.partyAlerts.idle();
       await app.editor.settle();
     }
   };

@@ -11,6 +11,7 @@ import type { GatewayView } from '../shared/gateway-connection.js';
 import { InteractionIntake, type IntakeOptions } from '../interactions/intake.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import { InteractionVerifier } from './verify.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** Discord's interaction payloads are small; anything larger is refused before it is read whole. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -44,6 +45,7 @@ export function buildServer(app: App, options: ServerOptions = {}): InteractionS
     // One line per request at 500 req/s drowns the Pi's SD card; handlers log what matters.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
   const intake = options.intake ?? new InteractionIntake(app, options);
   const router = intake.router;

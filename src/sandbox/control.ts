@@ -85,6 +85,7 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
       return emu.messages(channel(emu, ref), { ...(as ? { as: user(emu, as) } : {}), all: q.get('all') === 'true' }).map(messageOut);
     },
   ],
+  ['GET', /^\/dms\/([^/]+)$/, (emu, _b, _q, [ref]) => emu.dms(user(emu, ref)).map(messageOut)],
   ['POST', /^\/react$/, async (emu, b) => (await emu.react(user(emu, b.user), channel(emu, b.channel), str(b.message, 'message'), str(b.emoji, 'emoji')), { ok: true })],
   ['POST', /^\/unreact$/, async (emu, b) => (await emu.unreact(user(emu, b.user), channel(emu, b.channel), str(b.message, 'message'), str(b.emoji, 'emoji')), { ok: true })],
   ['POST', /^\/messages\/delete$/, async (emu, b) => (await emu.deleteMessage(channel(emu, b.channel), str(b.message, 'message')), { ok: true })],

@@ -212,6 +212,12 @@ export class Emulator extends MemberActions {
       .map((m) => viewMessage(this.world, m, opts.as ?? this.world.botUserId));
   }
 
+  /** The messages of a user's DM channel with the bot, oldest first; empty when the bot never opened one. */
+  dms(userId: string): EmulatedMessage[] {
+    const channelId = this.world.dmChannelByUser.get(userId);
+    return channelId ? this.messages(channelId) : [];
+  }
+
   /** One message (ephemeral ones included), or undefined. */
   message(channelId: string, messageId: string): EmulatedMessage | undefined {
     const m = this.world.messages.get(messageId);

@@ -13,12 +13,20 @@ import client from 'prom-client';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/**
+ * Label names in code-unit order, as `labelNames` are sorted below: they are ASCII identifiers, and
+ * `localeCompare` would page in ICU's collation data (1.6 MiB of RSS) for the first counter bumped.
+ */
+function byName([a]: [string, string], [b]: [string, string]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function sorted(labels: Labels): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(labels).sort(byName));
 }
 
 function keyOf(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify(Object.entries(labels).sort(byName));
 }
 
 /** A value that only goes up (requests served, 429s received…). */

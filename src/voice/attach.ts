@@ -5,7 +5,7 @@ import type { GatewayShard } from '../gateway/shard.js';
 import { VoiceGatewayBridge } from './adapter.js';
 import type { GreetingSpeaker } from '../shared/services/voice-greeting.js';
 import type { SpeakerOptions } from './speaker.js';
-import { probeSpeech, synthesize, type Voice } from './speech.js';
+import { speechInstalled, synthesize, type Voice } from './speech.js';
 
 export interface VoiceGreetingWiring {
   bridge: VoiceGatewayBridge;
@@ -15,8 +15,8 @@ export interface VoiceGreetingWiring {
 
 /**
  * Gives the greeting service its voice, in the gateway process: a bridge over `shard` (op 4 out,
- * the bot's voice events in) and a speaker. When speech does not work (its npm package is missing or
- * broken), logs one line and attaches nothing: greetings never start, everything else runs.
+ * the bot's voice events in) and a speaker. When speech is not installed (its npm packages are
+ * missing), logs one line and attaches nothing: greetings never start, everything else runs.
  */
 export function attachVoiceGreeting(
   app: Pick<App, 'log' | 'greeting'>,
@@ -39,7 +39,9 @@ export function attachVoiceGreeting(
   // A shard's new session ends the voice connections of its guilds only.
   shard.manager.on(WebSocketShardEvents.Ready, (_data, shardId) => bridge.onNewSession((guildId) => shard.shardFor(guildId) === shardId));
   const { engine, ...speakerOptions } = options;
-  const ready = probeSpeech({ engine }).then(
+  // Installed is enough to attach: speaking a word here would cost every bot the probe's memory
+  // (see speechInstalled); a package broken in place fails the first greeting, logged once.
+  const ready = Promise.resolve(speechInstalled({ engine })).then(
     (support) => {
       if (!support.available) {
         log.warn(`voice greeting unavailable: ${support.reason}; everything else runs`);

@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SpeechJob, SpeechReply } from './speech-worker.js';
 
@@ -98,6 +102,35 @@ export interface SpeechSupport {
 }
 
 const probes = new Map<string, Promise<SpeechSupport>>();
+const reinstall = '(reinstall with npm ci)';
+
+/**
+ * Whether speech is installed, without speaking: eSpeak NG's module and its voice data, and
+ * opusscript, are where the worker loads them from. Nothing is loaded or run, so it costs the bot
+ * nothing; {@link probeSpeech} proves more but reads 24 MB of voice data in a worker thread whose
+ * memory stays with the process after it ends (about 16 MiB of an idle bot's RSS), so it runs only
+ * for guilds that turned the greeting on.
+ */
+export function speechInstalled(options: { engine?: string } = {}): SpeechSupport {
+  const engine = options.engine ?? SPEECH_ENGINE;
+  // Resolved from here as the worker (beside this file) imports it; a file URL or path resolves as itself.
+  const resolve = createRequire(import.meta.url).resolve;
+  let main: string;
+  try {
+    main = resolve(engine.startsWith('file:') ? fileURLToPath(engine) : engine);
+  } catch (error) {
+    return { available: false, reason: `speech does not work: eSpeak NG could not be loaded (${engine}): ${(error as Error).message.split('\n')[0]} ${reinstall}` };
+  }
+  // espeak-ng.js reads its voices and dictionaries from this file beside it (its locateFile).
+  const data = join(dirname(main), 'espeak-ng.data');
+  if (!existsSync(data)) return { available: false, reason: `speech does not work: eSpeak NG's voice data is missing (${data}) ${reinstall}` };
+  try {
+    resolve('opusscript');
+  } catch (error) {
+    return { available: false, reason: `speech does not work: opusscript could not be loaded: ${(error as Error).message.split('\n')[0]} ${reinstall}` };
+  }
+  return { available: true };
+}
 
 /**
  * Checks once per process (per engine) that speech works: the worker loads eSpeak NG, speaks a word
@@ -108,11 +141,13 @@ export function probeSpeech(options: { engine?: string } = {}): Promise<SpeechSu
   let probe = probes.get(engine);
   if (!probe) {
     probe = (async (): Promise<SpeechSupport> => {
+      const installed = speechInstalled({ engine });
+      if (!installed.available) return installed;
       let packets = 0;
       try {
         for await (const _packet of synthesize('ok', { ...DEFAULT_VOICE, engine, timeoutMs: 30_000 }).stream) packets++;
       } catch (error) {
-        return { available: false, reason: `speech does not work: ${error instanceof Error ? error.message : String(error)} (reinstall with npm ci)` };
+        return { available: false, reason: `speech does not work: ${error instanceof Error ? error.message : String(error)} ${reinstall}` };
       }
       return packets > 0 ? { available: true } : { available: false, reason: 'speech does not work: eSpeak NG produced no audio' };
     })();

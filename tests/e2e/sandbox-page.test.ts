@@ -11,7 +11,8 @@ import { needs } from '../helpers/programs.js';
 /**
  * An evening played in the sandbox page, in Debian's Chromium, as a newcomer would: click a
  * reaction, set a schedule through the select menus, join voice, jump the clock to tomorrow's
- * post, and get refused /config as a non-admin. Screenshots of each state go to artifacts/e2e/.
+ * post, get refused /config as a non-admin, and (last) turn on the voice greeting as an admin and play
+ * what the bot said from the ▶ under the channel. Screenshots of each state go to artifacts/e2e/.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumNeed = needs('chromium');
@@ -306,6 +307,56 @@ describe.skipIf(chromiumNeed.missing)(chromiumNeed.title('the sandbox page in Ch
     await page.screenshot({ path: join(SHOTS, '9-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it("plays the bot's greeting: Alice turns it on, joins Squad A alone, and the ▶ under the channel plays audio", async () => {
+    await actAs('alice');
+    await runCommand('/config voice-greeting state:on');
+    await messages().filter({ hasText: 'Voice greeting: on' }).waitFor();
+    // Carol is in Squad B; Bob, Dan and Erin said when they play tonight: Alice is alone and has news.
+    await page.getByRole('button', { name: /^Join voice channel Squad A/ }).click();
+    const inA = page.getByRole('list', { name: 'In Squad A' });
+    await inA.filter({ hasText: 'Al' }).waitFor();
+    // The delay (10 s) runs on the bot's clock: a minute later the bot joins and speaks.
+    await page.getByLabel('Minutes').fill('1');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    // The green ring is round the bot while the emulator hears it.
+    await inA.locator('.voice-member.speaking', { hasText: 'rollcall' }).waitFor({ timeout: 15_000 });
+    await shot('11-greeting-speaking');
+    const play = page.getByRole('button', { name: /^Play what rollcall said \(\d+\.\d s\)$/ });
+    await play.waitFor({ timeout: 20_000 });
+
+    // What the page's Audio elements do, as a listener's browser would report it (a string: no DOM types here).
+    await page.evaluate(`(() => {
+      const Real = window.Audio;
+      window.heard = [];
+      window.Audio = function (src) {
+        const audio = new Real(src);
+        for (const type of ['playing', 'timeupdate', 'ended', 'error'])
+          audio.addEventListener(type, () => window.heard.push({ type, duration: audio.duration, currentTime: audio.currentTime, error: audio.error && audio.error.message }));
+        return audio;
+      };
+    })()`);
+    const wav = page.waitForResponse((r) => /\/control\/voice\/utterances\/\d+\.wav$/.test(r.url()));
+    await play.click();
+    const response = await wav;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toBe('audio/wav');
+    const body = await response.body();
+    // 48 kHz, stereo, 16-bit: 192 000 bytes a second, after the 44-byte header.
+    expect((body.length - 44) / 192_000).toBeGreaterThan(1);
+
+    type Heard = { type: string; duration: number; currentTime: number; error: string | null };
+    const heard = () => page.evaluate('window.heard') as Promise<Heard[]>;
+    // Playing, and the playhead moving: Chromium decoded the WAV and is rendering it, not just holding it.
+    await expect.poll(async () => (await heard()).some((e) => e.type === 'timeupdate' && e.currentTime > 0.5), { timeout: 10_000 }).toBe(true);
+    const events = await heard();
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    const playing = events.find((e) => e.type === 'playing');
+    expect(playing?.duration).toBeGreaterThanOrEqual(1);
+    expect(playing!.duration).toBeCloseTo((body.length - 44) / 192_000, 1);
+    // The bot left once it had said it.
+    await expect.poll(() => inA.getByText('rollcall').count()).toBe(0);
+  }, 40_000);
 });
 
 describe('npm run sandbox', () => {

@@ -43,7 +43,10 @@ describe('attaching the voice side at start', () => {
   it('on any machine with the npm packages (no system program): the speaker is attached and nothing is logged', async () => {
     const { log, lines } = capturingLogger();
     const { app, attached } = fakeApp(log);
+    const started = performance.now();
     expect(await attachVoiceGreeting(app, shard()).ready).toBe(true);
+    // Only checked as installed, not spoken: a word in a worker takes seconds and leaves ~16 MiB behind.
+    expect(performance.now() - started).toBeLessThan(500);
     expect(attached).toHaveLength(1);
     expect(lines).toEqual([]);
   });

@@ -4,7 +4,10 @@ import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import OpusScript from 'opusscript';
 import { createAudioResource, StreamType } from '@discordjs/voice';
-import { DEFAULT_VOICE, probeSpeech, synthesize, type SynthOptions } from '../../src/voice/speech.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_VOICE, probeSpeech, speechInstalled, synthesize, type SynthOptions } from '../../src/voice/speech.js';
+import { tempDir } from '../helpers/app.js';
 import { plainText } from '../../src/voice/speech-worker.js';
 
 /** Reads a stream to its end: its chunks, or the error it failed with. */
@@ -38,6 +41,31 @@ const LONG = Array.from({ length: 8 }, (_, i) => `Hi Alice number ${i + 1}. Toni
 describe('speech: eSpeak NG (WebAssembly) → opusscript, in a worker thread, nothing installed', () => {
   it('this machine can speak: nothing but npm packages is needed', async () => {
     expect(await probeSpeech()).toEqual({ available: true });
+  });
+
+  it('whether speech is installed is known without speaking: the engine, its voice data and opusscript are found, or a reason names what is missing', async () => {
+    expect(speechInstalled()).toEqual({ available: true });
+    expect(speechInstalled({ engine: '/nonexistent/espeak-ng.js' })).toEqual({
+      available: false,
+      reason: expect.stringMatching(
+        /^speech does not work: eSpeak NG could not be loaded \(\/nonexistent\/espeak-ng\.js\): Cannot find module '\/nonexistent\/espeak-ng\.js' \(reinstall with npm ci\)$/,
+      ),
+    });
+    // An engine whose voice data was lost (a half-copied node_modules): found, but it could not speak.
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, 'engine'));
+      writeFileSync(join(dir, 'engine', 'espeak-ng.js'), 'export default null;\n');
+      const engine = join(dir, 'engine', 'espeak-ng.js');
+      expect(speechInstalled({ engine })).toEqual({
+        available: false,
+        reason: `speech does not work: eSpeak NG's voice data is missing (${join(dir, 'engine', 'espeak-ng.data')}) (reinstall with npm ci)`,
+      });
+      // The full probe says the same, without starting a worker for it.
+      expect(await probeSpeech({ engine })).toEqual(speechInstalled({ engine }));
+    } finally {
+      cleanup();
+    }
   });
 
   it('turns a sentence into 20 ms Opus packets, about as long as the sentence takes to say, that decode to sound', async () => {

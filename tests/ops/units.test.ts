@@ -38,7 +38,7 @@ describe('systemd units', () => {
     // The bot's own stop timeout (20 s, src/shutdown.ts) ends before systemd's SIGKILL.
     expect(Number(s.find((l) => l.startsWith('TimeoutStopSec='))?.slice('TimeoutStopSec='.length))).toBeGreaterThan(20);
     const execStart = s.find((l) => l.startsWith('ExecStart='));
-    expect(execStart).toBe('ExecStart=/usr/bin/node --max-semi-space-size=1 dist/src/main.js');
+    expect(execStart).toBe('ExecStart=/usr/bin/node --max-semi-space-size=1 --liftoff-only dist/src/main.js');
     // The same command line as `npm start` (what `npm run bench -- memory` measures).
     const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(execStart).toBe(`ExecStart=/usr/bin/${scripts.start}`);

@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { UserError } from '../../shared/errors.js';
 import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../shared/services/voice-greeting-settings.js';
-import { DEFAULT_VOICE, probeSpeech, type SpeechSupport } from '../../voice/speech.js';
+import { DEFAULT_VOICE, probeSpeech, speechInstalled, type SpeechSupport } from '../../voice/speech.js';
 import type { CommandContext, Reply } from '../handler.js';
 import type { ConfigDeps } from './config-deps.js';
 
@@ -14,9 +14,32 @@ export function describeGreeting(s: GreetingSettings, support: SpeechSupport): s
   return `Voice greeting: ${state}${unavailable}`;
 }
 
-/** The greeting line of `/config show` for a guild, with this machine's speech support. */
+/**
+ * How long `/config` waits for the first spoken probe of this process before answering with the
+ * installed check alone: the probe (a worker speaking a word, once per process) can take seconds on a
+ * busy Pi, and the reply must beat Discord's 3 s window; the probe finishes in the background and the
+ * next `/config` shows its verdict.
+ */
+const PROBE_WAIT_MS = 1_000;
+
+/**
+ * The greeting line of `/config show` for a guild, with this machine's speech support: proven by
+ * speaking a word once the guild has the greeting on, only checked as installed while it is off
+ * (the probe's memory is not worth it to a guild that never greets; see `speechInstalled`).
+ */
 export async function greetingLine(deps: Pick<ConfigDeps, 'greetingSettings'>, guildId: string): Promise<string> {
-  return describeGreeting(await deps.greetingSettings.get(guildId), await probeSpeech());
+  const settings = await deps.greetingSettings.get(guildId);
+  return describeGreeting(settings, settings.enabled ? await speechSupportWithin(PROBE_WAIT_MS) : speechInstalled());
+}
+
+async function speechSupportWithin(ms: number): Promise<SpeechSupport> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return (await Promise.race([probeSpeech(), late])) ?? speechInstalled();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `/config voice-greeting on|off [voice] [speed] [say-nobody]` and `/config voice-greeting-delay <seconds>`. */

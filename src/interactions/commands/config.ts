@@ -8,6 +8,7 @@ import { IN_GUILDS_ONLY } from '../handler.js';
 import { describeRanks, rankOptions, rankSubcommands } from './config-rank.js';
 import { greetingLine, greetingOptions, greetingSubcommands } from './config-greeting.js';
 import { describeRetention, retentionOptions, retentionSubcommands } from './config-retention.js';
+import { describeParty, partyOptions, partySubcommands } from './config-party.js';
 import { CONFIG_USES, type ConfigDeps } from './config-deps.js';
 
 /** Channel types the daily message can be posted in. */
@@ -40,7 +41,7 @@ export const configSubcommands: Record<string, Subcommand> = {
   show: async (ctx, guildId, deps) => {
     const settings = await deps.guildConfig.get(guildId);
     return {
-      content: `${describeSettings(settings)}\n${describeRanks(await deps.rankEmoji.list(guildId))}\n${describeRetention(await deps.retention.days(guildId))}\n${await greetingLine(deps, guildId)}\n${await deps.postView.statusLine(guildId)}`,
+      content: `${describeSettings(settings)}\n${describeRanks(await deps.rankEmoji.list(guildId))}\n${describeRetention(await deps.retention.days(guildId))}\n${await greetingLine(deps, guildId)}\n${describeParty(await deps.partySettings.get(guildId))}\n${await deps.postView.statusLine(guildId)}`,
     };
   },
 
@@ -80,6 +81,7 @@ export const configSubcommands: Record<string, Subcommand> = {
   ...rankSubcommands,
   ...greetingSubcommands,
   ...retentionSubcommands,
+  ...partySubcommands,
 };
 
 const hourOption = (name: string, description: string) => ({
@@ -141,6 +143,7 @@ export const configCommand: CommandHandler<(typeof CONFIG_USES)[number]> = {
       ...rankOptions,
       ...greetingOptions,
       ...retentionOptions,
+      ...partyOptions,
     ],
   },
 

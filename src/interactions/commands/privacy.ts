@@ -23,6 +23,8 @@ export function describeSummary(s: PrivacySummary, retentionDays: number): strin
     `• Voice stays: ${s.voiceStays ? `${s.voiceStays} (${hours(s.voiceMs)} h in total, since ${stamp(s.firstStayAt!, 'D')})` : 'none'}`,
     `• Your name, roles and avatar as Discord shows them: ${s.cachedProfile ? 'cached, to write your name on the daily message' : 'not cached'}`,
     ...(s.notices ? [`• ${plural(s.notices, 'notice')} sent to you about a removed reaction (kept so each is sent once a day)`] : []),
+    ...(s.reminders ? [`• Reminders: your \`/remind\` choices and the reminders sent (${plural(s.reminders, 'row')}, kept so each is sent once a day)`] : []),
+    ...(s.partyAlerts ? [`• ${plural(s.partyAlerts, 'party alert')} that named you`] : []),
     ...Object.entries(s.other).map(([table, n]) => `• ${plural(n, 'row')} in \`${table}\``),
     '',
     `No message content is ever stored. History older than ${retentionDays} days is deleted automatically.`,
@@ -40,6 +42,8 @@ export function describeErased(e: Erased): string {
     ...(e.timezone ? ['your time zone'] : []),
     ...(e.profile ? ['your cached name, roles and avatar'] : []),
     ...(e.notices ? [plural(e.notices, 'notice')] : []),
+    ...(e.reminders ? [`your reminders (${plural(e.reminders, 'row')})`] : []),
+    ...(e.partyAlerts ? [`the record of ${plural(e.partyAlerts, 'party alert')} naming you`] : []),
     ...Object.entries(e.other).map(([table, n]) => `${plural(n, 'row')} in \`${table}\``),
   ];
   const next = e.keptOptOut

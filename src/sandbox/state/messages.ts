@@ -6,6 +6,7 @@
  */
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { DiscordError } from '../errors.js';
+import { resolveMentions } from './mentions.js';
 import { memberJson, messageJson } from './serialize.js';
 import { validateMessageInput, type MessageInput, type UploadedFile } from './validate.js';
 import type { AttachmentRecord, MessageRecord, World } from './world.js';
@@ -100,6 +101,8 @@ export function createMessage(world: World, o: CreateMessageOptions): { message:
     interaction: o.interaction ?? null,
     ephemeralFor: (flags & EPHEMERAL) !== 0 ? (o.ephemeralFor ?? null) : null,
     editCount: 0,
+    mentions: resolveMentions(world, channel.guildId, o.input.content ?? '', o.input.allowed_mentions),
+    allowedMentions: o.input.allowed_mentions ?? null,
   };
   world.addMessage(message);
   world.counters.messagesCreated += 1;
@@ -124,7 +127,11 @@ export function createMessage(world: World, o: CreateMessageOptions): { message:
 /** Applies an edit (content/embeds/components/flags/attachments) and dispatches MESSAGE_UPDATE. */
 export function editMessage(world: World, message: MessageRecord, input: MessageInput, files: UploadedFile[] = [], opts: { clearFlags?: number } = {}): MessageRecord {
   validateMessageInput(input, files, false);
-  if (input.content !== undefined) message.content = input.content ?? '';
+  if (input.content !== undefined) {
+    message.content = input.content ?? '';
+    message.mentions = resolveMentions(world, message.guildId, message.content, input.allowed_mentions);
+    message.allowedMentions = input.allowed_mentions ?? null;
+  }
   if (input.embeds !== undefined) message.embeds = input.embeds ?? [];
   if (input.components !== undefined) message.components = input.components ?? [];
   if (input.flags !== undefined && input.flags !== null) {

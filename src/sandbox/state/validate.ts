@@ -6,6 +6,7 @@
  */
 import { emptyMessage, fieldError, invalidFormBody, mergeFormErrors, type FormErrors } from '../errors.js';
 import { isSnowflake } from '../snowflake.js';
+import { checkAllowedMentions, type AllowedMentionsInput } from './mentions.js';
 
 /** A message body as the REST routes, webhooks and interaction responses receive it. */
 export interface MessageInput {
@@ -19,6 +20,7 @@ export interface MessageInput {
   attachments?: { id: string | number; filename?: string; description?: string }[] | null;
   sticker_ids?: string[];
   poll?: unknown;
+  allowed_mentions?: AllowedMentionsInput | null;
 }
 
 /** A file part of a multipart body (`files[n]`). */
@@ -154,6 +156,7 @@ export function validateMessageInput(body: MessageInput, files: UploadedFile[], 
     if (typeof body.nonce === 'string') checkLength(errors, ['nonce'], body.nonce, 25);
     else if (!Number.isSafeInteger(body.nonce)) mergeFormErrors(errors, fieldError(['nonce'], 'BASE_TYPE_STRING', 'Must be a string or an integer.'));
   }
+  checkAllowedMentions(errors, body.allowed_mentions);
   if (Object.keys(errors).length > 0) throw invalidFormBody(errors);
   if (creating) {
     const hasContent = typeof body.content === 'string' && body.content.trim().length > 0;

@@ -21,6 +21,8 @@ export type EmulatedMessage = APIMessage & {
   files: StoredFile[];
   /** Number of edits applied to this message. */
   edit_count: number;
+  /** The `allowed_mentions` the author sent with it (null when none); who it pings is in `mentions`/`mention_roles`. */
+  allowed_mentions: unknown;
 };
 
 /** The test view of a message; `viewerId` decides `reactions[].me` (default: the bot). */
@@ -30,5 +32,6 @@ export function viewMessage(world: World, m: MessageRecord, viewerId = world.bot
     ephemeral_for: m.ephemeralFor,
     files: m.attachments.map((a) => ({ id: a.id, filename: a.filename, content_type: a.contentType, size: a.size, bytes: a.bytes })),
     edit_count: m.editCount,
+    allowed_mentions: m.allowedMentions,
   };
 }

@@ -128,6 +128,10 @@ export interface MessageRecord {
   ephemeralFor: string | null;
   /** Edits counted for tests (content/embeds/components changes). */
   editCount: number;
+  /** Who the message pings: its content's mentions, limited by `allowed_mentions`. */
+  mentions: { userIds: string[]; roleIds: string[]; everyone: boolean };
+  /** The `allowed_mentions` it was last created or edited with, as sent (null when none was). */
+  allowedMentions: unknown;
 }
 
 /** Something the gateway should send, if the session's intents allow it. */

@@ -137,6 +137,8 @@ function messageView(emu: Emulator, guild: GuildRecord, m: MessageRecord, viewer
     ephemeral: m.ephemeralFor !== null,
     loading: (m.flags & LOADING) !== 0,
     interaction: m.interaction ? { name: m.interaction.name, user: displayName(world, guild, m.interaction.userId) } : null,
+    // Pings the viewer (by name, a role of theirs, or @everyone): Discord highlights such a message.
+    mentionsMe: viewerId !== null && (m.mentions.everyone || m.mentions.userIds.includes(viewerId) || m.mentions.roleIds.some((r) => guild.members.get(viewerId)?.roles.includes(r) === true)),
     components: m.components,
     embeds: m.embeds,
     // Relative, so the page works whatever host name it was opened with.

@@ -24,6 +24,11 @@ export interface Database {
   privacy_settings: PrivacySettingsTable;
   voice_greeting_settings: VoiceGreetingSettingsTable;
   voice_greetings: VoiceGreetingTable;
+  party_settings: PartySettingsTable;
+  party_alerts: PartyAlertTable;
+  party_alert_members: PartyAlertMemberTable;
+  reminder_settings: ReminderSettingsTable;
+  reminders_sent: ReminderSentTable;
 }
 
 export interface GuildConfigTable {
@@ -227,6 +232,72 @@ export interface VoiceGreetingTable {
   user_id: string;
   hour_key: string;
   greeted_at: number;
+}
+
+/** Per guild: the party-ready alert (`size` 0 = off) and the role it pings. */
+export interface PartySettingsTable {
+  guild_id: string;
+  size: Generated<number>;
+  role_id: string | null;
+  updated_at: number;
+}
+
+/** One party alert per guild, daily-message date and hour slot: the intent, then the message. */
+export interface PartyAlertTable {
+  guild_id: string;
+  date: string;
+  hour: number;
+  /** Unix seconds at which the slot starts. */
+  slot_unix: number;
+  channel_id: string;
+  /** Sent with `enforce_nonce`, so a retried create returns the first message. */
+  nonce: string;
+  state: 'planned' | 'posted' | 'failed';
+  /** How many were coming when the alert was claimed (members who opted out of tracking included, unnamed). */
+  coming: number;
+  /** The role pinged, as configured at the claim. */
+  role_id: string | null;
+  message_id: string | null;
+  error: string | null;
+  created_at: number;
+  posted_at: number | null;
+}
+
+/** The members an alert names, in order; `mentioned` = pinged (opted in with `/remind party on`). */
+export interface PartyAlertMemberTable {
+  guild_id: string;
+  date: string;
+  hour: number;
+  user_id: string;
+  position: number;
+  mentioned: Generated<number>;
+}
+
+/** A member's reminder choices in a guild. */
+export interface ReminderSettingsTable {
+  guild_id: string;
+  user_id: string;
+  /** DM this many minutes before their first hour of the day; null = no reminder. */
+  minutes: number | null;
+  /** 1 = mention me in party alerts. */
+  party: Generated<number>;
+  /** When a DM failed with 50007 (DMs closed): no reminder is tried until they set one again. */
+  dms_closed_at: number | null;
+  updated_at: number;
+}
+
+/** One reminder per member per daily-message date: the intent (with its nonce), then what became of it. */
+export interface ReminderSentTable {
+  guild_id: string;
+  user_id: string;
+  date: string;
+  hour: number;
+  slot_unix: number;
+  due_at: number;
+  nonce: string;
+  state: 'planned' | 'sent' | 'dropped' | 'closed' | 'failed';
+  created_at: number;
+  sent_at: number | null;
 }
 
 /** The database or a transaction on it: what a query that may run inside a caller's transaction takes. */

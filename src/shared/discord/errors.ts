@@ -81,3 +81,12 @@ export function toDomainError(error: unknown): unknown {
   if (error instanceof RateLimitError) return new DiscordRequestError(error.message, 429, undefined, { cause: error });
   return error;
 }
+
+/**
+ * Discord refused a DM because the member does not accept DMs from this server's members (50007):
+ * retrying will fail the same way until they change that setting.
+ * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+ */
+export function isClosedDms(error: unknown): boolean {
+  return error instanceof DiscordRequestError && error.code === RESTJSONErrorCodes.CannotSendMessagesToThisUser;
+}

@@ -20,6 +20,8 @@ export interface BucketSpec {
  * - member: background re-fetches of guild members (rank emoji after a promotion), per guild: one
  *   per second, a small share of the global 50 requests/s, so lookups that a member waits for
  *   (a reaction from someone never seen) always find room.
+ * - dm: opening DM channels (reminders, notices), for the whole bot: a burst of 5, then one per
+ *   second. Discord publishes no figure for DMs and treats bursts of them as spam.
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
 export const BUCKETS = {
@@ -27,6 +29,7 @@ export const BUCKETS = {
   reaction: { capacity: 1, periodMs: 300 },
   create: { capacity: 1, periodMs: 1_100 },
   member: { capacity: 1, periodMs: 1_000 },
+  dm: { capacity: 5, periodMs: 5_000 },
 } as const satisfies Record<string, BucketSpec>;
 
 export type BucketKind = keyof typeof BUCKETS;

@@ -95,9 +95,14 @@ export interface ChannelMessage {
   content: string;
 }
 
-/** A message rollcall posts: never pinging anyone (`allowed_mentions: { parse: [] }`). */
+/**
+ * A message rollcall posts: pinging nobody (`allowed_mentions: { parse: [] }`) unless `mentions`
+ * names exactly who may be pinged.
+ */
 export interface NewMessage {
   content: string;
+  /** The only users and roles the message may ping (`allowed_mentions.users` / `.roles`). */
+  mentions?: { users: readonly string[]; roles: readonly string[] };
   /** With `enforceNonce`, Discord returns the first message created with this nonce instead of a second one. */
   nonce?: string;
   enforceNonce?: boolean;
@@ -191,7 +196,7 @@ export class DiscordApi {
     await this.allowed('create', channelId);
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: message.content,
-      allowed_mentions: { parse: [] },
+      allowed_mentions: message.mentions ? { parse: [], users: [...message.mentions.users], roles: [...message.mentions.roles] } : { parse: [] },
       ...(message.buttons?.length
         ? {
             components: [
@@ -242,6 +247,14 @@ export class DiscordApi {
   }
 
   /**
+   * The id of the bot's own message among the channel's `limit` latest whose text starts with
+   * `prefix`: how a create retried after Discord forgot its nonce finds the first one.
+   */
+  async findOwnMessage(channelId: string, prefix: string, limit = 50): Promise<string | undefined> {
+    return (await this.getMessages(channelId, { limit })).find((m) => m.authorId === this.applicationId && m.content.startsWith(prefix))?.id;
+  }
+
+  /**
    * The reactions on a message, one entry per emoji: `emoji` as reaction routes take it (the
    * character, or `name:id` for a custom emoji), how many reacted, and whether the bot is one of them.
    * @see https://discord.com/developers/docs/resources/message#get-channel-message
@@ -284,10 +297,19 @@ export class DiscordApi {
     }
   }
 
-  /** Opens (or reuses) a DM channel and sends `content`. @see https://discord.com/developers/docs/resources/user#create-dm */
+  /**
+   * Opens (or reuses) the DM channel with a user, after a token of the bot's one `dm` bucket, so
+   * however many members are told or reminded at once, DMs go out at a pace Discord tolerates.
+   * @see https://discord.com/developers/docs/resources/user#create-dm
+   */
+  async openDirectChannel(userId: string): Promise<string> {
+    await this.allowed('dm', this.applicationId);
+    return (await this.call<APIChannel>(() => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }))).id;
+  }
+
+  /** Opens (or reuses) a DM channel and sends `content`; a closed DM fails with code 50007 ({@link isClosedDms}). */
   async sendDirectMessage(userId: string, content: string): Promise<void> {
-    const channel = await this.call<APIChannel>(() => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } }));
-    await this.createMessage(channel.id, { content });
+    await this.createMessage(await this.openDirectChannel(userId), { content });
   }
 
   /**

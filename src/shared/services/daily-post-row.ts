@@ -5,6 +5,12 @@ import { slotsFor, type Slot } from '../time/slots.js';
 /** A day's row of `daily_posts`: the message's intent, state and the hours it was made with. */
 export type DailyPost = Selectable<DailyPostTable>;
 
+/**
+ * A create intent (`planned` row) older than this may have lost its nonce's protection on Discord's
+ * side ("the past few minutes"): before creating, look for the message among recent ones.
+ */
+export const NONCE_TRUST_MS = 2 * 60_000;
+
 /** The `error` of a post whose message was deleted and not (yet) replaced. */
 export const MESSAGE_DELETED = 'the daily message was deleted';
 

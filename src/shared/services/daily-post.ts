@@ -8,15 +8,12 @@ import type { DiscordApi } from '../discord/rest.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../scheduler.js';
 import { localDate, localTimeOn } from '../time/slots.js';
-import { DailyPostReader, MESSAGE_DELETED, slotsOfPost, type DailyPost, type PostChanged } from './daily-post-row.js';
+import { DailyPostReader, MESSAGE_DELETED, NONCE_TRUST_MS, slotsOfPost, type DailyPost, type PostChanged } from './daily-post-row.js';
 import type { AvailabilityService } from './availability.js';
 import type { GuildConfigService, GuildSettings } from './guild-config.js';
 import type { DailyPostView } from './daily-post-view.js';
 
 export { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost, type PostChanged } from './daily-post-row.js';
-
-/** A `planned` row older than this may have lost its nonce's protection on Discord's side. */
-const NONCE_TRUST_MS = 2 * 60_000;
 
 /**
  * How many times a day a deleted daily message is replaced without being asked: enough for a

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Declared } from '../db/schema.js';
 import { coPresence, type Stay } from '../algorithms/copresence.js';
 import { otherMemberTables, readOtherRows } from './privacy-tables.js';
+import { exportReminders, type RemindersExport } from './privacy-reminders.js';
 import { WEEKDAY_NAMES } from './schedules.js';
 
 /**
@@ -18,7 +19,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * `/privacy export`: every row about one member in one guild. Times are ISO 8601 UTC. Other
  * members appear only as ids in `co_presence` totals, never with their stays.
  */
-export interface PrivacyExport {
+export interface PrivacyExport extends RemindersExport {
   format: 'rollcall-privacy-export/1';
   generated_at: string;
   guild_id: string;
@@ -100,6 +101,7 @@ export async function buildExport(db: Kysely<Database>, q: { guildId: string; us
     })),
     co_presence: await togetherWith(db, q, stays),
     notices: notices.map((n) => ({ reason: n.reason, date: n.date, sent_at: iso(n.sent_at) })),
+    ...(await exportReminders(db, guildId, userId)),
     other_tables: other,
   };
 }

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/schema.js';
+import { REMINDER_TABLES } from './privacy-reminders.js';
 
 /**
  * Tables whose rows about a member the privacy service reads and removes by name. Any other table
  * with a `user_id` column (one added after this list) is still exported and erased, generically:
  * see {@link otherMemberTables}.
  */
-export const KNOWN_MEMBER_TABLES = new Set<string>(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'member_notices', 'privacy_opt_outs']);
+export const KNOWN_MEMBER_TABLES = new Set<string>(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'member_notices', 'privacy_opt_outs', ...REMINDER_TABLES]);
 
 export interface MemberTable {
   name: string;

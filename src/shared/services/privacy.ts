@@ -7,6 +7,7 @@ import type { AvailabilityService } from './availability.js';
 import type { ReactionCleaner } from './reaction-cleaner.js';
 import { deleteOtherRows, otherMemberTables, readOtherRows } from './privacy-tables.js';
 import { buildExport, type PrivacyExport } from './privacy-export.js';
+import { countReminders, eraseReminders, type ReminderCounts } from './privacy-reminders.js';
 import { bumpPrivacyGeneration } from './privacy-generation.js';
 
 /**
@@ -19,8 +20,14 @@ export async function isOptedOut(db: Db, guildId: string, userId: string): Promi
   return row !== undefined;
 }
 
+/** Members of a guild who turned tracking off: never named in a party alert, never reminded. */
+export async function optedOutMembers(db: Db, guildId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 /** What rollcall holds about one member of one guild, counted. */
-export interface PrivacySummary {
+export interface PrivacySummary extends ReminderCounts {
   tracked: boolean;
   optedOutAt: number | null;
   /** The member's own `/timezone`, or null when the guild's zone stands in. */
@@ -44,7 +51,7 @@ export interface PrivacySummary {
 }
 
 /** What `/privacy erase` (or the voice-only erase) removed. */
-export interface Erased {
+export interface Erased extends ReminderCounts {
   votes: number;
   schedules: number;
   voiceStays: number;
@@ -84,8 +91,7 @@ export class PrivacyService {
 
   /** Members of a guild who turned tracking off. */
   async optedOut(guildId: string): Promise<Set<string>> {
-    const rows = await this.deps.db.selectFrom('privacy_opt_outs').select('user_id').where('guild_id', '=', guildId).execute();
-    return new Set(rows.map((r) => r.user_id));
+    return optedOutMembers(this.deps.db, guildId);
   }
 
   /**
@@ -164,6 +170,7 @@ export class PrivacyService {
       firstStayAt: stays.first === null ? null : Number(stays.first),
       cachedProfile: Number(profile.n) > 0,
       notices: Number(notices.n),
+      ...(await countReminders(db, guildId, userId)),
       other,
     };
   }
@@ -195,6 +202,7 @@ export class PrivacyService {
         timezone: count(await scoped('member_timezones')),
         profile: count(await scoped('members')),
         notices: count(await scoped('member_notices')),
+        ...(await eraseReminders(tx, guildId, userId)),
         other: {},
         keptOptOut: await isOptedOut(tx, guildId, userId),
         reactionsRemoved: 0,

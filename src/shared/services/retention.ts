@@ -10,6 +10,7 @@ import { localDate } from '../time/slots.js';
 import type { AvailabilityService } from './availability.js';
 import type { GuildConfigService } from './guild-config.js';
 import { bumpPrivacyGeneration } from './privacy-generation.js';
+import { purgeRemindersBefore } from './privacy-reminders.js';
 
 export const DEFAULT_RETENTION_DAYS = 365;
 export const MIN_RETENTION_DAYS = 1;
@@ -67,6 +68,7 @@ export class RetentionService {
       const stays = await tx.deleteFrom('voice_stays').where('guild_id', '=', guildId).where('ended_at', '<', cutoffMs).executeTakeFirst();
       const votes = await this.deps.availability.purgeBefore(tx, guildId, cutoffDate);
       const notices = await tx.deleteFrom('member_notices').where('guild_id', '=', guildId).where('date', '<', cutoffDate).executeTakeFirst();
+      await purgeRemindersBefore(tx, guildId, cutoffDate);
       const result = { voiceStays: Number(stays.numDeletedRows), votes, notices: Number(notices.numDeletedRows) };
       if (result.voiceStays + result.votes + result.notices > 0) await bumpPrivacyGeneration(tx, guildId, now);
       return result;

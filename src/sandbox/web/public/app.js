@@ -561,7 +561,7 @@ function messageItem(msg) {
       );
   return h(
     'li',
-    { class: `message${msg.ephemeral ? ' ephemeral' : ''}`, id: `message-${msg.id}`, dataset: { messageId: msg.id } },
+    { class: `message${msg.ephemeral ? ' ephemeral' : ''}${msg.mentionsMe ? ' mentioned' : ''}`, id: `message-${msg.id}`, dataset: { messageId: msg.id } },
     msg.interaction ? h('p', { class: 'used-command muted' }, `${msg.interaction.user} used `, h('span', { class: 'command-name' }, `/${msg.interaction.name}`)) : null,
     h(
       'div',
