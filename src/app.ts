@@ -9,7 +9,7 @@ import { createRest, DiscordApi } from './shared/discord/rest.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { GuildConfigService } from './shared/services/guild-config.js';
 import { GuildCache } from './shared/services/guilds.js';
-import { GATEWAY_ROLE, Heartbeat } from './shared/services/heartbeat.js';
+import { gatewayRole, Heartbeat } from './shared/services/heartbeat.js';
 import type { MemberLabels } from './shared/services/member-labels.js';
 import { MemberCache } from './shared/services/members.js';
 import { RankEmojiService } from './shared/services/rank-emoji.js';
@@ -32,6 +32,7 @@ import { RetentionService } from './shared/services/retention.js';
 import { SqliteRateBudget } from './shared/discord/limiter.js';
 import { MessageEditor } from './shared/discord/message-editor.js';
 import { Scheduler } from './shared/scheduler.js';
+import { ownsGuild, type GuildOwner } from './shared/shards.js';
 import { StatsService } from './stats/service.js';
 import { PartyAlertService } from './shared/services/party-alerts.js';
 import { PartySettingsStore } from './shared/services/party-settings.js';
@@ -153,7 +154,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const members = new MemberCache({ db, clock, log, guilds, ranks: rankEmoji, fetchMember: (guildId, userId) => discord.getGuildMember(guildId, userId) });
   // Late-bound: a join calls auto-add, which marks "seen in voice" through the availability service built below.
-  const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });
+  // A sharded gateway process keeps the voice stays and runs the jobs of its shards' guilds only.
+  const owns: GuildOwner = (guildId) => ownsGuild(config.shards, guildId);
+  const voice: VoiceSessions = new VoiceSessions({ db, clock, log, guilds, owns, onJoin: (guildId, userId, at): Promise<void> => voiceAutoAdd.onJoin(guildId, userId, at) });
   const voiceAutoAdd: VoiceAutoAdd = new VoiceAutoAdd({ voice, guildConfig, log, seen: () => availability });
   const scheduler = new Scheduler({ clock, log });
   // The view renders, the editor edits with it, the posts signal changes to the editor: no cycle.
@@ -185,9 +188,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const schedules = new ScheduleService({ db, clock, availability });
   const privacy = new PrivacyService({ db, clock, log, posts, availability, reactions });
   const retention = new RetentionService({ db, clock, log, guildConfig, availability });
-  scheduler.add(posts.job());
+  scheduler.add(posts.job(owns));
   scheduler.add(voiceAutoAdd);
-  const rankRefresh = new RankRefresh({ db, clock, log, guildConfig, posts, members, fetchMember: (guildId, userId) => discord.refetchGuildMember(guildId, userId) });
+  const rankRefresh = new RankRefresh({ db, clock, log, guildConfig, posts, members, owns, fetchMember: (guildId, userId) => discord.refetchGuildMember(guildId, userId) });
   scheduler.add(rankRefresh);
   // A member who turned voice tracking off is never greeted either.
   const greetingSettings = new GreetingSettingsStore({ db, clock });
@@ -204,9 +207,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     vetoes: [async (guildId, userId) => !(await privacy.isTracked(guildId, userId))],
   });
   scheduler.add(greeting);
-  scheduler.add(retention.job());
-  scheduler.add(partyAlerts.job());
-  const reminders = new ReminderService({ db, discord, clock, log, posts: postReader, labels: members, settings: reminderSettings });
+  scheduler.add(retention.job(owns));
+  scheduler.add(partyAlerts.job(owns));
+  const reminders = new ReminderService({ db, discord, clock, log, posts: postReader, labels: members, settings: reminderSettings, owns });
   scheduler.add(reminders);
   // An in-memory database cannot be opened by the render worker: charts are then drawn inline.
   const inMemory = config.databasePath === ':memory:';
@@ -225,7 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     rankEmoji,
     voice,
     voiceAutoAdd,
-    heartbeat: new Heartbeat({ db, clock, log, process: GATEWAY_ROLE }),
+    heartbeat: new Heartbeat({ db, clock, log, process: gatewayRole(config.shards) }),
     timezones: new MemberTimezones({ db, clock, guildConfig, voice }),
     scheduler,
     posts,

@@ -8,6 +8,7 @@ import { OffsetClock, type Clock } from '../shared/clock.js';
 import type { Config, InteractionMode, LogLevel } from '../shared/config.js';
 import { botPermissionBits } from '../shared/discord/permissions.js';
 import { createLogger } from '../shared/logger.js';
+import { ALL_SHARDS } from '../shared/shards.js';
 import type { Sidecar } from '../gateway/sidecar.js';
 import type { InteractionServer } from '../http/server.js';
 import { commands } from '../interactions/commands/index.js';
@@ -137,6 +138,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',
     interactions: options.interactions ?? 'http',
+    shards: ALL_SHARDS,
   };
   const bot = await bootBot(config, {
     clock,

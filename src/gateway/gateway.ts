@@ -28,6 +28,7 @@ export function createGateway(app: App, options: { identifyThrottler?: IIdentify
     log: app.log.child({ part: 'gateway' }),
     clock: app.clock,
     identifyThrottler: options.identifyThrottler,
+    shards: app.config.shards,
     hooks: {
       dispatch: (payload) => handlers.dispatch(payload),
       interaction: options.interactions ? (interaction) => options.interactions!.receive(interaction) : unexpected,

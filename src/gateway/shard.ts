@@ -5,6 +5,7 @@ import { GatewayDispatchEvents, GatewayIntentBits, type GatewayDispatchPayload }
 import type { Clock } from '../shared/clock.js';
 import { GatewayConnection } from '../shared/gateway-connection.js';
 import type { Logger } from '../shared/logger.js';
+import { shardOf, type ShardPlan } from '../shared/shards.js';
 
 /**
  * Exactly the intents rollcall needs, none privileged: guilds (channels, roles, AFK channel and
@@ -44,9 +45,17 @@ export interface ShardOptions {
   hooks: ShardHooks;
   /** Tests and the sandbox pass a no-op; Discord's max_concurrency throttle otherwise. */
   identifyThrottler?: IIdentifyThrottler;
+  /** `SHARD_COUNT` / `SHARD_IDS` (default: every shard Discord recommends). */
+  shards?: ShardPlan;
 }
 
-/** The gateway sidecar: one @discordjs/ws shard that turns dispatches into service calls. */
+/**
+ * The gateway sidecar: the @discordjs/ws shards this process runs (`SHARD_IDS` of `SHARD_COUNT`;
+ * one when unsharded), whose dispatches become service calls. Dispatches of all its shards go
+ * through one in-order queue: events of one guild come on one shard, in order, and the handlers
+ * serialise per guild anyway.
+ * @see https://discord.com/developers/docs/events/gateway#sharding
+ */
 export class GatewayShard {
   readonly manager: WebSocketManager;
   /** The one model of this shard's connection: health, readiness, metrics and voice read it. */
@@ -56,6 +65,8 @@ export class GatewayShard {
   /** Bumped by every READY: a retry of an older session's repairs is dropped. */
   private freshSession = 0;
   private repairTimer: NodeJS.Timeout | undefined;
+  /** SHARD_COUNT, or Discord's recommendation once asked for. */
+  private shardCount: number;
   /** Events that arrived while the database could not be written were lost: re-read once it can. */
   private readonly stopWatchingStorage = onStorageRecovered(() => {
     if (this.connection.connected) this.repairs(this.freshSession, 0);
@@ -63,27 +74,32 @@ export class GatewayShard {
 
   constructor(private readonly options: ShardOptions) {
     const throttler = options.identifyThrottler;
+    this.shardCount = options.shards?.count ?? 1;
     this.manager = new WebSocketManager({
       token: options.token,
       intents: INTENTS,
       rest: options.rest,
       compression: null,
+      shardCount: options.shards?.count ?? null,
+      shardIds: options.shards?.ids ? [...options.shards.ids] : null,
       ...(throttler ? { buildIdentifyThrottler: () => throttler } : {}),
     });
     const log = options.log;
     const connection = (this.connection = new GatewayConnection(options.clock));
-    this.manager.on(WebSocketShardEvents.Ready, () => {
-      connection.ready();
-      log.info({ sessions: connection.sessions }, 'gateway ready (new session)');
+    // A fresh session of any shard repairs every guild of the process: simpler than tracking
+    // which guild is on which shard here, and a READY is rare.
+    this.manager.on(WebSocketShardEvents.Ready, (_data, shardId) => {
+      connection.ready(shardId);
+      log.info({ sessions: connection.sessions, shard: shardId }, 'gateway ready (new session)');
       this.repairs(++this.freshSession, 0);
     });
-    this.manager.on(WebSocketShardEvents.Resumed, () => {
-      connection.resumed();
-      log.info('gateway resumed');
+    this.manager.on(WebSocketShardEvents.Resumed, (shardId) => {
+      connection.resumed(shardId);
+      log.info({ shard: shardId }, 'gateway resumed');
     });
-    this.manager.on(WebSocketShardEvents.Closed, (code) => {
-      connection.closed(code);
-      log.warn({ code }, 'gateway closed');
+    this.manager.on(WebSocketShardEvents.Closed, (code, shardId) => {
+      connection.closed(code, shardId);
+      log.warn({ code, shard: shardId }, 'gateway closed');
     });
     this.manager.on(WebSocketShardEvents.HeartbeatComplete, (stats) => connection.heartbeatAcked(stats.latency));
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
@@ -95,8 +111,16 @@ export class GatewayShard {
   }
 
   async connect(): Promise<void> {
-    this.connection.connecting();
+    // The shards this process runs (asks GET /gateway/bot for the count when SHARD_COUNT is unset).
+    const ids = await this.manager.getShardIds();
+    this.shardCount = await this.manager.getShardCount();
+    this.connection.connecting(ids);
     await this.manager.connect();
+  }
+
+  /** The shard a guild's events come on, and op 4 for it must go out on (known once {@link connect} began). */
+  shardFor(guildId: string): number {
+    return shardOf(guildId, this.shardCount);
   }
 
   async destroy(): Promise<void> {

@@ -30,7 +30,9 @@ export function gatewayRefusal(event: { status?: unknown; closeCode?: unknown })
     case GatewayCloseCodes.DisallowedIntents:
       return `Discord refused the gateway intents (close ${String(event.closeCode)}): this build asks for intents the application may not use`;
     case GatewayCloseCodes.InvalidShard:
+      return 'SHARD_IDS / SHARD_COUNT were refused by Discord (gateway close 4010: invalid shard): every gateway process must have the same SHARD_COUNT, and SHARD_IDS below it';
     case GatewayCloseCodes.ShardingRequired:
+      return 'SHARD_COUNT is too small: Discord requires sharding (gateway close 4011: too many guilds on one shard); set SHARD_COUNT to at least the count GET /gateway/bot recommends (or unset it), and split SHARD_IDS over the gateway processes';
     case GatewayCloseCodes.InvalidAPIVersion:
       return `Discord refused the gateway connection (close ${String(event.closeCode)})`;
     default:

@@ -1,6 +1,7 @@
 import type { FixtureInput } from './fixture.js';
 import type { GuildScale } from './state/scale.js';
 import type { EncryptionMode } from './voice/transport-crypto.js';
+import type { ShardingOptions } from './ws-gateway/sharding.js';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1 (default 0: a free one). */
@@ -39,6 +40,12 @@ export interface EmulatorOptions {
   interactionCallbackWindowMs?: number;
   /** How long interaction tokens work for follow-ups and edits (default 15 min). */
   interactionTokenTtlMs?: number;
+  /**
+   * Sharding as Discord enforces it (`ws-gateway/sharding.ts`): the guilds one session may hold
+   * before IDENTIFY is closed with 4011 (default 2 500), `GET /gateway/bot`'s recommended `shards`
+   * and the day's session starts.
+   */
+  sharding?: ShardingOptions;
   /** How long a disconnected gateway session can be resumed (default 5 min). */
   sessionTtlMs?: number;
   /**

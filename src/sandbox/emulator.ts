@@ -24,6 +24,7 @@ import { World } from './state/world.js';
 import { WireLog, type CountersSnapshot, type WireEvent } from './wire.js';
 import { applicationFlagsFor } from './ws-gateway/intents.js';
 import { GatewayServer, type VoiceOp } from './ws-gateway/server.js';
+import { DISCORD_MAX_GUILDS_PER_SHARD, recommendedShards } from './ws-gateway/sharding.js';
 import { VoiceServer } from './voice/server.js';
 import type { Utterance } from './voice/utterances.js';
 
@@ -89,6 +90,8 @@ export class Emulator extends MemberActions {
       sessionTtlMs: options.sessionTtlMs ?? 5 * 60_000,
       url: () => this.gatewayUrl,
       voice: this.#voice,
+      maxGuildsPerShard: options.sharding?.maxGuildsPerShard ?? DISCORD_MAX_GUILDS_PER_SHARD,
+      sessionStartTotal: options.sharding?.sessionStartTotal ?? 1000,
     });
     // The voice server follows voice states: the bot leaving ends its voice session, members join media sessions.
     const deliver = this.world.dispatch;
@@ -105,6 +108,10 @@ export class Emulator extends MemberActions {
         world: this.world,
         interactions: this.#store,
         gatewayUrl: () => this.gatewayUrl,
+        gatewayBot: () => ({
+          shards: recommendedShards([...this.world.guilds.values()].filter((g) => g.members.has(this.world.botUserId)).length, options.sharding?.recommendedShards),
+          session_start_limit: this.#gateway.sessionStarts.limit(Date.now()),
+        }),
         privilegedIntents: () => this.#privilegedIntents,
         privilegedIntentFlags: () => this.world.application.flags,
         interactionsUrl: () => this.interactions.url,
@@ -294,8 +301,8 @@ export class Emulator extends MemberActions {
   }
 
   /** Live and resumable gateway sessions. */
-  get gatewaySessions(): { id: string; seq: number; intents: number; connected: boolean; invalidated: boolean }[] {
-    return [...this.#gateway.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, intents: s.intents, connected: s.socket !== null, invalidated: s.invalidated }));
+  get gatewaySessions(): { id: string; seq: number; intents: number; shard: [number, number]; connected: boolean; invalidated: boolean }[] {
+    return [...this.#gateway.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, intents: s.intents, shard: s.shard, connected: s.socket !== null, invalidated: s.invalidated }));
   }
 
   // ── faults ─────────────────────────────────────────────────────────────────

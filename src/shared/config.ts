@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ALL_SHARDS, MAX_SHARD_COUNT, parseShardIds, type ShardPlan } from './shards.js';
 
 /**
  * The only reader of `process.env`. Every setting is validated once at start; a bad one stops the
@@ -22,6 +23,11 @@ export interface Config {
    * bot's clock starts at; it then runs at normal speed. Unset: the wall clock.
    */
   clockStart?: number;
+  /**
+   * `SHARD_COUNT` and `SHARD_IDS`: which gateway shards this process runs (see `shards.ts`). Unset:
+   * every shard Discord recommends, in this one process.
+   */
+  shards: ShardPlan;
 }
 
 /**
@@ -121,6 +127,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('CLOCK_START', 'must be an ISO 8601 date and time such as 2026-12-05T21:00:00Z (or unset: the wall clock)');
   }
 
+  const shards = readShards(env);
+
   return {
     applicationId,
     publicKey: publicKey.toLowerCase(),
@@ -133,7 +141,32 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     interactions: interactions as InteractionMode,
     ...(clockStart === undefined ? {} : { clockStart }),
+    shards,
   };
+}
+
+/**
+ * `SHARD_COUNT` (how many shards the whole bot runs, the same in every gateway process) and
+ * `SHARD_IDS` (the ones this process runs; default all of them).
+ * @see https://discord.com/developers/docs/events/gateway#sharding
+ */
+function readShards(env: Env): ShardPlan {
+  const countText = read(env, 'SHARD_COUNT');
+  const idsText = read(env, 'SHARD_IDS');
+  if (countText === undefined) {
+    if (idsText !== undefined) throw new ConfigError('SHARD_IDS', 'needs SHARD_COUNT too: the number of shards all gateway processes run together (e.g. SHARD_COUNT=4 SHARD_IDS=0,1)');
+    return ALL_SHARDS;
+  }
+  const count = Number(countText);
+  if (!/^\d+$/.test(countText) || count < 1 || count > MAX_SHARD_COUNT) {
+    throw new ConfigError('SHARD_COUNT', `must be a whole number from 1 to ${MAX_SHARD_COUNT}: the shards all gateway processes run together (got ${countText})`);
+  }
+  if (idsText === undefined) return { count, ids: Array.from({ length: count }, (_, i) => i) };
+  try {
+    return { count, ids: parseShardIds(idsText, count) };
+  } catch (error) {
+    throw new ConfigError('SHARD_IDS', (error as Error).message);
+  }
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);

@@ -10,8 +10,13 @@ export type GatewayState = 'starting' | 'connecting' | 'ready' | 'resumed' | 're
 /** What `/healthz`, `/readyz`, `/metrics` and `npm run admin status` show about the gateway. */
 export interface GatewayView {
   state: GatewayState;
-  /** READY or RESUMED and not closed since: the one definition of "connected". */
+  /**
+   * Every shard this process runs is READY or RESUMED and not closed since: the one definition of
+   * "connected". A process with one shard of two down is not connected (its guilds miss events).
+   */
   connected: boolean;
+  /** Each shard this process runs, and its own state (one entry, shard 0, when unsharded). */
+  shards: { id: number; state: GatewayState }[];
   /** New sessions (IDENTIFY → READY) since the process started. */
   sessions: number;
   resumes: number;
@@ -47,10 +52,19 @@ export interface GatewayConnectionListener {
  * so a quiet evening is told from a dead socket: Discord ACKs a heartbeat about every 41 s while
  * dispatches may not come for hours); health, readiness, metrics, voice tracking and the voice
  * adapter read it. It knows nothing of WebSockets, so it lives in shared and tests drive it directly.
+ *
+ * With several shards in one process (`SHARD_IDS`), each has its own state; the process is
+ * connected when all of them are, since when the last one came up, and down from any shard's
+ * unplanned close until all are back. That is the cautious reading for voice tracking: a crash
+ * during one shard's outage closes every stay of the process at the outage's start, some of them
+ * earlier than needed, never later. The voice adapter asks {@link shardConnected} for the guild's shard.
  * @see https://discord.com/developers/docs/events/gateway#connection-lifecycle
+ * @see https://discord.com/developers/docs/events/gateway#sharding
  */
 export class GatewayConnection {
   private current: GatewayState = 'starting';
+  /** Each shard's own state; the process-wide one is derived from them ({@link derive}). */
+  private readonly perShard = new Map<number, GatewayState>([[0, 'starting']]);
   private counts = { sessions: 0, resumes: 0 };
   private times = {
     lastEventAt: null as number | null,
@@ -93,20 +107,29 @@ export class GatewayConnection {
     this.listeners.push(listener);
   }
 
-  connecting(): void {
+  /** The shards open (default just shard 0, as for an unsharded bot). */
+  connecting(shardIds: readonly number[] = [0]): void {
+    this.perShard.clear();
+    for (const id of shardIds) this.perShard.set(id, 'connecting');
     this.current = 'connecting';
   }
 
-  ready(): void {
-    this.counts.sessions += 1;
-    if (this.counts.sessions > 1) metrics.gatewayReconnects.inc({ kind: 'new_session' });
-    this.up('ready');
+  /** Whether one shard can send now (ready or resumed): op 4 goes out on the guild's shard. */
+  shardConnected(shardId: number): boolean {
+    const state = this.perShard.get(shardId);
+    return this.current !== 'closed' && (state === 'ready' || state === 'resumed');
   }
 
-  resumed(): void {
+  ready(shardId = 0): void {
+    this.counts.sessions += 1;
+    if (this.counts.sessions > this.perShard.size) metrics.gatewayReconnects.inc({ kind: 'new_session' });
+    this.up(shardId, 'ready');
+  }
+
+  resumed(shardId = 0): void {
     this.counts.resumes += 1;
     metrics.gatewayReconnects.inc({ kind: 'resume' });
-    this.up('resumed');
+    this.up(shardId, 'resumed');
   }
 
   dispatched(): void {
@@ -120,11 +143,12 @@ export class GatewayConnection {
     this.alive(this.times.lastHeartbeatAt);
   }
 
-  /** The socket closed: an outage, unless {@link shutDown} came first. */
-  closed(code: number): void {
+  /** A shard's socket closed: an outage, unless {@link shutDown} came first. */
+  closed(code: number, shardId = 0): void {
     metrics.gatewayCloses.inc({ code: String(code) });
     if (this.current === 'closed') return;
     if (this.connected || this.times.disconnectedAt === null) this.times.disconnectedAt = this.clock.now();
+    this.perShard.set(shardId, 'reconnecting');
     this.current = 'reconnecting';
     this.times.connectedAt = null;
     this.isDown = true;
@@ -141,6 +165,7 @@ export class GatewayConnection {
     return {
       state: this.current,
       connected: this.connected,
+      shards: [...this.perShard].map(([id, state]) => ({ id, state: this.current === 'closed' ? 'closed' : state })),
       ...this.counts,
       reconnects: Math.max(0, this.counts.sessions - 1) + this.counts.resumes,
       ...this.times,
@@ -148,10 +173,21 @@ export class GatewayConnection {
     };
   }
 
-  private up(state: 'ready' | 'resumed'): void {
-    this.current = state;
-    this.times.connectedAt = this.clock.now();
+  private up(shardId: number, state: 'ready' | 'resumed'): void {
+    this.perShard.set(shardId, state);
+    const was = this.connected;
+    this.current = this.derive();
+    if (!this.connected) return;
+    if (!was || this.perShard.size === 1) this.times.connectedAt = this.clock.now();
     this.times.disconnectedAt = null;
+  }
+
+  /** The process-wide state: connected when every shard is; else the least advanced shard's. */
+  private derive(): GatewayState {
+    const states = [...this.perShard.values()];
+    if (states.every((s) => s === 'ready' || s === 'resumed')) return states.includes('resumed') ? 'resumed' : 'ready';
+    for (const s of ['reconnecting', 'connecting', 'starting'] as const) if (states.includes(s)) return s;
+    return this.current;
   }
 
   private alive(at: number): void {

@@ -3,10 +3,10 @@ import { GatewayOpcodes, type GatewayDispatchPayload, type GatewayVoiceStateUpda
 import type { Logger } from '../shared/logger.js';
 
 export interface VoiceBridgeOptions {
-  /** Sends a payload on the bot's gateway shard (`WebSocketManager#send(0, …)`). */
+  /** Sends a payload on the guild's gateway shard (`WebSocketManager#send(shardId, …)`). */
   send: (payload: GatewayVoiceStateUpdate) => PromiseLike<void> | void;
-  /** Whether the shard can send now (ready or resumed). */
-  connected: () => boolean;
+  /** Whether the guild's shard can send now (ready or resumed). */
+  connected: (guildId: string) => boolean;
   log: Logger;
 }
 
@@ -80,12 +80,13 @@ export class VoiceGatewayBridge {
    * voice session is gone), and the bot leaves each of their guilds in case Discord still shows it
    * there; so do the leaves that could not go out while the shard was down.
    */
-  onNewSession(): void {
+  onNewSession(onShard: (guildId: string) => boolean = () => true): void {
     for (const [guildId, methods] of [...this.adapters]) {
+      if (!onShard(guildId)) continue;
       this.pendingLeaves.add(guildId);
+      this.adapters.delete(guildId);
       methods.destroy();
     }
-    this.adapters.clear();
     this.flushLeaves();
   }
 
@@ -124,7 +125,7 @@ export class VoiceGatewayBridge {
   }
 
   private sendNow(payload: GatewayVoiceStateUpdate): boolean {
-    if (!this.options.connected()) return false;
+    if (!this.options.connected(payload.d.guild_id)) return false;
     try {
       void Promise.resolve(this.options.send(payload)).catch((error: unknown) => this.options.log.warn({ err: error }, 'voice: could not send op 4'));
       return true;

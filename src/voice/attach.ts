@@ -20,7 +20,7 @@ export interface VoiceGreetingWiring {
  */
 export function attachVoiceGreeting(
   app: Pick<App, 'log' | 'greeting'>,
-  shard: Pick<GatewayShard, 'manager' | 'connection'>,
+  shard: Pick<GatewayShard, 'manager' | 'connection' | 'shardFor'>,
   options: Partial<Pick<SpeakerOptions, 'readyTimeoutMs' | 'maxSpeechMs'>> & {
     /** Where speech loads eSpeak NG from (tests point it at something missing); default its npm package. */
     engine?: string;
@@ -28,14 +28,16 @@ export function attachVoiceGreeting(
 ): VoiceGreetingWiring {
   const log = app.log.child({ part: 'voice-greeting' });
   const bridge = new VoiceGatewayBridge({
-    send: (payload) => shard.manager.send(0, payload),
-    connected: () => shard.connection.connected,
+    // Op 4 must go out on the shard the guild is on (Discord ignores it on any other).
+    send: (payload) => shard.manager.send(shard.shardFor(payload.d.guild_id), payload),
+    connected: (guildId) => shard.connection.shardConnected(shard.shardFor(guildId)),
     log,
   });
   shard.manager.on(WebSocketShardEvents.Dispatch, (payload) => bridge.onDispatch(payload));
   // Registered after the shard's own listeners, so its status already says ready/resumed here.
   shard.manager.on(WebSocketShardEvents.Resumed, () => bridge.onResumed());
-  shard.manager.on(WebSocketShardEvents.Ready, () => bridge.onNewSession());
+  // A shard's new session ends the voice connections of its guilds only.
+  shard.manager.on(WebSocketShardEvents.Ready, (_data, shardId) => bridge.onNewSession((guildId) => shard.shardFor(guildId) === shardId));
   const { engine, ...speakerOptions } = options;
   // Installed is enough to attach: speaking a word here would cost every bot the probe's memory
   // (see speechInstalled); a package broken in place fails the first greeting, logged once.

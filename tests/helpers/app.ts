@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import type { Config } from '../../src/shared/config.js';
+import { ALL_SHARDS } from '../../src/shared/shards.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { APPLICATION_ID } from './interactions.js';
 
@@ -22,6 +23,7 @@ export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey'
     httpPort: 0,
     logLevel: 'silent',
     interactions: 'http',
+    shards: ALL_SHARDS,
     ...overrides,
   };
 }

@@ -57,6 +57,14 @@ describe('configuration from the environment', () => {
     [{ ...good, INTERACTIONS: 'tunnel' }, 'INTERACTIONS'],
     [{ ...good, INTERACTIONS: 'gateway', DISCORD_PUBLIC_KEY: 'xyz' }, 'DISCORD_PUBLIC_KEY'],
     [{ ...good, INTERACTIONS: 'gateway', HTTP_HOST: 'pi.local' }, 'HTTP_HOST'],
+    [{ ...good, SHARD_COUNT: '0' }, 'SHARD_COUNT'],
+    [{ ...good, SHARD_COUNT: 'four' }, 'SHARD_COUNT'],
+    [{ ...good, SHARD_COUNT: '100000' }, 'SHARD_COUNT'],
+    [{ ...good, SHARD_IDS: '0,1' }, 'SHARD_IDS'],
+    [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '0;1' }, 'SHARD_IDS'],
+    [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '4' }, 'SHARD_IDS'],
+    [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '1,1' }, 'SHARD_IDS'],
+    [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '3-1' }, 'SHARD_IDS'],
   ])('names the bad variable (%#)', (env, name) => {
     try {
       loadConfig(env);
@@ -66,6 +74,15 @@ describe('configuration from the environment', () => {
       expect((error as ConfigError).variable).toBe(name);
       expect((error as Error).message.startsWith(name)).toBe(true);
     }
+  });
+
+  it('SHARD_COUNT and SHARD_IDS say which shards this process runs; unset, all that Discord recommends', () => {
+    expect(loadConfig(good).shards).toEqual({ count: null, ids: null });
+    expect(loadConfig({ ...good, SHARD_COUNT: '4', SHARD_IDS: '0,1' }).shards).toEqual({ count: 4, ids: [0, 1] });
+    expect(loadConfig({ ...good, SHARD_COUNT: '8', SHARD_IDS: ' 6-7, 2 ' }).shards).toEqual({ count: 8, ids: [2, 6, 7] });
+    expect(loadConfig({ ...good, SHARD_COUNT: '2' }).shards).toEqual({ count: 2, ids: [0, 1] });
+    expect(() => loadConfig({ ...good, SHARD_COUNT: '4', SHARD_IDS: '4' })).toThrow('SHARD_IDS names shard 4, but SHARD_COUNT is 4: shard ids run from 0 to 3');
+    expect(() => loadConfig({ ...good, SHARD_IDS: '0,1' })).toThrow(/^SHARD_IDS needs SHARD_COUNT too/);
   });
 
   it('CLOCK_START moves the bot’s clock (rehearsals), and only when set', () => {

@@ -60,4 +60,52 @@ describe('the gateway connection model', () => {
     expect(heard).toEqual(['lost never', 'lost never']);
     expect(connection.view()).toMatchObject({ sessions: 2, reconnects: 1 });
   });
+
+  it('with two shards it is connected only while both are; one shard down makes the process down until both are back', () => {
+    const { clock, connection, heard } = setup();
+    connection.connecting([2, 3]);
+    connection.ready(2);
+    connection.dispatched();
+    expect(connection.view()).toMatchObject({
+      state: 'connecting',
+      connected: false,
+      connectedAt: null,
+      shards: [
+        { id: 2, state: 'ready' },
+        { id: 3, state: 'connecting' },
+      ],
+    });
+    expect(connection.shardConnected(2)).toBe(true);
+    expect(connection.shardConnected(3)).toBe(false);
+    expect(heard).toEqual([]); // the process does not see all its guilds yet
+    clock.advance(500);
+    connection.ready(3);
+    connection.dispatched();
+    expect(connection.view()).toMatchObject({ state: 'ready', connected: true, connectedAt: start + 500, sessions: 2, reconnects: 1 });
+    clock.advance(1_000);
+    connection.closed(1006, 3);
+    expect(connection.view()).toMatchObject({
+      state: 'reconnecting',
+      connected: false,
+      disconnectedAt: start + 1_500,
+      shards: [
+        { id: 2, state: 'ready' },
+        { id: 3, state: 'reconnecting' },
+      ],
+    });
+    expect(connection.shardConnected(2)).toBe(true); // op 4 for shard 2's guilds still goes out
+    connection.heartbeatAcked(20); // shard 2 alive is not the process back
+    expect(connection.down).toBe(true);
+    clock.advance(1_000);
+    connection.resumed(3);
+    connection.dispatched();
+    expect(connection.view()).toMatchObject({ state: 'resumed', connected: true, connectedAt: start + 2_500, disconnectedAt: null });
+    expect(heard).toEqual(['alive 500', 'lost 500', 'alive 2500 back']);
+    connection.shutDown();
+    expect(connection.shardConnected(2)).toBe(false);
+    expect(connection.view().shards).toEqual([
+      { id: 2, state: 'closed' },
+      { id: 3, state: 'closed' },
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Deps } from '../../app.js';
 import type { FreshSessionRepair } from './handler.js';
 import { DiscordRequestError } from '../../shared/discord/errors.js';
+import { ownsGuild } from '../../shared/shards.js';
 
 /** A failure that may pass (5xx, 429 given up on, network): worth trying again. */
 export function isTransient(error: unknown): boolean {
@@ -15,11 +16,13 @@ export function isTransient(error: unknown): boolean {
  * answering 5xx right after a reconnect): the caller tries again later, as the votes cast during the
  * gap are known nowhere else.
  */
-export const reconcileReactions: FreshSessionRepair<'posts' | 'availability' | 'reactions' | 'log'> = {
-  uses: ['posts', 'availability', 'reactions', 'log'],
-  async run(deps: Deps<'posts' | 'availability' | 'reactions' | 'log'>): Promise<boolean> {
+export const reconcileReactions: FreshSessionRepair<'posts' | 'availability' | 'reactions' | 'log' | 'config'> = {
+  uses: ['posts', 'availability', 'reactions', 'log', 'config'],
+  async run(deps: Deps<'posts' | 'availability' | 'reactions' | 'log' | 'config'>): Promise<boolean> {
     let complete = true;
     for (const guildId of await deps.posts.guildsWithMessage()) {
+      // Another gateway process holds the other shards' guilds, and their events.
+      if (!ownsGuild(deps.config.shards, guildId)) continue;
       try {
         await deps.availability.reconcile(guildId);
       } catch (error) {

@@ -16,6 +16,8 @@ export interface RestDeps {
   interactions: InteractionStore;
   /** `ws://127.0.0.1:PORT/gateway` */
   gatewayUrl: () => string;
+  /** `GET /gateway/bot`'s `shards` (recommended) and `session_start_limit`. */
+  gatewayBot: () => { shards: number; session_start_limit: { total: number; remaining: number; reset_after: number; max_concurrency: number } };
   /** Privileged intents enabled for the application (GUILD_MEMBERS gates member listing). */
   privilegedIntents: () => number;
   /** The application flags matching those intents. */

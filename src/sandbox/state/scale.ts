@@ -13,7 +13,7 @@
  */
 import { ChannelType } from 'discord-api-types/v10';
 import type { FixtureInput } from '../fixture.js';
-import { snowflakeAt, snowflakeTime } from '../snowflake.js';
+import { DISCORD_EPOCH, snowflakeAt, snowflakeTime } from '../snowflake.js';
 import { voiceSessionId } from './seed.js';
 import type { ChannelRecord, GuildRecord, MemberRecord, RoleRecord, UserRecord, World } from './world.js';
 
@@ -69,6 +69,20 @@ export function resolveScale(scale: GuildScale, input: FixtureInput): ResolvedSc
   if (s.channels < input.channels.length) throw new Error(`scale.channels must be at least the fixture's ${input.channels.length} channels`);
   if (s.voice > s.members - fixtureMembers) throw new Error(`scale.voice (${s.voice}) must not exceed the generated members (${s.members - fixtureMembers})`);
   return s;
+}
+
+/** Every shard count from 1 to 16 divides this, so guild ids spaced by it share their shards. */
+const SHARD_CYCLE = 720_720n;
+
+/**
+ * Generated guild `g`'s id: minted so that `(id >> 22) % n` is the fixture guild's shard plus `g`
+ * (mod n) for any shard count n up to 16, so N guilds spread round-robin over the shards as a
+ * sharding test wants (`(guild_id >> 22) % shard_count`), whatever the fixture guild's id.
+ */
+function generatedGuildId(fixtureGuildId: string, g: number): string {
+  const base = BigInt(THING_BASE_MS) - DISCORD_EPOCH;
+  const wanted = ((BigInt(fixtureGuildId) >> 22n) + BigInt(g)) % SHARD_CYCLE;
+  return snowflakeAt(Number(base - (base % SHARD_CYCLE) + wanted + DISCORD_EPOCH), g % 4096, 4, 0);
 }
 
 /** The id of generated member `n` (0-based) of guild number `g` (0 = the fixture guild). */
@@ -260,7 +274,7 @@ export function scaleWorld(world: World, input: FixtureInput, scale: ResolvedSca
       g === 0
         ? fixtureGuild
         : {
-            id: nextId(),
+            id: generatedGuildId(fixtureGuild.id, g),
             name: `Big Guild ${g + 1}`,
             ownerId: generatedMemberId(g, 0),
             afkChannelId: null,

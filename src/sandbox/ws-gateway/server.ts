@@ -1,6 +1,7 @@
 /**
  * The gateway at `/gateway?v=10&encoding=json`: HELLO, heartbeats, IDENTIFY (with Discord's close
- * codes for bad tokens and intents), READY + one GUILD_CREATE per guild, intent-filtered
+ * codes for bad tokens, intents and shards: 4010, 4011), READY + one GUILD_CREATE per guild of the
+ * session's shard, intent- and shard-filtered
  * dispatches with sequence numbers, RESUME with replay, RECONNECT / INVALID_SESSION / drops on
  * demand, and voice state updates (op 4) from the bot.
  * @see https://discord.com/developers/docs/events/gateway
@@ -12,11 +13,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { memberJson } from '../state/serialize.js';
 import type { DispatchEvent, World } from '../state/world.js';
 import type { WireLog } from '../wire.js';
 import { ALL_INTENTS, PRIVILEGED_INTENTS, applicationFlagsFor } from './intents.js';
+import { membersChunk, wantsAllMembers } from './members-chunk.js';
 import { buildGuildCreate, buildReady } from './payloads.js';
+import { checkShard, SessionStarts } from './sharding.js';
 import { GatewaySession } from './session.js';
 import { applyVoiceOp, type VoiceEndpoint, type VoiceOp } from './voice-op.js';
 
@@ -34,6 +36,10 @@ export interface GatewayOptions {
   url: () => string;
   /** The voice server VOICE_SERVER_UPDATE points at: its endpoint and the tokens it accepts. */
   voice: VoiceEndpoint;
+  /** Guilds one session may hold; IDENTIFY past it is closed with 4011 (sharding required). */
+  maxGuildsPerShard: number;
+  /** Session starts per 24 h (`session_start_limit.total`). */
+  sessionStartTotal: number;
 }
 
 interface Connection {
@@ -55,8 +61,11 @@ export class GatewayServer {
   readonly #connections = new Map<WebSocket, Connection>();
   readonly sessions = new Map<string, GatewaySession>();
   readonly voiceOps: VoiceOp[] = [];
+  /** IDENTIFYs spent of the day's budget, for `GET /gateway/bot`. */
+  readonly sessionStarts: SessionStarts;
 
   constructor(private readonly o: GatewayOptions) {
+    this.sessionStarts = new SessionStarts(o.sessionStartTotal);
     o.world.dispatch = (event) => this.deliver(event);
   }
 
@@ -203,18 +212,19 @@ export class GatewayServer {
     if ((intents & PRIVILEGED_INTENTS & ~this.o.privilegedIntents()) !== 0) {
       return this.#close(ws, conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
     }
-    const shard: unknown = d?.shard ?? [0, 1];
-    if (!Array.isArray(shard) || shard.length !== 2 || !Number.isInteger(shard[0]) || !Number.isInteger(shard[1]) || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
-      return this.#close(ws, conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
-    }
+    const { world } = this.o;
+    const guildsOn = (shard: [number, number]) => [...world.guilds.values()].filter((g) => g.members.has(world.botUserId) && GatewaySession.covers(shard, g.id)).map((g) => g.id);
+    const shard = checkShard(d?.shard, (pair) => guildsOn(pair).length, this.o.maxGuildsPerShard);
+    if (!shard.ok && shard.code === 'invalid') return this.#close(ws, conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+    if (!shard.ok) return this.#close(ws, conn, GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+    this.sessionStarts.spend(Date.now());
     this.#sweepSessions();
     conn.payloadCompression = d?.compress === true && conn.zlib === null;
-    const session = new GatewaySession(intents, [shard[0], shard[1]], (socket, payload, s) => this.#send(socket, s, payload as never));
+    const session = new GatewaySession(intents, shard.shard, (socket, payload, s) => this.#send(socket, s, payload as never));
     session.socket = ws;
     conn.session = session;
     this.sessions.set(session.id, session);
-    const { world } = this.o;
-    const guildIds = [...world.guilds.values()].filter((g) => g.members.has(world.botUserId) && session.coversGuild(g.id)).map((g) => g.id);
+    const guildIds = guildsOn(session.shard);
     this.#dispatch(
       session,
       'READY',
@@ -281,31 +291,9 @@ export class GatewayServer {
 
   #requestGuildMembers(ws: WebSocket, conn: Connection, d: any): void {
     const session = conn.session as GatewaySession;
-    const { world } = this.o;
-    const guild = world.guilds.get(String(d?.guild_id));
-    const wantsAll = typeof d?.query === 'string' && d.query === '' && !d?.user_ids;
-    if (wantsAll && !(session.intents & GatewayIntentBits.GuildMembers)) return this.#close(ws, conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
-    if (!guild) return;
-    const limit = typeof d?.limit === 'number' && d.limit > 0 ? d.limit : Infinity;
-    const ids: string[] = Array.isArray(d?.user_ids)
-      ? d.user_ids.filter((id: unknown) => typeof id === 'string' && guild.members.has(id))
-      : [...guild.members.values()]
-          .filter((m) => {
-            const q = String(d?.query ?? '').toLowerCase();
-            const u = world.user(m.userId);
-            return [u.username, u.globalName, m.nick].some((n) => n?.toLowerCase().startsWith(q));
-          })
-          .map((m) => m.userId)
-          .slice(0, limit);
-    const notFound = Array.isArray(d?.user_ids) ? d.user_ids.filter((id: unknown) => !ids.includes(id as string)) : undefined;
-    this.#dispatch(session, 'GUILD_MEMBERS_CHUNK', {
-      guild_id: guild.id,
-      members: ids.map((id) => memberJson(world, guild.id, id)),
-      chunk_index: 0,
-      chunk_count: 1,
-      ...(notFound && notFound.length > 0 ? { not_found: notFound } : {}),
-      ...(d?.nonce ? { nonce: d.nonce } : {}),
-    });
+    if (wantsAllMembers(d) && !(session.intents & GatewayIntentBits.GuildMembers)) return this.#close(ws, conn, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
+    const chunk = membersChunk(this.o.world, d);
+    if (chunk) this.#dispatch(session, 'GUILD_MEMBERS_CHUNK', chunk);
   }
 
   #onClose(ws: WebSocket, conn: Connection, code: number, reason: string): void {

@@ -52,7 +52,12 @@ export class GatewaySession {
 
   /** Whether a guild's events go to this session's shard: `(guild_id >> 22) % num_shards`. */
   coversGuild(guildId: string | null): boolean {
-    if (!guildId) return this.shard[0] === 0;
-    return Number((BigInt(guildId) >> 22n) % BigInt(this.shard[1])) === this.shard[0];
+    return GatewaySession.covers(this.shard, guildId);
+  }
+
+  /** Whether `shard` gets a guild's events (DMs and guildless events: shard 0). */
+  static covers(shard: readonly [number, number], guildId: string | null): boolean {
+    if (!guildId) return shard[0] === 0;
+    return Number((BigInt(guildId) >> 22n) % BigInt(shard[1])) === shard[0];
   }
 }

@@ -1,3 +1,4 @@
+import { EVERY_GUILD, type GuildOwner } from '../shards.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -101,12 +102,17 @@ export class DailyPostService extends DailyPostReader {
     super(deps.db);
   }
 
-  /** The scheduler job: posts each configured guild's message once its post time has come. */
-  job(): Job {
+  /**
+   * The scheduler job: posts each configured guild's message once its post time has come — of the
+   * guilds this process `owns` (a sharded gateway process: its shards'). The intent row written
+   * before the create keeps it to one message even if two processes were to try.
+   */
+  job(owns: GuildOwner = EVERY_GUILD): Job {
     return {
       name: 'daily-post',
       run: async (now) => {
         for (const settings of await this.deps.guildConfig.listConfigured()) {
+          if (!owns(settings.guildId)) continue;
           const date = localDate(now, settings.timezone);
           if (now < localTimeOn(date, settings.postTime, settings.timezone)) continue;
           await this.ensure(settings, date, { retryFailed: false, replaceGone: false });

@@ -3,11 +3,21 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { isPartial, type ShardPlan } from '../shards.js';
 
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 
 /** The process role of the gateway sidecar's heartbeat (what a webhook-only process reads). */
 export const GATEWAY_ROLE = 'gateway';
+
+/**
+ * The heartbeat role of a gateway process: `gateway`, or `gateway[0,1/4]` for one running some
+ * shards only — each gateway process has its own rows, so a crash of one is recovered from its own
+ * last beat, not from another process's.
+ */
+export function gatewayRole(plan: ShardPlan): string {
+  return isPartial(plan) ? `${GATEWAY_ROLE}[${plan.ids.join(',')}/${plan.count}]` : GATEWAY_ROLE;
+}
 
 /** The row beside a process role's own that holds its gateway's last-known-connected time. */
 export const connectionRow = (process: string) => `${process}:gateway-connected`;
@@ -39,16 +49,23 @@ export class Heartbeat {
 
   constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; process: string; intervalMs?: number }) {}
 
-  /** What the gateway process last wrote (null values when nothing, or the database cannot be read). */
+  /**
+   * What the gateway process last wrote (null values when nothing, or the database cannot be read).
+   * With sharded gateway processes, the latest of theirs: a webhook replica asks whether a gateway
+   * runs at all; which shard is down is each gateway process's own `/healthz`.
+   */
   async recordedGateway(): Promise<RecordedGateway> {
     try {
       const rows = await this.deps.db
         .selectFrom('heartbeats')
         .select(['process', 'beat_at'])
-        .where('process', 'in', [GATEWAY_ROLE, connectionRow(GATEWAY_ROLE)])
+        .where((eb) => eb.or([eb('process', 'in', [GATEWAY_ROLE, connectionRow(GATEWAY_ROLE)]), eb('process', 'like', `${GATEWAY_ROLE}[%`)]))
         .execute();
-      const at = (process: string) => rows.find((r) => r.process === process)?.beat_at ?? null;
-      return { beatAt: at(GATEWAY_ROLE), connectedAt: at(connectionRow(GATEWAY_ROLE)) };
+      const latest = (connection: boolean) => {
+        const beats = rows.filter((r) => r.process.endsWith(connectionRow('')) === connection).map((r) => r.beat_at);
+        return beats.length > 0 ? Math.max(...beats) : null;
+      };
+      return { beatAt: latest(false), connectedAt: latest(true) };
     } catch {
       return { beatAt: null, connectedAt: null };
     }

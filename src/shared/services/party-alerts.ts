@@ -1,3 +1,4 @@
+import { EVERY_GUILD, type GuildOwner } from '../shards.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -72,12 +73,16 @@ export class PartyAlertService {
     while (this.loop) await this.loop;
   }
 
-  /** The scheduler job: checks each guild's current message (schedules seeded with no click), posts claims left by a crash. */
-  job(): Job {
+  /**
+   * The scheduler job: checks each guild's current message (schedules seeded with no click), posts
+   * claims left by a crash — of the guilds this process `owns` (a sharded gateway process: its shards').
+   */
+  job(owns: GuildOwner = EVERY_GUILD): Job {
     return {
       name: 'party-alerts',
       run: async (now) => {
         for (const guildId of await this.deps.settings.enabledGuilds()) {
+          if (!owns(guildId)) continue;
           const post = await this.deps.posts.current(guildId);
           if (post) await this.check(post);
         }
@@ -87,7 +92,7 @@ export class PartyAlertService {
           .where('state', '=', 'planned')
           .where('created_at', '<=', now - CLAIM_GRACE_MS)
           .execute();
-        for (const alert of leftovers) await this.post(alert);
+        for (const alert of leftovers) if (owns(alert.guild_id)) await this.post(alert);
       },
     };
   }

@@ -1,3 +1,4 @@
+import type { GuildOwner } from '../shards.js';
 import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -22,6 +23,8 @@ export interface RankRefreshOptions {
   members: { remember(guildId: string, member: MemberInfo): Promise<void>; departed(guildId: string, userId: string): Promise<void> };
   /** REST `GET /guilds/{id}/members/{user}` after waiting for the guild's member-refresh token (the REST façade's limiter). */
   fetchMember: (guildId: string, userId: string) => Promise<MemberInfo | null>;
+  /** The guilds this process refreshes (its shards'; default all): each guild once cluster-wide. */
+  owns?: GuildOwner;
 }
 
 /**
@@ -48,6 +51,7 @@ export class RankRefresh implements Job {
     const due: { post: DailyPost; key: string }[] = [];
     const guilds = await this.deps.db.selectFrom('rank_emoji').select('guild_id').distinct().execute();
     for (const { guild_id: guildId } of guilds) {
+      if (this.deps.owns && !this.deps.owns(guildId)) continue;
       const post = await this.deps.posts.current(guildId);
       if (!post?.message_id) continue;
       const { timezone } = await this.deps.guildConfig.get(guildId);

@@ -1,3 +1,4 @@
+import type { GuildOwner } from '../shards.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { DateTime } from 'luxon';
@@ -50,12 +51,15 @@ export class ReminderService implements Job {
       posts: DailyPostReader;
       labels: MemberLabels;
       settings: ReminderSettingsStore;
+      /** The guilds this process reminds for (a sharded gateway process: its shards'; default all). */
+      owns?: GuildOwner;
     },
   ) {}
 
   /** The scheduler job: sends what is due (a late or doubled tick is harmless). */
   async run(now: number): Promise<void> {
     for (const guildId of await this.deps.settings.guildsWithReminders()) {
+      if (this.deps.owns && !this.deps.owns(guildId)) continue;
       try {
         await this.runGuild(guildId, now);
       } catch (error) {

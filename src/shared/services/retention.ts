@@ -1,3 +1,4 @@
+import { EVERY_GUILD, type GuildOwner } from '../shards.js';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
@@ -78,13 +79,15 @@ export class RetentionService {
 
   /**
    * The scheduler job: purges each guild at most once per guild-local day. The day is claimed in
-   * SQLite first, so two processes ticking the same file never both purge it.
+   * SQLite first, so two processes ticking the same file never both purge it; a sharded gateway
+   * process purges only the guilds it `owns`.
    */
-  job(): Job {
+  job(owns: GuildOwner = EVERY_GUILD): Job {
     return {
       name: 'privacy-retention',
       run: async (now) => {
         for (const guildId of await this.guildIds()) {
+          if (!owns(guildId)) continue;
           const { timezone } = await this.deps.guildConfig.get(guildId);
           const today = localDate(now, timezone);
           if (this.done.get(guildId) === today) continue;

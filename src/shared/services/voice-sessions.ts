@@ -1,3 +1,4 @@
+import type { GuildOwner } from '../shards.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Db, VoiceStayTable } from '../db/schema.js';
@@ -36,6 +37,11 @@ export interface VoiceSessionsOptions {
   guilds: GuildCache;
   /** Called after a member starts a stay in a channel that is not the AFK channel (auto-add). */
   onJoin?: (guildId: string, userId: string, at: number) => Promise<unknown>;
+  /**
+   * The guilds whose stays this process keeps (its shards'; default all): a crash recovery, a
+   * shutdown and the open-stay listings touch only those, as another gateway process watches the rest.
+   */
+  owns?: GuildOwner;
 }
 
 type StayRow = Selectable<VoiceStayTable>;
@@ -235,7 +241,12 @@ export class VoiceSessions {
   private openRows(db: Db, guildId?: string): Promise<StayRow[]> {
     let query = db.selectFrom('voice_stays').selectAll().where('ended_at', 'is', null);
     if (guildId) query = query.where('guild_id', '=', guildId);
-    return query.orderBy('started_at').orderBy('id').execute();
+    const owns = this.deps.owns;
+    return query
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
+      .then((rows) => (owns && !guildId ? rows.filter((r) => owns(r.guild_id)) : rows));
   }
 
   private async notifyJoin(guildId: string, userId: string, at: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Gateway discovery.
  * @see https://discord.com/developers/docs/events/gateway#get-gateway
- * @see https://discord.com/developers/docs/events/gateway#get-gateway-bot
+ * @see https://discord.com/developers/docs/events/gateway#get-gateway-bot (the recommended `shards`
+ * and the session starts left: `ws-gateway/sharding.ts`)
  */
 import { json, type RouteDef } from '../router.js';
 
@@ -10,11 +11,6 @@ export const gatewayRoutes: RouteDef[] = [
   {
     method: 'GET',
     path: '/gateway/bot',
-    handler: ({ deps }) =>
-      json({
-        url: deps.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
-      }),
+    handler: ({ deps }) => json({ url: deps.gatewayUrl(), ...deps.gatewayBot() }),
   },
 ];
