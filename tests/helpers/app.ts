@@ -1,8 +1,10 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import type { Config } from '../../src/shared/config.js';
+import { openDatabase, type OpenDatabase } from '../../src/shared/db/database.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { APPLICATION_ID } from './interactions.js';
 
@@ -12,8 +14,29 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * The engine tests run on: `sqlite` (the default: a real SQLite file) or, with `TEST_DB=pglite`,
+ * PostgreSQL compiled to WebAssembly (`npm run test:pglite`).
+ */
+export const TEST_DB: 'sqlite' | 'pglite' = process.env.TEST_DB === 'pglite' ? 'pglite' : 'sqlite';
+
+/** Held open for the whole test process: starting PGlite takes seconds, a schema milliseconds. */
+let pgliteKeeper: OpenDatabase | undefined;
+
+/**
+ * On PGlite, the database a test would keep in the SQLite file `databasePath`: one PostgreSQL schema
+ * per path in the process's one PGlite instance, so two apps given the same path (two processes of
+ * one bot) share it and each test starts empty.
+ */
+export function pgliteUrlFor(databasePath: string): string {
+  pgliteKeeper ??= openDatabase('pglite://rollcall-tests');
+  const key = databasePath === ':memory:' ? randomUUID() : databasePath;
+  return `pglite://rollcall-tests?schema=db_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
 export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey' | 'databasePath'>): Config {
   return {
+    ...(TEST_DB === 'pglite' ? { databaseUrl: pgliteUrlFor(overrides.databasePath) } : {}),
     applicationId: APPLICATION_ID,
     token: 'test-token-0123456789abcdef',
     apiUrl: 'http://127.0.0.1:9/api',
@@ -31,7 +54,7 @@ export function testLogger() {
   return createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent');
 }
 
-/** A real app on a real SQLite file. */
+/** A real app on a real SQLite file (or PGlite with `TEST_DB=pglite`). */
 export async function testApp(config: Config, options: AppOptions = {}): Promise<App> {
   return createApp(config, { logger: testLogger(), ...options });
 }

@@ -1,9 +1,15 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, PostgresAdapter, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
+import { PostgresSchemaPlugin } from './postgres-schema.js';
 
-/** Applies every pending migration; throws with the failing migration's name on error. */
+/**
+ * Applies every pending migration; throws with the failing migration's name on error. The same
+ * migrations run on both engines: on PostgreSQL through {@link PostgresSchemaPlugin} (64-bit
+ * integers, as SQLite's).
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const migrator = new Migrator({ db: postgres ? db.withPlugin(new PostgresSchemaPlugin()) : db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const newer = /previously executed migration (\S+) is missing/.exec(String(result.error));
