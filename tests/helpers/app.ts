@@ -15,10 +15,11 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 /**
- * The engine tests run on: `sqlite` (the default: a real SQLite file) or, with `TEST_DB=pglite`,
- * PostgreSQL compiled to WebAssembly (`npm run test:pglite`).
+ * The engine tests run on: `sqlite` (the default: a real SQLite file); with `TEST_DB=pglite`,
+ * PostgreSQL compiled to WebAssembly (`npm run test:pglite`); with `TEST_DB=postgres`, the server at
+ * `TEST_DATABASE_URL` (`.ci/run` starts a throw-away cluster for it).
  */
-export const TEST_DB: 'sqlite' | 'pglite' = process.env.TEST_DB === 'pglite' ? 'pglite' : 'sqlite';
+export const TEST_DB: 'sqlite' | 'pglite' | 'postgres' = process.env.TEST_DB === 'pglite' || process.env.TEST_DB === 'postgres' ? process.env.TEST_DB : 'sqlite';
 
 /** Held open for the whole test process: starting PGlite takes seconds, a schema milliseconds. */
 let pgliteKeeper: OpenDatabase | undefined;
@@ -30,13 +31,32 @@ let pgliteKeeper: OpenDatabase | undefined;
  */
 export function pgliteUrlFor(databasePath: string): string {
   pgliteKeeper ??= openDatabase('pglite://rollcall-tests');
+  return `pglite://rollcall-tests?schema=${schemaFor(databasePath)}`;
+}
+
+/** On the server at `TEST_DATABASE_URL`, the same: one schema per database path. */
+export function postgresUrlFor(databasePath: string): string {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL (postgres://user@127.0.0.1:port/db)');
+  const url = new URL(base);
+  url.searchParams.set('schema', schemaFor(databasePath));
+  return url.toString();
+}
+
+function schemaFor(databasePath: string): string {
   const key = databasePath === ':memory:' ? randomUUID() : databasePath;
-  return `pglite://rollcall-tests?schema=db_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+  return `db_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+function databaseUrlFor(databasePath: string): { databaseUrl?: string } {
+  if (TEST_DB === 'pglite') return { databaseUrl: pgliteUrlFor(databasePath) };
+  if (TEST_DB === 'postgres') return { databaseUrl: postgresUrlFor(databasePath) };
+  return {};
 }
 
 export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey' | 'databasePath'>): Config {
   return {
-    ...(TEST_DB === 'pglite' ? { databaseUrl: pgliteUrlFor(overrides.databasePath) } : {}),
+    ...databaseUrlFor(overrides.databasePath),
     applicationId: APPLICATION_ID,
     token: 'test-token-0123456789abcdef',
     apiUrl: 'http://127.0.0.1:9/api',

@@ -1,4 +1,4 @@
-import { Migrator, PostgresAdapter, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { PostgresSchemaPlugin } from './postgres-schema.js';
 
@@ -9,7 +9,14 @@ import { PostgresSchemaPlugin } from './postgres-schema.js';
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const migrator = new Migrator({ db: postgres ? db.withPlugin(new PostgresSchemaPlugin()) : db, provider: { getMigrations: async () => migrations } });
+  // kysely looks for its own tables in every schema: name the one this database works in
+  // (DATABASE_URL's `?schema=`), or another schema's tables would be taken for this one's.
+  const schema = postgres ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({
+    db: postgres ? db.withPlugin(new PostgresSchemaPlugin()) : db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const newer = /previously executed migration (\S+) is missing/.exec(String(result.error));

@@ -22,6 +22,11 @@ const toNumber = (value: string): number => Number(value);
  */
 export function openPostgres(url: string): OpenDatabase {
   if (/^pglite:/i.test(url)) return openPGlite(url);
+  // `?schema=s`: rollcall's tables in schema `s` (created when missing) instead of `public`, e.g. one
+  // database for several bots, or one per test.
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
   const dialect = new PostgresDialect({
     pool: async () => {
       const { default: pg } = await import('pg');
@@ -29,8 +34,17 @@ export function openPostgres(url: string): OpenDatabase {
         getTypeParser: (oid: number, format?: 'text' | 'binary') =>
           oid === INT8 || oid === NUMERIC ? toNumber : format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text'),
       };
+      const quoted = schema === null ? null : `"${schema.replace(/"/g, '""')}"`;
       // Short connect timeout: /healthz must answer "database down" rather than hang.
-      return new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, types });
+      const pool = new pg.Pool({
+        connectionString: parsed.toString(),
+        max: 10,
+        connectionTimeoutMillis: 5_000,
+        types,
+        ...(quoted ? { options: `-c search_path=${quoted}` } : {}),
+      });
+      if (quoted) await pool.query(`create schema if not exists ${quoted}`);
+      return pool;
     },
   });
   return wrap(new Kysely<Database>({ dialect }));
