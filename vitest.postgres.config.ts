@@ -9,7 +9,17 @@ import base from './vitest.config.js';
  * `npm test`, parametrized by `TEST_DB` (tests/helpers/app.ts). Tests that reach for SQLite itself
  * (`app.sqlite`: pragmas, the backup API) stay out of this list.
  */
-export const PGLITE_TESTS = ['tests/daily/evening.test.ts'];
+export const PGLITE_TESTS = [
+  'tests/daily/evening.test.ts',
+  'tests/daily/not-tonight.test.ts',
+  'tests/daily/schedule.test.ts',
+  'tests/daily/recovery.test.ts',
+  'tests/daily/strays.test.ts',
+  'tests/daily/departed.test.ts',
+  'tests/daily/forecast.test.ts',
+  'tests/voice/sessions.test.ts',
+  'tests/http/config-command.test.ts',
+];
 
 // Not mergeConfig: it would append this list to the default suite's include instead of replacing it.
 export default defineConfig({

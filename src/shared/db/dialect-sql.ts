@@ -30,3 +30,8 @@ export function always(db: Kysely<any>): RawBuilder<boolean> {
 export function bitOf(db: Kysely<any>, column: string): RawBuilder<number> {
   return isPostgres(db) ? sql<number>`(1::bigint << ${sql.raw(column)}::integer)` : sql<number>`1 << ${sql.raw(column)}`;
 }
+
+/** The larger of two values (a scalar function): SQLite's two-argument `max`, PostgreSQL's `greatest`. */
+export function largerOf(db: Kysely<any>): 'max' | 'greatest' {
+  return isPostgres(db) ? 'greatest' : 'max';
+}
