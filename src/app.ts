@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { OffsetClock, systemClock, systemTimer, type Clock, type Timer } from './shared/clock.js';
 import type { Config } from './shared/config.js';
-import { openDatabase } from './shared/db/database.js';
+import { openDatabase, type OpenDatabase } from './shared/db/database.js';
 import { migrateToLatest } from './shared/db/migrate.js';
 import type { Database } from './shared/db/schema.js';
 import { createRest, DiscordApi } from './shared/discord/rest.js';
@@ -29,7 +29,8 @@ import { VoiceGreetingService } from './shared/services/voice-greeting.js';
 import { GreetingSettingsStore } from './shared/services/voice-greeting-settings.js';
 import { PrivacyService } from './shared/services/privacy.js';
 import { RetentionService } from './shared/services/retention.js';
-import { SqliteRateBudget } from './shared/discord/limiter.js';
+import { PostgresRateBudget, SqliteRateBudget } from './shared/discord/limiter.js';
+import { PostgresEditLeases, SqliteEditLeases } from './shared/discord/edit-leases.js';
 import { MessageEditor } from './shared/discord/message-editor.js';
 import { Scheduler } from './shared/scheduler.js';
 import { ownsGuild, type GuildOwner } from './shared/shards.js';
@@ -53,7 +54,10 @@ export interface App {
   clock: Clock;
   log: Logger;
   db: Kysely<Database>;
-  sqlite: SQLite.Database;
+  /** The open database of either engine: health, checkpoint, which engine. */
+  database: OpenDatabase;
+  /** The raw SQLite handle (tests, SQLite-only tooling); throws when the app runs on PostgreSQL. */
+  readonly sqlite: SQLite.Database;
   discord: DiscordApi;
   guildConfig: GuildConfigService;
   /** Guild data (AFK channel, roles, channels) from the gateway, over the `guilds` table. */
@@ -109,7 +113,7 @@ export interface App {
 }
 
 /** A part of the composition root ({@link App}) a handler may ask for by name. */
-export type Part = Exclude<keyof App, 'close' | 'db' | 'sqlite'>;
+export type Part = Exclude<keyof App, 'close' | 'db' | 'sqlite' | 'database'>;
 
 /** What a handler gets: exactly the parts it names in `uses`, nothing else (storage is the services'). */
 export type Deps<K extends Part> = Pick<App, K>;
@@ -125,7 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.logger ?? createLogger(config.logLevel);
   if (!options.clock && config.clockStart !== undefined)
     log.warn({ clockStart: new Date(config.clockStart).toISOString() }, "CLOCK_START is set: the bot's clock is not the wall clock (rehearsals only)");
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databaseUrl ?? config.databasePath);
   try {
     await migrateToLatest(database.db);
   } catch (error) {
@@ -134,7 +138,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const rest = createRest({ apiUrl: config.apiUrl, token: config.token });
   const timer = options.timer ?? systemTimer;
-  const budget = new SqliteRateBudget(database.sqlite, timer);
+  const sqlite = database.engine === 'sqlite';
+  const budget = sqlite ? new SqliteRateBudget(database.sqlite, timer) : new PostgresRateBudget(database.db, timer);
   const discord = new DiscordApi(rest, config.applicationId, budget);
   const db = database.db;
   const guildConfig = new GuildConfigService({ db, clock });
@@ -164,7 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const forecast = new TurnoutForecast({ db, clock });
   const postView = new DailyPostView({ db, labels: members, posts: postReader, forecast });
   const editor: MessageEditor = new MessageEditor({
-    sqlite: database.sqlite,
+    leases: sqlite ? new SqliteEditLeases(database.sqlite) : new PostgresEditLeases(database.db),
     discord,
     render: (messageId) => postView.renderById(messageId),
     log,
@@ -211,15 +216,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   scheduler.add(partyAlerts.job(owns));
   const reminders = new ReminderService({ db, discord, clock, log, posts: postReader, labels: members, settings: reminderSettings, owns });
   scheduler.add(reminders);
-  // An in-memory database cannot be opened by the render worker: charts are then drawn inline.
-  const inMemory = config.databasePath === ':memory:';
-  const stats = new StatsService({ databasePath: config.databasePath, clock, ...(inMemory ? { inline: db, inlineSqlite: database.sqlite } : {}) });
+  // An in-memory database cannot be opened by the render worker (an SQLite file reader): charts are
+  // then drawn inline, as on PostgreSQL.
+  const inline = !sqlite || config.databasePath === ':memory:';
+  const stats = new StatsService({ databasePath: config.databasePath, clock, ...(inline ? { inline: db, ...(sqlite ? { inlineSqlite: sqlite } : {}) } : {}) });
   const app: App = {
     config,
     clock,
     log,
     db,
-    sqlite: database.sqlite,
+    database,
+    get sqlite() {
+      return database.sqlite;
+    },
     discord,
     guildConfig,
     guilds,

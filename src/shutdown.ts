@@ -68,10 +68,10 @@ async function shutDown(app: App, stop: () => Promise<void>): Promise<boolean> {
     app.log.error({ err: error }, 'stopping jobs and edits failed');
   }
   try {
-    // Everything written so far goes into the database file and the -wal is cut to 0 bytes, so a
-    // copy of the data folder taken while the bot is stopped is the whole database.
-    // @see https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
-    const [result] = app.sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    // SQLite: everything written so far goes into the database file and the -wal is cut to 0 bytes,
+    // so a copy of the data folder taken while the bot is stopped is the whole database.
+    // PostgreSQL checkpoints by itself (null).
+    const result = app.database.checkpoint();
     if (result?.busy) app.log.warn(result, 'WAL checkpoint could not finish: another connection is busy');
   } catch (error) {
     app.log.warn({ err: error }, 'WAL checkpoint failed');

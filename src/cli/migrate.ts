@@ -1,15 +1,21 @@
 import { openDatabase } from '../shared/db/database.js';
 import { migrateToLatest } from '../shared/db/migrate.js';
-import { DEFAULTS } from '../shared/config.js';
+import { loadDatabaseTarget } from '../shared/config.js';
 
-/** `npm run migrate`: apply pending migrations to DATABASE_PATH (needs no Discord credentials). */
-const path = process.env.DATABASE_PATH?.trim() || DEFAULTS.DATABASE_PATH;
+/**
+ * `npm run migrate`: apply pending migrations to DATABASE_URL (PostgreSQL) or else the SQLite file
+ * DATABASE_PATH (needs no Discord credentials).
+ */
+let path = '';
 let database: ReturnType<typeof openDatabase>;
 try {
-  database = openDatabase(path);
+  const { target, label } = loadDatabaseTarget();
+  path = label;
+  database = openDatabase(target);
 } catch (error) {
   // One line, as the bot's own start says it (a file this user cannot write names its owner and mode).
-  console.error(`rollcall: cannot open ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(path ? `rollcall: cannot open ${path}: ${reason}` : `rollcall: configuration error: ${reason}`);
   process.exit(1);
 }
 try {

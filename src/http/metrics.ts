@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { APIInteraction, APIInteractionResponse } from 'discord-api-types/v10';
 import { outcomeOf, typeLabel, type KnownNames } from '../interactions/labels.js';
 import type { App } from '../app.js';
-import { databaseIsHealthy } from '../shared/db/database.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
 import { metrics, registry } from '../shared/metrics.js';
 import { appRevision } from '../shared/revision.js';
@@ -18,7 +17,7 @@ const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 
 const gauges = {
   up: registry.gauge('rollcall_up', 'Always 1 while the process answers; labelled with version and revision.', ['version', 'revision']),
   uptime: registry.gauge('rollcall_uptime_seconds', 'Seconds since the process started.'),
-  dbOk: registry.gauge('rollcall_database_ok', '1 when SELECT 1 on the SQLite file succeeds.'),
+  dbOk: registry.gauge('rollcall_database_ok', '1 when SELECT 1 on the database succeeds.'),
   ready: registry.gauge('rollcall_ready', '1 when /readyz would answer 200.'),
   gatewayConnected: registry.gauge('rollcall_gateway_connected', '1 while the gateway socket is connected (READY or RESUMED).'),
   gatewaySilence: registry.gauge('rollcall_gateway_seconds_since_last_event', 'Seconds since the last gateway dispatch or heartbeat ACK.'),
@@ -53,8 +52,8 @@ export function isLocalRequest(request: FastifyRequest): boolean {
  * loopback clients only, 404 to anyone else) and the hook that counts and times interactions.
  */
 export function registerOperationsRoutes(fastify: FastifyInstance, app: App, connection?: () => GatewayView): void {
-  const check = () => {
-    const dbOk = databaseIsHealthy(app.sqlite);
+  const check = async () => {
+    const dbOk = await app.database.isHealthy();
     const gateway = connection?.();
     return { dbOk, gateway, ...readiness({ dbOk, gateway, now: app.clock.now() }) };
   };
@@ -68,13 +67,13 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, con
   });
 
   fastify.get('/readyz', async (_request, reply) => {
-    const { ready, reasons, gateway } = check();
+    const { ready, reasons, gateway } = await check();
     return reply.code(ready ? 200 : 503).send({ ready, reasons, ...(gateway ? { gateway } : {}) });
   });
 
   fastify.get('/metrics', async (request, reply) => {
     if (!isLocalRequest(request)) return reply.callNotFound();
-    const { dbOk, ready, gateway } = check();
+    const { dbOk, ready, gateway } = await check();
     gauges.up.set(1, { version: appVersion(), revision: appRevision() ?? 'unknown' });
     gauges.uptime.set(Math.round(process.uptime()));
     gauges.dbOk.set(dbOk ? 1 : 0);

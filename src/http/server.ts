@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { App } from '../app.js';
-import { databaseIsHealthy } from '../shared/db/database.js';
 import { appVersion } from '../shared/version.js';
 import { appRevision } from '../shared/revision.js';
 import { restInFlight } from '../shared/discord/rest-metrics.js';
@@ -114,7 +113,7 @@ function registerHealthRoutes(fastify: FastifyInstance, app: App, connection: Se
   const startedAt = app.clock.now();
   const graceMs = gatewayGraceMs();
   fastify.get('/healthz', async (request, reply) => {
-    const dbOk = databaseIsHealthy(app.sqlite);
+    const dbOk = await app.database.isHealthy();
     const gateway = connection?.();
     const recorded = gateway || !dbOk ? undefined : await app.heartbeat.recordedGateway();
     const verdict = health({ dbOk, now: app.clock.now(), startedAt, graceMs, gateway, recorded });

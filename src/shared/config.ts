@@ -13,6 +13,13 @@ export interface Config {
   apiUrl: string;
   guildId: string | undefined;
   databasePath: string;
+  /**
+   * `DATABASE_URL`: a PostgreSQL server (`postgres://user:pass@host:5432/db`) instead of the SQLite
+   * file, for several processes on several machines; `pglite://` (in memory, shared by name inside
+   * one process) or `pglite:///abs/folder` runs PostgreSQL compiled to WebAssembly, for tests and
+   * development without a server. Unset: SQLite at {@link Config.databasePath}.
+   */
+  databaseUrl?: string;
   httpHost: string;
   httpPort: number;
   logLevel: LogLevel;
@@ -121,6 +128,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (databasePath.includes('\0')) throw new ConfigError('DATABASE_PATH', 'must be a file path');
   if (/[/\\]$/.test(databasePath)) throw new ConfigError('DATABASE_PATH', 'must name a file, not a directory (e.g. ./data/rollcall.sqlite)');
 
+  const databaseUrl = read(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+
   const clockStartText = read(env, 'CLOCK_START');
   const clockStart = clockStartText === undefined ? undefined : Date.parse(clockStartText);
   if (clockStart !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(clockStartText!) || !Number.isFinite(clockStart))) {
@@ -136,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiUrl: apiUrl.replace(/\/+$/, ''),
     guildId,
     databasePath,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     httpHost,
     httpPort,
     logLevel: logLevel as LogLevel,
@@ -167,6 +178,41 @@ function readShards(env: Env): ShardPlan {
   } catch (error) {
     throw new ConfigError('SHARD_IDS', (error as Error).message);
   }
+}
+
+/**
+ * The database alone, for the commands that need no Discord credentials (`npm run migrate`):
+ * `DATABASE_URL` (validated) or the SQLite file `DATABASE_PATH`, and how to name it in a message —
+ * a URL without its password.
+ */
+export function loadDatabaseTarget(env: Env = process.env): { target: string; label: string } {
+  const url = read(env, 'DATABASE_URL');
+  if (url !== undefined) {
+    checkDatabaseUrl(url);
+    const shown = new URL(url);
+    if (shown.password) shown.password = '***';
+    return { target: url, label: shown.toString() };
+  }
+  const path = read(env, 'DATABASE_PATH') ?? DEFAULTS.DATABASE_PATH;
+  return { target: path, label: path };
+}
+
+/**
+ * `DATABASE_URL` names a PostgreSQL server or PGlite; the message never echoes the URL (it may hold
+ * a password).
+ */
+function checkDatabaseUrl(text: string): void {
+  const hint = 'must be a PostgreSQL URL such as postgres://rollcall:secret@127.0.0.1:5432/rollcall (or pglite:// for PostgreSQL in WebAssembly; unset for the SQLite file at DATABASE_PATH)';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('DATABASE_URL', hint);
+  }
+  if (url.protocol === 'pglite:') return;
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError('DATABASE_URL', hint);
+  if (url.hostname === '' && !url.searchParams.has('host')) throw new ConfigError('DATABASE_URL', `names no host: ${hint}`);
+  if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', `names no database (the path after the host, e.g. /rollcall): ${hint}`);
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);

@@ -44,7 +44,7 @@ describe('an edit left pending by a killed process', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     const post = await pendingChange(`${dead}:killed-mid-edit`, 0);
     const before = patches();
-    expect(w.app.editor.resumePending()).toBe(1);
+    expect(await w.app.editor.resumePending()).toBe(1);
     await w.app.editor.settle();
     expect(patches()).toBe(before + 1);
     const text = w.emu.message(post.channel_id, post.message_id!)!.content;
@@ -56,7 +56,7 @@ describe('an edit left pending by a killed process', () => {
     w.app.editor.lateEditMs = 300;
     await new Promise((r) => setTimeout(r, 1_300));
     const again = await pendingChange(`${spawnSync(process.execPath, ['-e', '']).pid}:killed-mid-edit`, 2);
-    expect(w.app.editor.resumePending()).toBe(1);
+    expect(await w.app.editor.resumePending()).toBe(1);
     await w.app.editor.settle();
     const current = w.emu.message(again.channel_id, again.message_id!)!.content;
     expect(current).toContain('**2**');
@@ -69,7 +69,7 @@ describe('an edit left pending by a killed process', () => {
     await new Promise((r) => setTimeout(r, 1_300));
     await pendingChange(`${process.ppid}:alive`, 3);
     const now = patches();
-    expect(w.app.editor.resumePending()).toBe(1);
+    expect(await w.app.editor.resumePending()).toBe(1);
     await w.app.editor.settle();
     expect(patches()).toBe(now);
   });

@@ -13,6 +13,8 @@ export const PROGRAMS = {
   script: { found: () => runs('script', ['--version']), install: 'apt-get install util-linux' },
   'systemd-analyze': { found: () => runs('systemd-analyze', ['--version']), install: 'apt-get install systemd' },
   sudo: { found: () => runs('sudo', ['--version']), install: 'apt-get install sudo' },
+  // Debian keeps initdb and pg_ctl out of PATH (/usr/lib/postgresql/<version>/bin); scripts/postgres-cluster.sh finds them.
+  postgres: { found: () => spawnSync('bash', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null']).status === 0, install: 'apt-get install postgresql' },
 } as const satisfies Record<string, { found: () => boolean; install: string }>;
 
 export type Program = keyof typeof PROGRAMS;

@@ -65,6 +65,10 @@ describe('configuration from the environment', () => {
     [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '4' }, 'SHARD_IDS'],
     [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '1,1' }, 'SHARD_IDS'],
     [{ ...good, SHARD_COUNT: '4', SHARD_IDS: '3-1' }, 'SHARD_IDS'],
+    [{ ...good, DATABASE_URL: 'mysql://db/rollcall' }, 'DATABASE_URL'],
+    [{ ...good, DATABASE_URL: './data/rollcall.sqlite' }, 'DATABASE_URL'],
+    [{ ...good, DATABASE_URL: 'postgres://rollcall:pw@/rollcall' }, 'DATABASE_URL'],
+    [{ ...good, DATABASE_URL: 'postgres://rollcall:pw@db.internal' }, 'DATABASE_URL'],
   ])('names the bad variable (%#)', (env, name) => {
     try {
       loadConfig(env);
@@ -83,6 +87,18 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ ...good, SHARD_COUNT: '2' }).shards).toEqual({ count: 2, ids: [0, 1] });
     expect(() => loadConfig({ ...good, SHARD_COUNT: '4', SHARD_IDS: '4' })).toThrow('SHARD_IDS names shard 4, but SHARD_COUNT is 4: shard ids run from 0 to 3');
     expect(() => loadConfig({ ...good, SHARD_IDS: '0,1' })).toThrow(/^SHARD_IDS needs SHARD_COUNT too/);
+  });
+
+  it('DATABASE_URL selects PostgreSQL (or PGlite); unset, the SQLite file; a bad one is named without echoing its password', () => {
+    expect(loadConfig(good)).not.toHaveProperty('databaseUrl');
+    const url = 'postgres://rollcall:s3cret@127.0.0.1:5432/rollcall';
+    expect(loadConfig({ ...good, DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ ...good, DATABASE_URL: 'postgresql://db.internal/rollcall?sslmode=require' }).databaseUrl).toBe('postgresql://db.internal/rollcall?sslmode=require');
+    expect(loadConfig({ ...good, DATABASE_URL: 'pglite://' }).databaseUrl).toBe('pglite://');
+    expect(() => loadConfig({ ...good, DATABASE_URL: 'postgres://rollcall:s3cret@127.0.0.1:5432' })).toThrow(
+      'DATABASE_URL names no database (the path after the host, e.g. /rollcall): must be a PostgreSQL URL such as postgres://rollcall:secret@127.0.0.1:5432/rollcall (or pglite:// for PostgreSQL in WebAssembly; unset for the SQLite file at DATABASE_PATH)',
+    );
+    expect(() => loadConfig({ ...good, DATABASE_URL: 'mysql://rollcall:s3cret@db/rollcall' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
 
   it('CLOCK_START moves the bot’s clock (rehearsals), and only when set', () => {

@@ -43,7 +43,7 @@ export const reconcileReactions: FreshSessionRepair<'posts' | 'availability' | '
 export const resumePendingEdits: FreshSessionRepair<'editor'> = {
   uses: ['editor'],
   async run(deps: Deps<'editor'>): Promise<boolean> {
-    deps.editor.resumePending();
+    await deps.editor.resumePending();
     return true;
   },
 };

@@ -3,21 +3,22 @@ import { userInfo } from 'node:os';
 import { basename, dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { isPostgresTarget, type OpenDatabase } from './engine.js';
+import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 
-export interface OpenDatabase {
-  db: Kysely<Database>;
-  /** The raw handle, for the backup API and pragmas kysely does not model. */
-  sqlite: SQLite.Database;
-  close(): Promise<void>;
-}
+export type { Engine, OpenDatabase } from './engine.js';
 
 /**
- * Opens the SQLite file the way every process of rollcall must: WAL so the HTTP and gateway
- * processes can read while the other writes, foreign keys enforced, and a busy timeout so a
- * writer waits for the other process instead of failing with SQLITE_BUSY.
+ * Opens rollcall's database: `target` is `DATABASE_URL` (`postgres://…`, `pglite:…`: see
+ * {@link openPostgres}) when set, else the SQLite file `DATABASE_PATH`. The SQLite file is opened
+ * the way every process of rollcall must: WAL so the HTTP and gateway processes can read while the
+ * other writes, foreign keys enforced, and a busy timeout so a writer waits for the other process
+ * instead of failing with SQLITE_BUSY.
  */
-export function openDatabase(path: string): OpenDatabase {
+export function openDatabase(target: string): OpenDatabase {
+  if (isPostgresTarget(target)) return openPostgres(target);
+  const path = target;
   if (path !== ':memory:') prepareDatabaseFile(path);
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
@@ -28,7 +29,10 @@ export function openDatabase(path: string): OpenDatabase {
   let closed = false;
   return {
     db,
+    engine: 'sqlite',
     sqlite,
+    isHealthy: async () => databaseIsHealthy(sqlite),
+    checkpoint: () => (sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[])[0] ?? null,
     async close() {
       if (closed) return;
       closed = true;
@@ -37,7 +41,7 @@ export function openDatabase(path: string): OpenDatabase {
   };
 }
 
-/** `SELECT 1` — what /healthz asks. */
+/** `SELECT 1` on the SQLite handle. */
 export function databaseIsHealthy(sqlite: SQLite.Database): boolean {
   try {
     return sqlite.prepare('select 1 as ok').get() !== undefined;

@@ -1,5 +1,7 @@
 import type SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { sleep, systemTimer, type Timer } from '../clock.js';
+import type { Database } from '../db/schema.js';
 
 /**
  * A token bucket: `capacity` tokens, refilled continuously at `capacity / periodMs`.
@@ -57,16 +59,9 @@ export class SqliteRateBudget implements RateBudget {
     this.write = sqlite.prepare('insert into rate_buckets (bucket, tokens, updated_at) values (?, ?, ?) on conflict(bucket) do update set tokens = excluded.tokens, updated_at = excluded.updated_at');
     // Returns 0 when a token was spent, else how long to wait for one.
     const spend = sqlite.transaction((key: string, spec: BucketSpec, now: number): number => {
-      const msPerToken = spec.periodMs / spec.capacity;
-      const row = this.read.get(key);
-      const elapsed = row ? Math.max(0, now - row.updated_at) : Infinity;
-      const tokens = Math.min(spec.capacity, (row?.tokens ?? spec.capacity) + elapsed / msPerToken);
-      if (tokens >= 1) {
-        this.write.run(key, tokens - 1, now);
-        return 0;
-      }
+      const { tokens, wait } = refill(this.read.get(key), spec, now);
       this.write.run(key, tokens, now);
-      return Math.ceil((1 - tokens) * msPerToken);
+      return wait;
     });
     this.attempt = (key, spec, now) => spend.immediate(key, spec, now);
   }
@@ -78,4 +73,54 @@ export class SqliteRateBudget implements RateBudget {
       await sleep(this.timer, wait);
     }
   }
+}
+
+/**
+ * The same token buckets in PostgreSQL's `rate_buckets`, shared by every process on every machine
+ * using the server. Each take is one transaction that first makes sure the bucket's row exists
+ * (`on conflict do nothing`: two first takers cannot both insert) and then locks it with
+ * `SELECT … FOR UPDATE`, so a second process's take waits for the first one's commit and reads
+ * what it spent — what `BEGIN IMMEDIATE` gives on SQLite, for one row instead of the whole file.
+ * @see https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-ROWS
+ */
+export class PostgresRateBudget implements RateBudget {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly timer: Timer = systemTimer,
+  ) {}
+
+  async take(kind: BucketKind, id: string): Promise<void> {
+    for (;;) {
+      const wait = await this.attempt(`${kind}:${id}`, BUCKETS[kind], this.timer.now());
+      if (wait === 0) return;
+      await sleep(this.timer, wait);
+    }
+  }
+
+  private attempt(key: string, spec: BucketSpec, now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      // A new row is a full bucket as of now: the same as no row at all in `refill`.
+      await trx
+        .insertInto('rate_buckets')
+        .values({ bucket: key, tokens: spec.capacity, updated_at: now })
+        .onConflict((oc) => oc.column('bucket').doNothing())
+        .execute();
+      const row = await trx.selectFrom('rate_buckets').select(['tokens', 'updated_at']).where('bucket', '=', key).forUpdate().executeTakeFirstOrThrow();
+      const { tokens, wait } = refill(row, spec, now);
+      await trx.updateTable('rate_buckets').set({ tokens, updated_at: now }).where('bucket', '=', key).execute();
+      return wait;
+    });
+  }
+}
+
+/**
+ * One take from a bucket stored as `row` (none: full): the tokens to store as of `now`, and 0 when
+ * a token was spent, else how many ms until one is there.
+ */
+function refill(row: { tokens: number; updated_at: number } | undefined, spec: BucketSpec, now: number): { tokens: number; wait: number } {
+  const msPerToken = spec.periodMs / spec.capacity;
+  const elapsed = row ? Math.max(0, now - row.updated_at) : Infinity;
+  const tokens = Math.min(spec.capacity, (row?.tokens ?? spec.capacity) + elapsed / msPerToken);
+  if (tokens >= 1) return { tokens: tokens - 1, wait: 0 };
+  return { tokens, wait: Math.ceil((1 - tokens) * msPerToken) };
 }

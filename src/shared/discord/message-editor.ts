@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type SQLite from 'better-sqlite3';
+import { hostname } from 'node:os';
 import { sleep, systemTimer, type Timer } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { EditLeases } from './edit-leases.js';
 import { DiscordRequestError, NotFoundError } from './errors.js';
 import type { DiscordApi, MessageEdit } from './rest.js';
 
@@ -35,53 +36,41 @@ export interface EditorStats {
   failed: number;
 }
 
-interface EditRow {
-  channel_id: string;
-  dirty_version: number;
-  edited_version: number;
-}
-
 /**
  * Coalesces message edits. Callers say "this message changed" ({@link markDirty}); the editor keeps
  * at most one edit in flight per message and, when the rate budget allows, renders the *current*
  * state, so a burst of ten clicks costs one or two edits whose last one is right.
  *
- * Works across processes sharing the SQLite file: the dirty/edited versions and a lease per message
- * live in `message_edits`, so only the lease holder edits; the edit budget (the REST façade takes a token of the shared `RateBudget` for every edit) is shared
+ * Works across processes sharing the database (the SQLite file, or a PostgreSQL server across
+ * machines): the dirty/edited versions and a lease per message live in `message_edits` ({@link EditLeases}), so only the lease holder edits; the edit budget (the REST façade takes a token of the shared `RateBudget` for every edit) is shared
  * too. A change made by a process that does not hold the lease is picked up by the holder's next
  * loop, or by this process once the lease expires.
  */
 export class MessageEditor {
   readonly stats: EditorStats = { edits: 0, coalesced: 0, failed: 0 };
   /**
-   * `pid:uuid`: the pid lets a process on the same machine (SQLite is a local file) see that a
-   * lease's holder is dead — killed mid-edit — and take it over at once instead of after LEASE_MS.
+   * `pid:uuid:host`: the pid lets a process on the same machine see that a lease's holder is dead —
+   * killed mid-edit — and take it over at once instead of after LEASE_MS; the host keeps a process
+   * on another machine (PostgreSQL) from judging a pid that is not of its own machine.
    */
-  private readonly owner = `${process.pid}:${randomUUID()}`;
+  private readonly owner = `${process.pid}:${randomUUID()}:${hostname()}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** Messages kicked while their loop was finishing: it runs once more, so no change is left unedited. */
+  private readonly again = new Set<string>();
+  /** Changes being written (on PostgreSQL a round trip); {@link settle} waits for them too. */
+  private readonly bumps = new Set<Promise<void>>();
   /** Messages whose lease was taken from a dead process and not yet re-edited after {@link lateEditMs}. */
   private readonly takenOver = new Set<string>();
   /** {@link LATE_EDIT_MS}; tests shorten it. */
   lateEditMs = LATE_EDIT_MS;
   /** Pending retries and late edits, by message: each entry cancels its wait. */
   private readonly retryTimers = new Map<string, () => void>();
-  private readonly stmt: {
-    bump: SQLite.Statement<[string, string]>;
-    get: SQLite.Statement<[string], EditRow>;
-    acquire: SQLite.Statement<[string, number, string, number, string]>;
-    renew: SQLite.Statement<[number, string, string]>;
-    release: SQLite.Statement<[string, string]>;
-    done: SQLite.Statement<[number, string]>;
-    leaseUntil: SQLite.Statement<[string], { lease_until: number }>;
-    holder: SQLite.Statement<[string], { lease_owner: string | null }>;
-    steal: SQLite.Statement<[string, number, string, string]>;
-    pending: SQLite.Statement<[], { message_id: string }>;
-  };
   private closed = false;
 
   constructor(
     private readonly deps: {
-      sqlite: SQLite.Database;
+      /** `message_edits` on the app's engine. */
+      leases: EditLeases;
       discord: DiscordApi;
       render: MessageRenderer;
       log: Logger;
@@ -90,22 +79,10 @@ export class MessageEditor {
       /** The message is gone from Discord (10008): its owner may post it again. */
       onGone?: (channelId: string, messageId: string) => Promise<void>;
     },
-  ) {
-    const db = deps.sqlite;
-    this.stmt = {
-      bump: db.prepare('insert into message_edits (message_id, channel_id, dirty_version) values (?, ?, 1) on conflict(message_id) do update set dirty_version = dirty_version + 1'),
-      get: db.prepare('select channel_id, dirty_version, edited_version from message_edits where message_id = ?'),
-      acquire: db.prepare('update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and (lease_owner is null or lease_until < ? or lease_owner = ?)'),
-      // Only while still the owner: once another process took the lease over, renewing must fail.
-      renew: db.prepare('update message_edits set lease_until = ? where message_id = ? and lease_owner = ?'),
-      release: db.prepare('update message_edits set lease_owner = null, lease_until = 0 where message_id = ? and lease_owner = ?'),
-      done: db.prepare('update message_edits set edited_version = max(edited_version, ?) where message_id = ?'),
-      leaseUntil: db.prepare('select lease_until from message_edits where message_id = ?'),
-      holder: db.prepare('select lease_owner from message_edits where message_id = ?'),
-      // Only from the dead holder that was read: a live process that took it meanwhile keeps it.
-      steal: db.prepare('update message_edits set lease_owner = ?, lease_until = ? where message_id = ? and lease_owner = ?'),
-      pending: db.prepare('select message_id from message_edits where dirty_version > edited_version'),
-    };
+  ) {}
+
+  private get leases(): EditLeases {
+    return this.deps.leases;
   }
 
   private get timer(): Timer {
@@ -118,22 +95,33 @@ export class MessageEditor {
 
   /** Records that `messageId` must show new content, and makes sure an edit will follow. */
   markDirty(channelId: string, messageId: string): void {
-    this.stmt.bump.run(messageId, channelId);
-    this.kick(messageId);
+    const bump = this.leases
+      .bump(messageId, channelId)
+      .then(() => this.kick(messageId))
+      .catch((error: unknown) => this.deps.log.error({ err: error, messageId }, 'recording a message change failed'))
+      .finally(() => this.bumps.delete(bump));
+    this.bumps.add(bump);
   }
 
-  /** Starts the edit loop for a message unless this process already runs one. */
+  /** Starts the edit loop for a message unless this process already runs one (which then looks once more). */
   kick(messageId: string): void {
-    if (this.closed || this.running.has(messageId)) return;
+    if (this.closed) return;
+    if (this.running.has(messageId)) {
+      this.again.add(messageId);
+      return;
+    }
     const loop = this.loop(messageId)
       .catch((error: unknown) => this.deps.log.error({ err: error, messageId }, 'message edit loop failed'))
-      .finally(() => this.running.delete(messageId));
+      .finally(() => {
+        this.running.delete(messageId);
+        if (this.again.delete(messageId)) this.kick(messageId);
+      });
     this.running.set(messageId, loop);
   }
 
   /** Resolves when this process has no edit in flight or pending (tests, shutdown). */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size > 0 || this.bumps.size > 0) await Promise.allSettled([...this.running.values(), ...this.bumps]);
   }
 
   async close(): Promise<void> {
@@ -146,40 +134,40 @@ export class MessageEditor {
    * Edits every message left dirty (a process killed between a change and its edit): called once the
    * gateway is up after a start, as nothing else would look at a message whose change came before it.
    */
-  resumePending(): number {
-    const rows = this.stmt.pending.all();
-    for (const { message_id } of rows) this.kick(message_id);
-    return rows.length;
+  async resumePending(): Promise<number> {
+    const ids = await this.leases.pending();
+    for (const id of ids) this.kick(id);
+    return ids.length;
   }
 
-  private acquire(messageId: string): boolean {
+  private async acquire(messageId: string): Promise<boolean> {
     const now = this.now();
-    if (this.stmt.acquire.run(this.owner, now + LEASE_MS, messageId, now, this.owner).changes === 1) return true;
-    const holder = this.stmt.holder.get(messageId)?.lease_owner;
+    if (await this.leases.acquire(messageId, this.owner, now + LEASE_MS, now)) return true;
+    const holder = await this.leases.holder(messageId);
     if (!holder || !holderIsDead(holder)) return false;
     this.deps.log.info({ messageId, holder }, 'edit lease held by a process that is gone; taking it over');
-    const taken = this.stmt.steal.run(this.owner, now + LEASE_MS, messageId, holder).changes === 1;
+    const taken = await this.leases.steal(messageId, this.owner, now + LEASE_MS, holder);
     if (taken) this.takenOver.add(messageId);
     return taken;
   }
 
   /** Extends this process's lease; false when another process has taken it over (ours had expired). */
-  private renew(messageId: string): boolean {
-    return this.stmt.renew.run(this.now() + LEASE_MS, messageId, this.owner).changes === 1;
+  private renew(messageId: string): Promise<boolean> {
+    return this.leases.renew(messageId, this.owner, this.now() + LEASE_MS);
   }
 
   private async loop(messageId: string): Promise<void> {
     let attempts = 0;
     for (;;) {
-      if (!this.acquire(messageId)) {
-        this.retryAfterLease(messageId);
+      if (!(await this.acquire(messageId))) {
+        await this.retryAfterLease(messageId);
         return;
       }
-      const before = this.stmt.get.get(messageId);
+      const before = await this.leases.get(messageId);
       if (!before || before.dirty_version <= before.edited_version) {
-        this.stmt.release.run(messageId, this.owner);
+        await this.leases.release(messageId, this.owner);
         // A change may have landed between the check and the release; look once more.
-        const after = this.stmt.get.get(messageId);
+        const after = await this.leases.get(messageId);
         if (after && after.dirty_version > after.edited_version) continue;
         return;
       }
@@ -192,16 +180,16 @@ export class MessageEditor {
         await this.whileRenewing(messageId, () =>
           this.deps.discord.editMessageWhenAllowed(before.channel_id, messageId, async () => {
             // The wait may have been long: carry on only if the lease is still ours.
-            if (!this.renew(messageId)) {
+            if (!(await this.renew(messageId))) {
               sent = 'lease-lost';
               return null;
             }
             // Read the version *after* waiting: everything marked until now is in this render.
-            version = this.stmt.get.get(messageId)!.dirty_version;
+            version = (await this.leases.get(messageId))!.dirty_version;
             const body = await this.deps.render(messageId);
             if (!body) return null;
             // Right before the PATCH: rendering took time too, and a stale holder must not edit.
-            if (!this.renew(messageId)) {
+            if (!(await this.renew(messageId))) {
               sent = 'lease-lost';
               return null;
             }
@@ -217,7 +205,7 @@ export class MessageEditor {
           // e.g. the message was deleted (10008) or access was removed (50001): stop trying this version.
           this.stats.failed += 1;
           this.deps.log.warn({ err: error, messageId }, 'message edit failed; giving up on this version');
-          this.stmt.done.run(version, messageId);
+          await this.leases.done(messageId, version);
           if (error instanceof NotFoundError && error.resource === 'message' && this.deps.onGone) {
             await this.deps.onGone(before.channel_id, messageId).catch((e: unknown) => this.deps.log.error({ err: e, messageId }, 'replacing a deleted message failed'));
           }
@@ -228,22 +216,22 @@ export class MessageEditor {
       }
       if (sent === 'lease-lost') {
         // Another process holds the message now and renders the current state itself.
-        this.retryAfterLease(messageId);
+        await this.retryAfterLease(messageId);
         return;
       }
       if (sent === 'edited') {
         this.stats.edits += 1;
         this.stats.coalesced += Math.max(0, version - before.edited_version - 1);
       }
-      if (sent === 'edited' && !this.renew(messageId)) {
+      if (sent === 'edited' && !(await this.renew(messageId))) {
         // Our lease ran out while the PATCH was in flight (a stalled process) and another process took
         // over: it may have edited a newer version that our older text has now overwritten. Don't record
         // ours as done; mark the message dirty so whoever holds the lease edits the current state again.
         this.deps.log.warn({ messageId, version }, 'edit lease lost during an edit; asking for a fresh edit');
-        this.stmt.bump.run(messageId, before.channel_id);
+        await this.leases.bump(messageId, before.channel_id);
         continue;
       }
-      this.stmt.done.run(version, messageId);
+      await this.leases.done(messageId, version);
       if (sent === 'edited' && this.takenOver.delete(messageId)) {
         const channelId = before.channel_id;
         const cancel = this.timer.after(this.lateEditMs, () => {
@@ -260,7 +248,7 @@ export class MessageEditor {
     let cancel = () => {};
     const renewLater = () => {
       cancel = this.timer.after(RENEW_EVERY_MS, () => {
-        this.renew(messageId);
+        this.renew(messageId).catch((error: unknown) => this.deps.log.warn({ err: error, messageId }, 'renewing the edit lease failed'));
         renewLater();
       });
     };
@@ -273,13 +261,18 @@ export class MessageEditor {
   }
 
   /** Another process holds the lease: if it dies, take over once the lease has expired. */
-  private retryAfterLease(messageId: string): void {
+  private async retryAfterLease(messageId: string): Promise<void> {
     if (this.retryTimers.has(messageId)) return;
-    const until = this.stmt.leaseUntil.get(messageId)?.lease_until ?? 0;
+    const until = (await this.leases.leaseUntil(messageId)) ?? 0;
+    if (this.retryTimers.has(messageId)) return;
     const cancel = this.timer.after(Math.max(50, until - this.now() + 50), () => {
       this.retryTimers.delete(messageId);
-      const row = this.stmt.get.get(messageId);
-      if (row && row.dirty_version > row.edited_version) this.kick(messageId);
+      this.leases
+        .get(messageId)
+        .then((row) => {
+          if (row && row.dirty_version > row.edited_version) this.kick(messageId);
+        })
+        .catch((error: unknown) => this.deps.log.error({ err: error, messageId }, 'message edit retry failed'));
     });
     this.retryTimers.set(messageId, cancel);
   }
@@ -291,8 +284,10 @@ export class MessageEditor {
  * simply runs out as before.
  */
 function holderIsDead(holder: string): boolean {
-  const pid = Number(holder.split(':')[0]);
+  const [pidText, , host] = holder.split(':');
+  const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || !holder.includes(':') || pid === process.pid) return false;
+  if (host !== undefined && host !== hostname()) return false; // a process of another machine
   try {
     process.kill(pid, 0);
     return false;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isPostgres } from '../db/dialect-sql.js';
 import type { Db } from '../db/schema.js';
 import { REMINDER_TABLES } from './privacy-reminders.js';
 
@@ -17,9 +18,19 @@ export interface MemberTable {
 
 /**
  * Every table with a `user_id` column that {@link KNOWN_MEMBER_TABLES} does not cover, read from
- * `sqlite_master`, so a table added by a later feature is never forgotten by export or erase.
+ * `sqlite_master` (PostgreSQL: `information_schema`), so a table added by a later feature is never forgotten by export or erase.
  */
 export async function otherMemberTables(db: Db): Promise<MemberTable[]> {
+  if (isPostgres(db)) {
+    // PostgreSQL: the columns of the tables in this database's schema (DATABASE_URL's `?schema=`).
+    const { rows } = await sql<{ name: string; perGuild: boolean }>`
+      select c.table_name as name,
+             exists (select 1 from information_schema.columns g where g.table_schema = c.table_schema and g.table_name = c.table_name and g.column_name = 'guild_id') as "perGuild"
+      from information_schema.columns c
+      where c.table_schema = current_schema() and c.column_name = 'user_id'
+      order by c.table_name`.execute(db);
+    return rows.filter((r) => !KNOWN_MEMBER_TABLES.has(r.name)).map((r) => ({ name: r.name, perGuild: r.perGuild }));
+  }
   const { rows } = await sql<{ name: string; perGuild: number }>`
     select m.name as name,
            exists (select 1 from pragma_table_info(m.name) g where g.name = 'guild_id') as perGuild

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Db } from '../db/schema.js';
+import { largerOf } from '../db/dialect-sql.js';
 import type { Logger } from '../logger.js';
 import type { DailyPostService } from './daily-post.js';
 import type { AvailabilityService } from './availability.js';
@@ -257,7 +258,7 @@ async function closeOpenStay(tx: Transaction<Database>, guildId: string, userId:
     await tx.updateTable('voice_stays').set({ ended_at: end }).where('id', '=', stay.id).execute();
     await tx
       .updateTable('voice_flag_intervals')
-      .set((eb) => ({ ended_at: eb.fn('max', [eb.ref('started_at'), eb.val(end)]) }))
+      .set((eb) => ({ ended_at: eb.fn(largerOf(tx), [eb.ref('started_at'), eb.val(end)]) }))
       .where('stay_id', '=', stay.id)
       .where('ended_at', 'is', null)
       .execute();

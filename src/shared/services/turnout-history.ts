@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { always, bitOf, unindexed } from '../db/dialect-sql.js';
 import { overlapMs, presenceByUser } from '../algorithms/said-showed.js';
 import type { Database } from '../db/schema.js';
 import { afterMidnightMask, dayHourBounds, weekdayOf } from '../time/slots.js';
@@ -30,15 +31,15 @@ type HourSlot = { start: number; end: number; weekday: number } | null;
  * the next calendar date, read with the hours and zone the message was posted with.
  */
 export async function loadTurnoutHistory(db: Kysely<Database>, q: HistoryQuery): Promise<TurnoutObservation[]> {
-  const notExcluded = q.excluded.size === 0 ? sql<boolean>`1` : sql<boolean>`user_id not in (${sql.join([...q.excluded])})`;
+  const notExcluded = q.excluded.size === 0 ? always(db) : sql<boolean>`user_id not in (${sql.join([...q.excluded])})`;
   // One row per member and message with the hours as a mask, from the covering index
   // `availability_member_date` (the `+` keeps SQLite off the primary key, which would read every row).
   const said = await db
     .selectFrom('availability')
-    .select(['user_id', 'date', sql<number>`sum(1 << hour)`.as('hours')])
+    .select(['user_id', 'date', sql<number>`sum(${bitOf(db, 'hour')})`.as('hours')])
     .where('guild_id', '=', q.guildId)
-    .where(sql`+date`, '>=', q.fromDate)
-    .where(sql`+date`, '<', q.beforeDate)
+    .where(unindexed(db, 'date'), '>=', q.fromDate)
+    .where(unindexed(db, 'date'), '<', q.beforeDate)
     .where('declared', 'in', ['reaction', 'schedule'])
     .where(notExcluded)
     .groupBy(['user_id', 'date'])
@@ -52,7 +53,7 @@ export async function loadTurnoutHistory(db: Kysely<Database>, q: HistoryQuery):
     .select(['user_id as userId', 'started_at as start', end.as('end')])
     .where('guild_id', '=', q.guildId)
     .where('afk', '=', 0)
-    .where(sql`+started_at`, '<', q.until)
+    .where(unindexed(db, 'started_at'), '<', q.until)
     .where(end, '>', dayNumber(q.fromDate) * 86_400_000 - 86_400_000)
     .where(notExcluded)
     // In member order: SQLite then reads the covering index (guild, user, …) in its order, where

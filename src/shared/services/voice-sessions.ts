@@ -2,6 +2,7 @@ import type { GuildOwner } from '../shards.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, Db, VoiceStayTable } from '../db/schema.js';
+import { largerOf } from '../db/dialect-sql.js';
 import type { Logger } from '../logger.js';
 import type { GuildCache } from './guilds.js';
 import { isOptedOut } from './privacy.js';
@@ -232,7 +233,7 @@ export class VoiceSessions {
       .execute();
     await trx
       .updateTable('voice_flag_intervals')
-      .set((eb) => ({ ended_at: eb.fn('max', [eb.ref('started_at'), eb.val(end)]) }))
+      .set((eb) => ({ ended_at: eb.fn(largerOf(trx), [eb.ref('started_at'), eb.val(end)]) }))
       .where('stay_id', '=', stay.id)
       .where('ended_at', 'is', null)
       .execute();
