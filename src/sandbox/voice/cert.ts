@@ -51,7 +51,9 @@ export interface VoiceCertificate {
 export function selfSignedCertificate(now = Date.now()): VoiceCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive (high bit clear) and minimal (first byte not zero): DER refuses a leading zero byte the
+  // value does not need ("illegal padding"), which a plain `&= 0x7f` left in 1 certificate of 128.
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   // A name of its own: OpenSSL finds an issuer by name, so two emulators' certificates trusted in one
   // process must not share one (the second would be checked against the first's key).
   const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(`rollcall emulator voice server ${serial.toString('hex').slice(0, 12)}`)))));
