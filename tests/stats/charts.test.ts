@@ -14,7 +14,7 @@ import { differingPixels, inspectPng } from './png.js';
 
 const NOW = Date.parse('2026-11-20T21:00:00Z');
 /** The PNGs are kept here after the run, to be looked at. */
-const OUT = join(tmpdir(), 'rollcall-stats-charts');
+const OUT = join(tmpdir(), 'rollcall-test-stats-charts');
 
 function expectReadablePng(result: ChartResult) {
   if (!result.ok) throw new Error(`${result.chart}: no chart — ${result.reason}`);

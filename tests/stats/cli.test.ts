@@ -20,7 +20,7 @@ function stats(args: string[], env: Record<string, string> = {}) {
 
 describe('npm run stats', () => {
   let s: StatsDb;
-  const out = mkdtempSync(join(tmpdir(), 'rollcall-stats-cli-'));
+  const out = mkdtempSync(join(tmpdir(), 'rollcall-test-stats-cli-'));
 
   beforeAll(async () => {
     s = await statsDb();

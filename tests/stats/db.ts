@@ -14,7 +14,7 @@ export const GUILD = '900000000000000001';
 export async function statsDb(zone = 'Europe/Paris') {
   // Not tests/helpers' tempDir: that module pulls in the whole app (REST client included), which
   // these tests of the stats core do not need.
-  const dir = mkdtempSync(join(tmpdir(), 'rollcall-stats-'));
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-test-stats-'));
   const path = `${dir}/rollcall.sqlite`;
   const database: OpenDatabase = openDatabase(path);
   await migrateToLatest(database.db);
