@@ -22,9 +22,12 @@ export const PGLITE_TESTS = [
 ];
 
 // Not mergeConfig: it would append this list to the default suite's include instead of replacing it.
+// Nor the default suite's projects: each names its own files and would run instead of this list.
+const { projects: _projects, ...shared } = base.test ?? {};
+
 export default defineConfig({
   test: {
-    ...base.test,
+    ...shared,
     include: PGLITE_TESTS,
     // Starting PGlite (initdb in WebAssembly) takes seconds, more on a busy machine: once per file.
     hookTimeout: 120_000,
