@@ -581,26 +581,32 @@ function messageItem(msg) {
         h('div', { class: 'content' }, body),
         components,
         reactions,
-        msg.ephemeral
-          ? h(
-              'p',
-              { class: 'ephemeral-note muted' },
-              '👁 Only you can see this · ',
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'linklike',
-                  onclick: () => {
-                    state.dismissed.add(msg.id);
-                    keepingFocus(renderMessages);
-                  },
-                },
-                'Dismiss message',
-              ),
-            )
-          : null,
+        msg.ephemeral ? ephemeralNote(() => state.dismissed.add(msg.id)) : null,
       ),
+    ),
+  );
+}
+
+/**
+ * "Only you can see this · Dismiss message", as Discord shows under an ephemeral reply.
+ * @param {() => void} dismiss
+ */
+function ephemeralNote(dismiss) {
+  return h(
+    'p',
+    { class: 'ephemeral-note muted' },
+    '👁 Only you can see this · ',
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'linklike',
+        onclick: () => {
+          dismiss();
+          keepingFocus(renderMessages);
+        },
+      },
+      'Dismiss message',
     ),
   );
 }
@@ -633,23 +639,7 @@ function renderMessages() {
             { class: 'message-body' },
             h('p', { class: 'message-head' }, h('span', { class: 'author' }, 'Discord'), h('span', { class: 'bot-tag' }, 'SYSTEM')),
             h('div', { class: 'content' }, h('p', { class: 'md-line' }, n.text)),
-            h(
-              'p',
-              { class: 'ephemeral-note muted' },
-              '👁 Only you can see this · ',
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'linklike',
-                  onclick: () => {
-                    state.notices = state.notices.filter((x) => x !== n);
-                    keepingFocus(renderMessages);
-                  },
-                },
-                'Dismiss message',
-              ),
-            ),
+            ephemeralNote(() => (state.notices = state.notices.filter((x) => x !== n))),
           ),
         ),
       ),
