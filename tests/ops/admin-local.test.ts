@@ -20,7 +20,7 @@ describe('admin tool, actions on this machine', () => {
   it('every action has --help that says what it does', () => {
     const program = buildProgram();
     const names = program.commands.map((c) => c.name());
-    expect(names).toEqual(['register', 'migrate', 'backup', 'download', 'restore', 'deploy', 'status', 'logs', 'test', 'stats']);
+    expect(names).toEqual(['register', 'migrate', 'migrate-to-postgres', 'backup', 'download', 'restore', 'deploy', 'status', 'logs', 'test', 'stats']);
     for (const command of program.commands) {
       const flat = (text: string) => text.replace(/\s+/g, ' ');
       expect(flat(command.helpInformation()), command.name()).toContain(flat(command.description()));

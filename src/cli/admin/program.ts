@@ -65,6 +65,24 @@ export function buildProgram(): Command {
     .action(async (o: { database?: string }) => (await local()).migrateAction(databasePath(o.database)));
 
   program
+    .command('migrate-to-postgres')
+    .description('copy the SQLite database into PostgreSQL (stop the bot and back up first): migrations there, every table in one transaction, row counts checked')
+    .option('--from <file>', 'the SQLite file (default: DATABASE_PATH or ./data/rollcall.sqlite)')
+    .option('--to <url>', 'postgres://user:password@host:5432/db or pglite:///folder (default: DATABASE_URL)')
+    .option('--force', 'copy even if the target already has rollcall rows: they are deleted first')
+    .action(async (o: { from?: string; to?: string; force?: boolean }) => {
+      const { formatCounts, migrateToPostgres } = await import('./to-postgres.js');
+      const from = databasePath(o.from);
+      const report = await migrateToPostgres(from, o.to ?? process.env.DATABASE_URL, { force: o.force, log: (line) => process.stderr.write(`${line}\n`) });
+      console.log(formatCounts(report));
+      if (!report.ok) {
+        const differ = report.tables.filter((t) => t.sqlite !== t.postgres).map((t) => t.table);
+        throw new AdminError(`row counts differ for ${differ.join(', ')}: the copy was rolled back, ${report.to} is unchanged`);
+      }
+      console.log(`copied ${report.rows} rows in ${report.tables.length} tables from ${from} to ${report.to} in ${report.seconds.toFixed(1)} s; counts equal`);
+    });
+
+  program
     .command('backup')
     .description('online backup of the live database (the bot keeps running), integrity-checked')
     .requiredOption('--out <file>', 'where to write the copy')
