@@ -85,7 +85,7 @@ describe('npm run admin -- migrate-to-postgres', () => {
   }, 120_000);
   afterAll(() => tmp.cleanup());
 
-  it('moves every table into PGlite: counts and chart data equal, new ids follow the copied ones; the second run refuses and changes nothing', { timeout: 240_000 }, async () => {
+  it('moves every table into PGlite: counts and chart data equal, new ids follow the copied ones; the second run refuses and changes nothing, --force replaces', { timeout: 240_000 }, async () => {
     expect(Object.values(expected).every((n) => n > 0)).toBe(true);
     const target = `pglite://${join(tmp.dir, 'pg')}`;
     const first = await admin(['migrate-to-postgres', '--to', target], { env: { DATABASE_PATH: source, DATABASE_URL: '' }, timeoutMs: 200_000 });
@@ -112,6 +112,10 @@ describe('npm run admin -- migrate-to-postgres', () => {
     } finally {
       await moved.close();
     }
+    // Told to, it replaces what the target has (the stay added since included) with the file's rows.
+    const forced = await migrateToPostgres(source, target, { force: true });
+    expect(forced.ok).toBe(true);
+    expect(Object.fromEntries(forced.tables.map((t) => [t.table, t.postgres]))).toEqual(expected);
   });
 
   it('bad input is one line naming what to fix, and nothing is changed', { timeout: 200_000 }, async () => {
