@@ -60,19 +60,25 @@ function packedStaysQuery(scope: StatsScope, only: StaysFilter = {}) {
     group by user_id, channel_id, afk`;
 }
 
-/** {@link packedStaysQuery} in PostgreSQL's words: `string_agg`, `greatest`/`least`, no planner hint. */
+/**
+ * {@link packedStaysQuery} in PostgreSQL's words: `string_agg`, `greatest`/`least`, no planner hint,
+ * and the order SQLite's index gives written out (bytewise, as SQLite compares text): the community
+ * layout places members in the order their pairs come, so the same rows in another order would draw
+ * another picture.
+ */
 function packedStaysQueryPostgres(scope: StatsScope, only: StaysFilter = {}) {
   const { from } = scope;
   const end = sql`coalesce(ended_at, ${scope.now})`;
   return sql<{ channel_id: string; user_id: string; afk: number; spans: string }>`
     select channel_id, user_id, afk,
-      string_agg((greatest(started_at, ${from}) - ${from})::text || ',' || (least(${end}, ${scope.to}) - ${from})::text, ',') as spans
+      string_agg((greatest(started_at, ${from}) - ${from})::text || ',' || (least(${end}, ${scope.to}) - ${from})::text, ',' order by started_at, ended_at nulls first, id) as spans
     from voice_stays
     where guild_id = ${scope.guildId} and started_at < ${scope.to} and ${end} > ${from}
       ${and(only.userId === undefined ? undefined : sql`user_id = ${only.userId}`)}
       ${and(only.playingOnly ? sql`afk = 0` : undefined)}
       ${and(notExcluded(scope))}
-    group by user_id, channel_id, afk`;
+    group by user_id, channel_id, afk
+    order by user_id collate "C", channel_id collate "C", afk`;
 }
 
 /** `and <condition>` inside a query written with the `sql` tag; nothing without one. */
@@ -239,19 +245,20 @@ function packedDeclaredQuery(scope: StatsScope, firstPostDate: string, toDate: s
 }
 
 /**
- * {@link packedDeclaredQuery} in PostgreSQL's words: `string_agg`, a bigint shift, and the derived
- * table named (PostgreSQL before 16 requires it).
+ * {@link packedDeclaredQuery} in PostgreSQL's words: `string_agg`, a bigint shift, the derived
+ * table named (PostgreSQL before 16 requires it), and SQLite's index order written out.
  */
 function packedDeclaredQueryPostgres(scope: StatsScope, firstPostDate: string, toDate: string, userId?: string) {
   return sql<{ user_id: string; days: string }>`
-    select user_id, string_agg(day::text || ':' || hours::text, ',') as days from (
+    select user_id, string_agg(day::text || ':' || hours::text, ',' order by day) as days from (
       select user_id, cast(replace(date, '-', '') as integer) as day, sum(1::bigint << hour::integer) as hours
       from availability
       where guild_id = ${scope.guildId} and declared in ('schedule', 'reaction') and date >= ${firstPostDate} and date <= ${toDate}
         ${and(userId === undefined ? undefined : sql`user_id = ${userId}`)}
         ${and(notExcluded(scope))}
       group by user_id, date) as per_date
-    group by user_id`;
+    group by user_id
+    order by user_id collate "C"`;
 }
 
 /** Which hours of a daily message fall on the next calendar date (bit mask), and that date. */

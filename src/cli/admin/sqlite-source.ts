@@ -49,7 +49,7 @@ export function openSqliteSource(path: string): SqliteSource {
     sqlite.exec('begin'); // one snapshot for the counts and the copy
     const tables = inDependencyOrder(sqlite).map((name) => ({
       name,
-      columns: (sqlite.prepare(`select name from pragma_table_info(?) order by cid`).pluck().all(name) as string[]) ?? [],
+      columns: sqlite.prepare(`select name from pragma_table_info(?) order by cid`).pluck().all(name) as string[],
       rows: sqlite
         .prepare(`select count(*) from ${quote(name)}`)
         .pluck()
