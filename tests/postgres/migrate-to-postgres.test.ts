@@ -85,7 +85,7 @@ describe('npm run admin -- migrate-to-postgres', () => {
   }, 120_000);
   afterAll(() => tmp.cleanup());
 
-  it('moves every table into PGlite: counts and chart data equal, new ids follow the copied ones; the second run refuses and changes nothing, --force replaces', { timeout: 240_000 }, async () => {
+  it('moves every table into PGlite: counts and chart data equal, new ids follow the copied ones; the second run refuses and changes nothing, --force replaces', { timeout: 300_000 }, async () => {
     expect(Object.values(expected).every((n) => n > 0)).toBe(true);
     const target = `pglite://${join(tmp.dir, 'pg')}`;
     const first = await admin(['migrate-to-postgres', '--to', target], { env: { DATABASE_PATH: source, DATABASE_URL: '' }, timeoutMs: 200_000 });
@@ -155,7 +155,7 @@ describe('npm run admin -- migrate-to-postgres', () => {
     check.close();
   });
 
-  it('a target that loses rows fails the count check: non-zero, the table printed with the differing one marked, everything rolled back', { timeout: 200_000 }, async () => {
+  it('a target that loses rows fails the count check: non-zero, the table printed with the differing one marked, everything rolled back', { timeout: 300_000 }, async () => {
     const url = `pglite://${join(tmp.dir, 'lossy')}`;
     const prepared = openDatabase(url);
     try {
