@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { compiledFile } from '../shared/compiled-file.js';
 
 /**
  * A worker's young generation, like the main process's `--max-semi-space-size` (package.json's
@@ -12,11 +13,11 @@ const fromSource = import.meta.url.endsWith('.ts');
 
 /**
  * Starts one of the stats worker entries as a thread, from wherever this module runs: compiled
- * `dist/` loads the `.js`; TypeScript sources (tsx, vitest) go through `worker-boot.mjs`, which
+ * `dist/` loads the `.js` (found by {@link compiledFile}, as this module may be bundled); TypeScript sources (tsx, vitest) go through `worker-boot.mjs`, which
  * registers tsx inside the worker first (a worker does not inherit the parent's loader hooks).
  */
 export function spawnStatsWorker(entry: 'render-worker' | 'draw-worker'): Worker {
-  if (!fromSource) return new Worker(new URL(`./${entry}.js`, import.meta.url), { resourceLimits: WORKER_LIMITS });
+  if (!fromSource) return new Worker(compiledFile(import.meta.url, `stats/${entry}.js`), { resourceLimits: WORKER_LIMITS });
   return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: new URL(`./${entry}.ts`, import.meta.url).href }, resourceLimits: WORKER_LIMITS });
 }
 
@@ -43,7 +44,7 @@ export function spawnStatsProcess(entry: 'render-worker'): StatsWorker {
   const execArgv = ['--max-semi-space-size=2'];
   const child = fromSource
     ? fork(new URL('./worker-boot.mjs', import.meta.url), [new URL(`./${entry}.ts`, import.meta.url).href], { ...options, execArgv })
-    : fork(new URL(`./${entry}.js`, import.meta.url), [], { ...options, execArgv });
+    : fork(compiledFile(import.meta.url, `stats/${entry}.js`), [], { ...options, execArgv });
   return new ChildWorker(child);
 }
 

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledFile } from '../shared/compiled-file.js';
 import type { SpeechJob, SpeechReply } from './speech-worker.js';
 
 /** How the greeting sounds: an eSpeak NG voice (`en-us`, `en-gb`, `en-us+f3`, …) and words per minute. */
@@ -38,7 +39,7 @@ export interface Speech {
 function startWorker(job: SpeechJob): Worker {
   // stdout/stderr: true keeps anything the worker prints off the bot's own output.
   const io = { stdout: true, stderr: true } as const;
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./speech-worker.js', import.meta.url), { ...io, workerData: { job } });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(compiledFile(import.meta.url, 'voice/speech-worker.js'), { ...io, workerData: { job } });
   return new Worker(new URL('./worker-boot.mjs', import.meta.url), { ...io, workerData: { job, entry: new URL('./speech-worker.ts', import.meta.url).href } });
 }
 

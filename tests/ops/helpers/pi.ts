@@ -112,7 +112,8 @@ const chown = (path: string, owner: string, mode?: string, recursive = false) =>
 /**
  * A folder laid out like /opt/rollcall on a Pi: deploy.conf, shared/rollcall.env, data/, and
  * restart/stop scripts in place of systemd. Installing links this checkout's node_modules (an
- * `npm ci` that compiles better-sqlite3 takes minutes); building is tsc without the type check.
+ * `npm ci` that compiles better-sqlite3 takes minutes); building is tsc without the type check, then
+ * the server bundles.
  * Without `discord`, nothing answers the bot's gateway (a deploy then never sees READY).
  */
 export function makeFakePi(root: string, options: { repoUrl: string; botPort: number; healthTimeout?: number; discord?: FakeDiscord; users?: PiUsers }): FakePi {
@@ -135,9 +136,10 @@ export function makeFakePi(root: string, options: { repoUrl: string; botPort: nu
       `DATABASE_PATH="${dbPath}"`,
       `BOT_URL=${botUrl}`,
       `INSTALL_CMD="ln -s ${join(REPO, 'node_modules')} node_modules"`,
-      // The real build minus type checking (CI's typecheck does that): emits the same JavaScript
-      // in a few seconds, and a commit of someone else's half-typed work cannot fail this test.
-      `BUILD_CMD="node_modules/.bin/tsc -p tsconfig.build.json --noCheck"`,
+      // The real build minus type checking (CI's typecheck does that) and the sandbox page: emits the
+      // same JavaScript and server bundles in a few seconds, and a commit of someone else's half-typed
+      // work cannot fail this test.
+      `BUILD_CMD="node_modules/.bin/tsc -p tsconfig.build.json --noCheck && node scripts/bundle.mjs"`,
       `RESTART_CMD="${asService}${join(root, 'bin', 'restart')}"`,
       `STOP_CMD="${asService}${join(root, 'bin', 'stop')}"`,
       `ACTIVE_CMD="${join(root, 'bin', 'active')}"`,
