@@ -1,5 +1,7 @@
 import type SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
+import type { Database } from '../../src/shared/db/schema.js';
 
 /** Shape of a generated community. */
 export interface SyntheticOptions {
@@ -92,6 +94,76 @@ export const syntheticChannelId = (i: number) => String(700_000_000_000_000_000n
  * show up, a few AFK stays and one member still in voice. For demos, tests and the benchmark.
  */
 export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions): { stays: number; declared: number } {
+  const { members, channels, afk, stays, declared, dates } = generate(o);
+  const t = o.now;
+  sqlite.transaction(() => {
+    sqlite.prepare('insert or replace into guild_config (guild_id, timezone, created_at, updated_at) values (?, ?, ?, ?)').run(o.guildId, o.zone, t, t);
+    sqlite
+      .prepare('insert or replace into guilds (guild_id, name, afk_channel_id, channels, updated_at) values (?, ?, ?, ?, ?)')
+      .run(o.guildId, 'Synthetic Guild', afk.id, JSON.stringify([...channels, afk].map((c) => ({ id: c.id, name: c.name, type: 2 }))), t);
+    const member = sqlite.prepare('insert or replace into members (guild_id, user_id, display_name, fetched_at) values (?, ?, ?, ?)');
+    for (const m of members) member.run(o.guildId, m.id, m.name, t);
+    const stay = sqlite.prepare('insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at, afk) values (?, ?, ?, ?, ?, ?)');
+    for (const [channel, user, s, e, isAfk] of stays) stay.run(o.guildId, channel, user, s, e, isAfk);
+    const post = sqlite.prepare(
+      "insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, ?, ?, ?, 'reacted', ?, 16, 2, ?)",
+    );
+    for (const date of dates) post.run(o.guildId, date, syntheticChannelId(50), `n-${date}`, o.zone, t);
+    const avail = sqlite.prepare("insert or ignore into availability (guild_id, date, user_id, hour, declared, updated_at) values (?, ?, ?, ?, 'reaction', ?)");
+    for (const [date, user, hour] of declared.values()) avail.run(o.guildId, date, user, hour, t);
+  })();
+  return { stays: stays.length, declared: declared.size };
+}
+
+/**
+ * {@link seedSyntheticGuild} through kysely, so the same community (same seed, same rows, same
+ * stay ids in the same order) lands in SQLite, PGlite or a PostgreSQL server: what the engine
+ * comparisons write into each. Slower than the prepared statements; for tests of a few weeks.
+ */
+export async function seedSyntheticGuildWith(db: Kysely<Database>, o: SyntheticOptions): Promise<{ stays: number; declared: number }> {
+  const { members, channels, afk, stays, declared, dates } = generate(o);
+  const t = o.now;
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('guild_config').values({ guild_id: o.guildId, timezone: o.zone, created_at: t, updated_at: t }).execute();
+    const list = JSON.stringify([...channels, afk].map((c) => ({ id: c.id, name: c.name, type: 2 })));
+    await trx.insertInto('guilds').values({ guild_id: o.guildId, name: 'Synthetic Guild', afk_channel_id: afk.id, channels: list, updated_at: t }).execute();
+    await inBatches(members, (batch) =>
+      trx
+        .insertInto('members')
+        .values(batch.map((m) => ({ guild_id: o.guildId, user_id: m.id, display_name: m.name, fetched_at: t })))
+        .execute(),
+    );
+    await inBatches(stays, (batch) =>
+      trx
+        .insertInto('voice_stays')
+        .values(batch.map(([channel, user, s, e, isAfk]) => ({ guild_id: o.guildId, channel_id: channel, user_id: user, started_at: s, ended_at: e, afk: isAfk })))
+        .execute(),
+    );
+    const posts = [...dates].map((date) => ({
+      guild_id: o.guildId,
+      date,
+      channel_id: syntheticChannelId(50),
+      nonce: `n-${date}`,
+      state: 'reacted' as const,
+      timezone: o.zone,
+      first_hour: 16,
+      last_hour: 2,
+      created_at: t,
+    }));
+    await inBatches(posts, (batch) => trx.insertInto('daily_posts').values(batch).execute());
+    const hours = [...declared.values()].map(([date, user, hour]) => ({ guild_id: o.guildId, date, user_id: user, hour, declared: 'reaction' as const, updated_at: t }));
+    await inBatches(hours, (batch) => trx.insertInto('availability').values(batch).execute());
+  });
+  return { stays: stays.length, declared: declared.size };
+}
+
+/** Multi-row inserts of 500 rows: well under PostgreSQL's 65 535 parameters a statement. */
+async function inBatches<T>(rows: readonly T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await insert(rows.slice(i, i + 500));
+}
+
+/** The community's rows, from the seed alone. */
+function generate(o: SyntheticOptions) {
   const random = rng(o.seed ?? 1);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const members = Array.from({ length: o.members }, (_, i) => ({
@@ -185,22 +257,5 @@ export function seedSyntheticGuild(sqlite: SQLite.Database, o: SyntheticOptions)
     }
   }
 
-  const t = o.now;
-  sqlite.transaction(() => {
-    sqlite.prepare('insert or replace into guild_config (guild_id, timezone, created_at, updated_at) values (?, ?, ?, ?)').run(o.guildId, o.zone, t, t);
-    sqlite
-      .prepare('insert or replace into guilds (guild_id, name, afk_channel_id, channels, updated_at) values (?, ?, ?, ?, ?)')
-      .run(o.guildId, 'Synthetic Guild', afk.id, JSON.stringify([...channels, afk].map((c) => ({ id: c.id, name: c.name, type: 2 }))), t);
-    const member = sqlite.prepare('insert or replace into members (guild_id, user_id, display_name, fetched_at) values (?, ?, ?, ?)');
-    for (const m of members) member.run(o.guildId, m.id, m.name, t);
-    const stay = sqlite.prepare('insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at, afk) values (?, ?, ?, ?, ?, ?)');
-    for (const [channel, user, s, e, isAfk] of stays) stay.run(o.guildId, channel, user, s, e, isAfk);
-    const post = sqlite.prepare(
-      "insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, ?, ?, ?, 'reacted', ?, 16, 2, ?)",
-    );
-    for (const date of dates) post.run(o.guildId, date, syntheticChannelId(50), `n-${date}`, o.zone, t);
-    const avail = sqlite.prepare("insert or ignore into availability (guild_id, date, user_id, hour, declared, updated_at) values (?, ?, ?, ?, 'reaction', ?)");
-    for (const [date, user, hour] of declared.values()) avail.run(o.guildId, date, user, hour, t);
-  })();
-  return { stays: stays.length, declared: declared.size };
+  return { members, channels, afk, stays, declared, dates };
 }

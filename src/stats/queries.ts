@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
+import { isPostgres, largerOf, smallerOf, unindexed } from '../shared/db/dialect-sql.js';
 import type { Database } from '../shared/db/schema.js';
 import { DEFAULT_SETTINGS } from '../shared/services/guild-config.js';
 import { afterMidnightMask } from '../shared/time/slots.js';
@@ -23,11 +24,15 @@ export type { Stay };
  *   read-only copy older than the index, which the CLI may be given; there the query is slower).
  * - The casts matter: a bound JS number is a REAL, and "123.0" is not what `unpackPairs` reads.
  * - A short range still walks the guild's whole history in the index: about 25 ms per 200k stays.
+ *
+ * PostgreSQL packs the same text with `string_agg` (its own functions, the same numbers), so both
+ * engines give the same stays through one unpacking path.
  */
 export async function loadStays(db: Kysely<Database>, scope: StatsScope, only: StaysFilter = {}): Promise<Stay[]> {
   const { from } = scope;
   const stays: Stay[] = [];
-  for (const group of (await packedStaysQuery(scope, only).execute(db)).rows) {
+  const query = isPostgres(db) ? packedStaysQueryPostgres(scope, only) : packedStaysQuery(scope, only);
+  for (const group of (await query.execute(db)).rows) {
     const { channel_id: channelId, user_id: userId } = group;
     const afk = Number(group.afk);
     unpackPairs(group.spans, (start, end) => stays.push({ channelId, userId, start: from + start, end: from + end, afk }));
@@ -49,6 +54,21 @@ function packedStaysQuery(scope: StatsScope, only: StaysFilter = {}) {
       group_concat(cast(max(started_at, ${from}) - ${from} as integer) || ',' || cast(min(${end}, ${scope.to}) - ${from} as integer)) as spans
     from voice_stays
     where guild_id = ${scope.guildId} and +started_at < ${scope.to} and ${end} > ${from}
+      ${and(only.userId === undefined ? undefined : sql`user_id = ${only.userId}`)}
+      ${and(only.playingOnly ? sql`afk = 0` : undefined)}
+      ${and(notExcluded(scope))}
+    group by user_id, channel_id, afk`;
+}
+
+/** {@link packedStaysQuery} in PostgreSQL's words: `string_agg`, `greatest`/`least`, no planner hint. */
+function packedStaysQueryPostgres(scope: StatsScope, only: StaysFilter = {}) {
+  const { from } = scope;
+  const end = sql`coalesce(ended_at, ${scope.now})`;
+  return sql<{ channel_id: string; user_id: string; afk: number; spans: string }>`
+    select channel_id, user_id, afk,
+      string_agg((greatest(started_at, ${from}) - ${from})::text || ',' || (least(${end}, ${scope.to}) - ${from})::text, ',') as spans
+    from voice_stays
+    where guild_id = ${scope.guildId} and started_at < ${scope.to} and ${end} > ${from}
       ${and(only.userId === undefined ? undefined : sql`user_id = ${only.userId}`)}
       ${and(only.playingOnly ? sql`afk = 0` : undefined)}
       ${and(notExcluded(scope))}
@@ -114,10 +134,10 @@ export async function voiceTotals(db: Kysely<Database>, scope: StatsScope): Prom
   const end = sql<number>`coalesce(ended_at, ${scope.now})`;
   const query = db
     .selectFrom('voice_stays')
-    .select(['user_id', sql<number>`sum(min(${end}, ${scope.to}) - max(started_at, ${scope.from}))`.as('ms')])
+    .select(['user_id', sql<number>`sum(${sql.raw(smallerOf(db))}(${end}, ${scope.to}) - ${sql.raw(largerOf(db))}(started_at, ${scope.from}))`.as('ms')])
     .where('guild_id', '=', scope.guildId)
     .where('afk', '=', 0)
-    .where(sql`+started_at`, '<', scope.to)
+    .where(unindexed(db, 'started_at'), '<', scope.to)
     .where(end, '>', scope.from)
     .groupBy('user_id');
   const rows = await withoutExcluded(query, scope).orderBy('ms', 'desc').orderBy('user_id').execute();
@@ -173,7 +193,7 @@ export async function lastSeen(db: Kysely<Database>, scope: StatsScope): Promise
  */
 export async function declaredDays(db: Kysely<Database>, scope: StatsScope, fromDate: string, toDate: string, userId?: string): Promise<{ userId: string; date: string; hours: number }[]> {
   const firstPostDate = DateTime.fromISO(fromDate, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
-  const query = packedDeclaredQuery(scope, firstPostDate, toDate, userId);
+  const query = (isPostgres(db) ? packedDeclaredQueryPostgres : packedDeclaredQuery)(scope, firstPostDate, toDate, userId);
   const evenings = await eveningsOf(db, scope, firstPostDate, toDate);
   const isoOf = new Map<number, string>();
   const iso = (day: number) => {
@@ -215,6 +235,22 @@ function packedDeclaredQuery(scope: StatsScope, firstPostDate: string, toDate: s
         ${and(userId === undefined ? undefined : sql`user_id = ${userId}`)}
         ${and(notExcluded(scope))}
       group by user_id, date)
+    group by user_id`;
+}
+
+/**
+ * {@link packedDeclaredQuery} in PostgreSQL's words: `string_agg`, a bigint shift, and the derived
+ * table named (PostgreSQL before 16 requires it).
+ */
+function packedDeclaredQueryPostgres(scope: StatsScope, firstPostDate: string, toDate: string, userId?: string) {
+  return sql<{ user_id: string; days: string }>`
+    select user_id, string_agg(day::text || ':' || hours::text, ',') as days from (
+      select user_id, cast(replace(date, '-', '') as integer) as day, sum(1::bigint << hour::integer) as hours
+      from availability
+      where guild_id = ${scope.guildId} and declared in ('schedule', 'reaction') and date >= ${firstPostDate} and date <= ${toDate}
+        ${and(userId === undefined ? undefined : sql`user_id = ${userId}`)}
+        ${and(notExcluded(scope))}
+      group by user_id, date) as per_date
     group by user_id`;
 }
 

@@ -35,3 +35,8 @@ export function bitOf(db: Kysely<any>, column: string): RawBuilder<number> {
 export function largerOf(db: Kysely<any>): 'max' | 'greatest' {
   return isPostgres(db) ? 'greatest' : 'max';
 }
+
+/** The smaller of two values (a scalar function): SQLite's two-argument `min`, PostgreSQL's `least`. */
+export function smallerOf(db: Kysely<any>): 'min' | 'least' {
+  return isPostgres(db) ? 'least' : 'min';
+}
