@@ -68,10 +68,10 @@ export default defineConfig({
   test: {
     ...shared,
     // The default suite's projects (the wall-clock files last, one per core), each without the files above.
-    // Not isolated: a worker process runs its files one after another and keeps its one PGlite
-    // instance (tests/helpers/engine.ts) — starting one (initdb in WebAssembly) costs 5 s of CPU,
-    // which once per file would add minutes to the run. Each test's database is still a schema of its own.
-    projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({ ...p, test: { ...p.test, isolate: false, exclude: [...(p.test?.exclude ?? []), ...skipped] } })),
+    // Each file in a process of its own, as in `npm test` (not isolated, @discordjs/ws's event emitter
+    // breaks when a second file loads it again in the same process): one PGlite instance per worker
+    // process, started by the setup file before its tests (tests/helpers/engine.ts).
+    projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({ ...p, test: { ...p.test, exclude: [...(p.test?.exclude ?? []), ...skipped] } })),
     // Starting PGlite takes seconds, more on a busy machine: the first file of each worker waits for it.
     setupFiles: ['tests/helpers/engine-setup.ts'],
     hookTimeout: 120_000,
