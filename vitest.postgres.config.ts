@@ -30,7 +30,7 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/cli/sandbox.test.ts': '`npm run sandbox` as a child process on its temp SQLite file; the sandbox itself runs on PostgreSQL in tests/e2e',
   // Not this branch's file: its crash stand-in calls `dead.app.sqlite.close()`, which throws on PostgreSQL;
   // `await dead.app.database.close()` (as tests/helpers/world.ts's crash now does) lets it run here.
-  'tests/cluster/sharded-gateway.test.ts': "kills a process with app.sqlite.close() (see above)",
+  'tests/cluster/sharded-gateway.test.ts': 'kills a process with app.sqlite.close() (see above)',
   // Store nothing (no app, no database): the same on either engine.
   'tests/architecture/imports.test.ts': 'source layout only',
   'tests/daily/discord-errors.test.ts': 'REST errors against the emulator, no database',
