@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run test:postgres`: the tests of vitest.postgres.config.ts against a real PostgreSQL server —
-# a throw-away cluster on 127.0.0.1 (scripts/postgres-cluster.sh), stopped and removed at the end.
+# `npm run test:postgres`: the suite (vitest.postgres.config.ts: every file but those about SQLite
+# itself) against a real PostgreSQL server — a throw-away cluster on 127.0.0.1
+# (scripts/postgres-cluster.sh), stopped and removed at the end.
 # Needs Debian's postgresql (apt-get install postgresql); extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."

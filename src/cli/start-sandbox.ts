@@ -31,6 +31,8 @@ export interface SandboxOptions {
   botPort?: number;
   /** SQLite file; default a temporary one removed on close. */
   databasePath?: string;
+  /** PostgreSQL (or PGlite) instead of the SQLite file, as `DATABASE_URL` (the tests' PostgreSQL runs). */
+  databaseUrl?: string;
   /**
    * The bot's clock. Default: the wall clock, shifted to `startAt` when given. A clock with
    * `advance(ms)` (OffsetClock, ManualClock) can be moved from the page (`POST /control/clock`).
@@ -134,6 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     apiUrl: emu.api,
     guildId: emu.fixture.guildId,
     databasePath: options.databasePath ?? join(tmp!, 'rollcall.sqlite'),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     httpHost: '127.0.0.1',
     httpPort: options.botPort ?? 0,
     logLevel: options.logLevel ?? 'warn',

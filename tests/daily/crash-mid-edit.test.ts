@@ -28,12 +28,12 @@ describe('an edit left pending by a killed process', () => {
       .values({ guild_id: post.guild_id, date: post.date, user_id: members[userIndex]!.id, hour: post.first_hour, declared: 'reaction', updated_at: w.clock.now() })
       .execute();
     // What the killed process left: the change counted, its lease on the message good for a minute.
-    w.app.sqlite
-      .prepare(
-        `insert into message_edits (message_id, channel_id, dirty_version, lease_owner, lease_until) values (?, ?, 1, ?, ?)
-         on conflict(message_id) do update set dirty_version = dirty_version + 1, lease_owner = excluded.lease_owner, lease_until = excluded.lease_until`,
-      )
-      .run(post.message_id, post.channel_id, holder, Date.now() + 60_000); // leases are on the wall clock
+    const until = Date.now() + 60_000; // leases are on the wall clock
+    await w.app.db
+      .insertInto('message_edits')
+      .values({ message_id: post.message_id!, channel_id: post.channel_id, dirty_version: 1, lease_owner: holder, lease_until: until })
+      .onConflict((oc) => oc.column('message_id').doUpdateSet((eb) => ({ dirty_version: eb('message_edits.dirty_version', '+', 1), lease_owner: holder, lease_until: until })))
+      .execute();
     return post;
   }
 

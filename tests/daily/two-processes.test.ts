@@ -117,7 +117,7 @@ describe('two processes sharing one database file', () => {
 
     // A is stalled past its lease (as a paused process would be): B takes over and edits for Frank too.
     await mark(second, frank, 23);
-    w.app.sqlite.prepare('update message_edits set lease_until = 0 where message_id = ?').run(post.message_id);
+    await w.app.db.updateTable('message_edits').set({ lease_until: 0 }).where('message_id', '=', post.message_id!).execute();
     second.posts.touch(post);
     // B waits for the next token, edits; then A's late PATCH lands and A, seeing its lease lost, asks again.
     timer.advance(EDIT_MS);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
+import { databaseUrlFor } from '../helpers/engine.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
 
 /** What the page relies on, over plain HTTP: the clock route, the member's view, the static files. */
@@ -16,7 +17,7 @@ describe('the sandbox page’s endpoints', () => {
   };
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, startAt: START, logLevel: 'silent' });
+    sandbox = await startSandbox({ port: 0, ...databaseUrlFor(':memory:'), startAt: START, logLevel: 'silent' });
     base = sandbox.pageUrl.replace(/\/$/, '');
   }, 30_000);
   afterAll(() => sandbox?.close());

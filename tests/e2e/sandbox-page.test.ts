@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
+import { databaseUrlFor } from '../helpers/engine.js';
 import { needs } from '../helpers/programs.js';
 
 /**
@@ -48,7 +49,7 @@ describe.skipIf(chromiumNeed.missing)(chromiumNeed.title('the sandbox page in Ch
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'rollcall-e2e-chromium-'));
-    sandbox = await startSandbox({ port: 0, startAt: START, logLevel: 'silent' });
+    sandbox = await startSandbox({ port: 0, ...databaseUrlFor(':memory:'), startAt: START, logLevel: 'silent' });
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/cli/start-sandbox.js';
+import { databaseUrlFor } from '../helpers/engine.js';
 import { eventually } from '../helpers/world.js';
 
 /** The party alert and a reminder DM as the sandbox page shows them, driven only through its control API. */
@@ -15,7 +16,7 @@ describe('party alert and reminder in the sandbox', () => {
   const command = (user: string, name: string, sub: string, options: unknown[] = []) => post('/commands/run', { user, name, options: [{ name: sub, options }] });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, startAt: DateTime.fromISO('2026-11-23T19:00', { zone: ZONE }).toMillis(), logLevel: 'silent' });
+    sandbox = await startSandbox({ port: 0, ...databaseUrlFor(':memory:'), startAt: DateTime.fromISO('2026-11-23T19:00', { zone: ZONE }).toMillis(), logLevel: 'silent' });
     base = sandbox.pageUrl.replace(/\/$/, '');
   }, 30_000);
   afterAll(() => sandbox?.close());

@@ -28,6 +28,9 @@ function runs(file: string, args: string[]): boolean {
 /** The marker a skipped suite's title carries; the reporter counts the tests under it. */
 export const SKIP_MARKER = /\(skipped: (\S+) not found \(([^)]*)\)\)/;
 
+/** The marker a test skipped on PGlite carries in its title (tests/helpers/engine.ts); the reporter counts them too. */
+export const ENGINE_SKIP_MARKER = /\(skipped on PGlite: ([^)]*)\)/;
+
 export interface Need {
   /** True when the program is missing: pass it to `describe.skipIf`. */
   missing: boolean;

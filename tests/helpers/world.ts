@@ -136,7 +136,7 @@ export async function startWorld(options: WorldOptions = { now: Date.now() }): P
     world.app.heartbeat.stop(); // a killed process has no timers left
     await world.gateway.destroy().catch(() => undefined);
     await world.server.fastify.close().catch(() => undefined);
-    world.app.sqlite.close();
+    await world.app.database.close(); // the connection only: a killed process flushes nothing
   };
   world.stopBot = async () => {
     if (!alive) return;

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits, type APIApplicationCommandInteractionDataOption } from 'discord-api-types/v10';
 import { configCommand } from '../../src/interactions/commands/config.js';
 import { CHANNEL_ID, GUILD_ID, MEMBER_ID, MEMBER_PERMISSIONS, channelOpt, command, int, str } from '../helpers/interactions.js';
+import { tablesOf } from '../helpers/engine.js';
 import { startHarness, type Harness } from '../helpers/server.js';
 
 const ROLE_ID = '900000000000000300';
@@ -31,8 +33,12 @@ const configCommandOf = (sub: string, as: Parameters<typeof command>[3]) => comm
 
 /** Every row of every table but `members` (refreshed for free by any interaction, by design). */
 async function snapshot(h: Harness): Promise<Record<string, unknown[]>> {
-  const tables = h.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'members' ORDER BY name").all() as { name: string }[];
-  return Object.fromEntries(tables.map(({ name }) => [name, h.app.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  const names = [...(await tablesOf(h.app.db)).keys()].filter((name) => name !== 'members');
+  const rows = async (name: string) => {
+    const all = (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(h.app.db)).rows.map((r) => JSON.stringify(r));
+    return all.sort().map((r) => JSON.parse(r) as unknown); // no rowid on PostgreSQL: an order of their own
+  };
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await rows(name)] as const)));
 }
 
 const asMember = { userId: MEMBER_ID, permissions: MEMBER_PERMISSIONS };

@@ -76,17 +76,22 @@ describe('/healthz on the webhook server', () => {
     expect(ok.json()).toMatchObject({ status: 'ok', problems: [], gateway: { state: 'resumed', connected: true, connectedAt: t - 3_000, lastDispatchAgeSeconds: 3 } });
   });
 
-  it('a webhook-only process reads the gateway process’s heartbeat rows from SQLite', async () => {
+  it('a webhook-only process reads the gateway process’s heartbeat rows from the database', async () => {
     h = await startHarness();
     const t = h.app.clock.now();
-    const beat = h.app.sqlite.prepare('insert or replace into heartbeats (process, beat_at, started_at) values (?, ?, ?)');
-    beat.run('gateway', t - 10_000, t - 3_600_000);
-    beat.run('gateway:gateway-connected', t - 12_000, t - 3_600_000);
+    const beat = (process: string, beat_at: number, started_at: number) =>
+      h.app.db
+        .insertInto('heartbeats')
+        .values({ process, beat_at, started_at })
+        .onConflict((oc) => oc.column('process').doUpdateSet({ beat_at, started_at }))
+        .execute();
+    await beat('gateway', t - 10_000, t - 3_600_000);
+    await beat('gateway:gateway-connected', t - 12_000, t - 3_600_000);
     const ok = await h.server.fastify.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ status: 'ok', gateway: { inProcess: false, beatAt: t - 10_000, connectedAt: t - 12_000 } });
 
-    beat.run('gateway', t - 300_000, t - 3_600_000);
+    await beat('gateway', t - 300_000, t - 3_600_000);
     const stale = await h.server.fastify.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1' });
     expect(stale.statusCode).toBe(503);
     expect(stale.json()).toMatchObject({ problems: ["the gateway process's last heartbeat was 300 s ago"] });

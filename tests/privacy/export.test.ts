@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { coPresence } from '../../src/shared/algorithms/copresence.js';
 import { startHarness, type Harness } from '../helpers/server.js';
@@ -90,13 +91,16 @@ describe('export co-presence', () => {
   });
 
   it('a table added later with a user_id column is exported and erased too, for this member only', async () => {
-    h.app.sqlite.exec('create table future_feature (guild_id text not null, user_id text not null, note text)');
-    h.app.sqlite.exec('create table future_global (user_id text not null, flag integer)');
-    const insert = h.app.sqlite.prepare('insert into future_feature values (?, ?, ?)');
-    insert.run(G, ME, 'mine');
-    insert.run('900000000000000002', ME, 'mine, another server');
-    insert.run(G, LONG, 'not mine');
-    h.app.sqlite.prepare('insert into future_global values (?, 1)').run(ME);
+    const db = h.app.db;
+    await sql`create table future_feature (guild_id text not null, user_id text not null, note text)`.execute(db);
+    await sql`create table future_global (user_id text not null, flag integer)`.execute(db);
+    for (const [guild, user, note] of [
+      [G, ME, 'mine'],
+      ['900000000000000002', ME, 'mine, another server'],
+      [G, LONG, 'not mine'],
+    ])
+      await sql`insert into future_feature values (${guild}, ${user}, ${note})`.execute(db);
+    await sql`insert into future_global values (${ME}, 1)`.execute(db);
 
     expect((await h.app.privacy.export(G, ME)).other_tables).toEqual({
       future_feature: [{ guild_id: G, user_id: ME, note: 'mine' }],
@@ -105,8 +109,8 @@ describe('export co-presence', () => {
     expect((await h.app.privacy.summary(G, ME)).other).toEqual({ future_feature: 1, future_global: 1 });
     const erased = await h.app.privacy.erase(G, ME);
     expect(erased).toMatchObject({ voiceStays: 2, other: { future_feature: 1, future_global: 1 }, keptOptOut: false });
-    const left = h.app.sqlite.prepare('select note from future_feature order by note').all();
+    const left = (await sql`select note from future_feature order by note`.execute(db)).rows;
     expect(left).toEqual([{ note: 'mine, another server' }, { note: 'not mine' }]);
-    expect(h.app.sqlite.prepare('select count(*) as n from future_global').get()).toEqual({ n: 0 });
+    expect((await sql`select count(*) as n from future_global`.execute(db)).rows).toEqual([{ n: 0 }]);
   });
 });

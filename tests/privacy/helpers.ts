@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { EmulatedMessage } from '../../src/sandbox/index.js';
+import { tablesOf } from '../helpers/engine.js';
 import type { World } from '../helpers/world.js';
 
 export type Who = 'alice' | 'bob' | 'carol' | 'dan' | 'erin' | 'frank';
@@ -34,30 +36,33 @@ export async function press(w: World, userId: string, message: EmulatedMessage, 
 /**
  * Every row anywhere in the database that mentions `userId`: every column of every table is
  * searched (ids inside JSON included), so a table added later cannot be forgotten. Voice flag
- * intervals hold no user id; they are found through the stays they belong to (`stayIds`).
+ * intervals hold no user id; they are found through the stays they belong to (`stayIds`). On either
+ * engine.
  */
-export function rowsMentioning(w: World, userId: string, stayIds: readonly number[] = []): Record<string, number> {
-  const sqlite = w.app.sqlite;
+export async function rowsMentioning(w: World, userId: string, stayIds: readonly number[] = []): Promise<Record<string, number>> {
+  const db = w.app.db;
   const found: Record<string, number> = {};
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
-  for (const { name } of tables) {
-    const columns = (sqlite.prepare(`select name from pragma_table_info(?)`).all(name) as { name: string }[]).map((c) => c.name);
-    const where = columns.map((c) => `instr(cast("${c}" as text), @id) > 0`).join(' or ');
-    const n = (sqlite.prepare(`select count(*) as n from "${name}" where ${where}`).get({ id: userId }) as { n: number }).n;
+  for (const [name, columns] of await tablesOf(db)) {
+    const where = sql.join(
+      columns.map((c) => sql`cast(${sql.ref(c)} as text) like ${`%${userId}%`}`),
+      sql` or `,
+    );
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)} where ${where}`.execute(db);
+    const n = Number(rows[0]!.n);
     if (n > 0) found[name] = n;
   }
   if (stayIds.length) {
-    const n = (sqlite.prepare(`select count(*) as n from voice_flag_intervals where stay_id in (${stayIds.map(() => '?').join(',')})`).get(...stayIds) as { n: number }).n;
-    if (n > 0) found.voice_flag_intervals = n;
+    const { n } = await db
+      .selectFrom('voice_flag_intervals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('stay_id', 'in', stayIds)
+      .executeTakeFirstOrThrow();
+    if (Number(n) > 0) found.voice_flag_intervals = Number(n);
   }
   return found;
 }
 
 /** Tables with a `user_id` column, as the erase test enumerates them. */
-export function userTables(w: World): string[] {
-  return (
-    w.app.sqlite.prepare("select m.name as name from sqlite_master m where m.type = 'table' and exists (select 1 from pragma_table_info(m.name) c where c.name = 'user_id') order by m.name").all() as {
-      name: string;
-    }[]
-  ).map((r) => r.name);
+export async function userTables(w: World): Promise<string[]> {
+  return [...(await tablesOf(w.app.db))].filter(([, columns]) => columns.includes('user_id')).map(([name]) => name);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrivacyExport } from '../../src/shared/services/privacy-export.js';
 import { MODES, eventually, startWorld, type World } from '../helpers/world.js';
@@ -137,12 +138,14 @@ describe.each(MODES)('/privacy show, export and erase (interactions over %s)', (
     const kept = await press(w, m.bob, ask, 'privacy-keep');
     expect(kept.content).toBe('Nothing was deleted.');
     expect(kept.components ?? []).toHaveLength(0);
-    expect(Object.keys(rowsMentioning(w, m.bob, bobStayIds))).toEqual(expect.arrayContaining(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'voice_flag_intervals']));
+    expect(Object.keys(await rowsMentioning(w, m.bob, bobStayIds))).toEqual(
+      expect.arrayContaining(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'voice_flag_intervals']),
+    );
   });
 
   it('erase leaves zero rows about me in every table, updates today’s message and keeps others’ rows', async () => {
-    const danBefore = rowsMentioning(w, m.dan);
-    const carolBefore = rowsMentioning(w, m.carol);
+    const danBefore = await rowsMentioning(w, m.dan);
+    const carolBefore = await rowsMentioning(w, m.carol);
     expect(daily().content).toMatch(/Bob/);
     const ask = await privacy(w, m.bob, 'erase');
     const done = await press(w, m.bob, ask, 'privacy-erase');
@@ -156,18 +159,18 @@ describe.each(MODES)('/privacy show, export and erase (interactions over %s)', (
     expect(bobsView.reactions?.find((r) => r.emoji.name === '🕗')?.me).toBe(false);
     await w.settle();
 
-    // Every table with a user_id column, from sqlite_master: none has a row of Bob's.
-    const tables = userTables(w);
+    // Every table with a user_id column, from the database's catalog: none has a row of Bob's.
+    const tables = await userTables(w);
     expect(tables).toEqual(expect.arrayContaining(['availability', 'schedules', 'voice_stays', 'member_timezones', 'members', 'member_notices', 'privacy_opt_outs']));
     for (const table of tables) {
-      const { n } = w.app.sqlite.prepare(`select count(*) as n from "${table}" where user_id = ?`).get(m.bob) as { n: number };
-      expect({ table, n }).toEqual({ table, n: 0 });
+      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where user_id = ${m.bob}`.execute(w.app.db);
+      expect({ table, n: Number(rows[0]!.n) }).toEqual({ table, n: 0 });
     }
     // And nowhere else either: no column of any table mentions him, no flag interval of his stays is left.
-    expect(rowsMentioning(w, m.bob, bobStayIds)).toEqual({});
+    expect(await rowsMentioning(w, m.bob, bobStayIds)).toEqual({});
     // Nobody else lost anything.
-    expect(rowsMentioning(w, m.dan)).toEqual(danBefore);
-    expect(rowsMentioning(w, m.carol)).toEqual(carolBefore);
+    expect(await rowsMentioning(w, m.dan)).toEqual(danBefore);
+    expect(await rowsMentioning(w, m.carol)).toEqual(carolBefore);
 
     // Today's message, edited through the coalescing editor: Bob is gone, Dan and Carol stay.
     await eventually(async () => {
@@ -186,7 +189,7 @@ describe.each(MODES)('/privacy show, export and erase (interactions over %s)', (
     // Hours later he runs a command: it carries his member, so the cache stores his name again.
     w.clock.set(EVENING + 5 * H);
     await privacy(w, m.bob, 'show');
-    await eventually(() => expect(rowsMentioning(w, m.bob)).toEqual({ members: 1 }));
+    await eventually(async () => expect(await rowsMentioning(w, m.bob)).toEqual({ members: 1 }));
     // Dan last played two days ago; Carol tonight. Bob, erased, is no one's "never seen".
     const inactive = await (await w.emu.runCommand(m.alice, 'stats', [{ name: 'inactive', options: [{ name: 'days', value: 1 }] } as never])).final(30_000);
     expect(inactive.content).toContain('Inactive members: not in voice for 1+ days');

@@ -99,7 +99,7 @@ describe('/privacy tracking off|on', () => {
   });
 
   it('still honoured after a crash and restart (GUILD_CREATE finds him in voice)', async () => {
-    const before = rowsMentioning(w, m.bob);
+    const before = await rowsMentioning(w, m.bob);
     await w.app.heartbeat.beat();
     await w.crash();
     w.clock.set(EVENING + 90 * 60_000);
@@ -113,7 +113,7 @@ describe('/privacy tracking off|on', () => {
     await w.settle();
     expect(await staysOf(m.bob)).toHaveLength(1);
     expect(await w.app.privacy.isTracked(guildId, m.bob)).toBe(false);
-    expect(rowsMentioning(w, m.bob)).toEqual(before);
+    expect(await rowsMentioning(w, m.bob)).toEqual(before);
   });
 
   it('turning it back on records him again from his next join', async () => {
@@ -152,7 +152,7 @@ describe('/privacy tracking off|on', () => {
     const ask = await privacy(w, m.bob, 'erase');
     const done = await press(w, m.bob, ask, 'privacy-erase');
     expect(done.content).toContain('I kept exactly one row: your voice-tracking opt-out');
-    expect(rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
+    expect(await rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
     // He is still in voice on Discord: a restart's GUILD_CREATE carries his voice state and member,
     // and must not bring his name (a `members` row) back.
     await w.app.heartbeat.beat();
@@ -162,7 +162,7 @@ describe('/privacy tracking off|on', () => {
       await w.settle();
       expect((await w.app.voice.openStays(guildId)).map((s) => s.userId)).toEqual([m.carol]);
     });
-    expect(rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
+    expect(await rowsMentioning(w, m.bob)).toEqual({ privacy_opt_outs: 1 });
     const show = await privacy(w, m.bob, 'show');
     expect(show.content).toContain('Voice tracking is **off** since');
   });

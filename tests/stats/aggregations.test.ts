@@ -88,11 +88,15 @@ describe('stats aggregations on hand-made stays (guild in Europe/Paris)', () => 
     // The packed read (one row per member and channel) gives exactly the clipped stays a plain query gives, AFK included.
     const byStart = (a: Stay, b: Stay) => a.start - b.start || a.userId.localeCompare(b.userId) || a.channelId.localeCompare(b.channelId);
     const { from, to, now } = ctx.scope;
-    const plain = s.sqlite
-      .prepare(
-        'select channel_id as channelId, user_id as userId, max(started_at, ?) as start, min(coalesce(ended_at, ?), ?) as "end", afk from voice_stays where guild_id = ? and started_at < ? and coalesce(ended_at, ?) > ?',
-      )
-      .all(from, now, to, GUILD, to, now, from) as Stay[];
+    const plain: Stay[] = (
+      await s.db
+        .selectFrom('voice_stays')
+        .select(['channel_id', 'user_id', 'started_at', 'ended_at', 'afk'])
+        .where('guild_id', '=', GUILD)
+        .where('started_at', '<', to)
+        .where((eb) => eb(eb.fn.coalesce('ended_at', eb.val(now)), '>', from))
+        .execute()
+    ).map((r) => ({ channelId: r.channel_id, userId: r.user_id, start: Math.max(r.started_at, from), end: Math.min(r.ended_at ?? now, to), afk: r.afk }));
     expect(plain.length).toBeGreaterThan(8);
     expect((await loadStays(ctx.db, ctx.scope)).sort(byStart)).toEqual(plain.sort(byStart));
     expect((await ctx.playing()).sort(byStart)).toEqual(plain.filter((p) => p.afk === 0).sort(byStart));

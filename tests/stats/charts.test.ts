@@ -8,7 +8,8 @@ import { CHART_NAMES, type ChartName, type ChartResult } from '../../src/stats/c
 import { produceCharts } from '../../src/stats/produce.js';
 import { FONT_FILES, PNG_SCALE } from '../../src/stats/render.js';
 import { StatsService } from '../../src/stats/service.js';
-import { seedSyntheticGuild, syntheticUserId } from '../../bench/lib/synthetic.js';
+import { seedSyntheticGuildWith, syntheticUserId } from '../../bench/lib/synthetic.js';
+import { TEST_DB } from '../helpers/engine.js';
 import { GUILD, statsDb, type StatsDb } from './db.js';
 import { differingPixels, inspectPng } from './png.js';
 
@@ -50,21 +51,23 @@ describe('every chart renders a readable PNG from a seeded database', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     s = await statsDb('Europe/Berlin');
-    seedSyntheticGuild(s.sqlite, { guildId: GUILD, zone: 'Europe/Berlin', members: 40, stays: 3000, channels: 3, now: NOW, days: 120, seed: 11 });
+    await s.db.deleteFrom('guild_config').execute(); // the seed writes the guild's config itself
+    await seedSyntheticGuildWith(s.db, { guildId: GUILD, zone: 'Europe/Berlin', members: 40, stays: 3000, channels: 3, now: NOW, days: 120, seed: 11 });
     // Someone who left long ago, and someone who said he would come but never joined voice.
-    s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'ghost', 'Ghostly Gabe', 0)").run(GUILD);
-    s.sqlite
-      .prepare(
-        "insert or ignore into daily_posts (guild_id, date, channel_id, nonce, state, timezone, first_hour, last_hour, created_at) values (?, '2026-10-01', '1', 'n', 'posted', 'Europe/Berlin', 16, 2, 0)",
-      )
-      .run(GUILD);
-    s.sqlite.prepare("insert into availability (guild_id, date, user_id, hour, declared, updated_at) values (?, '2026-10-01', 'ghost', 20, 'reaction', 0)").run(GUILD);
+    await s.member('ghost', 'Ghostly Gabe');
+    await s.db
+      .insertInto('daily_posts')
+      .values({ guild_id: GUILD, date: '2026-10-01', channel_id: '1', nonce: 'n', state: 'posted', timezone: 'Europe/Berlin', first_hour: 16, last_hour: 2, created_at: 0 })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await s.db.insertInto('availability').values({ guild_id: GUILD, date: '2026-10-01', user_id: 'ghost', hour: 20, declared: 'reaction', updated_at: 0 }).execute();
     // And a name the cache knows with nothing else (an erased member who ran a command since).
-    s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'erased', 'Erased Eve', 0)").run(GUILD);
-    s.sqlite
-      .prepare("insert into voice_stays (guild_id, channel_id, user_id, started_at, ended_at) values (?, 'x', 'gone', ?, ?)")
-      .run(GUILD, NOW - 60 * 86_400_000, NOW - 60 * 86_400_000 + 3_600_000);
-    s.sqlite.prepare("insert into members (guild_id, user_id, display_name, fetched_at) values (?, 'gone', 'Long-Gone Lisa', 0)").run(GUILD);
+    await s.member('erased', 'Erased Eve');
+    await s.db
+      .insertInto('voice_stays')
+      .values({ guild_id: GUILD, channel_id: 'x', user_id: 'gone', started_at: NOW - 60 * 86_400_000, ended_at: NOW - 60 * 86_400_000 + 3_600_000 })
+      .execute();
+    await s.member('gone', 'Long-Gone Lisa');
     names = new Map((await s.db.selectFrom('members').select(['user_id', 'display_name']).execute()).map((m) => [m.user_id, m.display_name]));
     const requests = CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, now: NOW, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined }));
     for (const r of await produceCharts(s.db, requests)) results.set(r.chart, r);
@@ -97,54 +100,65 @@ describe('every chart renders a readable PNG from a seeded database', () => {
     expect(svg('timeline')).toContain(names.get(syntheticUserId(0)));
   });
 
-  it('draws in the worker thread too, without blocking this one', async () => {
-    const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
-    try {
-      let longestGap = 0;
-      let last = performance.now();
-      const ticker = setInterval(() => {
-        longestGap = Math.max(longestGap, performance.now() - last);
-        last = performance.now();
-      }, 5);
-      const result = await service.chart({ guildId: GUILD, chart: 'weekdays', range: '30d' });
-      clearInterval(ticker);
-      expectReadablePng(result);
-      // Generous: the machine is shared; drawing on this thread would block it for the whole chart.
-      expect(longestGap).toBeLessThan(1000);
-    } finally {
-      await service.close();
-    }
-  }, 60_000);
+  // The chart workers open the SQLite file; on PostgreSQL the app draws inline (src/app.ts), as above.
+  const onSqlite = it.skipIf(TEST_DB !== 'sqlite');
 
-  it('draws a whole batch in the worker, split between its two threads, exactly as on this thread and in request order', async () => {
-    const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
-    try {
-      // Timeline, inactive and total go to the draw worker whole; the rest share the render worker's stays.
-      const requests = [
-        ...CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined })),
-        { guildId: GUILD, chart: 'timeline' as const, range: '90d' as const, memberId: 'nobody' },
-      ];
-      const reported: number[] = [];
-      const batch = await service.charts(requests, (index, result) => {
-        expect(result.chart).toBe(requests[index]!.chart);
-        reported.push(index);
-      });
-      expect(reported.sort((a, b) => a - b)).toEqual([...requests.keys()]);
-      expect(batch.map((r) => r.chart)).toEqual(requests.map((r) => r.chart));
-      for (const chart of CHART_NAMES) {
-        const inWorker = batch[CHART_NAMES.indexOf(chart)]!;
-        expectReadablePng(inWorker);
-        // Vega numbers clip paths with a per-thread counter; everything else is the same picture.
-        const svg = (r: ChartResult | undefined) => (r as Extract<ChartResult, { ok: true }>).svg.replace(/clip\d+/g, 'clip');
-        expect(svg(inWorker), chart).toBe(svg(results.get(chart)));
+  onSqlite(
+    'draws in the worker thread too, without blocking this one',
+    async () => {
+      const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
+      try {
+        let longestGap = 0;
+        let last = performance.now();
+        const ticker = setInterval(() => {
+          longestGap = Math.max(longestGap, performance.now() - last);
+          last = performance.now();
+        }, 5);
+        const result = await service.chart({ guildId: GUILD, chart: 'weekdays', range: '30d' });
+        clearInterval(ticker);
+        expectReadablePng(result);
+        // Generous: the machine is shared; drawing on this thread would block it for the whole chart.
+        expect(longestGap).toBeLessThan(1000);
+      } finally {
+        await service.close();
       }
-      const nobody = batch[CHART_NAMES.length]!;
-      expect(nobody.ok).toBe(false);
-      if (!nobody.ok) expect(nobody.reason).toMatch(/voice/);
-    } finally {
-      await service.close();
-    }
-  }, 120_000);
+    },
+    60_000,
+  );
+
+  onSqlite(
+    'draws a whole batch in the worker, split between its two threads, exactly as on this thread and in request order',
+    async () => {
+      const service = new StatsService({ databasePath: s.path, clock: new ManualClock(NOW) });
+      try {
+        // Timeline, inactive and total go to the draw worker whole; the rest share the render worker's stays.
+        const requests = [
+          ...CHART_NAMES.map((chart) => ({ guildId: GUILD, chart, range: '90d' as const, memberId: chart === 'timeline' ? syntheticUserId(0) : undefined })),
+          { guildId: GUILD, chart: 'timeline' as const, range: '90d' as const, memberId: 'nobody' },
+        ];
+        const reported: number[] = [];
+        const batch = await service.charts(requests, (index, result) => {
+          expect(result.chart).toBe(requests[index]!.chart);
+          reported.push(index);
+        });
+        expect(reported.sort((a, b) => a - b)).toEqual([...requests.keys()]);
+        expect(batch.map((r) => r.chart)).toEqual(requests.map((r) => r.chart));
+        for (const chart of CHART_NAMES) {
+          const inWorker = batch[CHART_NAMES.indexOf(chart)]!;
+          expectReadablePng(inWorker);
+          // Vega numbers clip paths with a per-thread counter; everything else is the same picture.
+          const svg = (r: ChartResult | undefined) => (r as Extract<ChartResult, { ok: true }>).svg.replace(/clip\d+/g, 'clip');
+          expect(svg(inWorker), chart).toBe(svg(results.get(chart)));
+        }
+        const nobody = batch[CHART_NAMES.length]!;
+        expect(nobody.ok).toBe(false);
+        if (!nobody.ok) expect(nobody.reason).toMatch(/voice/);
+      } finally {
+        await service.close();
+      }
+    },
+    120_000,
+  );
 });
 
 describe('not enough data', () => {

@@ -2,21 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { openDatabase, type OpenDatabase } from '../../src/shared/db/database.js';
+import type { OpenDatabase } from '../../src/shared/db/database.js';
 import { migrateToLatest } from '../../src/shared/db/migrate.js';
 import type { ChartName, ChartRequest, RangeName } from '../../src/stats/catalog.js';
 import { StatsContext } from '../../src/stats/context.js';
 import { resolveScope } from '../../src/stats/scope.js';
+import { openTestDatabase } from '../helpers/engine.js';
 
 export const GUILD = '900000000000000001';
 
-/** A migrated SQLite file in a temp folder, with helpers to write the rows the bot would have written. */
+/** A migrated SQLite file in a temp folder (or its schema on PostgreSQL: TEST_DB), with helpers to write the rows the bot would have written. */
 export async function statsDb(zone = 'Europe/Paris') {
   // Not tests/helpers' tempDir: that module pulls in the whole app (REST client included), which
   // these tests of the stats core do not need.
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-test-stats-'));
   const path = `${dir}/rollcall.sqlite`;
-  const database: OpenDatabase = openDatabase(path);
+  const database: OpenDatabase = openTestDatabase(path);
   await migrateToLatest(database.db);
   const { db } = database;
   await db.insertInto('guild_config').values({ guild_id: GUILD, timezone: zone, created_at: 0, updated_at: 0 }).execute();
@@ -24,7 +25,10 @@ export async function statsDb(zone = 'Europe/Paris') {
   return {
     path,
     db,
-    sqlite: database.sqlite,
+    /** The raw SQLite handle (SQLite-only tests); throws on PostgreSQL. */
+    get sqlite() {
+      return database.sqlite;
+    },
     zone,
     /** `2026-10-25T01:30` read in the guild zone → unix ms. */
     local,

@@ -40,3 +40,12 @@ export function largerOf(db: Kysely<any>): 'max' | 'greatest' {
 export function smallerOf(db: Kysely<any>): 'min' | 'least' {
   return isPostgres(db) ? 'least' : 'min';
 }
+
+/**
+ * SQLite's `indexed by name` after a table (the partial index it must use, and an error if it ever
+ * cannot); nothing on PostgreSQL, which has no such clause and picks a partial index by itself.
+ * @see https://www.sqlite.org/lang_indexedby.html
+ */
+export function indexedBy(db: Kysely<any>, index: string): RawBuilder<unknown> {
+  return isPostgres(db) ? sql`` : sql`indexed by ${sql.raw(index)}`;
+}

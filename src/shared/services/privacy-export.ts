@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { indexedBy } from '../db/dialect-sql.js';
 import type { Database, Declared } from '../db/schema.js';
 import { coPresence, type Stay } from '../algorithms/copresence.js';
 import { otherMemberTables, readOtherRows } from './privacy-tables.js';
@@ -142,13 +143,13 @@ async function togetherWith(
     .execute();
   // A stay still open may have begun long before: few, and found on the partial index of open stays.
   const { rows: open } = await sql<{ id: number; channel_id: string; user_id: string; started_at: number; ended_at: null }>`
-    select id, channel_id, user_id, started_at, ended_at from voice_stays indexed by voice_stays_open
+    select id, channel_id, user_id, started_at, ended_at from voice_stays ${indexedBy(db, 'voice_stays_open')}
     where guild_id = ${guildId} and ended_at is null and afk = 0`.execute(db);
   // So may a closed stay of days (a client left in a channel): few too, on their own partial index.
   // The bound is written into the SQL, not bound: SQLite only uses a partial index whose condition
   // appears literally in the query (and `indexed by` makes it an error if it ever does not).
   const { rows: long } = await sql<{ id: number; channel_id: string; user_id: string; started_at: number; ended_at: number }>`
-    select id, channel_id, user_id, started_at, ended_at from voice_stays indexed by voice_stays_long
+    select id, channel_id, user_id, started_at, ended_at from voice_stays ${indexedBy(db, 'voice_stays_long')}
     where guild_id = ${guildId} and ended_at - started_at > ${sql.lit(LONG_STAY_MS)} and afk = 0
     and started_at < ${mine.reduce((a, m) => Math.max(a, m.end), 0)} and ended_at > ${mine.reduce((a, m) => Math.min(a, m.start), Infinity)}`.execute(db);
   const bots = new Set((await db.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('bot', '=', 1).execute()).map((r) => r.user_id));

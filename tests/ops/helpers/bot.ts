@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { botDatabaseEnv } from '../../helpers/engine.js';
 import { REPO } from './cli.js';
 
 export interface BotProcess {
@@ -8,11 +9,14 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-/** `npm start` from source (tsx), as its own process, with `env` on top of a clean environment. */
+/**
+ * `npm start` from source (tsx), as its own process, with `env` on top of a clean environment; its
+ * `DATABASE_PATH` on the engine of the run (`botDatabaseEnv`).
+ */
 export async function startBotProcess(env: Record<string, string>, port: number): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...botDatabaseEnv(env), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
