@@ -27,11 +27,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
-    // A worker runs its files one after another in one process that keeps the modules it imported
-    // (Vitest's default starts a fresh process for each file): each of the 105 files re-importing the
-    // app, fastify, discord.js and vega was a third of the suite's CPU. Tests therefore keep no state
-    // in modules: each starts its own apps, databases and emulators and closes them.
-    isolate: false,
     projects: [
       {
         extends: true,
