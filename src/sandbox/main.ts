@@ -1,9 +1,11 @@
 /**
  * `npm run emulator -- [--port 8790] [--interactions-url URL] [--no-rate-limits] [--log]
- *   [--members N] [--channels N] [--voice N] [--guilds N]`
+ *   [--members N] [--channels N] [--voice N] [--guilds N] [--session-starts N] [--session-start-reset-seconds S]`
  *
  * `--members`, `--channels`, `--voice` and `--guilds` serve big guilds (see `state/scale.ts`): the
  * fixture guild grown to N members and N channels with N of them in voice, plus generated guilds.
+ * `--session-starts` and `--session-start-reset-seconds` set Discord's session start limit (1 000
+ * per 24 h): a small budget with a short window shows what the bot does when it is used up.
  *
  * Runs the emulator standalone: prints human lines, then ONE JSON line with `api`, `gateway`,
  * `control`, `public_key`, `token`, `application_id`. Stops on SIGINT/SIGTERM.
@@ -28,6 +30,8 @@ try {
       'heartbeat-ms': { type: 'string' },
       'privileged-intents': { type: 'string' },
       log: { type: 'boolean', default: false },
+      'session-starts': { type: 'string' },
+      'session-start-reset-seconds': { type: 'string' },
       ...SCALE_OPTIONS,
     },
   });
@@ -38,6 +42,16 @@ const { values } = parsed;
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`, 2);
+
+/** A whole number ≥ 1 from a flag, or undefined when the flag is absent. */
+function positive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a whole number of at least 1 (got "${text}")`, 2);
+  return n;
+}
+const sessionStarts = positive('session-starts', values['session-starts']);
+const resetSeconds = positive('session-start-reset-seconds', values['session-start-reset-seconds']);
 
 let scale: GuildScale | undefined;
 try {
@@ -54,6 +68,7 @@ const emu = await startEmulator({
   ...(values['interactions-url'] ? { interactionsUrl: values['interactions-url'] } : {}),
   ...(values['heartbeat-ms'] ? { heartbeatIntervalMs: Number(values['heartbeat-ms']) } : {}),
   ...(values['privileged-intents'] ? { privilegedIntents: Number(values['privileged-intents']) } : {}),
+  sharding: { ...(sessionStarts ? { sessionStartTotal: sessionStarts } : {}), ...(resetSeconds ? { sessionStartResetMs: resetSeconds * 1000 } : {}) },
 }).catch((e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is already in use (another emulator? pick a free one with --port)`, 1);
   if (!e.code) fail(e.message, 2);
