@@ -12,7 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator, type GuildScale } from './index.js';
-import { scaleFromArgs, SCALE_OPTIONS } from './scale-args.js';
+import { scaleFromArgs, sessionStartsFromArgs, SCALE_OPTIONS, SESSION_START_OPTIONS } from './scale-args.js';
+import type { ShardingOptions } from './ws-gateway/sharding.js';
 
 /** One clear line on stderr and a non-zero exit: no stack trace for a usage or startup problem. */
 function fail(message: string, code: number): never {
@@ -30,8 +31,7 @@ try {
       'heartbeat-ms': { type: 'string' },
       'privileged-intents': { type: 'string' },
       log: { type: 'boolean', default: false },
-      'session-starts': { type: 'string' },
-      'session-start-reset-seconds': { type: 'string' },
+      ...SESSION_START_OPTIONS,
       ...SCALE_OPTIONS,
     },
   });
@@ -43,19 +43,11 @@ const { values } = parsed;
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`, 2);
 
-/** A whole number ≥ 1 from a flag, or undefined when the flag is absent. */
-function positive(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a whole number of at least 1 (got "${text}")`, 2);
-  return n;
-}
-const sessionStarts = positive('session-starts', values['session-starts']);
-const resetSeconds = positive('session-start-reset-seconds', values['session-start-reset-seconds']);
-
 let scale: GuildScale | undefined;
+let sharding: ShardingOptions | undefined;
 try {
   scale = scaleFromArgs(values);
+  sharding = sessionStartsFromArgs(values);
 } catch (e) {
   fail((e as Error).message, 2);
 }
@@ -68,7 +60,7 @@ const emu = await startEmulator({
   ...(values['interactions-url'] ? { interactionsUrl: values['interactions-url'] } : {}),
   ...(values['heartbeat-ms'] ? { heartbeatIntervalMs: Number(values['heartbeat-ms']) } : {}),
   ...(values['privileged-intents'] ? { privilegedIntents: Number(values['privileged-intents']) } : {}),
-  sharding: { ...(sessionStarts ? { sessionStartTotal: sessionStarts } : {}), ...(resetSeconds ? { sessionStartResetMs: resetSeconds * 1000 } : {}) },
+  ...(sharding ? { sharding } : {}),
 }).catch((e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is already in use (another emulator? pick a free one with --port)`, 1);
   if (!e.code) fail(e.message, 2);
