@@ -40,16 +40,10 @@ export class SessionStartGate {
   /**
    * True when `shardIds.length` session starts are left now. Else waits until the limit resets
    * (rejects if `signal` aborts) and answers false: ask again, as another process may have spent them.
-   * When the limit cannot be read (Discord unreachable), true: the IDENTIFY is tried, as without the gate.
+   * Rejects when the limit cannot be read (a wrong token's 401, Discord unreachable).
    */
   async pass(shardIds: readonly number[], signal?: AbortSignal): Promise<boolean> {
-    let limit: Awaited<ReturnType<SessionStartGateOptions['limit']>>;
-    try {
-      limit = await this.o.limit();
-    } catch (error) {
-      this.o.log.warn({ err: error, shards: shardIds }, 'could not read the session start limit (GET /gateway/bot); identifying anyway');
-      return true;
-    }
+    const limit = await this.o.limit();
     if (limit.remaining >= shardIds.length) return true;
     const waitMs = Math.max(MIN_LIMIT_WAIT_MS, limit.reset_after);
     const until = this.o.clock.now() + waitMs;
@@ -65,7 +59,10 @@ export class SessionStartGate {
     return false;
   }
 
-  /** Resolves once `shardIds.length` session starts are left (the first connect of the process). */
+  /**
+   * Resolves once `shardIds.length` session starts are left (the first connect of the process). An
+   * unreadable limit rejects, as @discordjs/ws's own connect would: the sidecar retries, or stops on a 401.
+   */
   async until(shardIds: readonly number[], signal?: AbortSignal): Promise<void> {
     while (!(await this.pass(shardIds, signal)));
   }
@@ -79,8 +76,17 @@ export class SessionStartGate {
   throttler(inner: IIdentifyThrottler): IIdentifyThrottler {
     return {
       waitForIdentify: async (shardId, signal) => {
-        do await inner.waitForIdentify(shardId, signal);
-        while (!(await this.pass([shardId], signal)));
+        for (;;) {
+          await inner.waitForIdentify(shardId, signal);
+          try {
+            if (await this.pass([shardId], signal)) return;
+          } catch (error) {
+            if (signal.aborted) throw error;
+            // Discord unreachable for the moment: IDENTIFY as without the gate (the socket is open).
+            this.o.log.warn({ err: error, shard: shardId }, 'could not read the session start limit (GET /gateway/bot); identifying anyway');
+            return;
+          }
+        }
       },
     };
   }
