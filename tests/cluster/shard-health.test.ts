@@ -89,17 +89,18 @@ describe('each shard of a process, as /healthz, /readyz, /metrics and admin stat
   it('shard 1 dropped while the session start limit is used up: /readyz names it and why, one warning line, no IDENTIFY past the limit; back after the reset', { timeout: 30_000 }, async () => {
     const token = emu.token;
     const callsBefore = gatewayBotCalls(emu);
-    emu.exhaustSessionStarts(3_000);
-    // Not resumable: shard 1 needs a new session, so an IDENTIFY, and none is left for 3 s.
+    // Long enough for a loaded machine to reach the IDENTIFY within it (real time: the emulator's window).
+    emu.exhaustSessionStarts(6_000);
+    // Not resumable: shard 1 needs a new session, so an IDENTIFY, and none is left for 6 s.
     expect(emu.dropGateway({ shard: 1, resumable: false })).toBe(1);
     const waiting = await eventually(async () => {
       const ready = await get(bot, '/readyz');
       expect(ready.status).toBe(503);
       expect((ready.body as { reasons: string[] }).reasons[0]).toMatch(
-        /^the gateway is not connected \(state: waiting\): shard 1 is waiting: Discord's session start limit is used up \(next IDENTIFY in [1-3] s\)$/,
+        /^the gateway is not connected \(state: waiting\): shard 1 is waiting: Discord's session start limit is used up \(next IDENTIFY in [1-6] s\)$/,
       );
       return ready;
-    });
+    }, 15_000);
     expect(waiting.status).toBe(503);
     const health = await get(bot, '/healthz');
     // Within the 60 s grace period: alive, with shard 1's wait and its reason for the operator.
@@ -111,17 +112,18 @@ describe('each shard of a process, as /healthz, /readyz, /metrics and admin stat
     const metrics = (await get(bot, '/metrics')).body as string;
     expect(metrics).toContain('rollcall_gateway_shard_connected{shard="0"} 1');
     expect(metrics).toContain('rollcall_gateway_shard_connected{shard="1"} 0');
-    expect(metrics).toMatch(/rollcall_gateway_shard_identify_wait_seconds\{shard="1"\} [0-3]\.?\d*/);
+    expect(metrics).toMatch(/rollcall_gateway_shard_identify_wait_seconds\{shard="1"\} [0-6]\.?\d*/);
     const status = formatStatus(await fetchStatus(bot.url!));
-    expect(status).toMatch(/shard 1\s+waiting for \d+ s, Discord's session start limit is used up; next IDENTIFY in [0-3] s/);
+    expect(status).toMatch(/shard 1\s+waiting for \d+ s, Discord's session start limit is used up; next IDENTIFY in [0-6] s/);
     expect(status).toMatch(/ready\s+no: the gateway is not connected \(state: waiting\): shard 1 is waiting/);
     // Shard 0's guilds are still served meanwhile.
     expect(bot.sidecar!.gateway.connection.shardConnected(0)).toBe(true);
 
-    await eventually(async () => (await get(bot, '/readyz')).status === 200, 15_000);
-    expect(bot.sidecar!.gateway.connection.view().shards.map((s) => s.state)).toEqual(['ready', 'ready']);
+    await eventually(async () => (await get(bot, '/readyz')).status === 200, 20_000);
+    // Shard 1 with a new session; shard 0 up all along (a loaded machine may have made it resume).
+    expect(bot.sidecar!.gateway.connection.view().shards.map((s) => s.state)).toEqual([expect.stringMatching(/^(ready|resumed)$/), 'ready']);
     expect(warnings.filter((w) => w.startsWith(LIMIT_LINE))).toEqual([
-      expect.stringMatching(/^Discord's session start limit is used up: next IDENTIFY in [1-3] s \(shard 1 waits; 0 of 1000 session starts left until then\)$/),
+      expect.stringMatching(/^Discord's session start limit is used up: next IDENTIFY in [1-6] s \(shard 1 waits; 0 of 1000 session starts left until then\)$/),
     ]);
     // Never an IDENTIFY past the limit (Discord would end every session and reset the token)...
     expect(emu.token).toBe(token);
@@ -137,13 +139,13 @@ describe('a process started with no session starts left', () => {
   it('waits for the reset (one line, both shards waiting, not ready), then connects', { timeout: 30_000 }, async () => {
     const tmp = tempDir();
     const emu = await startEmulator({ heartbeatIntervalMs: 500, scale: { guilds: 4 }, fixture: installedWithInvitePermissions() });
-    emu.exhaustSessionStarts(2_000);
+    emu.exhaustSessionStarts(5_000);
     const second = await boot(emu, `${tmp.dir}/rollcall.sqlite`);
     try {
       await eventually(() => second.bot.sidecar!.gateway.connection.view().shards.every((s) => s.state === 'waiting'));
       const ready = await get(second.bot, '/readyz');
       expect(ready.status).toBe(503);
-      expect((ready.body as { reasons: string[] }).reasons[0]).toMatch(/shard 0 is waiting: Discord's session start limit is used up \(next IDENTIFY in [1-2] s\); shard 1 is waiting/);
+      expect((ready.body as { reasons: string[] }).reasons[0]).toMatch(/shard 0 is waiting: Discord's session start limit is used up \(next IDENTIFY in [1-5] s\); shard 1 is waiting/);
       await second.bot.sidecar!.connected;
       expect(second.bot.sidecar!.gateway.connection.view()).toMatchObject({
         connected: true,
@@ -152,7 +154,7 @@ describe('a process started with no session starts left', () => {
           { id: 1, state: 'ready' },
         ],
       });
-      expect(second.warnings.filter((w) => w.startsWith(LIMIT_LINE))).toEqual([expect.stringMatching(/next IDENTIFY in [1-2] s \(shards 0, 1 wait;/)]);
+      expect(second.warnings.filter((w) => w.startsWith(LIMIT_LINE))).toEqual([expect.stringMatching(/next IDENTIFY in [1-5] s \(shards 0, 1 wait;/)]);
       // No "could not connect" retries: @discordjs/ws's connect() was not called into its own refusal.
       expect(second.warnings.filter((w) => w.includes('could not connect'))).toEqual([]);
       expect(emu.events.some((e) => e.kind === 'gateway-close' && String((e as { reason: string }).reason).startsWith('session start limit exceeded'))).toBe(false);
