@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './start-sandbox.js';
-import { scaleFromArgs, SCALE_OPTIONS } from '../sandbox/scale-args.js';
+import { scaleFromArgs, sessionStartsFromArgs, SCALE_OPTIONS, SESSION_START_OPTIONS } from '../sandbox/scale-args.js';
 
 /**
  * `npm run sandbox`: the whole bot offline against the local Discord emulator — no Discord account.
@@ -9,7 +9,8 @@ import { scaleFromArgs, SCALE_OPTIONS } from '../sandbox/scale-args.js';
  * emulator's port, `--db` keeps the database in a file of your choice, `--at` starts the clock at
  * another moment (ISO date-time, e.g. 2026-11-23T21:10:00-05:00), `--verbose` also prints the
  * emulator's REST, gateway and control URLs, the bot's own and the database. `--members`,
- * `--channels`, `--voice` and `--guilds` make the guild(s) big, as for `npm run emulator`.
+ * `--channels`, `--voice` and `--guilds` make the guild(s) big, and `--session-starts N
+ * --session-start-reset-seconds S` set Discord's session start limit, as for `npm run emulator`.
  * `--interactions gateway` runs the bot with `INTERACTIONS=gateway` and the emulator with no
  * interactions URL: commands go out as INTERACTION_CREATE on the gateway (default `http`: signed POSTs).
  */
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', default: false },
     interactions: { type: 'string', default: 'http' },
     ...SCALE_OPTIONS,
+    ...SESSION_START_OPTIONS,
   },
 });
 const port = Number(values.port);
@@ -41,8 +43,10 @@ if (startAt !== undefined && !Number.isFinite(startAt)) {
 }
 
 let scale;
+let sharding;
 try {
   scale = scaleFromArgs(values);
+  sharding = sessionStartsFromArgs(values);
 } catch (error) {
   console.error(`rollcall sandbox: ${(error as Error).message}`);
   process.exit(2);
@@ -70,7 +74,7 @@ const sandbox = await startSandbox({
   interactions,
   logLevel: values['log-level'] as never,
   logDestination: logs,
-  ...(scale ? { emulator: { scale } } : {}),
+  ...(scale || sharding ? { emulator: { ...(scale ? { scale } : {}), ...(sharding ? { sharding } : {}) } } : {}),
 }).catch((error: NodeJS.ErrnoException) => {
   release();
   if (!error.code && scale) {

@@ -1,11 +1,12 @@
 import { onStorageRecovered, reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
-import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
+import { SimpleIdentifyThrottler, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { GatewayDispatchEvents, GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { Clock } from '../shared/clock.js';
 import { GatewayConnection } from '../shared/gateway-connection.js';
 import type { Logger } from '../shared/logger.js';
 import { shardOf, type ShardPlan } from '../shared/shards.js';
+import { SessionStartGate } from './session-starts.js';
 
 /**
  * Exactly the intents rollcall needs, none privileged: guilds (channels, roles, AFK channel and
@@ -67,6 +68,10 @@ export class GatewayShard {
   private repairTimer: NodeJS.Timeout | undefined;
   /** SHARD_COUNT, or Discord's recommendation once asked for. */
   private shardCount: number;
+  /** Keeps every IDENTIFY within Discord's session start limit. */
+  private readonly starts: SessionStartGate;
+  /** Ends a wait for the session start limit when the process stops. */
+  private readonly stopping = new AbortController();
   /** Events that arrived while the database could not be written were lost: re-read once it can. */
   private readonly stopWatchingStorage = onStorageRecovered(() => {
     if (this.connection.connected) this.repairs(this.freshSession, 0);
@@ -82,10 +87,17 @@ export class GatewayShard {
       compression: null,
       shardCount: options.shards?.count ?? null,
       shardIds: options.shards?.ids ? [...options.shards.ids] : null,
-      ...(throttler ? { buildIdentifyThrottler: () => throttler } : {}),
+      // Every IDENTIFY (the first and any after a lost session) asks the session start gate too.
+      buildIdentifyThrottler: async (manager) => this.starts.throttler(throttler ?? new SimpleIdentifyThrottler((await manager.fetchGatewayInformation()).session_start_limit.max_concurrency)),
     });
     const log = options.log;
     const connection = (this.connection = new GatewayConnection(options.clock));
+    this.starts = new SessionStartGate({
+      limit: async () => (await this.manager.fetchGatewayInformation(true)).session_start_limit,
+      connection,
+      log,
+      clock: options.clock,
+    });
     // A fresh session of any shard repairs every guild of the process: simpler than tracking
     // which guild is on which shard here, and a READY is rare.
     this.manager.on(WebSocketShardEvents.Ready, (_data, shardId) => {
@@ -101,10 +113,10 @@ export class GatewayShard {
       connection.closed(code, shardId);
       log.warn({ code, shard: shardId }, 'gateway closed');
     });
-    this.manager.on(WebSocketShardEvents.HeartbeatComplete, (stats) => connection.heartbeatAcked(stats.latency));
+    this.manager.on(WebSocketShardEvents.HeartbeatComplete, (stats, shardId) => connection.heartbeatAcked(stats.latency, shardId));
     this.manager.on(WebSocketShardEvents.Error, (error) => log.error({ err: error }, 'gateway error'));
-    this.manager.on(WebSocketShardEvents.Dispatch, (payload) => {
-      connection.dispatched();
+    this.manager.on(WebSocketShardEvents.Dispatch, (payload, shardId) => {
+      connection.dispatched(shardId);
       if (payload.t === GatewayDispatchEvents.InteractionCreate && options.hooks.interaction) return options.hooks.interaction(payload.d);
       this.enqueue(payload.t, () => options.hooks.dispatch(payload));
     });
@@ -115,6 +127,8 @@ export class GatewayShard {
     const ids = await this.manager.getShardIds();
     this.shardCount = await this.manager.getShardCount();
     this.connection.connecting(ids);
+    // @discordjs/ws throws when fewer session starts are left than shards to start: wait instead.
+    await this.starts.until(ids, this.stopping.signal);
     await this.manager.connect();
   }
 
@@ -125,6 +139,7 @@ export class GatewayShard {
 
   async destroy(): Promise<void> {
     this.connection.shutDown();
+    this.stopping.abort();
     clearTimeout(this.repairTimer);
     this.stopWatchingStorage();
     this.freshSession += 1;

@@ -22,6 +22,12 @@ const gauges = {
   gatewayConnected: registry.gauge('rollcall_gateway_connected', '1 while the gateway socket is connected (READY or RESUMED).'),
   gatewaySilence: registry.gauge('rollcall_gateway_seconds_since_last_event', 'Seconds since the last gateway dispatch or heartbeat ACK.'),
   gatewayLatency: registry.gauge('rollcall_gateway_heartbeat_latency_seconds', 'Round trip of the last gateway heartbeat.'),
+  shardUp: registry.gauge('rollcall_gateway_shard_connected', '1 while the shard is connected (READY or RESUMED), 0 while it reconnects or waits.', ['shard']),
+  shardWaiting: registry.gauge('rollcall_gateway_shard_identify_wait_seconds', "Seconds the shard still holds its IDENTIFY because Discord's session start limit is used up (0: not waiting).", [
+    'shard',
+  ]),
+  shardSilence: registry.gauge('rollcall_gateway_shard_seconds_since_last_event', 'Seconds since the shard last heard a dispatch or heartbeat ACK.', ['shard']),
+  shardLatency: registry.gauge('rollcall_gateway_shard_heartbeat_latency_seconds', "Round trip of the shard's last heartbeat.", ['shard']),
   restInFlight: registry.gauge('rollcall_discord_rest_in_flight', 'Discord REST requests waiting in a rate-limit queue or on the wire (the REST queue depth of /healthz).'),
 };
 
@@ -84,6 +90,13 @@ export function registerOperationsRoutes(fastify: FastifyInstance, app: App, con
       const last = lastHeardAt(gateway);
       if (last !== null) gauges.gatewaySilence.set(Math.max(0, (app.clock.now() - last) / 1000));
       if (gateway.latencyMs !== null) gauges.gatewayLatency.set(gateway.latencyMs / 1000);
+      for (const shard of gateway.shards) {
+        const labels = { shard: String(shard.id) };
+        gauges.shardUp.set(shard.state === 'ready' || shard.state === 'resumed' ? 1 : 0, labels);
+        gauges.shardWaiting.set(shard.state === 'waiting' && shard.until !== undefined ? Math.max(0, (shard.until - app.clock.now()) / 1000) : 0, labels);
+        if (shard.lastHeardAt !== null) gauges.shardSilence.set(Math.max(0, (app.clock.now() - shard.lastHeardAt) / 1000), labels);
+        if (shard.latencyMs !== null) gauges.shardLatency.set(shard.latencyMs / 1000, labels);
+      }
     }
     const edits = app.editor.stats;
     metrics.editsCoalesced.setTotal(edits.coalesced);

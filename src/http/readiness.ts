@@ -1,4 +1,4 @@
-import { lastHeardAt } from '../shared/gateway-connection.js';
+import { lastHeardAt, type ShardView } from '../shared/gateway-connection.js';
 import type { RecordedGateway } from '../shared/services/heartbeat.js';
 
 /**
@@ -14,6 +14,26 @@ export interface GatewayLiveness {
   connectedAt?: number | null;
   /** Since when it is down after an unplanned close (unix ms). */
   disconnectedAt?: number | null;
+  /** Each shard of the process: which one is down, and why, is named in the reasons. */
+  shards?: readonly ShardView[];
+}
+
+const isUp = (state: string) => state === 'ready' || state === 'resumed';
+
+/**
+ * `: shard 1 is reconnecting for 12 s; …` naming each shard that is not up, or nothing when the
+ * process runs one shard and it simply is not up (the state says it all). A waiting shard is always
+ * named with its reason, as an operator cannot guess it.
+ */
+export function downShards(gateway: Pick<GatewayLiveness, 'shards'>, now: number): string {
+  const shards = gateway.shards ?? [];
+  const down = shards.filter((s) => !isUp(s.state));
+  if (down.length === 0 || (shards.length === 1 && down[0]!.state !== 'waiting')) return '';
+  const one = (s: ShardView) =>
+    s.state === 'waiting' && s.until !== undefined
+      ? `shard ${s.id} is waiting: ${s.reason ?? 'no reason given'} (next IDENTIFY in ${Math.max(0, Math.ceil((s.until - now) / 1000))} s)`
+      : `shard ${s.id} is ${s.state} for ${Math.max(0, Math.round((now - s.since) / 1000))} s`;
+  return `: ${down.map(one).join('; ')}`;
 }
 
 /** Discord asks for a heartbeat about every 41 s; three missed beats means the socket is gone. */
@@ -35,7 +55,7 @@ export function readiness(input: { dbOk: boolean; gateway?: GatewayLiveness; now
   if (!input.dbOk) reasons.push('the database does not answer');
   const gateway = input.gateway;
   if (gateway) {
-    if (!gateway.connected) reasons.push(`the gateway is not connected (state: ${gateway.state})`);
+    if (!gateway.connected) reasons.push(`the gateway is not connected (state: ${gateway.state})${downShards(gateway, input.now)}`);
     const last = lastHeardAt(gateway);
     const limit = input.maxSilenceMs ?? READY_MAX_SILENCE_MS;
     if (last === null) reasons.push('no gateway event or heartbeat yet');
@@ -104,7 +124,7 @@ export function health(input: HealthInput): Health {
     if (g.lastEventAt !== null) lastDispatchAgeSeconds = Math.max(0, seconds(input.now - g.lastEventAt));
     if (!g.connected) {
       const since = g.disconnectedAt ?? input.startedAt;
-      if (input.now - since > grace) problems.push(`the gateway has been disconnected for ${seconds(input.now - since)} s (state: ${g.state})`);
+      if (input.now - since > grace) problems.push(`the gateway has been disconnected for ${seconds(input.now - since)} s (state: ${g.state})${downShards(g, input.now)}`);
     } else {
       const last = Math.max(lastHeardAt(g) ?? -Infinity, g.connectedAt ?? -Infinity);
       if (last !== -Infinity && input.now - last > limit + grace) problems.push(`no gateway dispatch or heartbeat for ${seconds(input.now - last)} s`);

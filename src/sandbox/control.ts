@@ -127,7 +127,12 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/modal$/,
     async (emu, b) => interactionOut(await emu.submitModal(user(emu, b.user), str(b.customId, 'customId'), b.fields ?? {}, b.channel ? { channelId: channel(emu, b.channel) } : {}), b.waitMs ?? 5000),
   ],
-  ['POST', /^\/gateway\/drop$/, (emu, b) => ({ dropped: emu.dropGateway({ resumable: b.resumable ?? true, ...(b.code ? { code: b.code } : {}) }) })],
+  [
+    'POST',
+    /^\/gateway\/drop$/,
+    (emu, b) => ({ dropped: emu.dropGateway({ resumable: b.resumable ?? true, ...(b.code ? { code: b.code } : {}), ...(typeof b.shard === 'number' ? { shard: b.shard } : {}) }) }),
+  ],
+  ['POST', /^\/gateway\/exhaust-session-starts$/, (emu, b) => (emu.exhaustSessionStarts(typeof b.resetAfterMs === 'number' ? b.resetAfterMs : 60_000), { ok: true })],
   ['POST', /^\/gateway\/reconnect$/, (emu) => (emu.requestReconnect(), { ok: true })],
   ['POST', /^\/gateway\/heartbeat$/, (emu) => (emu.requestHeartbeat(), { ok: true })],
   ['POST', /^\/gateway\/invalidate$/, (emu, b) => (emu.invalidateSession(b.resumable ?? false), { ok: true })],

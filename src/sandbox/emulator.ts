@@ -92,6 +92,7 @@ export class Emulator extends MemberActions {
       voice: this.#voice,
       maxGuildsPerShard: options.sharding?.maxGuildsPerShard ?? DISCORD_MAX_GUILDS_PER_SHARD,
       sessionStartTotal: options.sharding?.sessionStartTotal ?? 1000,
+      ...(options.sharding?.sessionStartResetMs ? { sessionStartResetMs: options.sharding.sessionStartResetMs } : {}),
     });
     // The voice server follows voice states: the bot leaving ends its voice session, members join media sessions.
     const deliver = this.world.dispatch;
@@ -308,12 +309,20 @@ export class Emulator extends MemberActions {
   // ── faults ─────────────────────────────────────────────────────────────────
 
   /**
-   * Drops the gateway connection(s). `resumable: false` invalidates the session first, so the
+   * Drops the gateway connection(s), with `shard` those of that shard id only. `resumable: false` invalidates the session first, so the
    * client's RESUME gets op 9 INVALID_SESSION (d: false) and it must IDENTIFY again. Without `code`
    * the TCP connection is cut (the client sees 1006); with `code` (e.g. 4000) it is closed cleanly.
    */
-  dropGateway(opts: { resumable?: boolean; code?: number } = {}): number {
+  dropGateway(opts: { resumable?: boolean; code?: number; shard?: number } = {}): number {
     return this.#gateway.drop(opts);
+  }
+
+  /**
+   * No session starts left for `resetAfterMs`, as if other processes (a crash loop) had spent the
+   * day's budget: `GET /gateway/bot` says `remaining: 0`, and an IDENTIFY now resets the token.
+   */
+  exhaustSessionStarts(resetAfterMs: number): void {
+    this.#gateway.sessionStarts.exhaust(Date.now(), resetAfterMs);
   }
 
   /** Sends op 7 RECONNECT: the client should reconnect and resume. */

@@ -1,16 +1,19 @@
 /**
  * `npm run emulator -- [--port 8790] [--interactions-url URL] [--no-rate-limits] [--log]
- *   [--members N] [--channels N] [--voice N] [--guilds N]`
+ *   [--members N] [--channels N] [--voice N] [--guilds N] [--session-starts N] [--session-start-reset-seconds S]`
  *
  * `--members`, `--channels`, `--voice` and `--guilds` serve big guilds (see `state/scale.ts`): the
  * fixture guild grown to N members and N channels with N of them in voice, plus generated guilds.
+ * `--session-starts` and `--session-start-reset-seconds` set Discord's session start limit (1 000
+ * per 24 h): a small budget with a short window shows what the bot does when it is used up.
  *
  * Runs the emulator standalone: prints human lines, then ONE JSON line with `api`, `gateway`,
  * `control`, `public_key`, `token`, `application_id`. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { startEmulator, type GuildScale } from './index.js';
-import { scaleFromArgs, SCALE_OPTIONS } from './scale-args.js';
+import { scaleFromArgs, sessionStartsFromArgs, SCALE_OPTIONS, SESSION_START_OPTIONS } from './scale-args.js';
+import type { ShardingOptions } from './ws-gateway/sharding.js';
 
 /** One clear line on stderr and a non-zero exit: no stack trace for a usage or startup problem. */
 function fail(message: string, code: number): never {
@@ -28,6 +31,7 @@ try {
       'heartbeat-ms': { type: 'string' },
       'privileged-intents': { type: 'string' },
       log: { type: 'boolean', default: false },
+      ...SESSION_START_OPTIONS,
       ...SCALE_OPTIONS,
     },
   });
@@ -40,8 +44,10 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`, 2);
 
 let scale: GuildScale | undefined;
+let sharding: ShardingOptions | undefined;
 try {
   scale = scaleFromArgs(values);
+  sharding = sessionStartsFromArgs(values);
 } catch (e) {
   fail((e as Error).message, 2);
 }
@@ -54,6 +60,7 @@ const emu = await startEmulator({
   ...(values['interactions-url'] ? { interactionsUrl: values['interactions-url'] } : {}),
   ...(values['heartbeat-ms'] ? { heartbeatIntervalMs: Number(values['heartbeat-ms']) } : {}),
   ...(values['privileged-intents'] ? { privilegedIntents: Number(values['privileged-intents']) } : {}),
+  ...(sharding ? { sharding } : {}),
 }).catch((e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is already in use (another emulator? pick a free one with --port)`, 1);
   if (!e.code) fail(e.message, 2);

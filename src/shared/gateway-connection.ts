@@ -3,9 +3,26 @@ import { metrics } from './metrics.js';
 
 /**
  * `starting`: the process has not opened the shard yet; `reconnecting`: the socket closed and the
- * shard is resuming or identifying again; `closed`: our own shutdown.
+ * shard is resuming or identifying again; `waiting`: it holds its IDENTIFY until Discord's session
+ * start limit resets (src/gateway/session-starts.ts); `closed`: our own shutdown.
  */
-export type GatewayState = 'starting' | 'connecting' | 'ready' | 'resumed' | 'reconnecting' | 'closed';
+export type GatewayState = 'starting' | 'connecting' | 'waiting' | 'ready' | 'resumed' | 'reconnecting' | 'closed';
+
+/** One shard as `/healthz`, `/readyz`, `/metrics` and `npm run admin status` show it. */
+export interface ShardView {
+  id: number;
+  state: GatewayState;
+  /** Unix ms of the shard's last change of state. */
+  since: number;
+  /** Unix ms of the shard's last dispatch or heartbeat ACK; null before any. */
+  lastHeardAt: number | null;
+  /** Round trip of the shard's last heartbeat, ms. */
+  latencyMs: number | null;
+  /** Why the shard waits (state `waiting` only), one sentence. */
+  reason?: string;
+  /** Unix ms when the wait ends (state `waiting` only). */
+  until?: number;
+}
 
 /** What `/healthz`, `/readyz`, `/metrics` and `npm run admin status` show about the gateway. */
 export interface GatewayView {
@@ -16,7 +33,7 @@ export interface GatewayView {
    */
   connected: boolean;
   /** Each shard this process runs, and its own state (one entry, shard 0, when unsharded). */
-  shards: { id: number; state: GatewayState }[];
+  shards: ShardView[];
   /** New sessions (IDENTIFY → READY) since the process started. */
   sessions: number;
   resumes: number;
@@ -64,7 +81,7 @@ export interface GatewayConnectionListener {
 export class GatewayConnection {
   private current: GatewayState = 'starting';
   /** Each shard's own state; the process-wide one is derived from them ({@link derive}). */
-  private readonly perShard = new Map<number, GatewayState>([[0, 'starting']]);
+  private readonly perShard = new Map<number, ShardView>();
   private counts = { sessions: 0, resumes: 0 };
   private times = {
     lastEventAt: null as number | null,
@@ -79,7 +96,9 @@ export class GatewayConnection {
   private isDown = false;
   private readonly listeners: GatewayConnectionListener[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    this.perShard.set(0, this.fresh(0, 'starting'));
+  }
 
   get state(): GatewayState {
     return this.current;
@@ -110,13 +129,23 @@ export class GatewayConnection {
   /** The shards open (default just shard 0, as for an unsharded bot). */
   connecting(shardIds: readonly number[] = [0]): void {
     this.perShard.clear();
-    for (const id of shardIds) this.perShard.set(id, 'connecting');
+    for (const id of shardIds) this.perShard.set(id, this.fresh(id, 'connecting'));
     this.current = 'connecting';
+  }
+
+  /**
+   * Shards hold their IDENTIFY until `until` (unix ms): Discord's session start limit is used up.
+   * Not an outage by itself (a shard that was up is already `reconnecting`, or never was up).
+   */
+  waiting(shardIds: readonly number[], reason: string, until: number): void {
+    if (this.current === 'closed') return;
+    for (const id of shardIds) this.setShard(id, 'waiting', { reason, until });
+    this.current = this.derive();
   }
 
   /** Whether one shard can send now (ready or resumed): op 4 goes out on the guild's shard. */
   shardConnected(shardId: number): boolean {
-    const state = this.perShard.get(shardId);
+    const state = this.perShard.get(shardId)?.state;
     return this.current !== 'closed' && (state === 'ready' || state === 'resumed');
   }
 
@@ -132,14 +161,17 @@ export class GatewayConnection {
     this.up(shardId, 'resumed');
   }
 
-  dispatched(): void {
+  dispatched(shardId = 0): void {
     this.times.lastEventAt = this.clock.now();
+    this.heard(shardId, this.times.lastEventAt);
     this.alive(this.times.lastEventAt);
   }
 
-  heartbeatAcked(latencyMs: number): void {
+  heartbeatAcked(latencyMs: number, shardId = 0): void {
     this.times.lastHeartbeatAt = this.clock.now();
     this.times.latencyMs = latencyMs;
+    const shard = this.heard(shardId, this.times.lastHeartbeatAt);
+    if (shard) shard.latencyMs = latencyMs;
     this.alive(this.times.lastHeartbeatAt);
   }
 
@@ -148,8 +180,8 @@ export class GatewayConnection {
     metrics.gatewayCloses.inc({ code: String(code) });
     if (this.current === 'closed') return;
     if (this.connected || this.times.disconnectedAt === null) this.times.disconnectedAt = this.clock.now();
-    this.perShard.set(shardId, 'reconnecting');
-    this.current = 'reconnecting';
+    this.setShard(shardId, 'reconnecting');
+    this.current = this.derive();
     this.times.connectedAt = null;
     this.isDown = true;
     for (const l of this.listeners) l.lost?.(this.aliveAt);
@@ -165,7 +197,7 @@ export class GatewayConnection {
     return {
       state: this.current,
       connected: this.connected,
-      shards: [...this.perShard].map(([id, state]) => ({ id, state: this.current === 'closed' ? 'closed' : state })),
+      shards: [...this.perShard.values()].map((shard) => (this.current === 'closed' ? { ...shard, state: 'closed' } : { ...shard })),
       ...this.counts,
       reconnects: Math.max(0, this.counts.sessions - 1) + this.counts.resumes,
       ...this.times,
@@ -174,7 +206,7 @@ export class GatewayConnection {
   }
 
   private up(shardId: number, state: 'ready' | 'resumed'): void {
-    this.perShard.set(shardId, state);
+    this.setShard(shardId, state);
     const was = this.connected;
     this.current = this.derive();
     if (!this.connected) return;
@@ -184,10 +216,28 @@ export class GatewayConnection {
 
   /** The process-wide state: connected when every shard is; else the least advanced shard's. */
   private derive(): GatewayState {
-    const states = [...this.perShard.values()];
+    const states = [...this.perShard.values()].map((shard) => shard.state);
     if (states.every((s) => s === 'ready' || s === 'resumed')) return states.includes('resumed') ? 'resumed' : 'ready';
-    for (const s of ['reconnecting', 'connecting', 'starting'] as const) if (states.includes(s)) return s;
+    for (const s of ['waiting', 'reconnecting', 'connecting', 'starting'] as const) if (states.includes(s)) return s;
     return this.current;
+  }
+
+  private fresh(id: number, state: GatewayState): ShardView {
+    return { id, state, since: this.clock.now(), lastHeardAt: null, latencyMs: null };
+  }
+
+  /** A shard's new state, since now; a wait's reason and end are kept only while it waits. */
+  private setShard(shardId: number, state: GatewayState, wait?: { reason: string; until: number }): void {
+    const shard = this.perShard.get(shardId) ?? this.fresh(shardId, state);
+    const { reason: _reason, until: _until, ...rest } = shard;
+    const changed = shard.state !== state || shard.until !== wait?.until;
+    this.perShard.set(shardId, { ...rest, state, since: changed ? this.clock.now() : shard.since, ...(wait ?? {}) });
+  }
+
+  private heard(shardId: number, at: number): ShardView | undefined {
+    const shard = this.perShard.get(shardId);
+    if (shard) shard.lastHeardAt = at;
+    return shard;
   }
 
   private alive(at: number): void {

@@ -17,7 +17,8 @@ describe('voice greeting when the gateway drops during it', () => {
   let guild: string;
 
   const ops = () => w.emu.voiceOps.map((op) => ({ channel: op.channel_id, session: op.sessionId }));
-  const botInVoice = () => w.emu.voiceStates().some((v) => v.user_id === w.emu.applicationId);
+  let greetAlice: GreetingWorld['greetAlice'];
+  let botInVoice: GreetingWorld['botInVoice'];
   const gatewayOut = (t: string) => w.emu.events.filter((e) => e.kind === 'gateway' && (e as { direction?: string }).direction === 'out' && (e as { t?: string }).t === t).length;
   /** Cuts the gateway as soon as the bot's op 4 join arrives, before the emulator answers it. */
   const dropOnJoin = (resumable: boolean) => {
@@ -29,20 +30,11 @@ describe('voice greeting when the gateway drops during it', () => {
     };
     w.emu.on('event', listener);
   };
-  const greetAlice = async () => {
-    await w.emu.joinVoice(m.alice, c.squadA);
-    await eventually(async () => {
-      await w.settle();
-      return (await w.app.voice.currentStay(guild, m.alice))?.channelId === c.squadA;
-    });
-    w.clock.advance(11_000);
-    await w.tick();
-  };
 
   beforeEach(async () => {
     // Bob and Carol said they would play at 9 and 10, so Alice has someone to hear about.
     let admin: GreetingWorld['admin'];
-    ({ w, m, c, guild, admin } = (await startGreetingWorld([
+    ({ w, m, c, guild, admin, greetAlice, botInVoice } = (await startGreetingWorld([
       ['bob', '🕘'],
       ['carol', '🕙'],
     ])) as GreetingWorld & { m: Record<Key, string> });

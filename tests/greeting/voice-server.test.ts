@@ -19,21 +19,13 @@ describe('the greeting through the emulator voice server', () => {
   let guild: string;
 
   const ops = () => w.emu.voiceOps.map((op) => op.channel_id);
-  const botInVoice = () => w.emu.voiceStates().some((v) => v.user_id === w.emu.applicationId);
+  let greetAlice: GreetingWorld['greetAlice'];
+  let botInVoice: GreetingWorld['botInVoice'];
   /** Bob said he would play at 9, so Alice hears "Hi Al. Tonight: Bob at 9." */
   const start = async (emulator?: EmulatorOptions) => {
     let admin: GreetingWorld['admin'];
-    ({ w, m, c, guild, admin } = (await startGreetingWorld([['bob', '🕘']], emulator)) as GreetingWorld & { m: Record<Key, string> });
+    ({ w, m, c, guild, admin, greetAlice, botInVoice } = (await startGreetingWorld([['bob', '🕘']], emulator)) as GreetingWorld & { m: Record<Key, string> });
     expect(await admin('voice-greeting', [{ name: 'state', value: 'on' }])).toContain('✅');
-  };
-  const greetAlice = async () => {
-    await w.emu.joinVoice(m.alice, c.squadA);
-    await eventually(async () => {
-      await w.settle();
-      return (await w.app.voice.currentStay(guild, m.alice))?.channelId === c.squadA;
-    });
-    w.clock.advance(11_000);
-    await w.tick();
   };
   /** How long the sentence is, as the bot's own synthesis makes it: 20 ms per Opus packet. */
   const sentenceMs = async () => {

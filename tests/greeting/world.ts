@@ -10,6 +10,10 @@ export interface GreetingWorld {
   c: Record<'squadA' | 'squadB' | 'afk' | 'tonight', string>;
   /** `/config <sub>` as Alice (an admin); the reply's text. */
   admin(sub: string, options?: unknown[]): Promise<string>;
+  /** Alice joins Squad A alone; once the bot has her stay, 11 s pass and a tick greets her (if the greeting is on). */
+  greetAlice(): Promise<void>;
+  /** Whether the bot is in a voice channel, as the emulator (Discord) sees it. */
+  botInVoice(): boolean;
 }
 
 /**
@@ -34,5 +38,15 @@ export async function startGreetingWorld(votes: readonly [member: string, emoji:
     return (await w.app.db.selectFrom('availability').select('user_id').execute()).length === votes.length;
   });
   await eventually(() => w.app.greeting.attached);
-  return { w, guild: f.guildId, m, c, admin };
+  const greetAlice = async () => {
+    await w.emu.joinVoice(m.alice!, c.squadA);
+    await eventually(async () => {
+      await w.settle();
+      return (await w.app.voice.currentStay(f.guildId, m.alice!))?.channelId === c.squadA;
+    });
+    w.clock.advance(11_000);
+    await w.tick();
+  };
+  const botInVoice = () => w.emu.voiceStates().some((v) => v.user_id === w.emu.applicationId);
+  return { w, guild: f.guildId, m, c, admin, greetAlice, botInVoice };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GATEWAY_GRACE_MS, health } from '../../src/http/readiness.js';
+import { GATEWAY_GRACE_MS, health, readiness } from '../../src/http/readiness.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { GatewayConnection } from '../../src/shared/gateway-connection.js';
 import { startEmulator, type Emulator } from '../../src/sandbox/index.js';
@@ -34,6 +34,22 @@ describe('health verdict', () => {
     expect(health({ dbOk: true, now, startedAt, gateway: { ...connected, lastEventAt: now - 200_000, lastHeartbeatAt: now - 190_000 } }).problems).toEqual([
       'no gateway dispatch or heartbeat for 190 s',
     ]);
+  });
+
+  it('names the shard that is down, and why a waiting shard waits; one shard alone is named only when it waits', () => {
+    const shard = (id: number, state: string, extra = {}) => ({ id, state: state as 'ready', since: now - 12_000, lastHeardAt: now - 20_000, latencyMs: 40, ...extra });
+    const down = { state: 'reconnecting', connected: false, lastEventAt: now - 20_000, lastHeartbeatAt: now - 20_000, connectedAt: null, disconnectedAt: now - 90_000 };
+    expect(health({ dbOk: true, now, startedAt, gateway: { ...down, shards: [shard(0, 'ready'), shard(1, 'reconnecting')] } }).problems).toEqual([
+      'the gateway has been disconnected for 90 s (state: reconnecting): shard 1 is reconnecting for 12 s',
+    ]);
+    const waiting = shard(1, 'waiting', { reason: "Discord's session start limit is used up", until: now + 7_200_000 });
+    expect(readiness({ dbOk: true, now, gateway: { ...down, state: 'waiting', shards: [shard(0, 'ready'), waiting] } }).reasons[0]).toBe(
+      "the gateway is not connected (state: waiting): shard 1 is waiting: Discord's session start limit is used up (next IDENTIFY in 7200 s)",
+    );
+    expect(readiness({ dbOk: true, now, gateway: { ...down, shards: [shard(0, 'reconnecting')] } }).reasons[0]).toBe('the gateway is not connected (state: reconnecting)');
+    expect(readiness({ dbOk: true, now, gateway: { ...down, state: 'waiting', shards: [{ ...waiting, id: 0 }] } }).reasons[0]).toMatch(
+      /^the gateway is not connected \(state: waiting\): shard 0 is waiting/,
+    );
   });
 
   it('a webhook-only process judges by the gateway process’s heartbeat rows', () => {

@@ -96,6 +96,14 @@ describe('admin status against a running bot', () => {
     expect(waiting).toMatch(/gateway\s+connecting, disconnected, never READY since the start/);
     const up = formatStatus({ ...report, gateway: { state: 'ready', connected: true, readyOnce: true, lastEventAt: null, lastHeartbeatAt: null } });
     expect(up).not.toContain('never READY');
+    // One shard gets its own row only when it waits: why is news to the operator.
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    const shard = { id: 0, state: 'ready', since: now - 60_000, lastHeardAt: now - 2_000, latencyMs: 30 };
+    expect(formatStatus({ ...report, gateway: { state: 'ready', connected: true, shards: [shard] } }, now)).not.toMatch(/shard 0/);
+    const waiting1 = { ...shard, state: 'waiting', since: now - 5_000, reason: "Discord's session start limit is used up", until: now + 7_500_000 };
+    expect(formatStatus({ ...report, gateway: { state: 'waiting', connected: false, shards: [waiting1] } }, now)).toMatch(
+      /\n {2}shard 0\s+waiting for 5 s, Discord's session start limit is used up; next IDENTIFY in 2 h 5 min(\n|$)/,
+    );
   });
 });
 

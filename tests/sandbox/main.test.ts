@@ -135,4 +135,20 @@ describe('npm run emulator', () => {
     expect((await bad.exited).code).toBe(2);
     expect(lines(bad.stderr())).toEqual([expect.stringMatching(/^emulator: scale\.voice \(50\) must not exceed/)]);
   }, 60_000);
+
+  it('--session-starts and --session-start-reset-seconds set the session start limit; a value that is not a count is one line and exit 2', async () => {
+    const run = runEmulator('--session-starts', '2', '--session-start-reset-seconds', '60');
+    const info = await until(() => {
+      const last = lines(run.stdout()).at(-1);
+      return last?.startsWith('{') ? (JSON.parse(last) as Record<string, string>) : undefined;
+    }, 'the JSON line');
+    const rest = new REST({ api: info.api, version: '10' }).setToken(info.token as string);
+    await expect(rest.get(Routes.gatewayBot())).resolves.toMatchObject({ session_start_limit: { total: 2, remaining: 2 } });
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+
+    const bad = runEmulator('--session-starts', '0');
+    expect((await bad.exited).code).toBe(2);
+    expect(lines(bad.stderr())).toEqual(['emulator: --session-starts must be a whole number of at least 1 (got "0")']);
+  }, 60_000);
 });

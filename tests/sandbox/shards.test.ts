@@ -119,4 +119,40 @@ describe('a sharded gateway', () => {
     void m.connect().catch(() => {});
     await eventually(() => closes.some((c) => c.code === 4011));
   });
+
+  it('an IDENTIFY past the session start limit ends every session of the bot and resets its token, as Discord does; the budget refills after its window', async () => {
+    emu = await startEmulator({ scale: { guilds: 2 }, sharding: { sessionStartTotal: 2, sessionStartResetMs: 60_000 } });
+    const { rest, closes, manager: m } = shardedManager(emu, 2, [0, 1]);
+    await m.connect();
+    expect((await rest.get(Routes.gatewayBot())) as object).toMatchObject({ session_start_limit: { total: 2, remaining: 0 } });
+    const oldToken = emu.token;
+    // The third IDENTIFY of the window: not refused alone, every live session goes with it.
+    expect(await identifyRaw(emu, [0, 2])).toBe(4004);
+    await eventually(() => closes.filter((c) => c.code === 4004).length === 2);
+    expect(emu.token).not.toBe(oldToken);
+    await expect(rest.get(Routes.gatewayBot())).rejects.toMatchObject({ status: 401 });
+    expect(emu.events.filter((e) => e.kind === 'gateway-close' && (e as { reason: string }).reason.startsWith('session start limit exceeded'))).toHaveLength(1);
+
+    // A budget used up elsewhere (fault injection) refills after the reset it announces.
+    await emu.close();
+    emu = await startEmulator({ scale: { guilds: 2 } });
+    const fresh = new REST({ api: emu.api, version: '10' }).setToken(emu.token);
+    emu.exhaustSessionStarts(300);
+    const exhausted = ((await fresh.get(Routes.gatewayBot())) as { session_start_limit: { remaining: number; reset_after: number } }).session_start_limit;
+    expect(exhausted.remaining).toBe(0);
+    expect(exhausted.reset_after).toBeGreaterThan(0);
+    expect(exhausted.reset_after).toBeLessThanOrEqual(300);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await fresh.get(Routes.gatewayBot())).toMatchObject({ session_start_limit: { total: 1000, remaining: 1000, reset_after: 0 } });
+    expect(await identifyRaw(emu, [0, 1])).toBe(0);
+  });
+
+  it('drops the sockets of one shard only when asked to', async () => {
+    emu = await startEmulator({ scale: { guilds: 4 } });
+    const { closes, manager: m } = shardedManager(emu, 2, [0, 1]);
+    await m.connect();
+    expect(emu.dropGateway({ shard: 1, code: 4000 })).toBe(1);
+    await eventually(() => closes.length === 1);
+    expect(closes).toEqual([{ shard: 1, code: 4000 }]);
+  });
 });

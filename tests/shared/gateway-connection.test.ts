@@ -103,9 +103,45 @@ describe('the gateway connection model', () => {
     expect(heard).toEqual(['alive 500', 'lost 500', 'alive 2500 back']);
     connection.shutDown();
     expect(connection.shardConnected(2)).toBe(false);
-    expect(connection.view().shards).toEqual([
+    expect(connection.view().shards).toMatchObject([
       { id: 2, state: 'closed' },
       { id: 3, state: 'closed' },
     ]);
+  });
+
+  it('each shard has its own since, last heard and heartbeat latency; a shard waiting on the session start limit says why and until when', () => {
+    const { clock, connection } = setup();
+    connection.connecting([0, 1]);
+    clock.advance(1_000);
+    connection.ready(0);
+    connection.ready(1);
+    clock.advance(1_000);
+    connection.heartbeatAcked(12, 0);
+    connection.dispatched(1);
+    clock.advance(1_000);
+    connection.heartbeatAcked(34, 1);
+    expect(connection.view().shards).toEqual([
+      { id: 0, state: 'ready', since: start + 1_000, lastHeardAt: start + 2_000, latencyMs: 12 },
+      { id: 1, state: 'ready', since: start + 1_000, lastHeardAt: start + 3_000, latencyMs: 34 },
+    ]);
+    clock.advance(1_000);
+    connection.closed(1006, 1);
+    clock.advance(1_000);
+    connection.closed(1006, 1); // closed again while reconnecting: down since the first close
+    connection.waiting([1], "Discord's session start limit is used up", start + 60_000);
+    expect(connection.view()).toMatchObject({ state: 'waiting', connected: false });
+    expect(connection.view().shards[1]).toEqual({
+      id: 1,
+      state: 'waiting',
+      since: start + 5_000,
+      lastHeardAt: start + 3_000,
+      latencyMs: 34,
+      reason: "Discord's session start limit is used up",
+      until: start + 60_000,
+    });
+    clock.advance(55_000);
+    connection.ready(1);
+    expect(connection.view().shards[1]).toEqual({ id: 1, state: 'ready', since: start + 60_000, lastHeardAt: start + 3_000, latencyMs: 34 });
+    expect(connection.view()).toMatchObject({ state: 'ready', connected: true });
   });
 });

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../shared/time/duration.js';
 import { AdminError } from './errors.js';
 
 interface GatewayView {
@@ -17,6 +18,18 @@ interface GatewayView {
   /** false: the gateway runs in another process; beatAt/connectedAt are what it last recorded. */
   inProcess?: boolean;
   beatAt?: number | null;
+  /** Each shard of the process (a bot from before sharding has none). */
+  shards?: ShardStatus[];
+}
+
+interface ShardStatus {
+  id: number;
+  state: string;
+  since?: number;
+  lastHeardAt?: number | null;
+  latencyMs?: number | null;
+  reason?: string;
+  until?: number;
 }
 
 /** What `status` shows, gathered from `/healthz` and `/readyz`. */
@@ -75,16 +88,24 @@ export async function fetchStatus(url: string, release?: string): Promise<Status
   };
 }
 
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
-}
-
 const ago = (at: number | null | undefined, now: number) => (typeof at === 'number' ? `${formatDuration((now - at) / 1000)} ago` : 'never');
+
+/**
+ * One row per shard when the process runs several, or when its one shard waits (the reason is news):
+ * `shard 1   waiting 3 min: Discord's session start limit is used up; next IDENTIFY in 2 h 5 min`.
+ */
+function shardRows(shards: ShardStatus[], now: number): [string, string][] {
+  if (shards.length < 2 && !shards.some((s) => s.state === 'waiting')) return [];
+  return shards.map((s) => {
+    const parts = [typeof s.since === 'number' ? `${s.state} for ${formatDuration((now - s.since) / 1000)}` : s.state];
+    if (s.state === 'waiting') parts.push(`${s.reason ?? 'no reason given'}; next IDENTIFY in ${typeof s.until === 'number' ? formatDuration((s.until - now) / 1000) : 'unknown'}`);
+    else {
+      parts.push(`heard ${ago(s.lastHeardAt, now)}`);
+      if (typeof s.latencyMs === 'number') parts.push(`heartbeat ${s.latencyMs} ms`);
+    }
+    return [`shard ${s.id}`, parts.join(', ')];
+  });
+}
 
 /** The report as a few aligned lines for a person. */
 export function formatStatus(r: StatusReport, now = Date.now()): string {
@@ -108,6 +129,7 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
     rows.push(['gateway', parts.filter(Boolean).join(', ')]);
     rows.push(['last event', ago(g.lastEventAt, now)]);
     rows.push(['heartbeat', ago(g.lastHeartbeatAt, now)]);
+    for (const shard of shardRows(g.shards ?? [], now)) rows.push(shard);
   } else {
     rows.push(['gateway', 'not in this process']);
   }

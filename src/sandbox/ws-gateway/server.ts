@@ -38,8 +38,10 @@ export interface GatewayOptions {
   voice: VoiceEndpoint;
   /** Guilds one session may hold; IDENTIFY past it is closed with 4011 (sharding required). */
   maxGuildsPerShard: number;
-  /** Session starts per 24 h (`session_start_limit.total`). */
+  /** Session starts per window (`session_start_limit.total`). */
   sessionStartTotal: number;
+  /** The session start window (24 h on Discord). */
+  sessionStartResetMs?: number;
 }
 
 interface Connection {
@@ -65,7 +67,7 @@ export class GatewayServer {
   readonly sessionStarts: SessionStarts;
 
   constructor(private readonly o: GatewayOptions) {
-    this.sessionStarts = new SessionStarts(o.sessionStartTotal);
+    this.sessionStarts = new SessionStarts(o.sessionStartTotal, o.sessionStartResetMs);
     o.world.dispatch = (event) => this.deliver(event);
   }
 
@@ -217,6 +219,7 @@ export class GatewayServer {
     const shard = checkShard(d?.shard, (pair) => guildsOn(pair).length, this.o.maxGuildsPerShard);
     if (!shard.ok && shard.code === 'invalid') return this.#close(ws, conn, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
     if (!shard.ok) return this.#close(ws, conn, GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+    if (this.sessionStarts.left(Date.now()) === 0) return this.#sessionLimitHit(ws, conn);
     this.sessionStarts.spend(Date.now());
     this.#sweepSessions();
     conn.payloadCompression = d?.compress === true && conn.zlib === null;
@@ -231,6 +234,20 @@ export class GatewayServer {
       buildReady(world, { sessionId: session.id, resumeUrl: this.o.url(), shard: session.shard, guildIds, applicationFlags: applicationFlagsFor(this.o.privilegedIntents()) }),
     );
     for (const id of guildIds) this.#dispatch(session, 'GUILD_CREATE', buildGuildCreate(world, id, session.intents));
+  }
+
+  /**
+   * An IDENTIFY past the session start limit: Discord ends every session of the app and resets its
+   * token. The close code is not documented; 4004 is what the old token gets from then on (REST: 401).
+   * @see https://discord.com/developers/docs/events/gateway#identifying
+   */
+  #sessionLimitHit(ws: WebSocket, conn: Connection): void {
+    const { world } = this.o;
+    world.application.token = `${world.application.token.split('.')[0]}.reset-${Date.now().toString(36)}`;
+    this.o.log.push({ kind: 'gateway-close', sessionId: null, code: GatewayCloseCodes.AuthenticationFailed, reason: 'session start limit exceeded: every session ended, token reset', by: 'server' });
+    for (const session of this.sessions.values()) session.invalidated = true;
+    for (const [socket, c] of this.#connections) if (socket !== ws) this.#close(socket, c, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+    this.#close(ws, conn, GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
   }
 
   #resume(ws: WebSocket, conn: Connection, d: any): void {
@@ -325,13 +342,14 @@ export class GatewayServer {
   }
 
   /**
-   * Drops every live connection. `resumable: false` invalidates the sessions first, so the client's
+   * Drops every live connection (with `shard`, only the sessions of that shard id). `resumable: false` invalidates the sessions first, so the client's
    * RESUME gets INVALID_SESSION (d: false). Without `code` the socket is cut (like a network drop,
    * the client sees 1006); with `code` it is closed with that code (e.g. 4000).
    */
-  drop({ resumable = true, code }: { resumable?: boolean; code?: number } = {}): number {
+  drop({ resumable = true, code, shard }: { resumable?: boolean; code?: number; shard?: number } = {}): number {
     let dropped = 0;
     for (const [ws, conn] of this.#connections) {
+      if (shard !== undefined && conn.session?.shard[0] !== shard) continue;
       if (conn.session && !resumable) conn.session.invalidated = true;
       dropped += 1;
       if (code === undefined) {

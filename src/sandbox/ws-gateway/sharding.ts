@@ -13,14 +13,16 @@ export interface ShardingOptions {
   maxGuildsPerShard?: number;
   /** `GET /gateway/bot`'s `shards` (default: one per 1 000 guilds, at least 1). */
   recommendedShards?: number;
-  /** Session starts allowed per 24 h (default 1 000, as for most bots). */
+  /** Session starts allowed per window (default 1 000, as for most bots). */
   sessionStartTotal?: number;
+  /** The window's length: the budget refills this long after its first IDENTIFY (default 24 h, as Discord; tests shorten it). */
+  sessionStartResetMs?: number;
 }
 
 /** Discord's limits: sharding is required past 2 500 guilds per shard, recommended at 1 000. */
 export const DISCORD_MAX_GUILDS_PER_SHARD = 2_500;
 const GUILDS_PER_RECOMMENDED_SHARD = 1_000;
-const DAY_MS = 24 * 60 * 60_000;
+export const DAY_MS = 24 * 60 * 60_000;
 
 export type ShardCheck = { ok: true; shard: [number, number] } | { ok: false; code: 'invalid' | 'required' };
 
@@ -35,12 +37,31 @@ export function checkShard(requested: unknown, guildsOnShard: (shard: [number, n
   return { ok: true, shard: pair };
 }
 
-/** The session start budget: every IDENTIFY spends one; the budget refills 24 h after the first. */
+/**
+ * The session start budget: every IDENTIFY spends one; the budget refills a window (24 h) after the
+ * first. Discord does not refuse an IDENTIFY past it: it ends every session of the bot and resets
+ * the token (the gateway server does that when {@link left} is 0).
+ */
 export class SessionStarts {
   #used = 0;
   #windowStart: number | null = null;
 
-  constructor(readonly total: number) {}
+  constructor(
+    readonly total: number,
+    readonly windowMs = DAY_MS,
+  ) {}
+
+  /** Session starts left now. */
+  left(now: number): number {
+    this.#roll(now);
+    return Math.max(0, this.total - this.#used);
+  }
+
+  /** As if other processes had spent the whole budget: none left for `resetAfterMs` (fault injection). */
+  exhaust(now: number, resetAfterMs: number): void {
+    this.#windowStart = now - this.windowMs + resetAfterMs;
+    this.#used = this.total;
+  }
 
   spend(now: number): void {
     this.#roll(now);
@@ -54,13 +75,13 @@ export class SessionStarts {
     return {
       total: this.total,
       remaining: Math.max(0, this.total - this.#used),
-      reset_after: this.#windowStart === null ? 0 : this.#windowStart + DAY_MS - now,
+      reset_after: this.#windowStart === null ? 0 : this.#windowStart + this.windowMs - now,
       max_concurrency: 1,
     };
   }
 
   #roll(now: number): void {
-    if (this.#windowStart !== null && now - this.#windowStart >= DAY_MS) {
+    if (this.#windowStart !== null && now - this.#windowStart >= this.windowMs) {
       this.#windowStart = null;
       this.#used = 0;
     }

@@ -1,18 +1,15 @@
 import { EVERY_GUILD, type GuildOwner } from '../shards.js';
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Database, PartyAlertTable } from '../db/schema.js';
+import type { Selectable } from 'kysely';
+import type { PartyAlertTable } from '../db/schema.js';
 import { NoAccessError, NotFoundError } from '../discord/errors.js';
-import type { DiscordApi } from '../discord/rest.js';
-import type { Logger } from '../logger.js';
 import { alertHeader, renderPartyAlert, type AlertMember } from '../render/party-messages.js';
 import type { Job } from '../scheduler.js';
 import { slotEnd, type Slot } from '../time/slots.js';
 import { comingBySlot } from './coming.js';
 import { InFlight } from './in-flight.js';
-import { NONCE_TRUST_MS, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
-import type { MemberLabels } from './member-labels.js';
+import { NONCE_TRUST_MS, slotsOfPost, type DailyPost } from './daily-post-row.js';
+import type { PostMessagingDeps } from './post-messaging.js';
 import type { PartySettings, PartySettingsStore } from './party-settings.js';
 import { optedOutMembers } from './privacy.js';
 import type { ReminderSettingsStore } from './reminder-settings.js';
@@ -46,13 +43,7 @@ export class PartyAlertService {
   private readonly inFlight = new InFlight();
 
   constructor(
-    private readonly deps: {
-      db: Kysely<Database>;
-      discord: DiscordApi;
-      clock: Clock;
-      log: Logger;
-      posts: DailyPostReader;
-      labels: MemberLabels;
+    private readonly deps: PostMessagingDeps & {
       settings: PartySettingsStore;
       mentions: Pick<ReminderSettingsStore, 'partyMentions'>;
     },

@@ -1,19 +1,16 @@
 import type { GuildOwner } from '../shards.js';
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { DateTime } from 'luxon';
-import type { Clock } from '../clock.js';
-import type { Database, ReminderSentTable } from '../db/schema.js';
+import type { ReminderSentTable } from '../db/schema.js';
 import { DiscordRequestError, isClosedDms } from '../discord/errors.js';
-import type { DiscordApi } from '../discord/rest.js';
-import type { Logger } from '../logger.js';
 import { reminderHeader, renderReminder } from '../render/party-messages.js';
 import type { Job } from '../scheduler.js';
 import { slotEnd, type Slot } from '../time/slots.js';
 import { comingBySlot } from './coming.js';
 import { InFlight } from './in-flight.js';
-import { NONCE_TRUST_MS, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
-import type { MemberLabels } from './member-labels.js';
+import { NONCE_TRUST_MS, messageLink, slotsOfPost, type DailyPost } from './daily-post-row.js';
+import type { PostMessagingDeps } from './post-messaging.js';
 import { optedOutMembers } from './privacy.js';
 import type { ReminderSettingsStore } from './reminder-settings.js';
 
@@ -43,13 +40,7 @@ export class ReminderService implements Job {
   private readonly inFlight = new InFlight();
 
   constructor(
-    private readonly deps: {
-      db: Kysely<Database>;
-      discord: DiscordApi;
-      clock: Clock;
-      log: Logger;
-      posts: DailyPostReader;
-      labels: MemberLabels;
+    private readonly deps: PostMessagingDeps & {
       settings: ReminderSettingsStore;
       /** The guilds this process reminds for (a sharded gateway process: its shards'; default all). */
       owns?: GuildOwner;
