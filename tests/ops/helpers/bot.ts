@@ -8,9 +8,22 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-/** `npm start` from source (tsx), as its own process, with `env` on top of a clean environment. */
-export async function startBotProcess(env: Record<string, string>, port: number): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export interface BotProcessOptions {
+  /** The entry point (default `src/main.ts`, `npm start`; `src/http/main.ts` is `start:http`, `src/gateway/main.ts` `start:gateway`). */
+  entry?: string;
+  /** When the process is up (default: its `/healthz` answers 200). `start:gateway` serves no HTTP: e.g. its session at the emulator. */
+  ready?: (url: string) => Promise<boolean> | boolean;
+}
+
+const healthy = (url: string) =>
+  fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+/** `npm start` (or another entry) from source (tsx), as its own process, with `env` on top of a clean environment. */
+export async function startBotProcess(env: Record<string, string>, port: number, options: BotProcessOptions = {}): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/main.ts'], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,12 +35,8 @@ export async function startBotProcess(env: Record<string, string>, port: number)
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz:\n${output}`);
+    if (await (options.ready ?? healthy)(url)) break;
+    if (Date.now() > deadline) throw new Error(`the bot did not come up in 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -35,7 +44,7 @@ export async function startBotProcess(env: Record<string, string>, port: number)
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
