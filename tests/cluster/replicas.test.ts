@@ -28,6 +28,8 @@ const CLOCK_START = '2026-12-07T12:00:05Z'; // Monday, just past 07:00 in New Yo
 const EIGHT_PM = Date.parse('2026-12-08T01:00:00Z') / 1000; // Monday 20:00 in New York
 const NINE_PM = Date.parse('2026-12-08T02:00:00Z') / 1000;
 const MONDAY = '1';
+/** Four processes starting from source at once: seconds on a quiet machine, far longer on a busy one. */
+const STARTUP_MS = 90_000;
 
 type Select = { custom_id: string };
 const byKey = (m: EmulatedMessage, key: string) => (m.components ?? []).flatMap((row) => (row as { components: Select[] }).components).find((c) => c.custom_id.startsWith(`${key}:`))!;
@@ -50,6 +52,7 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
   const startShard = (id: number) =>
     startBotProcess({ ...env, SHARD_COUNT: '2', SHARD_IDS: String(id) }, 0, {
       entry: 'src/gateway/main.ts',
+      timeoutMs: STARTUP_MS,
       ready: () => emu.gatewaySessions.some((s) => s.connected && s.shard[0] === id && s.shard[1] === 2),
     });
 
@@ -94,8 +97,8 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
     };
     // The gateway processes first: a webhook replica's /healthz reads their heartbeats.
     shards.push(...(await Promise.all([startShard(0), startShard(1)])));
-    replicas.push(...(await Promise.all(ports.map((port) => startBotProcess(env, port, { entry: 'src/http/main.ts' })))));
-  }, 90_000);
+    replicas.push(...(await Promise.all(ports.map((port) => startBotProcess(env, port, { entry: 'src/http/main.ts', timeoutMs: STARTUP_MS })))));
+  }, 240_000);
 
   afterAll(async () => {
     await Promise.all([...replicas, ...shards].map((p) => p.stop()));

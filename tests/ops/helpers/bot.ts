@@ -13,6 +13,8 @@ export interface BotProcessOptions {
   entry?: string;
   /** When the process is up (default: its `/healthz` answers 200). `start:gateway` serves no HTTP: e.g. its session at the emulator. */
   ready?: (url: string) => Promise<boolean> | boolean;
+  /** How long it may take to be ready (default 30 s). */
+  timeoutMs?: number;
 }
 
 const healthy = (url: string) =>
@@ -32,11 +34,12 @@ export async function startBotProcess(env: Record<string, string>, port: number,
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}:\n${output}`);
     if (await (options.ready ?? healthy)(url)) break;
-    if (Date.now() > deadline) throw new Error(`the bot did not come up in 30 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the bot did not come up in ${timeoutMs / 1000} s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
