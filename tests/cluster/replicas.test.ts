@@ -131,7 +131,8 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
       /** One interaction as a member lives it: sent, answered, its message shown — or an error they see. */
       const step = async (send: () => ReturnType<Emulator['runCommand']>) => {
         const result = await send();
-        if (result.error) throw new Error(result.error);
+        // The proxy's own 502 says why (no replica took the connection, or which one failed after).
+        if (result.error) throw new Error(`${result.error}${typeof result.response === 'string' ? `: ${result.response}` : ''}`);
         return result.final(15_000);
       };
       /** `/schedule set`, Monday, 21:00, Save. A member who sees "This interaction failed" starts again. */
@@ -146,7 +147,10 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
             return;
           } catch (error) {
             failed.push(`${user}: ${(error as Error).message}`);
-            if (attempt === 3) throw error;
+            if (attempt === 3) {
+              const states = replicas.map((r, i) => `replica ${i}: exit ${r.child.exitCode ?? r.child.signalCode ?? 'running'}\n${r.output().slice(-2_000)}`);
+              throw new Error(`${(error as Error).message}\n${failed.join('\n')}\n${states.join('\n')}`);
+            }
           }
         }
       };
