@@ -205,7 +205,7 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
         expect(scheduled.map((r) => r.user_id).sort()).toEqual([...g.voters].sort());
         expect(new Set(scheduled.map((r) => r.hour))).toEqual(new Set([21]));
       }
-      expect(emu.counters.rateLimited).toBe(0);
+      expect(emu.counters.rateLimited, JSON.stringify(emu.counters.rateLimitedByRoute)).toBe(0);
     },
   );
 });
