@@ -9,12 +9,27 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
+export interface BotProcessOptions {
+  /** The entry point (default `src/main.ts`, `npm start`; `src/http/main.ts` is `start:http`, `src/gateway/main.ts` `start:gateway`). */
+  entry?: string;
+  /** When the process is up (default: its `/healthz` answers 200). `start:gateway` serves no HTTP: e.g. its session at the emulator. */
+  ready?: (url: string) => Promise<boolean> | boolean;
+  /** How long it may take to be ready (default 30 s). */
+  timeoutMs?: number;
+}
+
+const healthy = (url: string) =>
+  fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
 /**
- * `npm start` from source (tsx), as its own process, with `env` on top of a clean environment; its
- * `DATABASE_PATH` on the engine of the run (`botDatabaseEnv`).
+ * `npm start` (or another entry) from source (tsx), as its own process, with `env` on top of a clean
+ * environment; its `DATABASE_PATH` on the engine of the run (`botDatabaseEnv`).
  */
-export async function startBotProcess(env: Record<string, string>, port: number): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startBotProcess(env: Record<string, string>, port: number, options: BotProcessOptions = {}): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'src/main.ts'], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...botDatabaseEnv(env), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,15 +38,12 @@ export async function startBotProcess(env: Record<string, string>, port: number)
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz:\n${output}`);
+    if (await (options.ready ?? healthy)(url)) break;
+    if (Date.now() > deadline) throw new Error(`the bot did not come up in ${timeoutMs / 1000} s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -39,7 +51,7 @@ export async function startBotProcess(env: Record<string, string>, port: number)
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
