@@ -26,11 +26,10 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/stats/query-plans.test.ts': "SQLite's EXPLAIN QUERY PLAN of the charts' reads",
   'tests/postgres/engines.test.ts': 'runs on PGlite and on a server by itself, whatever TEST_DB says',
   'tests/postgres/stats-engines.test.ts': 'compares SQLite, PGlite and a server by itself, whatever TEST_DB says',
+  'tests/postgres/migrate-to-postgres.test.ts': 'moves an SQLite file into PGlite and a server by itself, whatever TEST_DB says',
+  'tests/cluster/replicas.test.ts': 'runs on a PostgreSQL server of its own by itself (replicas cannot share one SQLite file)',
   'tests/stats/cli.test.ts': '`npm run stats` reads a SQLite file (--db); the same charts run on PostgreSQL in tests/stats/charts.test.ts',
   'tests/cli/sandbox.test.ts': '`npm run sandbox` as a child process on its temp SQLite file; the sandbox itself runs on PostgreSQL in tests/e2e',
-  // Not this branch's file: its crash stand-in calls `dead.app.sqlite.close()`, which throws on PostgreSQL;
-  // `await dead.app.database.close()` (as tests/helpers/world.ts's crash now does) lets it run here.
-  'tests/cluster/sharded-gateway.test.ts': 'kills a process with app.sqlite.close() (see above)',
   // Store nothing (no app, no database): the same on either engine.
   'tests/architecture/imports.test.ts': 'source layout only',
   'tests/daily/discord-errors.test.ts': 'REST errors against the emulator, no database',

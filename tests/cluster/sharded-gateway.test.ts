@@ -176,7 +176,7 @@ describe('two gateway processes, one shard of two each, four guilds, one databas
     dead.app.heartbeat.stop();
     await dead.sidecar!.gateway.destroy().catch(() => undefined);
     await dead.server?.fastify.close().catch(() => undefined);
-    dead.app.sqlite.close();
+    await dead.app.database.close(); // the connection only: a killed process flushes nothing
     const late = killed.voters[0]!;
     await emu.react(late, killed.channel, daily(killed)[0]!.id, '🕘');
     // The other shard's guild is served meanwhile.
