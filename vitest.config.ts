@@ -14,10 +14,17 @@ const QUIET = [
   'tests/greeting/voice-server.test.ts',
   'tests/http/deferred-delivery.test.ts',
   'tests/http/deadline.test.ts',
-  // Not about time: it checks that the admin tool leaves no rollcall-download-* in /tmp, which the
-  // deploy test's downloads (in the other group) would otherwise put there for a moment.
-  'tests/ops/stats-menu.test.ts',
 ];
+
+/**
+ * Files about PostgreSQL itself: they compare SQLite, PGlite and a server side by side (the engines'
+ * schemas and locks, the charts' data, `migrate-to-postgres`) or need a server (the replicas
+ * cluster). They pick their engines themselves, whatever `TEST_DB` says, and run with the rest of the
+ * suite on PostgreSQL (`npm run test:pglite`, `npm run test:postgres`, both in `.ci/run`), not in
+ * `npm test`: the default suite is the Pi's engine, SQLite, and starting PGlite again and again is
+ * most of these files' minutes.
+ */
+export const POSTGRES_ONLY = ['tests/postgres/**', 'tests/cluster/replicas.test.ts'];
 
 export default defineConfig({
   test: {
@@ -33,7 +40,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['tests/**/*.test.ts'],
-          exclude: QUIET,
+          exclude: [...QUIET, ...POSTGRES_ONLY],
           // Most tests wait on sockets, child processes and timers rather than compute: two files per
           // core keep both cores busy; more starve the ones that do compute (charts, Chromium) — five
           // on this 2-core machine was 16 s faster and failed the page's chart. Vitest's default is

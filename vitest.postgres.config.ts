@@ -1,12 +1,13 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import base from './vitest.config.js';
+import base, { POSTGRES_ONLY } from './vitest.config.js';
 
 /**
  * `npm run test:pglite` / `npm run test:postgres`: the whole suite again on PostgreSQL — PGlite
  * (PostgreSQL compiled to WebAssembly, no server needed) or a throw-away server
  * (scripts/test-postgres.sh). The same test files as `npm test`, parametrized by `TEST_DB`
  * (tests/helpers/app.ts gives each app a database URL instead of its SQLite file), in the same
- * projects (the wall-clock files last), minus {@link NOT_ON_POSTGRES}.
+ * projects (the wall-clock files last), minus {@link NOT_ON_POSTGRES}, plus the files about PostgreSQL
+ * itself that `npm test` leaves to this run (`POSTGRES_ONLY` in vitest.config.ts).
  *
  * Counts and times (2-core machine): see README's "Tests" section.
  */
@@ -24,10 +25,6 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/ops/stats-menu.test.ts': "charts over ssh from the Pi's SQLite file",
   'tests/shared/database-access.test.ts': "the SQLite file's permissions and who may write it",
   'tests/stats/query-plans.test.ts': "SQLite's EXPLAIN QUERY PLAN of the charts' reads",
-  'tests/postgres/engines.test.ts': 'runs on PGlite and on a server by itself, whatever TEST_DB says',
-  'tests/postgres/stats-engines.test.ts': 'compares SQLite, PGlite and a server by itself, whatever TEST_DB says',
-  'tests/postgres/migrate-to-postgres.test.ts': 'moves an SQLite file into PGlite and a server by itself, whatever TEST_DB says',
-  'tests/cluster/replicas.test.ts': 'runs on a PostgreSQL server of its own by itself (replicas cannot share one SQLite file)',
   'tests/stats/cli.test.ts': '`npm run stats` reads a SQLite file (--db); the same charts run on PostgreSQL in tests/stats/charts.test.ts',
   'tests/cli/sandbox.test.ts': '`npm run sandbox` as a child process on its temp SQLite file; the sandbox itself runs on PostgreSQL in tests/e2e',
   // Store nothing (no app, no database): the same on either engine.
@@ -73,7 +70,10 @@ export default defineConfig({
     // Each file in a process of its own, as in `npm test` (not isolated, @discordjs/ws's event emitter
     // breaks when a second file loads it again in the same process): one PGlite instance per worker
     // process, started by the setup file before its tests (tests/helpers/engine.ts).
-    projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({ ...p, test: { ...p.test, exclude: [...(p.test?.exclude ?? []), ...skipped] } })),
+    projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({
+      ...p,
+      test: { ...p.test, exclude: [...(p.test?.exclude ?? []).filter((f) => !POSTGRES_ONLY.includes(f)), ...skipped] },
+    })),
     // Starting PGlite takes seconds, more on a busy machine: the first file of each worker waits for it.
     setupFiles: ['tests/helpers/engine-setup.ts'],
     hookTimeout: 120_000,

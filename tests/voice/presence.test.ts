@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { WebSocketShardEvents } from '@discordjs/ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lastHeardAt } from '../../src/shared/gateway-connection.js';
 import { slotsFor } from '../../src/shared/time/slots.js';
 import type { VoiceStay } from '../../src/shared/services/voice-sessions.js';
 import { eventually, startWorld, type World } from '../helpers/world.js';
@@ -317,7 +318,9 @@ describe('voice presence across a non-resumed reconnect', () => {
     await settledInVoice(w, 3);
 
     w.clock.set(T0 + 10 * 60_000);
-    await new Promise((r) => setTimeout(r, 1_500)); // a heartbeat ACK at minute 10: the bot is listening
+    // A heartbeat ACK at minute 10: the bot is listening (waited for, not slept: on a busy machine
+    // the next beat may take longer than any fixed pause).
+    await eventually(() => expect(lastHeardAt(w.gateway.connection.view())).toBeGreaterThanOrEqual(T0 + 10 * 60_000), 15_000);
     const before = guildCreates(w);
     // The connection drops and cannot be resumed; what happens meanwhile reaches no session. The
     // bot is back an hour later (the clock only moves when told).
