@@ -216,6 +216,9 @@ describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} 
     insert('222222222222222222'); // after the backup: gone after the restore
     const before = ownership(pi.dbPath);
 
+    const restoreCopies = () => readdirSync('/tmp').filter((f) => f.startsWith('rollcall-restore-'));
+    const copiesBefore = restoreCopies(); // a killed run's copy may be there already: not this one's
+
     const started = Date.now();
     const r = await admin(['restore', '--from', out, '--json', ...sshd.args(pi.root)], { timeoutMs: 90_000 });
     expect(r.code, `${r.stderr}\n${pi.log()}`).toBe(0);
@@ -234,6 +237,6 @@ describe.skipIf(need.missing || !canRun)(canRun ? need.title(title) : `${title} 
     await eventually(() => botWroteSince(pi.dbPath, started), 15_000);
     // The uploaded copy is gone. Waited for: another file's restore (deploy.test.ts) may have its own
     // copy in this /tmp for a moment; a copy left behind stays and fails this.
-    await eventually(() => expect(readdirSync('/tmp').filter((f) => f.startsWith('rollcall-restore-'))).toEqual([]), 15_000);
+    await eventually(() => expect(restoreCopies().filter((f) => !copiesBefore.includes(f))).toEqual([]), 15_000);
   }, 120_000);
 });
