@@ -133,8 +133,16 @@ describe('voice greeting rules', () => {
     w.app.greeting.attach(recorder)(); // the app's own service steps aside for this one
     await leave(bob);
     const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+    const { db, clock, log, voice, guilds, guildConfig, posts, members } = w.app; // not the whole app: its SQLite handle is not there on PostgreSQL
     const service = new VoiceGreetingService({
-      ...w.app,
+      db,
+      clock,
+      log,
+      voice,
+      guilds,
+      guildConfig,
+      posts,
+      members,
       settings: w.app.greetingSettings,
       setTimer: (fn, ms) => {
         const t = { fn, ms, cancelled: false };
