@@ -53,7 +53,9 @@ describe('an edit left pending by a killed process', () => {
 
     // The dead process's PATCH was still on its way and Discord applies it now, over our newer edit:
     // the editor edits once more a while after a takeover, so the older text does not stay up.
-    w.app.editor.lateEditMs = 300;
+    // Long enough for this test's older PATCH below to go out first on a slow engine or machine (at
+    // 300 ms, PostgreSQL's round trips sometimes let the re-edit come before it, and the old text stayed).
+    w.app.editor.lateEditMs = 1_000;
     await new Promise((r) => setTimeout(r, 1_300));
     const again = await pendingChange(`${spawnSync(process.execPath, ['-e', '']).pid}:killed-mid-edit`, 2);
     expect(await w.app.editor.resumePending()).toBe(1);
@@ -61,7 +63,7 @@ describe('an edit left pending by a killed process', () => {
     const current = w.emu.message(again.channel_id, again.message_id!)!.content;
     expect(current).toContain('**2**');
     await w.app.discord.editMessage(again.channel_id, again.message_id!, { content: text }); // the late, older PATCH
-    await new Promise((r) => setTimeout(r, 1_700));
+    await new Promise((r) => setTimeout(r, 2_400));
     await w.app.editor.settle();
     expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(current);
 
