@@ -4,6 +4,7 @@ import { GREETING_DELAY, GREETING_SPEED, type GreetingSettings } from '../../sha
 import { DEFAULT_VOICE, probeSpeech, speechInstalled, type SpeechSupport } from '../../voice/speech.js';
 import type { CommandContext, Reply } from '../handler.js';
 import type { ConfigDeps } from './config-deps.js';
+import { ON_OFF_OPTION, onOff } from '../on-off.js';
 
 /** The greeting line of `/config show`; says when this machine cannot speak. */
 export function describeGreeting(s: GreetingSettings, support: SpeechSupport): string {
@@ -45,8 +46,7 @@ async function speechSupportWithin(ms: number): Promise<SpeechSupport> {
 /** `/config voice-greeting on|off [voice] [speed] [say-nobody]` and `/config voice-greeting-delay <seconds>`. */
 export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: string, deps: ConfigDeps) => Promise<Reply>> = {
   'voice-greeting': async (ctx, guildId, deps) => {
-    const state = ctx.options.string('state');
-    if (state !== 'on' && state !== 'off') throw new UserError('Say `on` or `off`.');
+    const on = onOff(ctx.options);
     const extra: { voice?: string; speed?: number; sayNobody?: boolean } = {};
     const voice = ctx.options.string('voice');
     const speed = ctx.options.integer('speed');
@@ -54,8 +54,8 @@ export const greetingSubcommands: Record<string, (ctx: CommandContext, guildId: 
     if (voice !== undefined) extra.voice = voice;
     if (speed !== undefined) extra.speed = speed;
     if (sayNobody !== undefined) extra.sayNobody = sayNobody;
-    await deps.greeting.setEnabled(guildId, state === 'on', extra);
-    const what = state === 'on' ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.' : 'I will not greet anyone in voice.';
+    await deps.greeting.setEnabled(guildId, on, extra);
+    const what = on ? 'When a member is first in a voice channel and still alone after the delay, I join, say who else is coming when, and leave.' : 'I will not greet anyone in voice.';
     return { content: `✅ ${what}\n\n${await greetingLine(deps, guildId)}` };
   },
 
@@ -74,16 +74,7 @@ export const greetingOptions = [
     name: 'voice-greeting',
     description: 'Greet the first member alone in voice out loud with who else is coming (off by default)',
     options: [
-      {
-        type: ApplicationCommandOptionType.String as const,
-        name: 'state',
-        description: 'on or off',
-        required: true,
-        choices: [
-          { name: 'on', value: 'on' },
-          { name: 'off', value: 'off' },
-        ],
-      },
+      ON_OFF_OPTION,
       { type: ApplicationCommandOptionType.String as const, name: 'voice', description: 'espeak-ng voice, e.g. en-us, en-gb, fr, en-us+f3', max_length: 40 },
       {
         type: ApplicationCommandOptionType.Integer as const,

@@ -4,6 +4,7 @@ import { PARTY_SIZE, type PartySettings } from '../../shared/services/party-sett
 import { REMINDER_MINUTES, type ReminderSettings } from '../../shared/services/reminder-settings.js';
 import type { CommandContext, CommandHandler, Deps, Reply } from '../handler.js';
 import { IN_GUILDS_ONLY } from '../handler.js';
+import { ON_OFF_OPTION, onOff } from '../on-off.js';
 
 const REMIND_USES = ['reminderSettings', 'partySettings', 'privacy'] as const;
 type RemindDeps = Deps<(typeof REMIND_USES)[number]>;
@@ -39,10 +40,9 @@ const subcommands: Record<string, (ctx: CommandContext, guildId: string, deps: R
     return answer(ctx, guildId, deps, `I'll DM you ${minutes} minutes before your first hour.`, s);
   },
   party: async (ctx, guildId, deps) => {
-    const state = ctx.options.string('state');
-    if (state !== 'on' && state !== 'off') throw new UserError('Say `on` or `off`.');
-    const s = await deps.reminderSettings.setParty(guildId, ctx.actor.userId, state === 'on');
-    return answer(ctx, guildId, deps, state === 'on' ? 'The party alert will mention you.' : "The party alert won't mention you.", s);
+    const on = onOff(ctx.options);
+    const s = await deps.reminderSettings.setParty(guildId, ctx.actor.userId, on);
+    return answer(ctx, guildId, deps, on ? 'The party alert will mention you.' : "The party alert won't mention you.", s);
   },
   off: async (ctx, guildId, deps) => {
     const s = await deps.reminderSettings.off(guildId, ctx.actor.userId);
@@ -72,18 +72,7 @@ export const remindCommand: CommandHandler<(typeof REMIND_USES)[number]> = {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'party',
         description: `Mention me when the party alert names me (${PARTY_SIZE.min}+ members for the same hour)`,
-        options: [
-          {
-            type: ApplicationCommandOptionType.String,
-            name: 'state',
-            description: 'on or off',
-            required: true,
-            choices: [
-              { name: 'on', value: 'on' },
-              { name: 'off', value: 'off' },
-            ],
-          },
-        ],
+        options: [ON_OFF_OPTION],
       },
       { type: ApplicationCommandOptionType.Subcommand, name: 'off', description: 'No reminder DM and no party pings' },
     ],
