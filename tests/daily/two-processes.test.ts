@@ -80,13 +80,15 @@ describe('two processes sharing one database file', () => {
     await one;
     expect(shown()).toBe('one');
     const two = second.discord.editMessage(post.channel_id, post.message_id!, { content: 'two' });
-    // Then the editor brings it up to date, after both.
-    second.posts.touch(post);
     expect(patchesSince(since)).toHaveLength(1);
     timer.advance(EDIT_MS);
     await two;
     expect(patchesSince(since)).toHaveLength(2);
     expect(shown()).toBe('two');
+    // Then the editor brings it up to date, after both. (Not touched while 'two' waits: the bucket
+    // promises a token to whoever commits first, not to whoever asked first — on PostgreSQL the
+    // editor's take may win the row lock and leave 'two' waiting for a token the held timer never gives.)
+    second.posts.touch(post);
     timer.advance(EDIT_MS);
     await Promise.all([w.app.editor.settle(), second.editor.settle()]);
     // One token for the editor's edit, not one of its own plus the façade's.

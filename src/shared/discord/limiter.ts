@@ -67,11 +67,7 @@ export class SqliteRateBudget implements RateBudget {
   }
 
   async take(kind: BucketKind, id: string): Promise<void> {
-    for (;;) {
-      const wait = this.attempt(`${kind}:${id}`, BUCKETS[kind], this.timer.now());
-      if (wait === 0) return;
-      await sleep(this.timer, wait);
-    }
+    await takeToken(this.timer, (now) => this.attempt(`${kind}:${id}`, BUCKETS[kind], now));
   }
 }
 
@@ -90,11 +86,7 @@ export class PostgresRateBudget implements RateBudget {
   ) {}
 
   async take(kind: BucketKind, id: string): Promise<void> {
-    for (;;) {
-      const wait = await this.attempt(`${kind}:${id}`, BUCKETS[kind], this.timer.now());
-      if (wait === 0) return;
-      await sleep(this.timer, wait);
-    }
+    await takeToken(this.timer, (now) => this.attempt(`${kind}:${id}`, BUCKETS[kind], now));
   }
 
   private attempt(key: string, spec: BucketSpec, now: number): Promise<number> {
@@ -110,6 +102,22 @@ export class PostgresRateBudget implements RateBudget {
       await trx.updateTable('rate_buckets').set({ tokens, updated_at: now }).where('bucket', '=', key).execute();
       return wait;
     });
+  }
+}
+
+/**
+ * Tries `attempt` (0: a token was spent as of `now`, else ms until one is there as of `now`) until it
+ * spends one. The wait is until `now + wait`, not `wait` from when the answer came back: a round trip
+ * to PostgreSQL takes time, and counting from its end would wait that much too long — or, on a timer
+ * a test moves meanwhile, past the very step that was meant to wake it.
+ */
+async function takeToken(timer: Timer, attempt: (now: number) => number | Promise<number>): Promise<void> {
+  for (;;) {
+    const now = timer.now();
+    const wait = await attempt(now);
+    if (wait === 0) return;
+    const left = now + wait - timer.now();
+    if (left > 0) await sleep(timer, left);
   }
 }
 
