@@ -205,7 +205,14 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
         expect(scheduled.map((r) => r.user_id).sort()).toEqual([...g.voters].sort());
         expect(new Set(scheduled.map((r) => r.hour))).toEqual(new Set([21]));
       }
-      expect(emu.counters.rateLimited, JSON.stringify(emu.counters.rateLimitedByRoute)).toBe(0);
+      // On a 429: each refused request with the same channel's requests just before it (when, which
+      // bucket state the emulator reported), so whose request came too early can be read off.
+      const refused = emu.events.flatMap((e) => (e.kind === 'rest' && e.status === 429 ? [e] : []));
+      const around = refused.map((r) => ({
+        refused: r,
+        before: emu.events.filter((e) => e.kind === 'rest' && e.path.split('/')[2] === r.path.split('/')[2] && e.at <= r.at && e.at > r.at - 2_000),
+      }));
+      expect(emu.counters.rateLimited, JSON.stringify({ byRoute: emu.counters.rateLimitedByRoute, around }, null, 1)).toBe(0);
     },
   );
 });

@@ -173,6 +173,19 @@ for (const engine of ENGINES) {
       timer.advance(BUCKETS.create.periodMs);
       await until(() => late);
       await take;
+
+      // A request 200 ms on its way, then answered: the next token is a full period after the answer.
+      await budgets[0]!.take('reaction', 'slow');
+      timer.advance(200);
+      await budgets[0]!.finished('reaction', 'slow');
+      let next = false;
+      const after = budgets[1]!.take('reaction', 'slow').then(() => (next = true));
+      await until(() => timer.pending === 1);
+      timer.advance(BUCKETS.reaction.periodMs - 1);
+      await tick();
+      expect(next).toBe(false);
+      timer.advance(1);
+      await after;
     });
 
     it("the editor's lease: changes from both processes all count, one holder at a time, taken over only once expired", async () => {

@@ -39,6 +39,14 @@ export type BucketKind = keyof typeof BUCKETS;
 /** Waits for and spends one token of bucket `kind` for `id` (a channel id; a guild id for `member`). */
 export interface RateBudget {
   take(kind: BucketKind, id: string): Promise<void>;
+  /**
+   * The request that spent a token of `kind` for `id` has had its answer: the time it was on its way
+   * refills nothing. A token counts from when it was taken, but Discord counts from when the request
+   * arrives, and a busy process or a first request's new connection can put tens of ms between the
+   * two — the reaction bucket (ours 300 ms, Discord's 250) has only 50 to spare. Counting the next
+   * token from the answer is safe however late the request went out: it arrived before its answer.
+   */
+  finished(kind: BucketKind, id: string): Promise<void>;
 }
 
 /**
@@ -50,6 +58,7 @@ export class SqliteRateBudget implements RateBudget {
   private readonly read: SQLite.Statement<[string], { tokens: number; updated_at: number }>;
   private readonly write: SQLite.Statement<[string, number, number]>;
   private readonly attempt: (key: string, spec: BucketSpec, now: number) => number;
+  private readonly settle: SQLite.Statement<[number, string]>;
 
   constructor(
     sqlite: SQLite.Database,
@@ -64,10 +73,16 @@ export class SqliteRateBudget implements RateBudget {
       return wait;
     });
     this.attempt = (key, spec, now) => spend.immediate(key, spec, now);
+    // Moving `updated_at` on without adding tokens: the time since refilled nothing.
+    this.settle = sqlite.prepare('update rate_buckets set updated_at = max(updated_at, ?) where bucket = ?');
   }
 
   async take(kind: BucketKind, id: string): Promise<void> {
     await takeToken(this.timer, (now) => this.attempt(`${kind}:${id}`, BUCKETS[kind], now));
+  }
+
+  async finished(kind: BucketKind, id: string): Promise<void> {
+    this.settle.run(this.timer.now(), `${kind}:${id}`);
   }
 }
 
@@ -87,6 +102,14 @@ export class PostgresRateBudget implements RateBudget {
 
   async take(kind: BucketKind, id: string): Promise<void> {
     await takeToken(this.timer, (now) => this.attempt(`${kind}:${id}`, BUCKETS[kind], now));
+  }
+
+  async finished(kind: BucketKind, id: string): Promise<void> {
+    await this.db
+      .updateTable('rate_buckets')
+      .set((eb) => ({ updated_at: eb.fn('greatest', [eb.ref('updated_at'), eb.val(this.timer.now())]) }))
+      .where('bucket', '=', `${kind}:${id}`)
+      .execute();
   }
 
   private attempt(key: string, spec: BucketSpec, now: number): Promise<number> {

@@ -170,6 +170,22 @@ export class DiscordApi {
     if (budget) await countQueued(() => budget.take(kind, channelId));
   }
 
+  /**
+   * A reaction request: a token of the channel's reaction bucket first, and once Discord has
+   * answered, the bucket told so ({@link RateBudget.finished}) — Discord allows one per 250 ms from
+   * when a request *arrives*, and ours is 300 ms from when its token was taken.
+   */
+  private async reaction(channelId: string, request: () => Promise<unknown>): Promise<void> {
+    await this.allowed('reaction', channelId);
+    try {
+      await this.call(request);
+    } finally {
+      // Not recorded (the database is failing too): the next token counts from this one's take, as
+      // every other bucket's does.
+      await this.budget?.finished('reaction', channelId).catch(() => {});
+    }
+  }
+
   /** Runs a request, translating @discordjs/rest's errors into domain errors. */
   private async call<T>(request: () => Promise<unknown>): Promise<T> {
     try {
@@ -271,14 +287,12 @@ export class DiscordApi {
 
   /** @see https://discord.com/developers/docs/resources/message#create-reaction */
   async addOwnReaction(channelId: string, messageId: string, emoji: string): Promise<void> {
-    await this.allowed('reaction', channelId);
-    await this.call(() => this.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji))));
+    await this.reaction(channelId, () => this.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji))));
   }
 
   /** @see https://discord.com/developers/docs/resources/message#delete-user-reaction */
   async removeUserReaction(channelId: string, messageId: string, emoji: string, userId: string): Promise<void> {
-    await this.allowed('reaction', channelId);
-    await this.call(() => this.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId)));
+    await this.reaction(channelId, () => this.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId)));
   }
 
   /**
