@@ -10,7 +10,7 @@ import type {
 import type { Deps, Part } from '../app.js';
 
 export { depsFor, type Deps, type Part } from '../app.js';
-import type { FileAttachment } from '../shared/discord/rest.js';
+import type { FileAttachment } from '../shared/discord/shapes.js';
 import type { BaseContext, CommandOptions } from './context.js';
 
 /** What a handler answers; the router turns it into Discord's interaction response. */

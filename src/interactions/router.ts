@@ -12,7 +12,7 @@ import {
 } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { reportStorageFailure, STORAGE_FAILURE_REPLY, UserError } from '../shared/errors.js';
-import { toFetchedMember, type FileAttachment } from '../shared/discord/rest.js';
+import { toFetchedMember, type FileAttachment } from '../shared/discord/shapes.js';
 import { actorOf, CommandOptions, type BaseContext } from './context.js';
 import { depsFor, type CommandHandler, type ComponentHandler, type Deps, type Part, type Reply } from './handler.js';
 

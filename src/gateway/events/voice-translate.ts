@@ -1,5 +1,5 @@
 import type { APIBaseVoiceState, APIGuildMember } from 'discord-api-types/v10';
-import { toFetchedMember } from '../../shared/discord/rest.js';
+import { toFetchedMember } from '../../shared/discord/shapes.js';
 import type { MemberInfo } from '../../shared/services/members.js';
 import type { VoiceState } from '../../shared/services/voice-sessions.js';
 

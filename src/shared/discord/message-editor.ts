@@ -4,7 +4,8 @@ import { sleep, systemTimer, type Timer } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { EditLeases } from './edit-leases.js';
 import { DiscordRequestError, NotFoundError } from './errors.js';
-import type { DiscordApi, MessageEdit } from './rest.js';
+import type { DiscordApi } from './rest.js';
+import type { MessageEdit } from './shapes.js';
 
 /** Renders what a message should say *now*; null when it no longer exists for us. */
 export type MessageRenderer = (messageId: string) => Promise<MessageEdit | null>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { MessageEdit } from '../discord/rest.js';
+import type { MessageEdit } from '../discord/shapes.js';
 import { renderDailyMessage, type SlotMember } from '../render/daily-message.js';
 import { weekdayOf, type Slot } from '../time/slots.js';
 import { MESSAGE_DELETED, messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';

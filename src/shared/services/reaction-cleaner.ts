@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import type { DiscordApi, MessageReaction } from '../discord/rest.js';
+import type { DiscordApi } from '../discord/rest.js';
+import type { MessageReaction } from '../discord/shapes.js';
 import type { Logger } from '../logger.js';
 import { localDate } from '../time/slots.js';
 import { messageLink, slotsOfPost, type DailyPost, type DailyPostReader } from './daily-post-row.js';
