@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../helpers/world.js';
+import { Routes } from 'discord-api-types/v10';
+import { createRest } from '../../src/shared/discord/rest.js';
+import { eventually, startWorld, type World } from '../helpers/world.js';
 
 /**
  * Found by `npm run soak` (kill -9 mid-edit): the restarted bot left the daily message stale for a
@@ -53,8 +55,6 @@ describe('an edit left pending by a killed process', () => {
 
     // The dead process's PATCH was still on its way and Discord applies it now, over our newer edit:
     // the editor edits once more a while after a takeover, so the older text does not stay up.
-    // Long enough for this test's older PATCH below to go out first on a slow engine or machine (at
-    // 300 ms, PostgreSQL's round trips sometimes let the re-edit come before it, and the old text stayed).
     w.app.editor.lateEditMs = 1_000;
     await new Promise((r) => setTimeout(r, 1_300));
     const again = await pendingChange(`${spawnSync(process.execPath, ['-e', '']).pid}:killed-mid-edit`, 2);
@@ -62,10 +62,15 @@ describe('an edit left pending by a killed process', () => {
     await w.app.editor.settle();
     const current = w.emu.message(again.channel_id, again.message_id!)!.content;
     expect(current).toContain('**2**');
-    await w.app.discord.editMessage(again.channel_id, again.message_id!, { content: text }); // the late, older PATCH
-    await new Promise((r) => setTimeout(r, 2_400));
-    await w.app.editor.settle();
-    expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(current);
+    // The late, older PATCH, as the dead process sent it: straight to Discord, not through this
+    // process's budget (where it could queue behind the re-edit it is meant to precede).
+    const deadProcess = createRest({ apiUrl: w.emu.api, token: w.emu.token });
+    await deadProcess.patch(Routes.channelMessage(again.channel_id, again.message_id!), { body: { content: text } });
+    expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(text);
+    await eventually(async () => {
+      await w.app.editor.settle();
+      expect(w.emu.message(again.channel_id, again.message_id!)!.content).toBe(current);
+    }, 10_000);
 
     // The control case: a holder still running (this test's parent) keeps its lease; nothing is edited.
     await new Promise((r) => setTimeout(r, 1_300));
