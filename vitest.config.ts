@@ -47,12 +47,10 @@ export default defineConfig({
           // ~600 s of CPU; at ~460 s five passed, 305 s instead of 319 (2026-12-05). Vitest's default
           // is one file at a time on a 2-core machine.
           maxWorkers: availableParallelism() * 2 + 1,
-          // Each worker imports the app, the emulator and their packages once for all its files, not
-          // once per file: that import was ~1.1 s of CPU per file, a third of the suite's (467 s of CPU
-          // and 303 s with isolation, 380 s and 263 s without; 2026-12-05). Files still clean up after
-          // themselves (every app, emulator and server closed in afterAll); what is process-wide by
-          // design (the metrics registry, the storage-outage flag) is never asserted as a total.
-          isolate: false,
+          // Isolated (a process per file), though the per-file import of the app and the emulator is a
+          // third of the suite's CPU: without isolation the suite took 260–265 s instead of 303 s here,
+          // but in a clean clone one worker's whole batch failed at import (a TypeError inside
+          // @vladfrangu/async_event_emitter, which @discordjs/ws uses), 42 files — not diagnosed yet.
           sequence: { groupOrder: 0 },
         },
       },

@@ -69,13 +69,12 @@ export default defineConfig({
   test: {
     ...shared,
     // The default suite's projects (the wall-clock files last, one per core), each without the files above.
-    // Each file in a process of its own, unlike `npm test`, whose workers share their imports between
-    // files: one PGlite instance per worker process, started by the setup file before its tests
-    // (tests/helpers/engine.ts). An earlier try without isolation here broke @discordjs/ws's event
-    // emitter in a worker's second file; not tried again since `npm test` dropped isolation.
+    // Each file in a process of its own, as in `npm test` (not isolated, @discordjs/ws's event emitter
+    // breaks when a second file loads it again in the same process): one PGlite instance per worker
+    // process, started by the setup file before its tests (tests/helpers/engine.ts).
     projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({
       ...p,
-      test: { ...p.test, isolate: true, exclude: [...(p.test?.exclude ?? []).filter((f) => !POSTGRES_ONLY.includes(f)), ...skipped] },
+      test: { ...p.test, exclude: [...(p.test?.exclude ?? []).filter((f) => !POSTGRES_ONLY.includes(f)), ...skipped] },
     })),
     // Starting PGlite takes seconds, more on a busy machine: the first file of each worker waits for it.
     setupFiles: ['tests/helpers/engine-setup.ts'],
