@@ -30,7 +30,7 @@ import { APPLICATION_ID, CHANNEL_ID, GUILD_ID, MEMBER_ID, command, signed } from
 import { createTestKeys } from '../tests/helpers/keys.js';
 import { startPostgres } from '../tests/helpers/postgres-server.js';
 import { PROGRAMS } from '../tests/helpers/programs.js';
-import { startBotProcess, type BotProcess } from '../tests/ops/helpers/bot.js';
+import { clusterEnv, startBotProcess, type BotProcess } from '../tests/ops/helpers/bot.js';
 import { freePort, startServer, type ServerProcess } from './lib/child.js';
 import { saturate, type PreparedRequest } from './lib/load.js';
 import { startProxy, type ProxyKind, type ProxyProcess } from './lib/proxies.js';
@@ -158,17 +158,7 @@ interface GatewayRow extends Row {
 
 /** Phase 2: a burst of voice events over 4 guilds, handled by one process with both shards or two with one each. */
 async function gateway(databaseUrl: string, emu: Emulator, events: number, split: boolean): Promise<GatewayRow[]> {
-  const env = {
-    DISCORD_APPLICATION_ID: emu.applicationId,
-    DISCORD_PUBLIC_KEY: emu.publicKey,
-    DISCORD_TOKEN: emu.token,
-    DISCORD_API_URL: emu.api,
-    DATABASE_URL: databaseUrl,
-    INTERACTIONS: 'http',
-    LOG_LEVEL: 'warn',
-    CLOCK_START,
-    SHARD_COUNT: '2',
-  };
+  const env = { ...clusterEnv(emu, databaseUrl, CLOCK_START), SHARD_COUNT: '2' };
   const plans = split ? ['0', '1'] : ['0,1'];
   const guilds = emu.scaledGuilds.slice(1); // the generated ones: the same size and layout
   const db = await testApp(testConfig({ applicationId: emu.applicationId, publicKey: emu.publicKey, databasePath: ':memory:', databaseUrl }));

@@ -21,7 +21,7 @@ import { startPostgres } from '../helpers/postgres-server.js';
 import { needs } from '../helpers/programs.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { eventually, installedWithInvitePermissions } from '../helpers/world.js';
-import { startBotProcess, type BotProcess } from '../ops/helpers/bot.js';
+import { clusterEnv, startBotProcess, type BotProcess } from '../ops/helpers/bot.js';
 import { freePort } from '../ops/helpers/ports.js';
 
 const CLOCK_START = '2026-12-07T12:00:05Z'; // Monday, just past 07:00 in New York: the first tick posts
@@ -85,16 +85,7 @@ describe.skipIf(postgres.missing)(postgres.title('a cluster on one PostgreSQL se
         () => {},
       );
     }
-    env = {
-      DISCORD_APPLICATION_ID: emu.applicationId,
-      DISCORD_PUBLIC_KEY: emu.publicKey,
-      DISCORD_TOKEN: emu.token,
-      DISCORD_API_URL: emu.api,
-      DATABASE_URL: databaseUrl,
-      INTERACTIONS: 'http',
-      LOG_LEVEL: 'warn',
-      CLOCK_START,
-    };
+    env = clusterEnv(emu, databaseUrl, CLOCK_START);
     // The gateway processes first: a webhook replica's /healthz reads their heartbeats.
     shards.push(...(await Promise.all([startShard(0), startShard(1)])));
     replicas.push(...(await Promise.all(ports.map((port) => startBotProcess(env, port, { entry: 'src/http/main.ts', timeoutMs: STARTUP_MS })))));

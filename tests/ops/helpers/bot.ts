@@ -18,6 +18,24 @@ export interface BotProcessOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A cluster process's environment against the emulator: its Discord settings, one PostgreSQL
+ * database, webhook interactions, the clock starting at `clockStart`. `start:http` replicas and
+ * `start:gateway` shards (with `SHARD_COUNT`/`SHARD_IDS` added) alike.
+ */
+export function clusterEnv(emu: { applicationId: string; publicKey: string; token: string; api: string }, databaseUrl: string, clockStart: string): Record<string, string> {
+  return {
+    DISCORD_APPLICATION_ID: emu.applicationId,
+    DISCORD_PUBLIC_KEY: emu.publicKey,
+    DISCORD_TOKEN: emu.token,
+    DISCORD_API_URL: emu.api,
+    DATABASE_URL: databaseUrl,
+    INTERACTIONS: 'http',
+    LOG_LEVEL: 'warn',
+    CLOCK_START: clockStart,
+  };
+}
+
 const healthy = (url: string) =>
   fetch(`${url}/healthz`).then(
     (r) => r.ok,
