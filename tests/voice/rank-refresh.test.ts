@@ -97,7 +97,11 @@ describe('rank emoji follow promotions', () => {
     const gets = memberGets().slice(from);
     expect(gets).toHaveLength(4);
     const times = gets.map((e) => e.at);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(900);
+    // The bucket hands out one token a second; what the emulator sees is each token's request on
+    // arrival, which also carries that request's own way there (a take, a queue, a socket: up to a
+    // few hundred ms apart on a loaded machine: 863 ms was seen in CI). Unspaced, all four would go at once.
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(700);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2_700);
     await eventually(async () => {
       await w.settle();
       // Moderator has no rank emoji: the three lost theirs.
