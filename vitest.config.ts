@@ -34,6 +34,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // A failed test's error carries what the bot logged at warn and above during it.
+    setupFiles: ['tests/helpers/failure-logs.ts'],
     projects: [
       {
         extends: true,

@@ -77,7 +77,7 @@ export default defineConfig({
       test: { ...p.test, exclude: [...(p.test?.exclude ?? []).filter((f) => !POSTGRES_ONLY.includes(f)), ...skipped] },
     })),
     // Starting PGlite takes seconds, more on a busy machine: the first file of each worker waits for it.
-    setupFiles: ['tests/helpers/engine-setup.ts'],
+    setupFiles: [...[shared.setupFiles ?? []].flat(), 'tests/helpers/engine-setup.ts'],
     hookTimeout: 120_000,
     testTimeout: 60_000,
     env: { TEST_DB: process.env.TEST_DB ?? 'pglite' },

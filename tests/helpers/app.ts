@@ -7,6 +7,7 @@ import { ALL_SHARDS } from '../../src/shared/shards.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { databaseUrlFor } from './engine.js';
 import { APPLICATION_ID } from './interactions.js';
+import { logBuffer } from './log-buffer.js';
 
 export { TEST_DB, pgliteUrlFor, postgresUrlFor, openTestDatabase, sharedAcrossProcesses, botDatabaseEnv } from './engine.js';
 
@@ -32,9 +33,13 @@ export function testConfig(overrides: Partial<Config> & Pick<Config, 'publicKey'
   };
 }
 
-/** The tests' logger: silent unless TEST_LOG_LEVEL is set for the run. */
+/**
+ * The tests' logger: warnings and errors into memory (a failed test shows them, see
+ * tests/helpers/failure-logs.ts); with TEST_LOG_LEVEL set for the run, everything at that level to stdout.
+ */
 export function testLogger() {
-  return createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent');
+  const level = process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined;
+  return level ? createLogger(level) : createLogger('warn', logBuffer);
 }
 
 /** A real app on a real SQLite file (or its schema on PostgreSQL with `TEST_DB=pglite|postgres`). */

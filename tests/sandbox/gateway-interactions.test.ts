@@ -70,6 +70,12 @@ describe('interactions over the gateway (no interactions URL)', () => {
     expect(r).toMatchObject({ via: 'gateway', status: 0, error: 'no response within 300 ms' });
     await eventually(() => late.length === 1);
     expect(late[0]).toMatchObject({ code: 10062, status: 404 });
+    // A test waiting for the message is told what the emulator saw, not only that it waited.
+    const error = await r.final(50).catch((e: Error) => e);
+    expect(String(error)).toContain('did not reach its final state within 50 ms');
+    expect(String(error)).toMatch(/what the emulator saw \(no initial response, via gateway\):/);
+    expect(String(error)).toMatch(/\+\d+ ms GW → op 0 INTERACTION_CREATE/);
+    expect(String(error)).toMatch(/\+\d+ ms REST POST \/interactions\/\d+\/\S+\/callback → 404 .*10062 Unknown interaction/);
   });
 
   it('reports an answer Discord refuses (autocomplete choices to a command) as the failure', async () => {

@@ -14,7 +14,7 @@ import { LOADING } from '../state/messages.js';
 import { viewMessage, type EmulatedMessage } from '../state/view.js';
 import type { World } from '../state/world.js';
 import { parseBody } from '../rest/body.js';
-import type { WireLog } from '../wire.js';
+import { describeWireEvent, type WireLog } from '../wire.js';
 import { basePayload } from './payloads.js';
 import type { InteractionSigner } from './signing.js';
 import type { InteractionRecord, InteractionStore } from './store.js';
@@ -170,7 +170,7 @@ export class InteractionClient {
   }
 
   #final(record: InteractionRecord, timeoutMs: number): Promise<EmulatedMessage> {
-    return this.store.waitFor(
+    const waiting = this.store.waitFor(
       record,
       (r) => {
         if (!r.response) return undefined;
@@ -186,6 +186,42 @@ export class InteractionClient {
       },
       timeoutMs,
     );
+    // A test that times out here says what the emulator saw of this interaction, not only that it waited.
+    return waiting.catch((error: unknown) => {
+      throw error instanceof Error && /did not reach its final state/.test(error.message) ? new Error(`${error.message}\n${this.trace(record)}`) : error;
+    });
+  }
+
+  /** What crossed the wire for one interaction since it was sent: its dispatch, the gateway's closes and resumes, its REST calls. */
+  trace(record: InteractionRecord): string {
+    const from = record.createdAt - 1_000;
+    const lines = this.log.recent
+      .filter((e) => e.at >= from)
+      .filter((e) => {
+        switch (e.kind) {
+          case 'gateway':
+            return (
+              e.op !== 1 &&
+              e.op !== 11 &&
+              (e.t !== 'INTERACTION_CREATE' || (e.d as { id?: string } | undefined)?.id === record.id) &&
+              (e.op !== 0 || ['INTERACTION_CREATE', 'READY', 'RESUMED'].includes(e.t ?? ''))
+            );
+          case 'gateway-close':
+            return true;
+          case 'rest':
+            return e.path.includes(record.id) || e.path.includes(record.token);
+          case 'interaction':
+          case 'interaction-response':
+            return e.id === record.id;
+          default:
+            return false;
+        }
+      })
+      .map(
+        (e) => `  ${e.at >= record.createdAt ? '+' : '−'}${Math.abs(e.at - record.createdAt)} ms ${describeWireEvent(e)}${e.kind === 'rest' && e.error ? ` ${e.error.code} ${e.error.message}` : ''}`,
+      );
+    const state = record.response ? `answered with type ${record.response.type}` : record.refusedCallback ? `callback refused: ${record.refusedCallback}` : 'no initial response';
+    return [`what the emulator saw (${state}, via ${this.url ? 'http' : 'gateway'}):`, ...(lines.length ? lines : ['  nothing'])].join('\n');
   }
 
   /**
