@@ -1,12 +1,13 @@
 import { onStorageRecovered, reportStorageFailure } from '../shared/errors.js';
 import type { REST } from '@discordjs/rest';
-import { SimpleIdentifyThrottler, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
+import { SimpleIdentifyThrottler, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler, type SessionInfo } from '@discordjs/ws';
 import { GatewayDispatchEvents, GatewayIntentBits, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { Clock } from '../shared/clock.js';
 import { GatewayConnection } from '../shared/gateway-connection.js';
 import type { Logger } from '../shared/logger.js';
 import { shardOf, type ShardPlan } from '../shared/shards.js';
 import { SessionStartGate } from './session-starts.js';
+import { StoppableShardingStrategy } from './stoppable-shards.js';
 
 /**
  * Exactly the intents rollcall needs, none privileged: guilds (channels, roles, AFK channel and
@@ -70,6 +71,8 @@ export class GatewayShard {
   private shardCount: number;
   /** Keeps every IDENTIFY within Discord's session start limit. */
   private readonly starts: SessionStartGate;
+  /** Session id, sequence and resume URL of each shard, for RESUME. */
+  private readonly sessions = new Map<number, SessionInfo>();
   /** Ends a wait for the session start limit when the process stops. */
   private readonly stopping = new AbortController();
   /** Events that arrived while the database could not be written were lost: re-read once it can. */
@@ -87,6 +90,15 @@ export class GatewayShard {
       compression: null,
       shardCount: options.shards?.count ?? null,
       shardIds: options.shards?.ids ? [...options.shards.ids] : null,
+      // Shards that stay stopped once destroyed (see the strategy for the half second they did not).
+      buildStrategy: (manager) => new StoppableShardingStrategy(manager),
+      // This gateway's own sessions: @discordjs/ws keeps one store per process, by shard id, so a
+      // second gateway in the process (tests, two apps side by side) would resume this one's session.
+      retrieveSessionInfo: (shardId) => this.sessions.get(shardId) ?? null,
+      updateSessionInfo: (shardId, info) => {
+        if (info) this.sessions.set(shardId, info);
+        else this.sessions.delete(shardId);
+      },
       // Every IDENTIFY (the first and any after a lost session) asks the session start gate too.
       buildIdentifyThrottler: async (manager) => this.starts.throttler(throttler ?? new SimpleIdentifyThrottler((await manager.fetchGatewayInformation()).session_start_limit.max_concurrency)),
     });
