@@ -32,6 +32,7 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/daily/discord-errors.test.ts': 'REST errors against the emulator, no database',
   'tests/daily/render.test.ts': 'rendering only',
   'tests/daily/slots.test.ts': 'time arithmetic only',
+  'tests/gateway/shard-stop.test.ts': 'the gateway socket only',
   'tests/greeting/adapter.test.ts': 'voice adapter only',
   'tests/greeting/attach.test.ts': 'voice attach only',
   'tests/greeting/sentence.test.ts': 'text only',
