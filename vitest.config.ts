@@ -1,20 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-
-/**
- * Files that measure time on the wall clock (an exit within 1 s, an event loop never blocked for 250 ms,
- * a deferral raced against Discord's 3 s, audio paced in real time): they run last, one per core, with
- * the machine to themselves.
- */
-const QUIET = [
-  'tests/ops/shutdown.test.ts',
-  'tests/stats/charts.test.ts',
-  'tests/greeting/speech.test.ts',
-  'tests/greeting/speaker.test.ts',
-  'tests/greeting/voice-server.test.ts',
-  'tests/http/deferred-delivery.test.ts',
-  'tests/http/deadline.test.ts',
-];
+import { QUIET } from './tests/helpers/quiet-files.js';
+import BySizeSequencer from './tests/helpers/sequencer.js';
 
 /**
  * Files about PostgreSQL itself: they compare SQLite, PGlite and a server side by side (the engines'
@@ -34,6 +21,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Larger files first, whatever the results cache says (see the sequencer for why).
+    sequence: { sequencer: BySizeSequencer },
     // A failed test's error carries what the bot logged at warn and above during it.
     setupFiles: ['tests/helpers/failure-logs.ts'],
     projects: [
