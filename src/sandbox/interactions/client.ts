@@ -188,12 +188,12 @@ export class InteractionClient {
     );
     // A test that times out here says what the emulator saw of this interaction, not only that it waited.
     return waiting.catch((error: unknown) => {
-      throw error instanceof Error && /did not reach its final state/.test(error.message) ? new Error(`${error.message}\n${this.trace(record)}`) : error;
+      throw error instanceof Error && /did not reach its final state/.test(error.message) ? new Error(`${error.message}\n${this.#trace(record)}`) : error;
     });
   }
 
   /** What crossed the wire for one interaction since it was sent: its dispatch, the gateway's closes and resumes, its REST calls. */
-  trace(record: InteractionRecord): string {
+  #trace(record: InteractionRecord): string {
     const from = record.createdAt - 1_000;
     const lines = this.log.recent
       .filter((e) => e.at >= from)
@@ -209,7 +209,7 @@ export class InteractionClient {
           case 'gateway-close':
             return true;
           case 'rest':
-            return e.path.includes(record.id) || e.path.includes(record.token);
+            return e.path.includes(record.id) || e.path.includes(encodeURIComponent(record.token)); // webhook routes carry the token, its ':' encoded
           case 'interaction':
           case 'interaction-response':
             return e.id === record.id;
