@@ -48,6 +48,7 @@ export const NOT_ON_POSTGRES: Record<string, string> = {
   'tests/shared/migration-order.test.ts': 'migration names only (they run on PostgreSQL in every other file)',
   'tests/shared/shards.test.ts': 'shard arithmetic only',
   'tests/stats/argsort.test.ts': 'sorting only',
+  'tests/stats/discord-after-chart.test.ts': 'module loading only',
   'tests/voice/rest-errors.test.ts': 'REST errors against the emulator, no database',
 };
 

@@ -7,6 +7,27 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 const require = createRequire(import.meta.url);
 
 /**
+ * Vega-Lite, once imported, gives every Set a `toJSON()` returning a string (its hash of specs relies
+ * on it). @vladfrangu/async_event_emitter — under @discordjs/rest and @discordjs/ws — calls each
+ * zero-argument Set method once when it is imported, and fails on that string ("Cannot use 'in'
+ * operator to search for 'Symbol(Symbol.iterator)' in Set()"): a process that drew a chart before
+ * loading the Discord clients could not load them. The same function, declared with the `key`
+ * argument JSON.stringify passes it anyway, is left alone there and answers the same everywhere else.
+ */
+function keepSetsLoadable(): void {
+  const patched = Object.getOwnPropertyDescriptor(Set.prototype, 'toJSON');
+  if (typeof patched?.value !== 'function' || patched.value.length > 0) return;
+  const toJSON = patched.value as (this: Set<unknown>) => string;
+  Object.defineProperty(Set.prototype, 'toJSON', {
+    ...patched,
+    value: function (this: Set<unknown>, _key?: string): string {
+      return toJSON.call(this);
+    },
+  });
+}
+keepSetsLoadable();
+
+/**
  * Inter, shipped through npm, is the only font the renderer loads: charts look the same on a
  * Raspberry Pi with no fonts installed as on a desktop.
  */
