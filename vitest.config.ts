@@ -38,11 +38,14 @@ export default defineConfig({
           // ~600 s of CPU; at ~460 s five passed, 305 s instead of 319 (2026-12-05). Vitest's default
           // is one file at a time on a 2-core machine.
           maxWorkers: availableParallelism() * 2 + 1,
-          // Isolated (a process per file), though the per-file import of the app and the emulator is a
-          // third of the suite's CPU: without isolation the suite took 260–265 s instead of 303 s here,
-          // but in a clean clone one worker's whole batch failed at import (a TypeError inside
-          // @vladfrangu/async_event_emitter, which @discordjs/ws uses), 42 files — not diagnosed yet.
+          // Not isolated: a worker process runs file after file, importing the app, the emulator and
+          // their packages once instead of once per file (that import was a third of the suite's CPU:
+          // 452 s of CPU and 290 s → 321 s and 224 s, 2026-12-05). Each test still builds its own
+          // world — emulator, database file, app — and stops it; what a file leaves behind in the
+          // process is a defect the next file finds (Vega-Lite's Set.prototype.toJSON was one:
+          // tests/stats/discord-after-chart.test.ts). The wall-clock files below stay one per process.
           sequence: { groupOrder: 0 },
+          isolate: false,
         },
       },
       { extends: true, test: { name: 'quiet', include: QUIET, maxWorkers: availableParallelism(), sequence: { groupOrder: 1 } } },
