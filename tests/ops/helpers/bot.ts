@@ -61,7 +61,11 @@ export async function startBotProcess(env: Record<string, string>, port: number,
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}:\n${output}`);
     if (await (options.ready ?? healthy)(url)) break;
-    if (Date.now() > deadline) throw new Error(`the bot did not come up in ${timeoutMs / 1000} s:\n${output}`);
+    if (Date.now() > deadline) {
+      // Nobody gets a handle to stop it: it would outlive the test (and its worker) on its own.
+      child.kill('SIGKILL');
+      throw new Error(`the bot did not come up in ${timeoutMs / 1000} s:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
