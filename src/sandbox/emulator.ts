@@ -340,9 +340,10 @@ export class Emulator extends MemberActions {
     this.#gateway.sendInvalidSession(resumable);
   }
 
-  /** Next `count` requests matching method + route answer 429/5xx or are delayed. */
-  injectFault(spec: FaultSpec): void {
+  /** Next `count` requests matching method + route answer 429/5xx, or are delayed or held (until the returned `release()`, or `clearFaults()`). */
+  injectFault(spec: FaultSpec): () => void {
     this.#faults.add(spec);
+    return () => this.#faults.release();
   }
 
   clearFaults(): void {
@@ -387,6 +388,7 @@ export class Emulator extends MemberActions {
   /** Stops everything: gateway sockets, HTTP server. */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    this.#faults.release();
     await this.#gateway.close();
     await this.#voice.close();
     await new Promise<void>((resolve) => {

@@ -110,19 +110,24 @@ describe('two processes sharing one database file', () => {
     timer.advance(EDIT_MS * 4); // a full edit token
     const since = Date.now();
 
-    // Process A edits for Erin; Discord (or the network) holds its PATCH for 2.5 s.
-    w.emu.injectFault({ method: 'PATCH', route: '/channels/:id/messages/:id', latencyMs: 2_500, count: 1 });
+    // Process A edits for Erin; Discord (or the network) holds its PATCH.
+    const sent = () => w.emu.counters.requests['PATCH /channels/:id/messages/:id'] ?? 0;
+    const sentBefore = sent();
+    const release = w.emu.injectFault({ method: 'PATCH', route: '/channels/:id/messages/:id', hold: true, count: 1 });
     await mark(w.app, erin, 22);
     w.app.posts.touch(post);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(w.emu.events.some((e) => e.kind === 'rest' && e.method === 'PATCH' && e.at >= since)).toBe(false); // still in flight
+    await eventually(() => sent() === sentBefore + 1, 10_000);
+    expect(patchesSince(since)).toHaveLength(0); // sent, still in flight
 
     // A is stalled past its lease (as a paused process would be): B takes over and edits for Frank too.
     await mark(second, frank, 23);
     await w.app.db.updateTable('message_edits').set({ lease_until: 0 }).where('message_id', '=', post.message_id!).execute();
     second.posts.touch(post);
-    // B waits for the next token, edits; then A's late PATCH lands and A, seeing its lease lost, asks again.
+    // B waits for the next token and edits; only then does A's late PATCH land, and A, seeing its lease
+    // lost, asks again (held rather than delayed: on a loaded machine B took longer than a delay).
     timer.advance(EDIT_MS);
+    await eventually(() => patchesSince(since).length === 1, 10_000);
+    release();
     await eventually(() => patchesSince(since).length === 2, 10_000);
     timer.advance(EDIT_MS);
 

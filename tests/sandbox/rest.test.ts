@@ -280,6 +280,20 @@ describe('rate limits', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   });
 
+  it('a held request is neither answered nor applied until released, then both, in order', async () => {
+    const { rest, ch } = await setup();
+    const sent = (await rest.post(Routes.channelMessages(ch), { body: { content: 'first' } })) as { id: string };
+    const release = emu.injectFault({ method: 'PATCH', route: '/channels/:id/messages/:id', hold: true });
+    let answered = false;
+    const held = rest.patch(Routes.channelMessage(ch, sent.id), { body: { content: 'late' } }).then((m) => ((answered = true), m));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    expect(emu.message(ch, sent.id)!.content).toBe('first');
+    release();
+    expect(await held).toMatchObject({ content: 'late' });
+    expect(emu.message(ch, sent.id)!.content).toBe('late');
+  });
+
   it('can be turned off', async () => {
     await setup({ rateLimits: false });
     const results = await Promise.all(Array.from({ length: 60 }, () => raw('/users/@me')));

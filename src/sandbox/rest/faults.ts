@@ -14,6 +14,12 @@ export interface FaultSpec {
   count?: number;
   /** Delay before answering (applies to each matching request). */
   latencyMs?: number;
+  /**
+   * Hold each matching request, unanswered and not yet applied, until released (the emulator's
+   * `injectFault` returns the release; `DELETE /control/faults` releases too): a request stuck on the
+   * network for as long as a test needs, whatever the machine's load.
+   */
+  hold?: boolean;
   /** For 429: the `retry_after` to send, in seconds (default 1). */
   retryAfter?: number;
   /** For 429: `user` (default), `global` or `shared`. */
@@ -24,6 +30,7 @@ export interface ActiveFault extends Required<Pick<FaultSpec, 'route' | 'count'>
   method: string;
   status?: FaultSpec['status'];
   latencyMs: number;
+  hold: boolean;
   retryAfter: number;
   scope: 'user' | 'global' | 'shared';
 }
@@ -38,6 +45,17 @@ export function normalizeRoute(route: string): string {
 
 export class FaultInjector {
   readonly #faults: ActiveFault[] = [];
+  readonly #held: (() => void)[] = [];
+
+  /** Resolves when {@link release} lets the held requests go. */
+  held(): Promise<void> {
+    return new Promise((resolve) => this.#held.push(resolve));
+  }
+
+  /** Lets every held request go on, in the order they arrived. */
+  release(): void {
+    for (const go of this.#held.splice(0)) go();
+  }
 
   add(spec: FaultSpec): void {
     this.#faults.push({
@@ -46,6 +64,7 @@ export class FaultInjector {
       status: spec.status,
       count: spec.count ?? 1,
       latencyMs: spec.latencyMs ?? 0,
+      hold: spec.hold ?? false,
       retryAfter: spec.retryAfter ?? 1,
       scope: spec.scope ?? 'user',
     });
@@ -63,6 +82,7 @@ export class FaultInjector {
 
   clear(): void {
     this.#faults.length = 0;
+    this.release();
   }
 
   get pending(): readonly ActiveFault[] {

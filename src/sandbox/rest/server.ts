@@ -74,6 +74,7 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
 
     const injected = faults.take(method, match.template);
     if (injected) {
+      if (injected.hold) await faults.held();
       if (injected.latencyMs > 0) await sleep(injected.latencyMs);
       if (injected.status === 429) {
         fault = `injected 429 (${injected.scope})`;
@@ -94,7 +95,7 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
         const messages: Record<number, string> = { 500: '500: Internal Server Error', 502: '502: Bad Gateway', 503: '503: Service Unavailable', 504: '504: Gateway Timeout' };
         throw new DiscordError(injected.status, 0, messages[injected.status] ?? `${injected.status}`);
       }
-      fault = `injected latency ${injected.latencyMs} ms`;
+      fault = injected.hold ? 'held until released' : `injected latency ${injected.latencyMs} ms`;
     }
 
     const decision = limiter.check(match.route.bucket ?? defaultBucket(routeKey), majorParameter(match.params), match.route.globalExempt ?? false);
