@@ -71,6 +71,27 @@ describe('a deleted daily message', () => {
     expect(live(w)).toHaveLength(1);
   });
 
+  it('/config post-now while the bot is already replacing it (its new message on the way) says it was deleted too, and one message is posted', async () => {
+    let id: string;
+    ({ w, id } = await withVotes());
+    const tonight = w.emu.fixture.channels.tonight;
+    await w.emu.deleteMessage(tonight, id);
+    // The bot learned of the deletion at an edit and is posting the replacement; Discord holds the create.
+    const creates = () => w.emu.counters.requests['POST /channels/:id/messages'] ?? 0;
+    const before = creates();
+    const release = w.emu.injectFault({ method: 'POST', route: '/channels/:id/messages', hold: true });
+    const replacing = w.app.postRepair.messageGone(id);
+    await eventually(() => creates() === before + 1);
+    // The command waits for the same replacement: the bot defers its answer, then the create lands.
+    const command = await w.emu.runCommand(w.emu.fixture.members.alice.id, 'config', [{ name: 'post-now', options: [] }] as never);
+    release();
+    await replacing;
+    expect((await command.final()).content).toMatch(/was deleted, so I posted a new one: https:\/\/discord.com\/channels\/.+ — the votes are kept/);
+    await w.settle();
+    expect(live(w)).toHaveLength(1);
+    expect(live(w)[0]!.content).toContain('Caz');
+  });
+
   it(`is replaced ${MAX_AUTO_REPLACEMENTS} times a day without being asked, then waits for /config post-now (a moderation bot cannot make it loop)`, async () => {
     ({ w } = await withVotes());
     const tonight = w.emu.fixture.channels.tonight;

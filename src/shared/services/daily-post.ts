@@ -159,7 +159,8 @@ export class DailyPostService extends DailyPostReader {
   private async ensureOnce(settings: GuildSettings, date: string, options: EnsureOptions): Promise<PostOutcome | null> {
     let post = await this.load(settings.guildId, date);
     let created = false;
-    let replaced = false;
+    // Planned again after a deletion (replan) but not yet posted: what this call posts replaces it.
+    let replaced = post?.state === 'planned' && post.replacements > 0;
     if (!post) {
       post = await this.plan(settings, date);
       created = true;
