@@ -70,10 +70,11 @@ const skipped = [...Object.keys(NOT_ON_POSTGRES), ...(process.env.TEST_DB === 'p
 export default defineConfig({
   test: {
     ...shared,
-    // The default suite's projects (the wall-clock files last, one per core), each without the files above.
-    // Each file in a process of its own, as in `npm test` (not isolated, @discordjs/ws's event emitter
-    // breaks when a second file loads it again in the same process): one PGlite instance per worker
-    // process, started by the setup file before its tests (tests/helpers/engine.ts).
+    // The default suite's projects (the wall-clock files last, one per core), each without the files above,
+    // files sharing their worker process as in `npm test`: one PGlite instance per worker process,
+    // started by the setup file before its first file's tests and kept for the next files, each test
+    // database a schema of its own in it (tests/helpers/engine.ts). A PGlite start per file was most of
+    // this run's time: 592 s with a process per file, 266 s shared (2026-12-05).
     projects: (projects as TestProjectInlineConfiguration[]).map((p) => ({
       ...p,
       test: { ...p.test, exclude: [...(p.test?.exclude ?? []).filter((f) => !POSTGRES_ONLY.includes(f)), ...skipped] },
