@@ -1,8 +1,9 @@
 /**
  * `npm run emulator` (src/sandbox/main.ts) as a user runs it: the real script in a child process,
- * started the way package.json starts it (tsx).
+ * started with the command package.json gives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,8 @@ import { Routes } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** What `npm run emulator` runs (`tsx src/sandbox/main.ts`), without npm in between. */
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+/** What `npm run emulator` runs, without npm in between (`node` is the Node running the tests). */
+const SCRIPT = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.emulator!.split(' ');
 
 interface Run {
   child: ChildProcess;
@@ -28,7 +29,8 @@ afterEach(() => {
 });
 
 function runEmulator(...args: string[]): Run {
-  const child = spawn(TSX, ['src/sandbox/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const [program, ...scriptArgs] = SCRIPT;
+  const child = spawn(program === 'node' ? process.execPath : program!, [...scriptArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   children.push(child);
   let out = '';
   let err = '';
