@@ -6,15 +6,15 @@
  * hit (`npm run emulator` exited 143 instead of closing cleanly).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { npmScriptCommand, npmScripts } from '../helpers/npm-script.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 /** Scripts whose program is a TypeScript file (vitest's config files are not programs). */
-const typescriptScripts = Object.entries(scripts).filter(([, command]) => /\.ts$/.test(command) && !command.startsWith('vitest '));
+const typescriptScripts = Object.entries(npmScripts).filter(([, command]) => /\.ts$/.test(command) && !command.startsWith('vitest '));
 
 describe('npm scripts that run TypeScript', () => {
   it('run it in one process with node --import tsx, never through the tsx CLI', () => {
@@ -35,8 +35,8 @@ describe('npm scripts that run TypeScript', () => {
           "process.stdout.write('ready\\n');",
         ].join('\n'),
       );
-      const [program, ...args] = scripts.emulator!.replace(/\S+\.ts$/, script).split(' ');
-      const child = spawn(program === 'node' ? process.execPath : program!, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+      const [program, args] = npmScriptCommand('emulator', { file: script });
+      const child = spawn(program, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

@@ -3,17 +3,16 @@
  * started with the command package.json gives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
+import { npmScriptCommand } from '../helpers/npm-script.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** What `npm run emulator` runs, without npm in between (`node` is the Node running the tests). */
-const SCRIPT = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.emulator!.split(' ');
+const [EMULATOR, EMULATOR_ARGS] = npmScriptCommand('emulator');
 
 interface Run {
   child: ChildProcess;
@@ -29,8 +28,7 @@ afterEach(() => {
 });
 
 function runEmulator(...args: string[]): Run {
-  const [program, ...scriptArgs] = SCRIPT;
-  const child = spawn(program === 'node' ? process.execPath : program!, [...scriptArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(EMULATOR, [...EMULATOR_ARGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   children.push(child);
   let out = '';
   let err = '';
