@@ -342,8 +342,8 @@ export class Emulator extends MemberActions {
 
   /** Next `count` requests matching method + route answer 429/5xx, or are delayed or held (until the returned `release()`, or `clearFaults()`). */
   injectFault(spec: FaultSpec): () => void {
-    this.#faults.add(spec);
-    return () => this.#faults.release();
+    const fault = this.#faults.add(spec);
+    return () => this.#faults.release(fault);
   }
 
   clearFaults(): void {

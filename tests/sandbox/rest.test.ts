@@ -294,6 +294,24 @@ describe('rate limits', () => {
     expect(emu.message(ch, sent.id)!.content).toBe('late');
   });
 
+  it("a release lets go of its own fault's requests only; clearing the faults lets go of the rest", async () => {
+    const { rest, ch } = await setup();
+    const sent = (await rest.post(Routes.channelMessages(ch), { body: { content: 'first' } })) as { id: string };
+    const releaseEdit = emu.injectFault({ method: 'PATCH', route: '/channels/:id/messages/:id', hold: true });
+    emu.injectFault({ method: 'POST', route: '/channels/:id/messages', hold: true });
+    const done: string[] = [];
+    const edit = rest.patch(Routes.channelMessage(ch, sent.id), { body: { content: 'edited' } }).then(() => done.push('edit'));
+    const post = rest.post(Routes.channelMessages(ch), { body: { content: 'second' } }).then(() => done.push('post'));
+    await new Promise((r) => setTimeout(r, 200));
+    releaseEdit();
+    await edit;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(done).toEqual(['edit']);
+    emu.clearFaults();
+    await post;
+    expect(done).toEqual(['edit', 'post']);
+  });
+
   it('can be turned off', async () => {
     await setup({ rateLimits: false });
     const results = await Promise.all(Array.from({ length: 60 }, () => raw('/users/@me')));

@@ -45,20 +45,25 @@ export function normalizeRoute(route: string): string {
 
 export class FaultInjector {
   readonly #faults: ActiveFault[] = [];
-  readonly #held: (() => void)[] = [];
+  /** The requests each holding fault keeps, in the order they arrived. */
+  readonly #held = new Map<ActiveFault, (() => void)[]>();
 
-  /** Resolves when {@link release} lets the held requests go. */
-  held(): Promise<void> {
-    return new Promise((resolve) => this.#held.push(resolve));
+  /** Resolves when {@link release} lets this fault's held requests go. */
+  held(fault: ActiveFault): Promise<void> {
+    return new Promise((resolve) => this.#held.get(fault)?.push(resolve) ?? resolve());
   }
 
-  /** Lets every held request go on, in the order they arrived. */
-  release(): void {
-    for (const go of this.#held.splice(0)) go();
+  /** Lets the requests held by `fault` (all faults' when none is named) go on, in the order they arrived. */
+  release(fault?: ActiveFault): void {
+    for (const [f, waiting] of this.#held) {
+      if (fault && f !== fault) continue;
+      for (const go of waiting.splice(0)) go();
+    }
   }
 
-  add(spec: FaultSpec): void {
-    this.#faults.push({
+  /** Adds the fault; the answer is the fault, to {@link release} what it holds. */
+  add(spec: FaultSpec): ActiveFault {
+    const fault: ActiveFault = {
       method: (spec.method ?? '*').toUpperCase(),
       route: spec.route === '*' ? '*' : normalizeRoute(spec.route),
       status: spec.status,
@@ -67,7 +72,11 @@ export class FaultInjector {
       hold: spec.hold ?? false,
       retryAfter: spec.retryAfter ?? 1,
       scope: spec.scope ?? 'user',
-    });
+    };
+    this.#faults.push(fault);
+    // Kept after its uses are taken: the requests it holds wait for its release.
+    if (fault.hold) this.#held.set(fault, []);
+    return fault;
   }
 
   /** The fault for this request (consuming one of its uses), if any. */
@@ -83,6 +92,7 @@ export class FaultInjector {
   clear(): void {
     this.#faults.length = 0;
     this.release();
+    this.#held.clear();
   }
 
   get pending(): readonly ActiveFault[] {

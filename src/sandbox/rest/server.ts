@@ -74,7 +74,7 @@ export async function handleRest(parts: RestServerParts, router: Router, req: In
 
     const injected = faults.take(method, match.template);
     if (injected) {
-      if (injected.hold) await faults.held();
+      if (injected.hold) await faults.held(injected);
       if (injected.latencyMs > 0) await sleep(injected.latencyMs);
       if (injected.status === 429) {
         fault = `injected 429 (${injected.scope})`;
